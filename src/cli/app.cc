@@ -1,0 +1,180 @@
+// The CLI reads like a table of contents: each command is a short run of steps over one
+// context (policy, host, layers), each step a call with a comment. Global options are declared
+// once on the top-level app and fall through, so `clawshield --root R plan` and
+// `clawshield plan --root R` mean the same.
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "cli/output.h"
+#include "engine/apply.h"
+#include "engine/layers.h"
+#include "engine/verify.h"
+#include "policy/policy.h"
+
+namespace clawshield {
+namespace {
+
+struct Options {
+  std::string root = "/";
+  std::string policy_file;
+  bool offline = false;
+  bool json = false;
+  bool no_colour = false;
+  bool diff = false;
+  std::string only;
+  std::string check_file;
+};
+
+Result<std::string> read_host_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorCode::not_found, "cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return fail(ErrorCode::io, "error reading " + path);
+  return text.str();
+}
+
+// --policy FILE (a file on this machine), else /etc/clawshield/policy.yaml under the root,
+// else the built-in defaults.
+Result<Policy> load_policy(const Options& options, const Filesystem& fs) {
+  if (!options.policy_file.empty()) {
+    CS_TRY(std::string text, read_host_file(options.policy_file));
+    return parse_policy(text, options.policy_file);
+  }
+  auto text = fs.read(k_default_policy_path);
+  if (!text) {
+    if (text.error().code == ErrorCode::not_found) return Policy{};
+    return std::unexpected(text.error());
+  }
+  return parse_policy(*text, fs.host_path(k_default_policy_path));
+}
+
+Style make_style(const Options& options) {
+  Style style;
+  style.format = options.json ? Format::json : Format::text;
+  bool terminal = ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  style.colour = terminal && !options.no_colour && !options.json ? Colour::yes : Colour::no;
+  return style;
+}
+
+int report_error(std::ostream& err, const Error& error) {
+  err << "clawshield: " << error.message << "\n";
+  return k_exit_bad_input;
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Clock& clock,
+            std::ostream& out, std::ostream& err) {
+  Options options;
+  CLI::App app{"clawshield: harden a server running OpenClaw, keep it hardened, prove it."};
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.add_option("--root", options.root, "Root directory of the host (default /)");
+  app.add_option("--policy", options.policy_file,
+                 "Policy file (default /etc/clawshield/policy.yaml under the root)");
+  app.add_flag("--offline", options.offline, "Never touch the running system (services, packages)");
+  app.add_flag("--json", options.json, "Machine-readable output");
+  app.add_flag("--no-color", options.no_colour, "No colour even on a terminal");
+
+  auto* plan = app.add_subcommand("plan", "Show what apply would change (exit 1 if anything)");
+  plan->add_flag("--diff", options.diff, "Show file changes as unified diffs");
+  auto* apply = app.add_subcommand("apply", "Make the changes; roll back if a step fails");
+  auto* rollback = app.add_subcommand("rollback", "Undo the last apply");
+  auto* verify = app.add_subcommand("verify", "Check the posture (exit 1 if a check fails)");
+  verify->add_option("--only", options.only, "Only this layer (id or number)");
+  auto* policy = app.add_subcommand("policy", "Show or check a policy");
+  policy->require_subcommand(1);
+  auto* policy_show = policy->add_subcommand("show", "Print the effective policy as YAML");
+  auto* policy_check = policy->add_subcommand("check", "Validate a policy file");
+  policy_check->add_option("file", options.check_file, "Policy file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e, out, err);
+    return k_exit_bad_input;
+  }
+
+  if (policy_check->parsed()) {
+    // Validate one file without touching any host.
+    auto text = read_host_file(options.check_file);
+    if (!text) return report_error(err, text.error());
+    auto parsed = parse_policy(*text, options.check_file);
+    if (!parsed) return report_error(err, parsed.error());
+    out << options.check_file << ": ok\n";
+    return k_exit_ok;
+  }
+
+  // The root, the policy and the host.
+  auto fs = Filesystem::open(options.root);
+  if (!fs) return report_error(err, fs.error());
+  auto loaded = load_policy(options, *fs);
+  if (!loaded) return report_error(err, loaded.error());
+  const Policy& effective = *loaded;
+  if (policy_show->parsed()) {
+    out << "# effective policy (from " << effective.source << ")\n" << render_policy(effective);
+    return k_exit_ok;
+  }
+  Host host{*fs, runner, clock, options.offline ? Liveness::offline : Liveness::live, detect_systemd(*fs)};
+  Context context{host, effective};
+  const LayerList layers = all_layers();
+  const Style style = make_style(options);
+
+  if (plan->parsed()) {
+    // Plan every layer and show what would change.
+    Plan result = make_plan(context, layers);
+    print_plan(out, result, options.diff, style);
+    if (result.has_errors()) return k_exit_bad_input;
+    return result.pending() ? k_exit_pending : k_exit_ok;
+  }
+  if (apply->parsed()) {
+    // Plan, refuse if any layer cannot be planned, then apply under a journal.
+    Plan planned = make_plan(context, layers);
+    if (planned.has_errors()) {
+      print_plan(err, planned, false, Style{});
+      err << "clawshield: nothing changed\n";
+      return k_exit_bad_input;
+    }
+    auto outcome = apply_plan(context, planned);
+    if (!outcome) return report_error(err, outcome.error());
+    print_apply(out, *outcome, style);
+    return outcome->failure ? k_exit_rolled_back : k_exit_ok;
+  }
+  if (rollback->parsed()) {
+    // Restore what the last apply changed.
+    auto outcome = rollback_last(context);
+    if (!outcome) {
+      err << "clawshield: rollback failed: " << outcome.error().message << "\n";
+      return k_exit_rolled_back;
+    }
+    print_rollback(out, *outcome, style);
+    return k_exit_ok;
+  }
+  if (verify->parsed()) {
+    // Run every layer's checks.
+    std::optional<std::string> only;
+    if (!options.only.empty()) {
+      if (!is_layer_name(layers, options.only))
+        return report_error(err, Error{ErrorCode::bad_input, "--only: no layer '" + options.only + "'"});
+      only = options.only;
+    }
+    VerifyReport report = run_verify(context, layers, only);
+    print_verify(out, report, layers, style);
+    return report.any_fail() ? k_exit_pending : k_exit_ok;
+  }
+  return k_exit_bad_input;
+}
+
+}  // namespace clawshield

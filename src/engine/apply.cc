@@ -1,0 +1,111 @@
+// Executes a plan. Every path is journaled before it is touched (its parents too, when they
+// have to be created), files are validated again right before they are installed, and owners
+// are resolved at that moment from the root's own account files. A step that fails stops the
+// apply and every earlier change is rolled back from the journal, like a transaction.
+#include "engine/apply.h"
+
+#include "core/text.h"
+#include "engine/journal.h"
+#include "host/accounts.h"
+
+namespace clawshield {
+namespace {
+
+Result<Ownership> resolve_owner(const Host& host, const FileSpec& spec) {
+  CS_TRY(Accounts accounts, Accounts::load(host.fs));
+  return accounts.resolve(spec.owner, spec.group);
+}
+
+Result<void> execute(const Context& context, const Action& action, Journal& journal) {
+  Host& host = context.host;
+  if (const auto* file = std::get_if<WriteFile>(&action)) {
+    if (file->validate) {
+      CS_TRY(CommandResult result, host.runner.run(*file->validate));
+      if (!result.ok())
+        return fail(ErrorCode::refused, file->path + " not installed: " + describe_failure(*file->validate, result));
+    }
+    CS_TRY(Ownership owner, resolve_owner(host, file->spec));
+    CS_TRY_VOID(ensure_parents(host.fs, file->path, &journal));
+    CS_TRY_VOID(journal.record(file->path));
+    return host.fs.write_atomic(file->path, file->content, file->spec.mode, owner);
+  }
+  if (const auto* dir = std::get_if<EnsureDirectory>(&action)) {
+    CS_TRY(Ownership owner, resolve_owner(host, dir->spec));
+    CS_TRY(auto st, host.fs.stat(dir->path));
+    CS_TRY_VOID(journal.record(dir->path));
+    if (st) return host.fs.set_attributes(dir->path, dir->spec.mode, owner);
+    CS_TRY_VOID(ensure_parents(host.fs, dir->path, &journal));
+    return host.fs.make_directory(dir->path, dir->spec.mode, owner);
+  }
+  const auto& run = std::get<RunCommand>(action);
+  for (const auto& path : run.touches) CS_TRY_VOID(journal.record(path));
+  for (const auto& path : run.creates) CS_TRY_VOID(journal.record(path));
+  CS_TRY(CommandResult result, host.runner.run(run.command));
+  if (!result.ok()) return fail(ErrorCode::command_failed, describe_failure(run.command, result));
+  return {};
+}
+
+}  // namespace
+
+Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
+  Host& host = context.host;
+  for (const auto& layer : plan.layers)
+    if (layer.error)
+      return std::unexpected(with_context(*layer.error, "cannot plan layer " + std::string(layer.layer->id())));
+
+  // One apply at a time.
+  CS_TRY_VOID(ensure_parents(host.fs, std::string(k_state_dir) + "/lock", nullptr));
+  CS_TRY(FileLock lock, host.fs.lock_exclusive(std::string(k_state_dir) + "/lock"));
+
+  ApplyOutcome outcome;
+  CS_TRY(Journal journal, Journal::begin(host.fs, host.clock));
+  for (const auto& layer : plan.layers) {
+    for (const auto& planned : layer.changes) {
+      // The host may have moved since planning (an earlier step created a user, say).
+      auto change = reconcile(context, planned.action);
+      std::optional<Error> failure;
+      if (!change) {
+        failure = change.error();
+      } else if (!*change) {
+        continue;
+      } else if ((*change)->skip_reason) {
+        outcome.skipped.push_back((*change)->summary + " (skipped: " + *(*change)->skip_reason + ")");
+        continue;
+      } else if (auto done = execute(context, planned.action, journal); !done) {
+        failure = done.error();
+      }
+      if (failure) {
+        outcome.failure = with_context(*failure, std::string(layer.layer->id()) + ": " + planned.summary);
+        auto restored = journal.roll_back();
+        if (restored) outcome.rolled_back = *restored;
+        else outcome.rollback_failure = restored.error();
+        outcome.journal_id = journal.id();
+        return outcome;
+      }
+      outcome.done.push_back(std::string(layer.layer->id()) + ": " + (*change)->summary);
+    }
+  }
+  if (journal.entries().empty() && outcome.done.empty()) {
+    CS_TRY_VOID(journal.discard());
+  } else {
+    CS_TRY_VOID(journal.set_status(JournalStatus::applied));
+    outcome.journal_id = journal.id();
+  }
+  return outcome;
+}
+
+Result<RollbackOutcome> rollback_last(const Context& context) {
+  Host& host = context.host;
+  RollbackOutcome outcome;
+  auto state = host.fs.stat(k_state_dir);
+  if (!state) return std::unexpected(state.error());
+  if (!*state) return outcome;
+  CS_TRY(FileLock lock, host.fs.lock_exclusive(std::string(k_state_dir) + "/lock"));
+  CS_TRY(auto journal, Journal::latest_active(host.fs));
+  if (!journal) return outcome;
+  outcome.journal_id = journal->id();
+  CS_TRY(outcome.restored, journal->roll_back());
+  return outcome;
+}
+
+}  // namespace clawshield

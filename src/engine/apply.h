@@ -1,0 +1,34 @@
+// Apply and rollback: make the planned changes under a journal, undo them on failure or on
+// request.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/plan.h"
+
+namespace clawshield {
+
+struct ApplyOutcome {
+  std::string journal_id;              // empty when nothing changed
+  std::vector<std::string> done;       // one line per change made
+  std::vector<std::string> skipped;    // "summary (skipped: reason)"
+  std::optional<Error> failure;        // the step that failed; everything was rolled back
+  std::vector<std::string> rolled_back;
+  std::optional<Error> rollback_failure;  // rolling back failed too: the host needs a person
+};
+
+// Applies `plan`. Refuses (error, nothing changed) when the plan has errors or another apply
+// holds the lock. A failing step rolls back every change already made.
+Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan);
+
+struct RollbackOutcome {
+  std::string journal_id;  // empty when there was nothing to roll back
+  std::vector<std::string> restored;
+};
+
+// Restores what the newest not-yet-rolled-back apply changed.
+Result<RollbackOutcome> rollback_last(const Context& context);
+
+}  // namespace clawshield

@@ -1,0 +1,213 @@
+// Write-ahead journal of an apply. Each entry is saved (journal.json rewritten atomically)
+// before its path is touched, so even a crash mid-apply leaves enough to roll back. Rollback
+// walks the entries newest first: created paths are removed, replaced files are written back
+// byte for byte with their old mode and owner, changed directories get their old attributes.
+#include "engine/journal.h"
+
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+
+namespace clawshield {
+namespace {
+
+using nlohmann::json;
+
+const char* status_text(JournalStatus status) {
+  switch (status) {
+    case JournalStatus::in_progress: return "in_progress";
+    case JournalStatus::applied: return "applied";
+    case JournalStatus::rolled_back: return "rolled_back";
+  }
+  return "in_progress";
+}
+
+const char* prior_text(PriorState prior) {
+  switch (prior) {
+    case PriorState::absent: return "absent";
+    case PriorState::file: return "file";
+    case PriorState::directory: return "directory";
+  }
+  return "absent";
+}
+
+std::string journal_root() { return std::string(k_state_dir) + "/journal"; }
+
+std::string utc_stamp(std::chrono::system_clock::time_point when) {
+  std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &tm);
+  return buffer;
+}
+
+Result<void> make_state_dirs(Filesystem& fs, const std::string& path) {
+  CS_TRY_VOID(ensure_parents(fs, path + "/x", nullptr));
+  return {};
+}
+
+}  // namespace
+
+Result<void> ensure_parents(Filesystem& fs, const std::string& path, Journal* journal) {
+  std::vector<std::string> missing;
+  for (std::string dir = parent_path(path); dir != "/"; dir = parent_path(dir)) {
+    CS_TRY(auto st, fs.stat(dir));
+    if (st) {
+      if (st->type != FileType::directory)
+        return fail(ErrorCode::io, fs.host_path(dir) + " exists and is not a directory");
+      break;
+    }
+    missing.push_back(dir);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (journal) CS_TRY_VOID(journal->record(*it));
+    bool state = it->starts_with(k_state_dir);
+    CS_TRY_VOID(fs.make_directory(*it, state ? 0700 : 0755, Ownership{0, 0}));
+  }
+  return {};
+}
+
+std::string Journal::directory() const { return journal_root() + "/" + m_id; }
+
+Result<Journal> Journal::begin(Filesystem& fs, const Clock& clock) {
+  CS_TRY_VOID(make_state_dirs(fs, journal_root()));
+  const std::string stamp = utc_stamp(clock.now());
+  CS_TRY(auto existing, fs.list(journal_root()));
+  int sequence = 1;
+  for (const auto& name : existing)
+    if (name.starts_with(stamp)) ++sequence;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "-%03d", sequence);
+  Journal journal(fs, stamp + suffix);
+  journal.m_started = stamp;
+  CS_TRY_VOID(fs.make_directory(journal.directory(), 0700, Ownership{0, 0}));
+  CS_TRY_VOID(fs.make_directory(journal.directory() + "/files", 0700, Ownership{0, 0}));
+  CS_TRY_VOID(journal.save());
+  return journal;
+}
+
+Result<std::optional<Journal>> Journal::latest_active(Filesystem& fs) {
+  auto names = fs.list(journal_root());
+  if (!names) {
+    if (names.error().code == ErrorCode::not_found) return std::optional<Journal>{};
+    return std::unexpected(names.error());
+  }
+  for (auto it = names->rbegin(); it != names->rend(); ++it) {
+    const std::string file = journal_root() + "/" + *it + "/journal.json";
+    auto text = fs.read(file);
+    if (!text) {
+      if (text.error().code == ErrorCode::not_found) continue;
+      return std::unexpected(text.error());
+    }
+    json document = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (document.is_discarded() || !document.is_object())
+      return fail(ErrorCode::bad_input, fs.host_path(file) + ": not a clawshield journal");
+    Journal journal(fs, *it);
+    const std::string status = document.value("status", "");
+    if (status == "rolled_back") continue;
+    journal.m_status = status == "applied" ? JournalStatus::applied : JournalStatus::in_progress;
+    journal.m_started = document.value("started", "");
+    for (const auto& item : document.value("entries", json::array())) {
+      JournalEntry entry;
+      entry.path = item.value("path", "");
+      const std::string prior = item.value("prior", "absent");
+      entry.prior = prior == "file" ? PriorState::file
+                    : prior == "directory" ? PriorState::directory
+                                           : PriorState::absent;
+      entry.backup = item.value("backup", "");
+      entry.mode = item.value("mode", 0u);
+      entry.uid = item.value("uid", 0u);
+      entry.gid = item.value("gid", 0u);
+      if (entry.path.empty())
+        return fail(ErrorCode::bad_input, fs.host_path(file) + ": entry without a path");
+      journal.m_entries.push_back(std::move(entry));
+    }
+    return std::optional<Journal>(std::move(journal));
+  }
+  return std::optional<Journal>{};
+}
+
+Result<void> Journal::save() {
+  json entries = json::array();
+  for (const auto& entry : m_entries) {
+    json item = {{"path", entry.path}, {"prior", prior_text(entry.prior)}};
+    if (entry.prior != PriorState::absent) {
+      item["mode"] = entry.mode;
+      item["uid"] = entry.uid;
+      item["gid"] = entry.gid;
+    }
+    if (!entry.backup.empty()) item["backup"] = entry.backup;
+    entries.push_back(std::move(item));
+  }
+  json document = {{"id", m_id}, {"started", m_started}, {"status", status_text(m_status)},
+                   {"entries", std::move(entries)}};
+  return m_fs->write_atomic(directory() + "/journal.json", document.dump(2) + "\n", 0600,
+                            Ownership{0, 0});
+}
+
+Result<void> Journal::record(const std::string& path) {
+  for (const auto& entry : m_entries)
+    if (entry.path == path) return {};
+  JournalEntry entry;
+  entry.path = path;
+  CS_TRY(auto st, m_fs->stat(path));
+  if (st) {
+    entry.mode = st->mode;
+    entry.uid = st->uid;
+    entry.gid = st->gid;
+    if (st->type == FileType::directory) {
+      entry.prior = PriorState::directory;
+    } else if (st->type == FileType::regular) {
+      entry.prior = PriorState::file;
+      CS_TRY(std::string content, m_fs->read(path));
+      entry.backup = directory() + "/files/" + std::to_string(m_entries.size());
+      CS_TRY_VOID(m_fs->write_atomic(entry.backup, content, 0600, Ownership{0, 0}));
+    } else {
+      return fail(ErrorCode::refused, m_fs->host_path(path) + " is neither a file nor a directory");
+    }
+  }
+  m_entries.push_back(std::move(entry));
+  return save();
+}
+
+Result<void> Journal::set_status(JournalStatus status) {
+  m_status = status;
+  return save();
+}
+
+Result<std::vector<std::string>> Journal::roll_back() {
+  std::vector<std::string> done;
+  for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
+    const JournalEntry& entry = *it;
+    switch (entry.prior) {
+      case PriorState::absent:
+        CS_TRY_VOID(m_fs->remove(entry.path));
+        done.push_back("removed " + entry.path);
+        break;
+      case PriorState::file: {
+        CS_TRY(std::string content, m_fs->read(entry.backup));
+        CS_TRY_VOID(m_fs->write_atomic(entry.path, content, entry.mode, Ownership{entry.uid, entry.gid}));
+        done.push_back("restored " + entry.path);
+        break;
+      }
+      case PriorState::directory: {
+        CS_TRY(auto st, m_fs->stat(entry.path));
+        if (!st) {
+          CS_TRY_VOID(ensure_parents(*m_fs, entry.path, nullptr));
+          CS_TRY_VOID(m_fs->make_directory(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
+        } else {
+          CS_TRY_VOID(m_fs->set_attributes(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
+        }
+        done.push_back("restored attributes of " + entry.path);
+        break;
+      }
+    }
+  }
+  CS_TRY_VOID(set_status(JournalStatus::rolled_back));
+  return done;
+}
+
+Result<void> Journal::discard() { return m_fs->remove(directory()); }
+
+}  // namespace clawshield

@@ -1,0 +1,27 @@
+// The list of layers, written out in order: no registration magic, so reading this file tells
+// what clawshield manages and in which order apply touches it.
+#include "engine/layers.h"
+
+#include "layers/app_user/app_user_layer.h"
+#include "layers/sudo/sudo_layer.h"
+#include "layers/systemd_unit/systemd_unit_layer.h"
+#include "layers/updates/updates_layer.h"
+
+namespace clawshield {
+
+LayerList all_layers() {
+  LayerList layers;
+  layers.push_back(std::make_unique<AppUserLayer>());      // 5: unprivileged app user
+  layers.push_back(std::make_unique<SystemdUnitLayer>());  // 6: sandboxed systemd unit
+  layers.push_back(std::make_unique<SudoLayer>());         // 7: scoped sudo
+  layers.push_back(std::make_unique<UpdatesLayer>());      // 8: automatic security updates
+  return layers;
+}
+
+bool is_layer_name(const LayerList& layers, const std::string& name) {
+  for (const auto& layer : layers)
+    if (name == layer->id() || name == std::to_string(layer->number())) return true;
+  return false;
+}
+
+}  // namespace clawshield

@@ -1,0 +1,119 @@
+// Reconciliation: a layer states what it wants (a file's content and mode, a directory, a
+// command it has decided is needed); this turns that into the changes apply would make,
+// dropping what already holds. Running the same function again at apply time, per action,
+// is what makes apply idempotent even when an earlier action changed the picture (a user
+// created by useradd makes a directory's owner resolvable).
+#include "engine/plan.h"
+
+#include "core/diff.h"
+#include "core/text.h"
+#include "host/accounts.h"
+
+namespace clawshield {
+namespace {
+
+// Whether `st` already has `spec`'s mode and owner (names resolved in the root's accounts).
+Result<bool> attributes_hold(const Host& host, const FileStat& st, const FileSpec& spec) {
+  if (st.mode != spec.mode) return false;
+  CS_TRY(Accounts accounts, Accounts::load(host.fs));
+  auto owner = accounts.resolve(spec.owner, spec.group);
+  if (!owner) return false;  // the owner does not exist yet: apply will create it first
+  return st.uid == owner->uid && st.gid == owner->gid;
+}
+
+Result<std::optional<Change>> reconcile_file(const Context& context, const WriteFile& file) {
+  Host& host = context.host;
+  CS_TRY(auto st, host.fs.stat(file.path));
+  std::string current;
+  if (st) {
+    if (st->type != FileType::regular)
+      return fail(ErrorCode::refused, host.fs.host_path(file.path) + " exists and is not a regular file");
+    CS_TRY(current, host.fs.read(file.path));
+  }
+  bool content_same = st && current == file.content;
+  if (content_same) {
+    CS_TRY(bool attributes_same, attributes_hold(host, *st, file.spec));
+    if (attributes_same) return std::optional<Change>{};
+    return Change{"set " + describe_spec(file.spec) + " on " + file.path, {}, std::nullopt, file};
+  }
+  if (file.validate) {
+    CS_TRY(CommandResult result, host.runner.run(*file.validate));
+    if (!result.ok())
+      return fail(ErrorCode::refused, "rendered " + file.path + " rejected by " +
+                                          describe_failure(*file.validate, result));
+  }
+  std::string verb = st ? "update " : "create ";
+  return Change{verb + file.path + " (" + describe_spec(file.spec) + ")",
+                unified_diff(current, file.content, st ? "a" + file.path : "/dev/null", "b" + file.path),
+                std::nullopt, file};
+}
+
+Result<std::optional<Change>> reconcile_directory(const Context& context, const EnsureDirectory& dir) {
+  CS_TRY(auto st, context.host.fs.stat(dir.path));
+  if (!st) return Change{"create directory " + dir.path + " (" + describe_spec(dir.spec) + ")", {}, std::nullopt, dir};
+  if (st->type != FileType::directory)
+    return fail(ErrorCode::refused, context.host.fs.host_path(dir.path) + " exists and is not a directory");
+  CS_TRY(bool same, attributes_hold(context.host, *st, dir.spec));
+  if (same) return std::optional<Change>{};
+  return Change{"set " + describe_spec(dir.spec) + " on " + dir.path + " (now " + format_mode(st->mode) + ")",
+                {}, std::nullopt, dir};
+}
+
+}  // namespace
+
+std::string describe_spec(const FileSpec& spec) {
+  return format_mode(spec.mode) + " " + spec.owner + ":" + spec.group;
+}
+
+Result<std::optional<Change>> reconcile(const Context& context, const Action& action) {
+  if (const auto* file = std::get_if<WriteFile>(&action)) return reconcile_file(context, *file);
+  if (const auto* dir = std::get_if<EnsureDirectory>(&action)) return reconcile_directory(context, *dir);
+  const auto& command = std::get<RunCommand>(action);
+  return Change{command.summary, {}, context.host.skip_reason(command.requirement), command};
+}
+
+size_t Plan::pending() const {
+  size_t count = 0;
+  for (const auto& layer : layers)
+    for (const auto& change : layer.changes) count += change.skip_reason ? 0 : 1;
+  return count;
+}
+
+size_t Plan::skipped() const {
+  size_t count = 0;
+  for (const auto& layer : layers)
+    for (const auto& change : layer.changes) count += change.skip_reason ? 1 : 0;
+  return count;
+}
+
+bool Plan::has_errors() const {
+  for (const auto& layer : layers)
+    if (layer.error) return true;
+  return false;
+}
+
+Plan make_plan(const Context& context, const LayerList& layers) {
+  Plan plan;
+  for (const auto& layer : layers) {
+    LayerPlan layer_plan;
+    layer_plan.layer = layer.get();
+    auto actions = layer->desired(context);
+    if (!actions) {
+      layer_plan.error = actions.error();
+      plan.layers.push_back(std::move(layer_plan));
+      continue;
+    }
+    for (const auto& action : *actions) {
+      auto change = reconcile(context, action);
+      if (!change) {
+        layer_plan.error = change.error();
+        break;
+      }
+      if (*change) layer_plan.changes.push_back(std::move(**change));
+    }
+    plan.layers.push_back(std::move(layer_plan));
+  }
+  return plan;
+}
+
+}  // namespace clawshield

@@ -1,0 +1,52 @@
+// The user and group databases of a root (its /etc/passwd and /etc/group), read directly so
+// that `--root` inspects that root's accounts rather than the machine's (getpwnam would not).
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "host/filesystem.h"
+
+namespace clawshield {
+
+struct UserEntry {
+  std::string name;
+  uid_t uid;
+  gid_t gid;
+  std::string home;
+  std::string shell;
+};
+
+struct GroupEntry {
+  std::string name;
+  gid_t gid;
+  std::vector<std::string> members;
+};
+
+class Accounts {
+ public:
+  // Reads /etc/passwd and /etc/group of `fs`. Fails (never "no users") when either is
+  // unreadable or malformed.
+  static Result<Accounts> load(const Filesystem& fs);
+
+  const UserEntry* user(const std::string& name) const;
+  const GroupEntry* group(const std::string& name) const;
+  const GroupEntry* group_by_gid(gid_t gid) const;
+  // Names of every group `user` belongs to: its primary group and supplementary ones.
+  std::vector<std::string> groups_of(const UserEntry& user) const;
+  // uid/gid for owner and group names; error when either does not exist.
+  Result<Ownership> resolve(const std::string& owner, const std::string& group) const;
+  // Users whose uid is 0.
+  std::vector<std::string> root_equivalent_users() const;
+
+ private:
+  std::map<std::string, UserEntry> m_users;
+  std::map<std::string, GroupEntry> m_groups;
+};
+
+}  // namespace clawshield

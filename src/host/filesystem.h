@@ -1,0 +1,101 @@
+// The host's files as seen from a root directory (`--root`, "/" on a live system). Every path
+// clawshield reads or writes goes through here, so tests point it at a temp folder and nothing
+// can escape the root: paths resolve with openat2(RESOLVE_IN_ROOT), symlinks included.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+
+namespace clawshield {
+
+enum class FileType { regular, directory, symlink, other };
+
+struct FileStat {
+  FileType type;
+  unsigned mode;  // permission bits only (07777)
+  uid_t uid;
+  gid_t gid;
+  uint64_t size;
+};
+
+struct Ownership {
+  uid_t uid;
+  gid_t gid;
+};
+
+// An exclusive advisory lock held while the object lives.
+class FileLock {
+ public:
+  explicit FileLock(int fd) : m_fd(fd) {}
+  FileLock(FileLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+  FileLock& operator=(FileLock&&) = delete;
+  FileLock(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  int m_fd;
+};
+
+class Filesystem {
+ public:
+  // Opens `root`, which must be an existing directory.
+  static Result<Filesystem> open(const std::string& root);
+  Filesystem(Filesystem&& other) noexcept;
+  Filesystem& operator=(Filesystem&& other) noexcept;
+  Filesystem(const Filesystem&) = delete;
+  Filesystem& operator=(const Filesystem&) = delete;
+  ~Filesystem();
+
+  // The root as given, without a trailing slash ("" for "/").
+  const std::string& root() const { return m_root; }
+  // True when the root is the running system's "/".
+  bool is_system_root() const { return m_system_root; }
+  // Where `path` (absolute, inside the root) lies on the machine, for tools that take paths.
+  std::string host_path(std::string_view path) const;
+
+  // Reads a whole regular file. ErrorCode::not_found when it does not exist.
+  Result<std::string> read(std::string_view path) const;
+  // Metadata of `path` (symlinks followed); nullopt when it does not exist.
+  Result<std::optional<FileStat>> stat(std::string_view path) const;
+  // Names in directory `path`, sorted; ErrorCode::not_found when it does not exist.
+  Result<std::vector<std::string>> list(std::string_view path) const;
+
+  // Replaces `path` with `content` atomically: temp file in the same folder, owner and mode
+  // set, fsync, rename, fsync of the folder. The parent folder must exist.
+  Result<void> write_atomic(std::string_view path, std::string_view content, unsigned mode,
+                            Ownership owner);
+  // Creates one directory (its parent must exist) with `mode` and `owner`.
+  Result<void> make_directory(std::string_view path, unsigned mode, Ownership owner);
+  // Sets mode and owner of an existing file or directory.
+  Result<void> set_attributes(std::string_view path, unsigned mode, Ownership owner);
+  // Removes a file, or a directory with everything in it. Missing is not an error.
+  Result<void> remove(std::string_view path);
+  // Takes an exclusive lock on `path` (created 0600 if missing) without waiting;
+  // ErrorCode::refused when another process holds it.
+  Result<FileLock> lock_exclusive(std::string_view path);
+
+ private:
+  Filesystem(std::string root, int root_fd, bool system_root);
+  Result<int> open_in_root(std::string_view path, int flags) const;
+
+  std::string m_root;
+  int m_root_fd = -1;
+  bool m_system_root = false;
+};
+
+// Checks that `path` is absolute with no "." or ".." parts; returns it with duplicate slashes
+// removed.
+Result<std::string> normalize_path(std::string_view path);
+// "/a/b/c" -> "/a/b"; "/a" -> "/".
+std::string parent_path(std::string_view path);
+// "/a/b/c" -> "c".
+std::string base_name(std::string_view path);
+
+}  // namespace clawshield

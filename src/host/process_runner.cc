@@ -1,0 +1,184 @@
+// The one place clawshield starts programs. posix_spawnp with an explicit argv (never a shell),
+// pipes for stdin/stdout/stderr drained with poll so a chatty child cannot deadlock us, and a
+// deadline after which the child is killed. glibc's posix_spawn reports exec failures, so a
+// missing program is an error rather than a mysterious exit code 127.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "core/text.h"
+#include "host/runner.h"
+
+extern char** environ;
+
+namespace clawshield {
+namespace {
+
+struct Pipe {
+  int read_end = -1;
+  int write_end = -1;
+  ~Pipe() {
+    if (read_end >= 0) ::close(read_end);
+    if (write_end >= 0) ::close(write_end);
+  }
+};
+
+Result<void> make_pipe(Pipe& pipe) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return fail(ErrorCode::io, std::string("pipe: ") + std::strerror(errno));
+  pipe.read_end = fds[0];
+  pipe.write_end = fds[1];
+  return {};
+}
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+}  // namespace
+
+std::string describe_failure(const Command& command, const CommandResult& result) {
+  std::string text = display_command(command.argv) + ": exit " + std::to_string(result.exit_code);
+  auto lines = split_lines(result.err.empty() ? result.out : result.err);
+  if (!lines.empty()) text += ": " + std::string(trim(lines.front()));
+  return text;
+}
+
+Result<CommandResult> ProcessRunner::run(const Command& command) {
+  if (command.argv.empty()) return fail(ErrorCode::internal, "empty command");
+
+  // Environment: ours, with the command's additions.
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; *entry; ++entry) {
+    std::string_view pair = *entry;
+    size_t eq = pair.find('=');
+    if (eq != std::string_view::npos) env[std::string(pair.substr(0, eq))] = pair.substr(eq + 1);
+  }
+  for (const auto& [key, value] : command.env) env[key] = value;
+
+  std::vector<int> memfds;
+  auto close_memfds = [&] {
+    for (int fd : memfds) ::close(fd);
+  };
+  for (const auto& file : command.inline_files) {
+    int fd = ::memfd_create("clawshield-inline", 0);  // inherited by the child on purpose
+    if (fd < 0) {
+      close_memfds();
+      return fail(ErrorCode::io, std::string("memfd_create: ") + std::strerror(errno));
+    }
+    memfds.push_back(fd);
+    if (::write(fd, file.content.data(), file.content.size()) !=
+        static_cast<ssize_t>(file.content.size())) {
+      close_memfds();
+      return fail(ErrorCode::io, "writing inline file");
+    }
+    env[file.env_var] = "/proc/self/fd/" + std::to_string(fd);
+  }
+  std::vector<std::string> env_strings;
+  for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = command.argv;
+  std::vector<char*> argv;
+  for (auto& s : argv_copy) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  Pipe in, out, err;
+  if (auto r = make_pipe(in); !r) return std::unexpected(r.error());
+  if (auto r = make_pipe(out); !r) return std::unexpected(r.error());
+  if (auto r = make_pipe(err); !r) return std::unexpected(r.error());
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in.read_end, 0);
+  posix_spawn_file_actions_adddup2(&actions, out.write_end, 1);
+  posix_spawn_file_actions_adddup2(&actions, err.write_end, 2);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t default_signals;
+  sigemptyset(&default_signals);
+  sigaddset(&default_signals, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &default_signals);
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  posix_spawnattr_setsigmask(&attributes, &no_signals);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  pid_t pid = -1;
+  int spawn_error =
+      ::posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  close_memfds();
+  if (spawn_error != 0) {
+    return fail(spawn_error == ENOENT ? ErrorCode::not_found : ErrorCode::io,
+                "cannot run " + command.argv[0] + ": " + std::strerror(spawn_error));
+  }
+  close_fd(in.read_end);
+  close_fd(out.write_end);
+  close_fd(err.write_end);
+
+  // Feed stdin and drain stdout/stderr until both close or the deadline passes.
+  ::signal(SIGPIPE, SIG_IGN);
+  std::string_view pending_input = command.stdin_data;
+  if (pending_input.empty()) close_fd(in.write_end);
+  else ::fcntl(in.write_end, F_SETFL, O_NONBLOCK);
+  CommandResult result;
+  const auto deadline = std::chrono::steady_clock::now() + command.timeout;
+  bool timed_out = false;
+  while (out.read_end >= 0 || err.read_end >= 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    pollfd fds[3];
+    nfds_t count = 0;
+    if (out.read_end >= 0) fds[count++] = {out.read_end, POLLIN, 0};
+    if (err.read_end >= 0) fds[count++] = {err.read_end, POLLIN, 0};
+    if (in.write_end >= 0) fds[count++] = {in.write_end, POLLOUT, 0};
+    int ready = ::poll(fds, count, static_cast<int>(std::min<long>(left.count(), 1000)));
+    if (ready < 0 && errno != EINTR) break;
+    for (nfds_t i = 0; i < count; ++i) {
+      if (!fds[i].revents) continue;
+      if (fds[i].fd == in.write_end) {
+        ssize_t n = ::write(in.write_end, pending_input.data(), pending_input.size());
+        if (n > 0) pending_input.remove_prefix(static_cast<size_t>(n));
+        if (n < 0 && errno != EAGAIN) pending_input = {};
+        if (pending_input.empty()) close_fd(in.write_end);
+        continue;
+      }
+      char buffer[65536];
+      ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        (fds[i].fd == out.read_end ? result.out : result.err).append(buffer, static_cast<size_t>(n));
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        if (fds[i].fd == out.read_end) close_fd(out.read_end);
+        else close_fd(err.read_end);
+      }
+    }
+  }
+  close_fd(in.write_end);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out)
+    return fail(ErrorCode::timeout, display_command(command.argv) + ": killed after " +
+                                        std::to_string(command.timeout.count()) + " ms");
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+}  // namespace clawshield

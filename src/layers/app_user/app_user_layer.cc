@@ -1,0 +1,152 @@
+// Layer 5 — the app's account. The seed runs OpenClaw as `openclaw`; what makes that account
+// safe is that it is a system user without a login shell and outside the `docker` group (any
+// member of it can start a privileged container, i.e. is root). Accounts are changed with
+// shadow's own useradd/usermod, pointed at the root with --prefix, so locking and the shadow
+// files stay right; the home and state directories are ordinary directory actions.
+#include "layers/app_user/app_user_layer.h"
+
+#include <algorithm>
+
+#include "core/text.h"
+#include "host/accounts.h"
+
+namespace clawshield {
+namespace {
+
+// shadow's tools take --prefix for a root other than "/".
+std::vector<std::string> account_tool(const Host& host, std::string program) {
+  std::vector<std::string> argv = {std::move(program)};
+  if (!host.fs.is_system_root()) {
+    argv.push_back("--prefix");
+    argv.push_back(host.fs.root());
+  }
+  return argv;
+}
+
+}  // namespace
+
+const std::vector<std::string>& account_files() {
+  static const std::vector<std::string> files = {
+      "/etc/passwd",  "/etc/group",  "/etc/shadow",  "/etc/gshadow",
+      "/etc/passwd-", "/etc/group-", "/etc/shadow-", "/etc/gshadow-",
+  };
+  return files;
+}
+
+Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const {
+  const AppPolicy& app = context.policy.app;
+  CS_TRY(Accounts accounts, Accounts::load(context.host.fs));
+  std::vector<Action> actions;
+
+  const UserEntry* user = accounts.user(app.user);
+  if (!user) {
+    std::vector<std::string> argv = account_tool(context.host, "useradd");
+    argv.insert(argv.end(), {"--system", "--no-create-home", "--home-dir", app.home, "--shell",
+                             app.shell, "--comment", app.description});
+    if (accounts.group(app.group)) {
+      argv.insert(argv.end(), {"--gid", app.group});
+    } else if (app.group == app.user) {
+      argv.push_back("--user-group");
+    } else {
+      return fail(ErrorCode::bad_input, "group '" + app.group + "' does not exist");
+    }
+    argv.push_back(app.user);
+    actions.push_back(RunCommand{"create system user " + app.user, Command{argv}, Requirement::none,
+                                 account_files(), {}});
+  } else {
+    if (user->uid == 0)
+      return fail(ErrorCode::refused, "user '" + app.user +
+                                          "' has uid 0; clawshield will not rewrite a root account");
+    // Out of every forbidden group, primary or supplementary.
+    const GroupEntry* primary = accounts.group_by_gid(user->gid);
+    bool primary_forbidden =
+        primary && std::ranges::find(app.forbidden_groups, primary->name) != app.forbidden_groups.end();
+    if (primary_forbidden || (primary && primary->name != app.group)) {
+      if (!accounts.group(app.group))
+        return fail(ErrorCode::bad_input, "group '" + app.group + "' does not exist");
+      std::vector<std::string> argv = account_tool(context.host, "usermod");
+      argv.insert(argv.end(), {"--gid", app.group, app.user});
+      actions.push_back(RunCommand{"set primary group of " + app.user + " to " + app.group,
+                                   Command{argv}, Requirement::none, account_files(), {}});
+    }
+    std::vector<std::string> remove;
+    for (const auto& group_name : app.forbidden_groups) {
+      const GroupEntry* group = accounts.group(group_name);
+      if (group && std::ranges::find(group->members, app.user) != group->members.end())
+        remove.push_back(group_name);
+    }
+    if (!remove.empty()) {
+      std::vector<std::string> argv = account_tool(context.host, "usermod");
+      argv.insert(argv.end(), {"--remove", "--groups", join(remove, ","), app.user});
+      actions.push_back(RunCommand{"remove " + app.user + " from " + join(remove, ", "),
+                                   Command{argv}, Requirement::none, account_files(), {}});
+    }
+    if (user->shell != app.shell) {
+      std::vector<std::string> argv = account_tool(context.host, "usermod");
+      argv.insert(argv.end(), {"--shell", app.shell, app.user});
+      actions.push_back(RunCommand{"set shell of " + app.user + " to " + app.shell, Command{argv},
+                                   Requirement::none, account_files(), {}});
+    }
+  }
+
+  actions.push_back(EnsureDirectory{app.home, FileSpec{0750, app.user, app.group}});
+  actions.push_back(EnsureDirectory{app.state_dir, FileSpec{0700, app.user, app.group}});
+  return actions;
+}
+
+std::vector<Finding> AppUserLayer::verify(const Context& context) const {
+  const AppPolicy& app = context.policy.app;
+  std::vector<Finding> findings;
+  auto accounts = Accounts::load(context.host.fs);
+  if (!accounts) {
+    for (const char* id : {"exists", "not_root", "not_in_forbidden_groups", "state_dir"})
+      findings.push_back(make_finding(*this, id, Status::unknown, "account files unreadable",
+                                      accounts.error().message));
+    return findings;
+  }
+  const UserEntry* user = accounts->user(app.user);
+  if (!user) {
+    findings.push_back(make_finding(*this, "exists", Status::fail, "app user exists",
+                                    "no user '" + app.user + "' in /etc/passwd"));
+  } else {
+    findings.push_back(make_finding(*this, "exists", Status::pass, "app user exists",
+                                    app.user + " uid " + std::to_string(user->uid) + " home " +
+                                        user->home + " shell " + user->shell));
+    findings.push_back(make_finding(
+        *this, "not_root", user->uid == 0 ? Status::fail : Status::pass, "app user is not root",
+        "uid " + std::to_string(user->uid)));
+    auto groups = accounts->groups_of(*user);
+    std::vector<std::string> bad;
+    for (const auto& group : groups)
+      if (std::ranges::find(app.forbidden_groups, group) != app.forbidden_groups.end())
+        bad.push_back(group);
+    findings.push_back(make_finding(
+        *this, "not_in_forbidden_groups", bad.empty() ? Status::pass : Status::fail,
+        "app user not in " + join(app.forbidden_groups, "/") + " (root-equivalent)",
+        bad.empty() ? "groups: " + join(groups, ",") : "member of " + join(bad, ",")));
+    bool login_shell = !user->shell.ends_with("/nologin") && !user->shell.ends_with("/false");
+    findings.push_back(make_finding(*this, "no_login_shell", login_shell ? Status::warn : Status::pass,
+                                    "app user has no login shell", "shell " + user->shell));
+  }
+
+  auto st = context.host.fs.stat(app.state_dir);
+  if (!st) {
+    findings.push_back(make_finding(*this, "state_dir", Status::unknown, "state dir is private",
+                                    st.error().message));
+  } else if (!*st) {
+    findings.push_back(make_finding(*this, "state_dir", Status::fail, "state dir is private",
+                                    app.state_dir + " does not exist"));
+  } else {
+    const FileStat& s = **st;
+    std::vector<std::string> problems;
+    if (s.type != FileType::directory) problems.push_back("not a directory");
+    if (s.mode != 0700) problems.push_back("mode " + format_mode(s.mode) + ", want 0700");
+    if (!user || s.uid != user->uid) problems.push_back("owner uid " + std::to_string(s.uid));
+    findings.push_back(make_finding(
+        *this, "state_dir", problems.empty() ? Status::pass : Status::fail, "state dir is private",
+        app.state_dir + (problems.empty() ? " 0700 " + app.user : ": " + join(problems, "; "))));
+  }
+  return findings;
+}
+
+}  // namespace clawshield

@@ -1,0 +1,90 @@
+// What every layer is: a numbered part of the posture that says what it wants (actions the
+// engine reconciles against the host) and what it finds (verify). Layers know the policy and
+// the host; the engine knows nothing of any layer's subject.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "host/host.h"
+#include "host/runner.h"
+#include "policy/policy.h"
+
+namespace clawshield {
+
+// Owner and mode a file or directory must have. Names are resolved against the root's own
+// account files when the action runs, so a user created earlier in the same apply works.
+struct FileSpec {
+  unsigned mode = 0644;
+  std::string owner = "root";
+  std::string group = "root";
+};
+
+// The file at `path` must hold exactly `content` with `spec`.
+struct WriteFile {
+  std::string path;
+  std::string content;
+  FileSpec spec;
+  // When set, runs with the content on stdin before the file is installed; the file is only
+  // written if it exits 0 (visudo -cf - for sudoers).
+  std::optional<Command> validate;
+};
+
+// The directory at `path` must exist with `spec`.
+struct EnsureDirectory {
+  std::string path;
+  FileSpec spec;
+};
+
+// A program run to change the host. The layer includes it only when something must change.
+struct RunCommand {
+  std::string summary;
+  Command command;
+  Requirement requirement = Requirement::none;
+  std::vector<std::string> touches;  // files it may modify: backed up before it runs
+  std::vector<std::string> creates;  // paths it may create: removed again by rollback
+};
+
+using Action = std::variant<WriteFile, EnsureDirectory, RunCommand>;
+
+enum class Status { pass, fail, warn, unknown };
+std::string_view status_name(Status status);
+
+// One verified fact. `id` is stable ("sudo.valid"); `evidence` says what was seen, or for
+// `unknown` why it could not be seen.
+struct Finding {
+  std::string id;
+  std::string layer;
+  Status status;
+  std::string summary;
+  std::string evidence;
+};
+
+struct Context {
+  Host& host;
+  const Policy& policy;
+};
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+  // The seed's layer number (1-8), its stable id and a title for people.
+  virtual int number() const = 0;
+  virtual std::string_view id() const = 0;
+  virtual std::string_view title() const = 0;
+  // What this layer wants, in order. File and directory actions may already hold; the engine
+  // drops those. An error means the layer cannot even say (e.g. unreadable account files).
+  virtual Result<std::vector<Action>> desired(const Context& context) const = 0;
+  // Checks of this layer's posture, each pass/fail/warn/unknown.
+  virtual std::vector<Finding> verify(const Context& context) const = 0;
+};
+
+// Helper for layers: a finding with this layer's name.
+Finding make_finding(const Layer& layer, std::string id_suffix, Status status, std::string summary,
+                     std::string evidence);
+
+}  // namespace clawshield

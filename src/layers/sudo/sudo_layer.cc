@@ -1,0 +1,144 @@
+// Layer 7 — scoped sudo. The file is checked by visudo before it is installed (the engine runs
+// the validator on the rendered text and writes nothing if it fails): a broken file in
+// sudoers.d disables sudo for everyone. verify looks at it three ways: visudo's verdict on the
+// installed file, every rule that reaches the user in any sudoers file (no ALL, wildcard or
+// argument-free command), and — on the live system — what sudo itself says the user may run.
+#include "layers/sudo/sudo_layer.h"
+
+#include <algorithm>
+#include <set>
+
+#include "core/text.h"
+#include "host/accounts.h"
+#include "layers/sudo/sudoers.h"
+
+namespace clawshield {
+
+Command visudo_check_command(const std::string& content) {
+  Command command{{"visudo", "--check", "--quiet", "--file", "-"}};
+  command.stdin_data = content;
+  return command;
+}
+
+Result<std::vector<Action>> SudoLayer::desired(const Context& context) const {
+  const Policy& policy = context.policy;
+  std::string content = render_sudoers(policy);
+  std::vector<Action> actions;
+  actions.push_back(EnsureDirectory{"/etc/sudoers.d", FileSpec{0755, "root", "root"}});
+  actions.push_back(WriteFile{sudoers_path(policy), content, FileSpec{0440, "root", "root"},
+                              visudo_check_command(content)});
+  return actions;
+}
+
+std::vector<Finding> SudoLayer::verify(const Context& context) const {
+  const Policy& policy = context.policy;
+  Host& host = context.host;
+  std::vector<Finding> findings;
+  const std::string path = sudoers_path(policy);
+
+  // The file: present, root-owned 0440, and accepted by visudo.
+  auto st = host.fs.stat(path);
+  if (!st) {
+    findings.push_back(make_finding(*this, "file_mode", Status::unknown, "sudoers file root-owned 0440",
+                                    st.error().message));
+  } else if (!*st) {
+    findings.push_back(make_finding(*this, "file_mode", Status::fail, "sudoers file root-owned 0440",
+                                    path + " does not exist"));
+  } else {
+    bool ok = (*st)->mode == 0440 && (*st)->uid == 0 && (*st)->gid == 0;
+    findings.push_back(make_finding(*this, "file_mode", ok ? Status::pass : Status::fail,
+                                    "sudoers file root-owned 0440",
+                                    path + " " + format_mode((*st)->mode) + " uid " +
+                                        std::to_string((*st)->uid) + " gid " + std::to_string((*st)->gid)));
+  }
+  auto content = host.fs.read(path);
+  if (!content) {
+    findings.push_back(make_finding(*this, "valid", content.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
+                                    "sudoers file valid (visudo)", content.error().message));
+  } else {
+    auto result = host.runner.run(visudo_check_command(*content));
+    if (!result) {
+      findings.push_back(make_finding(*this, "valid", Status::unknown, "sudoers file valid (visudo)",
+                                      result.error().message));
+    } else {
+      findings.push_back(make_finding(*this, "valid", result->ok() ? Status::pass : Status::fail,
+                                      "sudoers file valid (visudo)",
+                                      result->ok() ? "visudo -c: parsed OK"
+                                                   : std::string(trim(result->err + result->out))));
+    }
+  }
+
+  // Every rule that reaches the user, in any file.
+  auto accounts = Accounts::load(host.fs);
+  if (!accounts) {
+    findings.push_back(make_finding(*this, "no_broad_rules", Status::unknown,
+                                    "no ALL, wildcard or open-argument rule for the user",
+                                    accounts.error().message));
+    findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
+                                    "user may run exactly the scoped commands", accounts.error().message));
+    return findings;
+  }
+  auto grants = grants_for_user(host.fs, *accounts, policy.app.user);
+  if (!grants) {
+    findings.push_back(make_finding(*this, "no_broad_rules", Status::unknown,
+                                    "no ALL, wildcard or open-argument rule for the user",
+                                    grants.error().message));
+  } else {
+    std::vector<std::string> problems;
+    bool all_noexec = true;
+    for (const auto& grant : *grants) {
+      std::string problem = breadth_problem(grant);
+      if (!problem.empty())
+        problems.push_back(grant.file + ":" + std::to_string(grant.line) + ": " + grant.command +
+                           " (" + problem + ")");
+      all_noexec &= std::ranges::find(grant.tags, "NOEXEC") != grant.tags.end();
+    }
+    findings.push_back(make_finding(*this, "no_broad_rules", problems.empty() ? Status::pass : Status::fail,
+                                    "no ALL, wildcard or open-argument rule for the user",
+                                    problems.empty() ? std::to_string(grants->size()) + " fixed-argv rules"
+                                                     : join(problems, "; ")));
+    findings.push_back(make_finding(*this, "noexec", all_noexec ? Status::pass : Status::fail,
+                                    "every granted command is NOEXEC (no pager escape)",
+                                    all_noexec ? "NOEXEC on all " + std::to_string(grants->size())
+                                               : "a command without NOEXEC can start a shell"));
+  }
+
+  // The commands themselves: sudo's own answer on the live system, our reading of the files
+  // under any other root (sudo only reads the running system's configuration).
+  const auto expected = allowed_commands(policy);
+  std::set<std::string> want(expected.begin(), expected.end());
+  std::set<std::string> have;
+  std::string source;
+  if (host.fs.is_system_root() && accounts->user(policy.app.user)) {
+    Command command{{"sudo", "--non-interactive", "--list", "--other-user", policy.app.user}};
+    auto listed = host.runner.run(command);
+    if (!listed || !listed->ok()) {
+      findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
+                                      "user may run exactly the scoped commands",
+                                      listed ? describe_failure(command, *listed) : listed.error().message));
+      return findings;
+    }
+    for (const auto& c : parse_sudo_list(listed->out)) have.insert(c);
+    source = "sudo -l -U " + policy.app.user;
+  } else if (grants) {
+    for (const auto& grant : *grants) have.insert(grant.command);
+    source = "sudoers files under " + (host.fs.root().empty() ? std::string("/") : host.fs.root());
+  } else {
+    findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
+                                    "user may run exactly the scoped commands", grants.error().message));
+    return findings;
+  }
+  std::vector<std::string> extra, missing;
+  for (const auto& c : have)
+    if (!want.contains(c)) extra.push_back(c);
+  for (const auto& c : want)
+    if (!have.contains(c)) missing.push_back(c);
+  std::string evidence = source + ": " + std::to_string(have.size()) + " commands";
+  if (!extra.empty()) evidence += "; extra: " + join(extra, ", ");
+  if (!missing.empty()) evidence += "; missing: " + join(missing, ", ");
+  findings.push_back(make_finding(*this, "exact_commands", extra.empty() && missing.empty() ? Status::pass : Status::fail,
+                                  "user may run exactly the scoped commands", evidence));
+  return findings;
+}
+
+}  // namespace clawshield

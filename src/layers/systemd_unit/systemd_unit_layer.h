@@ -1,0 +1,25 @@
+// Layer 6: the app's systemd unit, sandboxed as far as a Node.js network service allows.
+#pragma once
+
+#include "layers/layer.h"
+
+namespace clawshield {
+
+class SystemdUnitLayer final : public Layer {
+ public:
+  int number() const override { return 6; }
+  std::string_view id() const override { return "systemd"; }
+  std::string_view title() const override { return "systemd hardening"; }
+  Result<std::vector<Action>> desired(const Context& context) const override;
+  std::vector<Finding> verify(const Context& context) const override;
+};
+
+// The unit file text for `policy`; stable, so plan --diff shows only real changes.
+std::string render_unit(const Policy& policy);
+std::string unit_path(const Policy& policy);
+
+// Runs `systemd-analyze security --offline=true --root=ROOT UNIT` and returns the overall
+// exposure (0 best .. 10 worst).
+Result<double> exposure_score(Host& host, const std::string& unit_name);
+
+}  // namespace clawshield

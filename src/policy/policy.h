@@ -1,0 +1,69 @@
+// The policy: what the server's posture must be, decoded once from YAML into typed structs.
+// Every default is the seed document's value; layers read only these structs.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace clawshield {
+
+// The application (OpenClaw) and the account it runs as.
+struct AppPolicy {
+  std::string user = "openclaw";
+  std::string group = "openclaw";
+  std::string home = "/home/openclaw";
+  std::string state_dir = "/home/openclaw/.openclaw";  // "~/.openclaw" in YAML
+  std::string shell = "/usr/sbin/nologin";
+  std::string service = "openclaw";
+  std::string description = "OpenClaw gateway";
+  std::string exec_start = "/usr/bin/openclaw gateway --port 18789";
+  // Groups the user must never be in: membership of `docker` is root-equivalent.
+  std::vector<std::string> forbidden_groups = {"docker"};
+};
+
+// The app's systemd unit.
+struct SystemdPolicy {
+  double max_exposure = 2.0;  // systemd-analyze security score, 0 (best) to 10
+  std::vector<std::string> read_write_paths;  // besides the state dir
+  std::vector<std::string> environment = {"NODE_ENV=production"};
+};
+
+// The scoped sudo rules for the app user.
+struct SudoPolicy {
+  std::string systemctl = "/usr/bin/systemctl";
+  std::string journalctl = "/usr/bin/journalctl";
+  std::string tailscale = "/usr/bin/tailscale";
+  bool allow_tailscale = true;
+};
+
+// unattended-upgrades.
+struct UpdatesPolicy {
+  bool update_package_lists = true;
+  bool unattended_upgrade = true;
+  bool automatic_reboot = false;
+  // Only security origins by default.
+  std::vector<std::string> origins_pattern = {
+      "origin=Debian,codename=${distro_codename},label=Debian-Security",
+      "origin=Debian,codename=${distro_codename}-security,label=Debian-Security",
+  };
+};
+
+struct Policy {
+  AppPolicy app;
+  SystemdPolicy systemd;
+  SudoPolicy sudo;
+  UpdatesPolicy updates;
+  std::string source = "built-in defaults";  // where it came from, for messages
+};
+
+inline constexpr const char* k_default_policy_path = "/etc/clawshield/policy.yaml";
+
+// Decodes YAML `text`; `file` names it in errors ("file:line:col: ..."). Every problem found
+// is reported, one per line, in a single ErrorCode::bad_input error.
+Result<Policy> parse_policy(std::string_view text, const std::string& file);
+// Renders `policy` as YAML that parse_policy accepts and decodes to the same policy.
+std::string render_policy(const Policy& policy);
+
+}  // namespace clawshield

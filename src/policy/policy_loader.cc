@@ -1,0 +1,242 @@
+// Decodes the policy YAML into typed structs. yaml-cpp's exceptions stop here (this is the
+// boundary); everything past it sees a Result. Each key is looked up in a table of known keys,
+// so a typo is an error with file:line:col instead of a silently ignored setting. All problems
+// are collected and reported together, like a compiler would.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "core/text.h"
+#include "policy/policy.h"
+#include "policy/policy_rules.h"
+
+namespace clawshield {
+namespace {
+
+using FieldDecoder = std::function<void(const YAML::Node& value, const std::string& key)>;
+using FieldTable = std::vector<std::pair<std::string, FieldDecoder>>;
+
+class Decoder {
+ public:
+  explicit Decoder(std::string file) : m_file(std::move(file)) {}
+
+  void error(const YAML::Mark& mark, const std::string& message) {
+    std::string where = m_file;
+    if (!mark.is_null())
+      where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    m_errors.push_back(where + ": " + message);
+  }
+  const std::vector<std::string>& errors() const { return m_errors; }
+
+  // Decodes mapping `node` at `path` ("" for the document) through `fields`.
+  void map(const YAML::Node& node, const std::string& path, const FieldTable& fields) {
+    if (node.IsNull()) return;  // an empty section keeps its defaults
+    if (!node.IsMap()) {
+      error(node.Mark(), (path.empty() ? std::string("policy") : "\"" + path + "\"") +
+                             " must be a mapping");
+      return;
+    }
+    std::set<std::string> seen;
+    for (const auto& entry : node) {
+      const YAML::Node& key_node = entry.first;
+      if (!key_node.IsScalar()) {
+        error(key_node.Mark(), "keys must be plain names");
+        continue;
+      }
+      const std::string key = key_node.Scalar();
+      const std::string full = path.empty() ? key : path + "." + key;
+      if (!seen.insert(key).second) {
+        error(key_node.Mark(), "duplicate key \"" + full + "\"");
+        continue;
+      }
+      auto it = std::find_if(fields.begin(), fields.end(),
+                             [&](const auto& field) { return field.first == key; });
+      if (it == fields.end()) {
+        std::vector<std::string> known;
+        for (const auto& field : fields) known.push_back(field.first);
+        error(key_node.Mark(),
+              "unknown key \"" + full + "\" (known here: " + join(known, ", ") + ")");
+        continue;
+      }
+      it->second(entry.second, full);
+    }
+  }
+
+  FieldDecoder string(std::string& out, std::function<bool(const std::string&)> valid,
+                      std::string requirement) {
+    return [this, &out, valid = std::move(valid), requirement = std::move(requirement)](
+               const YAML::Node& value, const std::string& key) {
+      if (!value.IsScalar()) {
+        error(value.Mark(), "\"" + key + "\" must be a string");
+        return;
+      }
+      if (!valid(value.Scalar())) {
+        error(value.Mark(), "\"" + key + "\": " + requirement + ", got \"" + value.Scalar() + "\"");
+        return;
+      }
+      out = value.Scalar();
+    };
+  }
+
+  FieldDecoder boolean(bool& out) {
+    return [this, &out](const YAML::Node& value, const std::string& key) {
+      bool parsed = false;
+      if (!value.IsScalar() || !YAML::convert<bool>::decode(value, parsed)) {
+        error(value.Mark(), "\"" + key + "\" must be true or false");
+        return;
+      }
+      out = parsed;
+    };
+  }
+
+  FieldDecoder number(double& out, double low, double high) {
+    return [this, &out, low, high](const YAML::Node& value, const std::string& key) {
+      double parsed = 0;
+      if (!value.IsScalar() || !YAML::convert<double>::decode(value, parsed)) {
+        error(value.Mark(), "\"" + key + "\" must be a number");
+        return;
+      }
+      if (!(parsed >= low && parsed <= high)) {
+        error(value.Mark(), "\"" + key + "\" must be between " + trim_number(low) + " and " +
+                                trim_number(high) + ", got " + value.Scalar());
+        return;
+      }
+      out = parsed;
+    };
+  }
+
+  FieldDecoder strings(std::vector<std::string>& out,
+                       std::function<bool(const std::string&)> valid, std::string requirement) {
+    return [this, &out, valid = std::move(valid), requirement = std::move(requirement)](
+               const YAML::Node& value, const std::string& key) {
+      if (!value.IsSequence()) {
+        error(value.Mark(), "\"" + key + "\" must be a list");
+        return;
+      }
+      std::vector<std::string> items;
+      for (const auto& item : value) {
+        if (!item.IsScalar()) {
+          error(item.Mark(), "items of \"" + key + "\" must be strings");
+          return;
+        }
+        if (!valid(item.Scalar())) {
+          error(item.Mark(), "\"" + key + "\": " + requirement + ", got \"" + item.Scalar() + "\"");
+          return;
+        }
+        items.push_back(item.Scalar());
+      }
+      out = std::move(items);
+    };
+  }
+
+ private:
+  static std::string trim_number(double value) {
+    std::string text = std::to_string(value);
+    while (text.find('.') != std::string::npos && (text.back() == '0' || text.back() == '.'))
+      text.pop_back();
+    return text;
+  }
+
+  std::string m_file;
+  std::vector<std::string> m_errors;
+};
+
+bool any_line(const std::string& text) { return valid_single_line(text) && !text.empty(); }
+
+bool state_dir_form(const std::string& text) {
+  return text.starts_with("~/") ? valid_absolute_path(text.substr(1)) : valid_absolute_path(text);
+}
+
+bool exec_start_form(const std::string& text) {
+  auto words = split_words(text);
+  return valid_single_line(text) && !words.empty() && valid_absolute_path(words.front());
+}
+
+bool environment_form(const std::string& text) {
+  size_t eq = text.find('=');
+  return valid_single_line(text) && eq != std::string::npos && eq > 0 &&
+         text.find_first_of(" \t\"\\") == std::string::npos;
+}
+
+}  // namespace
+
+Result<Policy> parse_policy(std::string_view text, const std::string& file) {
+  Policy policy;
+  policy.source = file;
+  Decoder decoder(file);
+  YAML::Node document;
+  try {
+    document = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    decoder.error(e.mark, "YAML syntax: " + e.msg);
+    return fail(ErrorCode::bad_input, join(decoder.errors(), "\n"));
+  }
+
+  std::string state_dir = "~/.openclaw";
+  AppPolicy& app = policy.app;
+  SystemdPolicy& systemd = policy.systemd;
+  SudoPolicy& sudo = policy.sudo;
+  UpdatesPolicy& updates = policy.updates;
+  const FieldTable app_fields = {
+      {"user", decoder.string(app.user, valid_account_name, "a user name ([a-z_][a-z0-9_-]*)")},
+      {"group", decoder.string(app.group, valid_account_name, "a group name ([a-z_][a-z0-9_-]*)")},
+      {"home", decoder.string(app.home, valid_absolute_path, "an absolute path")},
+      {"state_dir",
+       decoder.string(state_dir, state_dir_form, "an absolute path or ~/path")},
+      {"shell", decoder.string(app.shell, valid_absolute_path, "an absolute path")},
+      {"service", decoder.string(app.service, valid_service_name, "a unit name without .service")},
+      {"description", decoder.string(app.description, any_line, "one line of text")},
+      {"exec_start",
+       decoder.string(app.exec_start, exec_start_form, "a command line starting with an absolute path")},
+      {"forbidden_groups",
+       decoder.strings(app.forbidden_groups, valid_account_name, "a group name")},
+  };
+  const FieldTable systemd_fields = {
+      {"max_exposure", decoder.number(systemd.max_exposure, 0.0, 10.0)},
+      {"read_write_paths",
+       decoder.strings(systemd.read_write_paths, valid_absolute_path, "an absolute path")},
+      {"environment",
+       decoder.strings(systemd.environment, environment_form, "NAME=value without spaces or quotes")},
+  };
+  const FieldTable sudo_fields = {
+      {"systemctl", decoder.string(sudo.systemctl, valid_command_path, "an absolute program path without wildcards")},
+      {"journalctl", decoder.string(sudo.journalctl, valid_command_path, "an absolute program path without wildcards")},
+      {"tailscale", decoder.string(sudo.tailscale, valid_command_path, "an absolute program path without wildcards")},
+      {"allow_tailscale", decoder.boolean(sudo.allow_tailscale)},
+  };
+  const FieldTable updates_fields = {
+      {"update_package_lists", decoder.boolean(updates.update_package_lists)},
+      {"unattended_upgrade", decoder.boolean(updates.unattended_upgrade)},
+      {"automatic_reboot", decoder.boolean(updates.automatic_reboot)},
+      {"origins_pattern",
+       decoder.strings(updates.origins_pattern,
+                       [](const std::string& s) {
+                         return any_line(s) && s.find('"') == std::string::npos;
+                       },
+                       "an origin pattern without quotes")},
+  };
+  const FieldTable top_fields = {
+      {"app", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, app_fields); }},
+      {"systemd", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, systemd_fields); }},
+      {"sudo", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, sudo_fields); }},
+      {"updates", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, updates_fields); }},
+  };
+  try {
+    decoder.map(document, "", top_fields);
+  } catch (const YAML::Exception& e) {
+    decoder.error(e.mark, e.msg);
+  }
+
+  // "~/x" is relative to the home directory, wherever in the file `home` was set.
+  policy.app.state_dir =
+      state_dir.starts_with("~/") ? policy.app.home + state_dir.substr(1) : state_dir;
+  if (policy.updates.unattended_upgrade && policy.updates.origins_pattern.empty())
+    decoder.error(YAML::Mark::null_mark(),
+                  "\"updates.origins_pattern\" is empty: unattended-upgrades would install nothing");
+  if (!decoder.errors().empty()) return fail(ErrorCode::bad_input, join(decoder.errors(), "\n"));
+  return policy;
+}
+
+}  // namespace clawshield

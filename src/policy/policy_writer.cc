@@ -1,0 +1,66 @@
+// Renders the effective policy as YAML for `clawshield policy show`. The output is itself a
+// valid policy file, so it doubles as a template an admin can edit.
+#include <yaml-cpp/yaml.h>
+
+#include <sstream>
+
+#include "policy/policy.h"
+
+namespace clawshield {
+namespace {
+
+void string_list(YAML::Emitter& out, const char* key, const std::vector<std::string>& items) {
+  out << YAML::Key << key << YAML::Value << YAML::BeginSeq;
+  for (const auto& item : items) out << YAML::DoubleQuoted << item;
+  out << YAML::EndSeq;
+}
+
+}  // namespace
+
+std::string render_policy(const Policy& policy) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+
+  const AppPolicy& app = policy.app;
+  out << YAML::Key << "app" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "user" << YAML::Value << app.user;
+  out << YAML::Key << "group" << YAML::Value << app.group;
+  out << YAML::Key << "home" << YAML::Value << app.home;
+  out << YAML::Key << "state_dir" << YAML::Value << app.state_dir;
+  out << YAML::Key << "shell" << YAML::Value << app.shell;
+  out << YAML::Key << "service" << YAML::Value << app.service;
+  out << YAML::Key << "description" << YAML::Value << YAML::DoubleQuoted << app.description;
+  out << YAML::Key << "exec_start" << YAML::Value << YAML::DoubleQuoted << app.exec_start;
+  string_list(out, "forbidden_groups", app.forbidden_groups);
+  out << YAML::EndMap;
+
+  const SystemdPolicy& systemd = policy.systemd;
+  out << YAML::Key << "systemd" << YAML::Value << YAML::BeginMap;
+  std::ostringstream exposure;
+  exposure << systemd.max_exposure;
+  out << YAML::Key << "max_exposure" << YAML::Value << exposure.str();
+  string_list(out, "read_write_paths", systemd.read_write_paths);
+  string_list(out, "environment", systemd.environment);
+  out << YAML::EndMap;
+
+  const SudoPolicy& sudo = policy.sudo;
+  out << YAML::Key << "sudo" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "systemctl" << YAML::Value << sudo.systemctl;
+  out << YAML::Key << "journalctl" << YAML::Value << sudo.journalctl;
+  out << YAML::Key << "tailscale" << YAML::Value << sudo.tailscale;
+  out << YAML::Key << "allow_tailscale" << YAML::Value << sudo.allow_tailscale;
+  out << YAML::EndMap;
+
+  const UpdatesPolicy& updates = policy.updates;
+  out << YAML::Key << "updates" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "update_package_lists" << YAML::Value << updates.update_package_lists;
+  out << YAML::Key << "unattended_upgrade" << YAML::Value << updates.unattended_upgrade;
+  out << YAML::Key << "automatic_reboot" << YAML::Value << updates.automatic_reboot;
+  string_list(out, "origins_pattern", updates.origins_pattern);
+  out << YAML::EndMap;
+
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace clawshield
