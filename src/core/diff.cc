@@ -37,10 +37,10 @@ std::vector<Edit> edit_script(const std::vector<std::string>& a, const std::vect
   while (i < n || j < m) {
     if (i < n && j < m && a[i] == b[j]) {
       edits.push_back({Op::keep, i++, j++});
-    } else if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j))) {
-      edits.push_back({Op::add, i, j++});
+    } else if (i < n && (j == m || at(i + 1, j) >= at(i, j + 1))) {
+      edits.push_back({Op::remove, i++, j});  // removals first, as diff(1) shows them
     } else {
-      edits.push_back({Op::remove, i++, j});
+      edits.push_back({Op::add, i, j++});
     }
   }
   return edits;

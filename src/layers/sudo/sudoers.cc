@@ -268,7 +268,8 @@ std::string breadth_problem(const SudoGrant& grant) {
 }
 
 std::vector<std::string> parse_sudo_list(const std::string& output) {
-  std::vector<std::string> commands;
+  // Entries start with "(runas)"; sudo folds long entries onto indented continuation lines.
+  std::vector<std::string> entries;
   bool in_list = false;
   for (const auto& raw : split_lines(output)) {
     std::string_view line = trim(raw);
@@ -277,19 +278,26 @@ std::vector<std::string> parse_sudo_list(const std::string& output) {
       continue;
     }
     if (!in_list || line.empty()) continue;
-    if (line.front() == '(') {
-      size_t close = line.find(')');
-      line = trim(line.substr(close == std::string_view::npos ? line.size() : close + 1));
+    if (line.front() == '(' || entries.empty()) entries.emplace_back(line);
+    else entries.back() += " " + std::string(line);
+  }
+  std::vector<std::string> commands;
+  for (const auto& entry : entries) {
+    std::string_view view = entry;
+    if (view.front() == '(') {
+      size_t close = view.find(')');
+      view = trim(view.substr(close == std::string_view::npos ? view.size() : close + 1));
     }
-    // "NOPASSWD, NOEXEC: /usr/bin/x a, /usr/bin/y b"
-    size_t colon = line.find(": ");
-    if (colon != std::string_view::npos) {
-      std::string_view head = line.substr(0, colon);
+    // "NOEXEC: NOPASSWD: /usr/bin/x a, /usr/bin/y b" (older sudo: "NOPASSWD, NOEXEC: ...")
+    while (true) {
+      size_t colon = view.find(": ");
+      if (colon == std::string_view::npos) break;
       bool all_tags = true;
-      for (const auto& word : split(head, ',')) all_tags &= is_tag(trim(word));
-      if (all_tags) line = trim(line.substr(colon + 2));
+      for (const auto& word : split(view.substr(0, colon), ',')) all_tags &= is_tag(trim(word));
+      if (!all_tags) break;
+      view = trim(view.substr(colon + 2));
     }
-    for (const auto& command : split_unescaped(line, ',')) {
+    for (const auto& command : split_unescaped(view, ',')) {
       std::string unescaped;
       for (size_t i = 0; i < command.size(); ++i) {
         if (command[i] == '\\' && i + 1 < command.size()) ++i;

@@ -1,0 +1,265 @@
+// Issue 2's acceptance on a temp root seeded with minimal account files: plan lists all four
+// layers, apply makes them hold, a second plan and apply find nothing to do, verify passes
+// every check of layers 5-8, breaking each fails the matching check, and rollback returns the
+// root byte for byte. Real useradd/usermod, visudo, systemd-analyze, apt-config, dpkg-query.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "support/temp_root.h"
+
+namespace clawshield {
+namespace {
+
+using nlohmann::json;
+
+class Acceptance : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SKIP_UNLESS_ROOT();
+    testing::seed_minimal_root(root());
+  }
+  const std::string& root() const { return m_dir.path(); }
+
+  CommandResult cs(std::vector<std::string> args) {
+    args.insert(args.end(), {"--root", root(), "--offline"});
+    return testing::run_clawshield(args);
+  }
+
+  void apply_clean() {
+    auto applied = cs({"apply"});
+    ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  }
+
+  // verify --json as a map id -> status.
+  std::map<std::string, std::string> verify_statuses(int expected_exit) {
+    auto verified = cs({"verify", "--json"});
+    EXPECT_EQ(verified.exit_code, expected_exit) << verified.out << verified.err;
+    std::map<std::string, std::string> statuses;
+    json document = json::parse(verified.out, nullptr, false);
+    EXPECT_FALSE(document.is_discarded()) << verified.out;
+    if (document.is_discarded()) return statuses;
+    for (const auto& check : document["checks"]) {
+      EXPECT_TRUE(check.contains("id") && check.contains("layer") && check.contains("status") &&
+                  check.contains("evidence"));
+      statuses[check["id"]] = check["status"];
+    }
+    return statuses;
+  }
+
+  // `id` fails and no other check does.
+  void expect_only_failure(const std::string& id) {
+    auto statuses = verify_statuses(1);
+    EXPECT_EQ(statuses[id], "fail") << id;
+    for (const auto& [other, status] : statuses)
+      if (other != id) {
+        EXPECT_NE(status, "fail") << other << " failed too";
+      }
+  }
+
+ private:
+  testing::TempDir m_dir;
+};
+
+TEST_F(Acceptance, PlanApplyIdempotentAndRollbackRestoresTheTree) {
+  const auto before = testing::snapshot(root());
+
+  auto plan = cs({"plan"});
+  EXPECT_EQ(plan.exit_code, 1) << plan.out << plan.err;
+  for (const char* layer : {"Layer 5 app_user", "Layer 6 systemd", "Layer 7 sudo", "Layer 8 updates"}) {
+    size_t at = plan.out.find(layer);
+    ASSERT_NE(at, std::string::npos) << layer << "\n" << plan.out;
+    EXPECT_NE(plan.out.substr(at, plan.out.find('\n', at) - at).find("change(s)"), std::string::npos)
+        << layer << "\n" << plan.out;
+  }
+  // Planning changed nothing.
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
+
+  auto applied = cs({"apply"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  EXPECT_NE(applied.out.find("create system user openclaw"), std::string::npos) << applied.out;
+
+  auto replan = cs({"plan"});
+  EXPECT_EQ(replan.exit_code, 0) << replan.out;
+  EXPECT_NE(replan.out.find("0 change(s) pending"), std::string::npos) << replan.out;
+
+  auto reapply = cs({"apply"});
+  EXPECT_EQ(reapply.exit_code, 0) << reapply.err;
+  EXPECT_NE(reapply.out.find("0 change(s) applied"), std::string::npos) << reapply.out;
+
+  // What apply made is what the layers want.
+  EXPECT_NE(testing::read_file(root(), "/etc/passwd").find("openclaw:x:"), std::string::npos);
+  struct stat st {};
+  ASSERT_EQ(::stat((root() + "/etc/sudoers.d/openclaw").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0440u);
+  EXPECT_EQ(st.st_uid, 0u);
+  ASSERT_EQ(::stat((root() + "/home/openclaw/.openclaw").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  EXPECT_NE(st.st_uid, 0u);
+
+  auto rolled = cs({"rollback"});
+  EXPECT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root())), "");
+  // Nothing left to roll back.
+  auto again = cs({"rollback"});
+  EXPECT_NE(again.out.find("nothing to roll back"), std::string::npos) << again.out;
+}
+
+TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
+  auto statuses = verify_statuses(1);  // before apply: failures
+  EXPECT_EQ(statuses["app_user.exists"], "fail");
+  apply_clean();
+  statuses = verify_statuses(0);
+  ASSERT_FALSE(statuses.empty());
+  for (const auto& [id, status] : statuses) EXPECT_EQ(status, "pass") << id;
+  for (const char* id : {"app_user.exists", "app_user.not_root", "app_user.not_in_forbidden_groups",
+                         "app_user.state_dir", "systemd.exposure", "systemd.seed_directives",
+                         "sudo.valid", "sudo.file_mode", "sudo.no_broad_rules", "sudo.noexec",
+                         "sudo.exact_commands", "updates.package_installed", "updates.periodic_update",
+                         "updates.periodic_unattended", "updates.security_only",
+                         "updates.automatic_reboot", "updates.reboot_pending"})
+    EXPECT_TRUE(statuses.contains(id)) << id;
+}
+
+TEST_F(Acceptance, ExposureScoreIsWithinTarget) {
+  apply_clean();
+  auto verified = cs({"verify", "--only", "systemd", "--json"});
+  json document = json::parse(verified.out);
+  bool seen = false;
+  for (const auto& check : document["checks"]) {
+    if (check["id"] != "systemd.exposure") continue;
+    seen = true;
+    std::string evidence = check["evidence"];
+    double score = std::stod(evidence.substr(evidence.find(": ") + 2));
+    EXPECT_LE(score, 2.0) << evidence;
+  }
+  EXPECT_TRUE(seen);
+}
+
+TEST_F(Acceptance, WrongStateDirModeFails) {
+  apply_clean();
+  std::filesystem::permissions(root() + "/home/openclaw/.openclaw", std::filesystem::perms(0755));
+  expect_only_failure("app_user.state_dir");
+  // apply repairs it.
+  apply_clean();
+  EXPECT_EQ(verify_statuses(0)["app_user.state_dir"], "pass");
+}
+
+TEST_F(Acceptance, UserInDockerGroupFailsAndApplyRemovesIt) {
+  apply_clean();
+  ProcessRunner runner;
+  auto added = runner.run(Command({"usermod", "--prefix", root(), "--append", "--groups", "docker", "openclaw"}));
+  ASSERT_TRUE(added && added->ok());
+  expect_only_failure("app_user.not_in_forbidden_groups");
+  auto plan = cs({"plan"});
+  EXPECT_NE(plan.out.find("remove openclaw from docker"), std::string::npos) << plan.out;
+  apply_clean();
+  EXPECT_EQ(verify_statuses(0)["app_user.not_in_forbidden_groups"], "pass");
+  EXPECT_NE(testing::read_file(root(), "/etc/group").find("docker:x:990:admin\n"), std::string::npos);
+}
+
+TEST_F(Acceptance, WildcardInSudoersFails) {
+  apply_clean();
+  std::string text = testing::read_file(root(), "/etc/sudoers.d/openclaw");
+  testing::write_file(root(), "/etc/sudoers.d/openclaw",
+                      text + "openclaw ALL=(root) NOPASSWD: /usr/bin/systemctl *\n", 0440);
+  auto statuses = verify_statuses(1);
+  EXPECT_EQ(statuses["sudo.no_broad_rules"], "fail");
+  EXPECT_EQ(statuses["sudo.exact_commands"], "fail");
+  EXPECT_EQ(statuses["sudo.noexec"], "fail");
+}
+
+TEST_F(Acceptance, SudoersModeFails) {
+  apply_clean();
+  std::filesystem::permissions(root() + "/etc/sudoers.d/openclaw", std::filesystem::perms(0644));
+  expect_only_failure("sudo.file_mode");
+}
+
+TEST_F(Acceptance, AnotherFileTurningOnAutomaticRebootFails) {
+  apply_clean();
+  testing::write_file(root(), "/etc/apt/apt.conf.d/99local", "Unattended-Upgrade::Automatic-Reboot \"true\";\n");
+  expect_only_failure("updates.automatic_reboot");
+}
+
+TEST_F(Acceptance, NonSecurityOriginWarns) {
+  apply_clean();
+  testing::write_file(root(), "/etc/apt/apt.conf.d/99local",
+                      "Unattended-Upgrade::Origins-Pattern { \"origin=Debian,label=Debian\"; };\n");
+  EXPECT_EQ(verify_statuses(0)["updates.security_only"], "warn");
+}
+
+TEST_F(Acceptance, WeakenedUnitFails) {
+  apply_clean();
+  std::string unit = testing::read_file(root(), "/etc/systemd/system/openclaw.service");
+  unit.replace(unit.find("ProtectSystem=strict"), 20, "ProtectSystem=false");
+  unit.replace(unit.find("User=openclaw"), 13, "User=root");
+  testing::write_file(root(), "/etc/systemd/system/openclaw.service", unit);
+  auto statuses = verify_statuses(1);
+  EXPECT_EQ(statuses["systemd.seed_directives"], "fail");
+  EXPECT_EQ(statuses["systemd.runs_as_app_user"], "fail");
+  auto diff = cs({"plan", "--diff"});
+  EXPECT_NE(diff.out.find("-ProtectSystem=false"), std::string::npos) << diff.out;
+  EXPECT_NE(diff.out.find("+ProtectSystem=strict"), std::string::npos) << diff.out;
+}
+
+TEST_F(Acceptance, PendingRebootWarnsWithPackages) {
+  apply_clean();
+  testing::write_file(root(), "/run/reboot-required", "*** System restart required ***\n");
+  testing::write_file(root(), "/run/reboot-required.pkgs", "linux-image-amd64\nlibc6\n");
+  std::filesystem::create_directories(root() + "/var");
+  std::filesystem::create_directory_symlink("/run", root() + "/var/run");
+  auto verified = cs({"verify", "--only", "8"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_NE(verified.out.find("linux-image-amd64, libc6"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("warn"), std::string::npos) << verified.out;
+}
+
+TEST_F(Acceptance, UnreadableAccountsAreUnknownNotPass) {
+  std::filesystem::remove(root() + "/etc/passwd");
+  auto statuses = verify_statuses(1);
+  EXPECT_EQ(statuses["app_user.exists"], "unknown");
+  auto plan = cs({"plan"});
+  EXPECT_EQ(plan.exit_code, 2) << plan.out;
+}
+
+TEST_F(Acceptance, BadPolicyIsExit2WithPositionAndChangesNothing) {
+  const auto before = testing::snapshot(root(), "");
+  const std::string bad = root() + "-bad-policy.yaml";
+  testing::write_file("", bad, "app:\n  user: openclaw\nsystemd:\n  max_exposur: 2\n");
+  for (const char* command : {"plan", "apply", "verify", "rollback"}) {
+    auto result = cs({command, "--policy", bad});
+    EXPECT_EQ(result.exit_code, 2) << command;
+    EXPECT_NE(result.err.find(bad + ":4:3: unknown key \"systemd.max_exposur\""), std::string::npos)
+        << command << ": " << result.err;
+  }
+  testing::write_file("", bad, "app: [\n");
+  auto result = cs({"apply", "--policy", bad});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(bad + ":"), std::string::npos) << result.err;
+  std::filesystem::remove(bad);
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
+}
+
+TEST_F(Acceptance, JsonPlanAndGlobalOptionsBeforeTheCommand) {
+  auto result = testing::run_clawshield({"--root", root(), "--offline", "--json", "plan"});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  json document = json::parse(result.out);
+  EXPECT_GT(document["pending"].get<int>(), 0);
+  EXPECT_EQ(document["layers"].size(), 4u);
+}
+
+TEST_F(Acceptance, LiveActionsAreReportedSkippedNotDone) {
+  auto applied = cs({"apply"});
+  EXPECT_EQ(applied.exit_code, 0);
+  EXPECT_NE(applied.out.find("systemctl daemon-reload (skipped: offline)"), std::string::npos) << applied.out;
+  // Without --offline, a root that is not "/" is not the running system either.
+  std::filesystem::remove(root() + "/etc/systemd/system/openclaw.service");
+  auto live = testing::run_clawshield({"apply", "--root", root()});
+  EXPECT_NE(live.out.find("(skipped: --root is not the running system)"), std::string::npos) << live.out;
+}
+
+}  // namespace
+}  // namespace clawshield

@@ -1,0 +1,57 @@
+// The process runner: argv only (no shell ever interprets our strings), stdin and both output
+// streams, deadlines, and in-memory config files for tools.
+#include <gtest/gtest.h>
+
+#include "host/runner.h"
+
+namespace clawshield {
+namespace {
+
+TEST(ProcessRunner, ArgumentsAreNeverInterpretedByAShell) {
+  ProcessRunner runner;
+  auto result = runner.run(Command({"echo", "$HOME; touch /tmp/pwned `id`"}));
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(result->out, "$HOME; touch /tmp/pwned `id`\n");
+}
+
+TEST(ProcessRunner, PassesStdinAndCapturesBothStreams) {
+  ProcessRunner runner;
+  Command command({"sh", "-c", "cat; echo oops >&2; exit 3"});
+  command.stdin_data = std::string(200000, 'x');  // more than a pipe buffer
+  auto result = runner.run(command);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->exit_code, 3);
+  EXPECT_EQ(result->out.size(), 200000u);
+  EXPECT_EQ(result->err, "oops\n");
+}
+
+TEST(ProcessRunner, MissingProgramIsNotFound) {
+  ProcessRunner runner;
+  auto result = runner.run(Command({"/nonexistent/program"}));
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::not_found);
+}
+
+TEST(ProcessRunner, KillsAtTheDeadline) {
+  ProcessRunner runner;
+  Command command({"sleep", "10"});
+  command.timeout = std::chrono::milliseconds(200);
+  auto start = std::chrono::steady_clock::now();
+  auto result = runner.run(command);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, ErrorCode::timeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST(ProcessRunner, EnvironmentAdditionsAndInlineFiles) {
+  ProcessRunner runner;
+  Command command({"sh", "-c", "echo \"$GREETING\"; cat \"$CONFIG_FILE\""});
+  command.env.push_back({"GREETING", "hello"});
+  command.inline_files.push_back({"CONFIG_FILE", "in memory\n"});
+  auto result = runner.run(command);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->out, "hello\nin memory\n");
+}
+
+}  // namespace
+}  // namespace clawshield

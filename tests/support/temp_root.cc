@@ -1,0 +1,115 @@
+// Shared helpers for tests that work on whole temporary roots.
+#include "support/temp_root.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace clawshield::testing {
+
+namespace fs = std::filesystem;
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "clawshield-test-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  m_path = pattern;
+  fs::permissions(m_path, fs::perms(0755));
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  fs::remove_all(m_path, ignored);
+}
+
+void write_file(const std::string& root, const std::string& path, const std::string& content,
+                unsigned mode) {
+  fs::path full = fs::path(root + path);
+  fs::create_directories(full.parent_path());
+  std::ofstream(full, std::ios::binary | std::ios::trunc) << content;
+  fs::permissions(full, fs::perms(mode));
+}
+
+std::string read_file(const std::string& root, const std::string& path) {
+  std::ifstream in(root + path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void seed_minimal_root(const std::string& root) {
+  write_file(root, "/etc/passwd",
+             "root:x:0:0:root:/root:/bin/bash\n"
+             "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+             "admin:x:1000:1000:Admin:/home/admin:/bin/bash\n");
+  write_file(root, "/etc/group",
+             "root:x:0:\ndaemon:x:1:\nsudo:x:27:admin\nadmin:x:1000:\ndocker:x:990:admin\n");
+  write_file(root, "/etc/shadow", "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\n", 0640);
+  write_file(root, "/etc/gshadow", "root:*::\ndaemon:*::\nsudo:*::admin\nadmin:!::\ndocker:!::admin\n", 0640);
+  write_file(root, "/etc/apt/apt.conf.d/50unattended-upgrades",
+             "Unattended-Upgrade::Origins-Pattern {\n"
+             "  \"origin=Debian,codename=${distro_codename},label=Debian\";\n"
+             "  \"origin=Debian,codename=${distro_codename},label=Debian-Security\";\n"
+             "};\n");
+  write_file(root, "/var/lib/dpkg/status",
+             "Package: unattended-upgrades\nStatus: install ok installed\nPriority: optional\n"
+             "Section: admin\nMaintainer: Debian\nArchitecture: all\nVersion: 2.9.1+nmu3\n"
+             "Description: automatic installation of security upgrades\n");
+  fs::create_directories(root + "/home");
+  fs::create_directories(root + "/run");
+}
+
+Tree snapshot(const std::string& root, const std::string& exclude) {
+  Tree tree;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    std::string relative = fs::relative(it->path(), root).string();
+    if (!exclude.empty() && (relative == exclude || relative.starts_with(exclude + "/"))) {
+      if (it->is_directory() && !it->is_symlink()) it.disable_recursion_pending();
+      continue;
+    }
+    struct stat st {};
+    ::lstat(it->path().c_str(), &st);
+    TreeEntry entry{'?', st.st_mode & 07777u, st.st_uid, st.st_gid, {}};
+    if (S_ISLNK(st.st_mode)) {
+      entry.type = 'l';
+      entry.content = fs::read_symlink(it->path()).string();
+    } else if (S_ISDIR(st.st_mode)) {
+      entry.type = 'd';
+    } else if (S_ISREG(st.st_mode)) {
+      entry.type = 'f';
+      entry.content = read_file(root, "/" + relative);
+    }
+    tree.emplace(relative, std::move(entry));
+  }
+  return tree;
+}
+
+std::string tree_difference(const Tree& before, const Tree& after) {
+  std::ostringstream out;
+  for (const auto& [path, entry] : before) {
+    auto it = after.find(path);
+    if (it == after.end()) out << "missing after: " << path << "\n";
+    else if (!(it->second == entry)) out << "changed: " << path << "\n";
+  }
+  for (const auto& [path, entry] : after)
+    if (!before.contains(path)) out << "added: " << path << "\n";
+  return out.str();
+}
+
+CommandResult run_clawshield(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {CLAWSHIELD_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessRunner runner;
+  auto result = runner.run(Command(argv));
+  if (!result) {
+    ADD_FAILURE() << result.error().message;
+    return CommandResult{};
+  }
+  return *result;
+}
+
+bool running_as_root() { return ::geteuid() == 0; }
+
+}  // namespace clawshield::testing
