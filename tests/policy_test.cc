@@ -43,13 +43,21 @@ TEST(Policy, WrongTypeIsAnError) {
 TEST(Policy, ImpossibleValuesAreErrors) {
   for (const char* text : {"systemd:\n  max_exposure: 11\n", "app:\n  user: Root User\n",
                            "app:\n  exec_start: node server.js\n", "sudo:\n  systemctl: /usr/bin/*\n",
-                           "updates:\n  origins_pattern: []\n"}) {
+                           "updates:\n  origins_pattern: []\n", "app:\n  user: root\n",
+                           "app:\n  group: docker\n", "systemd:\n  read_write_paths: [/etc]\n"}) {
     auto policy = parse_policy(text, "p.yaml");
     EXPECT_FALSE(policy) << text;
     if (!policy) {
       EXPECT_NE(policy.error().message.find("p.yaml:"), std::string::npos) << policy.error().message;
     }
   }
+}
+
+TEST(Policy, CrossFieldErrorsPointAtTheKey) {
+  auto policy = parse_policy("app:\n  user: openclaw\nupdates:\n  origins_pattern: []\n", "p.yaml");
+  ASSERT_FALSE(policy);
+  EXPECT_NE(policy.error().message.find("p.yaml:4:20: \"updates.origins_pattern\" is empty"), std::string::npos)
+      << policy.error().message;
 }
 
 TEST(Policy, SyntaxErrorHasPosition) {

@@ -46,8 +46,8 @@ void print_plan(std::ostream& out, const Plan& plan, bool show_diff, const Style
         if (!change.diff.empty()) item["diff"] = change.diff;
         changes.push_back(std::move(item));
       }
-      json entry = {{"id", layer.layer->id()}, {"number", layer.layer->number()},
-                    {"title", layer.layer->title()}, {"changes", std::move(changes)}};
+      json entry = {{"id", layer.id}, {"number", layer.number},
+                    {"title", layer.title}, {"changes", std::move(changes)}};
       if (layer.error) entry["error"] = layer.error->message;
       layers.push_back(std::move(entry));
     }
@@ -59,7 +59,7 @@ void print_plan(std::ostream& out, const Plan& plan, bool show_diff, const Style
     std::string status = layer.error ? paint(style, "31;1", "error")
                          : layer.changes.empty() ? paint(style, "32", "in sync")
                                                  : std::to_string(layer.changes.size()) + " change(s)";
-    out << "Layer " << layer.layer->number() << " " << layer.layer->id() << " (" << layer.layer->title()
+    out << "Layer " << layer.number << " " << layer.id << " (" << layer.title
         << "): " << status << "\n";
     if (layer.error) out << "  " << paint(style, "31", layer.error->message) << "\n";
     for (const auto& change : layer.changes) {

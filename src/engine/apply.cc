@@ -51,7 +51,7 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
   Host& host = context.host;
   for (const auto& layer : plan.layers)
     if (layer.error)
-      return std::unexpected(with_context(*layer.error, "cannot plan layer " + std::string(layer.layer->id())));
+      return std::unexpected(with_context(*layer.error, "cannot plan layer " + layer.id));
 
   // One apply at a time.
   CS_TRY_VOID(ensure_parents(host.fs, std::string(k_state_dir) + "/lock", nullptr));
@@ -75,14 +75,14 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
         failure = done.error();
       }
       if (failure) {
-        outcome.failure = with_context(*failure, std::string(layer.layer->id()) + ": " + planned.summary);
+        outcome.failure = with_context(*failure, layer.id + ": " + planned.summary);
         auto restored = journal.roll_back();
         if (restored) outcome.rolled_back = *restored;
         else outcome.rollback_failure = restored.error();
         outcome.journal_id = journal.id();
         return outcome;
       }
-      outcome.done.push_back(std::string(layer.layer->id()) + ": " + (*change)->summary);
+      outcome.done.push_back(layer.id + ": " + (*change)->summary);
     }
   }
   if (journal.entries().empty() && outcome.done.empty()) {

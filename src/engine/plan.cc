@@ -96,7 +96,9 @@ Plan make_plan(const Context& context, const LayerList& layers) {
   Plan plan;
   for (const auto& layer : layers) {
     LayerPlan layer_plan;
-    layer_plan.layer = layer.get();
+    layer_plan.id = layer->id();
+    layer_plan.number = layer->number();
+    layer_plan.title = layer->title();
     auto actions = layer->desired(context);
     if (!actions) {
       layer_plan.error = actions.error();

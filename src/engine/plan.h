@@ -19,7 +19,9 @@ struct Change {
 };
 
 struct LayerPlan {
-  const Layer* layer = nullptr;
+  std::string id;  // the layer's id, number and title (copied: a plan outlives no layer list)
+  int number = 0;
+  std::string title;
   std::vector<Change> changes;
   std::optional<Error> error;  // the layer could not be planned
 };

@@ -1,4 +1,4 @@
-// The one place clawshield starts programs. posix_spawnp with an explicit argv (never a shell),
+// The one place clawshield starts programs. posix_spawn with an explicit argv (never a shell),
 // pipes for stdin/stdout/stderr drained with poll so a chatty child cannot deadlock us, and a
 // deadline after which the child is killed. glibc's posix_spawn reports exec failures, so a
 // missing program is an error rather than a mysterious exit code 127.
@@ -44,6 +44,19 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
+// Programs are looked up in a fixed PATH, not the caller's: clawshield runs as root, and a
+// PATH with a writable folder in front would let anyone substitute `useradd`.
+constexpr const char* k_safe_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+std::string resolve_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  for (const auto& dir : split(k_safe_path, ':')) {
+    std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return name;
+}
+
 }  // namespace
 
 std::string describe_failure(const Command& command, const CommandResult& result) {
@@ -63,6 +76,9 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
     size_t eq = pair.find('=');
     if (eq != std::string_view::npos) env[std::string(pair.substr(0, eq))] = pair.substr(eq + 1);
   }
+  // Fixed PATH and C locale (tool output is parsed), unless the command says otherwise.
+  env["PATH"] = k_safe_path;
+  env["LC_ALL"] = "C";
   for (const auto& [key, value] : command.env) env[key] = value;
 
   std::vector<int> memfds;
@@ -115,8 +131,9 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
   pid_t pid = -1;
+  const std::string program = resolve_program(command.argv.front());
   int spawn_error =
-      ::posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
+      ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close_memfds();

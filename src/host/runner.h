@@ -23,8 +23,10 @@ struct Command {
   Command() = default;
   explicit Command(std::vector<std::string> arguments) : argv(std::move(arguments)) {}
 
-  std::vector<std::string> argv;                            // argv[0] is looked up in PATH
-  std::vector<std::pair<std::string, std::string>> env;     // added to (or replacing) ours
+  // argv[0] without a '/' is looked up in a fixed system PATH, never the caller's.
+  std::vector<std::string> argv;
+  // Added to (or replacing) ours; children get PATH=<system dirs> and LC_ALL=C unless set here.
+  std::vector<std::pair<std::string, std::string>> env;
   std::vector<InlineFile> inline_files;
   std::string stdin_data;
   std::chrono::milliseconds timeout{std::chrono::seconds(120)};

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 
 #include "core/text.h"
@@ -29,6 +30,11 @@ class Decoder {
     m_errors.push_back(where + ": " + message);
   }
   const std::vector<std::string>& errors() const { return m_errors; }
+  // Where `key` ("app.user") was in the file; null when the file did not set it.
+  YAML::Mark mark_of(const std::string& key) const {
+    auto it = m_marks.find(key);
+    return it == m_marks.end() ? YAML::Mark::null_mark() : it->second;
+  }
 
   // Decodes mapping `node` at `path` ("" for the document) through `fields`.
   void map(const YAML::Node& node, const std::string& path, const FieldTable& fields) {
@@ -60,6 +66,7 @@ class Decoder {
               "unknown key \"" + full + "\" (known here: " + join(known, ", ") + ")");
         continue;
       }
+      m_marks[full] = entry.second.Mark();
       it->second(entry.second, full);
     }
   }
@@ -141,6 +148,7 @@ class Decoder {
 
   std::string m_file;
   std::vector<std::string> m_errors;
+  std::map<std::string, YAML::Mark> m_marks;
 };
 
 bool any_line(const std::string& text) { return valid_single_line(text) && !text.empty(); }
@@ -232,8 +240,21 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
   // "~/x" is relative to the home directory, wherever in the file `home` was set.
   policy.app.state_dir =
       state_dir.starts_with("~/") ? policy.app.home + state_dir.substr(1) : state_dir;
+  // Values that are well-formed but would defeat a layer.
+  if (policy.app.user == "root")
+    decoder.error(decoder.mark_of("app.user"), "\"app.user\" must not be root: the app runs unprivileged");
+  if (policy.app.group == "root")
+    decoder.error(decoder.mark_of("app.group"), "\"app.group\" must not be root");
+  if (std::ranges::find(policy.app.forbidden_groups, policy.app.group) != policy.app.forbidden_groups.end())
+    decoder.error(decoder.mark_of("app.forbidden_groups"),
+                  "\"app.forbidden_groups\" contains the app's own group \"" + policy.app.group + "\"");
+  for (const auto& path : policy.systemd.read_write_paths)
+    for (const char* system : {"/", "/etc", "/usr", "/boot", "/root", "/home"})
+      if (path == system)
+        decoder.error(decoder.mark_of("systemd.read_write_paths"),
+                      "\"systemd.read_write_paths\" must not make " + path + " writable");
   if (policy.updates.unattended_upgrade && policy.updates.origins_pattern.empty())
-    decoder.error(YAML::Mark::null_mark(),
+    decoder.error(decoder.mark_of("updates.origins_pattern"),
                   "\"updates.origins_pattern\" is empty: unattended-upgrades would install nothing");
   if (!decoder.errors().empty()) return fail(ErrorCode::bad_input, join(decoder.errors(), "\n"));
   return policy;
