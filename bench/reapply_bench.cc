@@ -61,10 +61,11 @@ class TargetReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const auto& run : runs) {
-      if (run.benchmark_name().find("reapply") == std::string::npos || run.error_occurred) continue;
+      if (run.benchmark_name().find("reapply") == std::string::npos || run.error_occurred)
+        continue;
       double ms = run.GetAdjustedRealTime();
-      std::printf("re-apply wall time %.1f ms per run; target < %.0f ms: %s (%.1fx under target)\n", ms,
-                  k_target_ms, ms < k_target_ms ? "met" : "MISSED", k_target_ms / ms);
+      std::printf("re-apply wall time %.1f ms per run; target < %.0f ms: %s (%.1fx under target)\n",
+                  ms, k_target_ms, ms < k_target_ms ? "met" : "MISSED", k_target_ms / ms);
     }
   }
 };

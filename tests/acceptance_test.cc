@@ -41,7 +41,8 @@ class Acceptance : public ::testing::Test {
     std::map<std::string, std::string> statuses;
     json document = json::parse(verified.out, nullptr, false);
     EXPECT_FALSE(document.is_discarded()) << verified.out;
-    if (document.is_discarded()) return statuses;
+    if (document.is_discarded())
+      return statuses;
     for (const auto& check : document["checks"]) {
       EXPECT_TRUE(check.contains("id") && check.contains("layer") && check.contains("status") &&
                   check.contains("evidence"));
@@ -69,11 +70,14 @@ TEST_F(Acceptance, PlanApplyIdempotentAndRollbackRestoresTheTree) {
 
   auto plan = cs({"plan"});
   EXPECT_EQ(plan.exit_code, 1) << plan.out << plan.err;
-  for (const char* layer : {"Layer 5 app_user", "Layer 6 systemd", "Layer 7 sudo", "Layer 8 updates"}) {
+  for (const char* layer :
+       {"Layer 5 app_user", "Layer 6 systemd", "Layer 7 sudo", "Layer 8 updates"}) {
     size_t at = plan.out.find(layer);
     ASSERT_NE(at, std::string::npos) << layer << "\n" << plan.out;
-    EXPECT_NE(plan.out.substr(at, plan.out.find('\n', at) - at).find("change(s)"), std::string::npos)
-        << layer << "\n" << plan.out;
+    EXPECT_NE(plan.out.substr(at, plan.out.find('\n', at) - at).find("change(s)"),
+              std::string::npos)
+        << layer << "\n"
+        << plan.out;
   }
   // Planning changed nothing.
   EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
@@ -108,6 +112,26 @@ TEST_F(Acceptance, PlanApplyIdempotentAndRollbackRestoresTheTree) {
   EXPECT_NE(again.out.find("nothing to roll back"), std::string::npos) << again.out;
 }
 
+TEST_F(Acceptance, InterruptedApplyBlocksTheNextUntilRolledBack) {
+  const auto before = testing::snapshot(root());
+  apply_clean();
+  // Make the journal look like the apply died half-way.
+  const std::string journal_dir = root() + "/var/lib/clawshield/journal";
+  auto entries = std::filesystem::directory_iterator(journal_dir);
+  const std::string journal = entries->path().string() + "/journal.json";
+  std::string text = testing::read_file("", journal);
+  text.replace(text.find("\"applied\""), 9, "\"in_progress\"");
+  testing::write_file("", journal, text, 0600);
+
+  auto blocked = cs({"apply"});
+  EXPECT_EQ(blocked.exit_code, 2) << blocked.out;
+  EXPECT_NE(blocked.err.find("did not finish"), std::string::npos) << blocked.err;
+  auto rolled = cs({"rollback"});
+  EXPECT_EQ(rolled.exit_code, 0) << rolled.err;
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root())), "");
+  apply_clean();
+}
+
 TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
   auto statuses = verify_statuses(1);  // before apply: failures
   EXPECT_EQ(statuses["app_user.exists"], "fail");
@@ -115,12 +139,12 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
   statuses = verify_statuses(0);
   ASSERT_FALSE(statuses.empty());
   for (const auto& [id, status] : statuses) EXPECT_EQ(status, "pass") << id;
-  for (const char* id : {"app_user.exists", "app_user.not_root", "app_user.not_in_forbidden_groups",
-                         "app_user.state_dir", "systemd.exposure", "systemd.seed_directives",
-                         "sudo.valid", "sudo.file_mode", "sudo.no_broad_rules", "sudo.noexec",
-                         "sudo.exact_commands", "updates.package_installed", "updates.periodic_update",
-                         "updates.periodic_unattended", "updates.security_only",
-                         "updates.automatic_reboot", "updates.reboot_pending"})
+  for (const char* id :
+       {"app_user.exists", "app_user.not_root", "app_user.not_in_forbidden_groups",
+        "app_user.state_dir", "systemd.exposure", "systemd.seed_directives", "sudo.valid",
+        "sudo.file_mode", "sudo.no_broad_rules", "sudo.noexec", "sudo.exact_commands",
+        "updates.package_installed", "updates.periodic_update", "updates.periodic_unattended",
+        "updates.security_only", "updates.automatic_reboot", "updates.reboot_pending"})
     EXPECT_TRUE(statuses.contains(id)) << id;
 }
 
@@ -130,7 +154,8 @@ TEST_F(Acceptance, ExposureScoreIsWithinTarget) {
   json document = json::parse(verified.out);
   bool seen = false;
   for (const auto& check : document["checks"]) {
-    if (check["id"] != "systemd.exposure") continue;
+    if (check["id"] != "systemd.exposure")
+      continue;
     seen = true;
     std::string evidence = check["evidence"];
     double score = std::stod(evidence.substr(evidence.find(": ") + 2));
@@ -151,14 +176,16 @@ TEST_F(Acceptance, WrongStateDirModeFails) {
 TEST_F(Acceptance, UserInDockerGroupFailsAndApplyRemovesIt) {
   apply_clean();
   ProcessRunner runner;
-  auto added = runner.run(Command({"usermod", "--prefix", root(), "--append", "--groups", "docker", "openclaw"}));
+  auto added = runner.run(
+      Command({"usermod", "--prefix", root(), "--append", "--groups", "docker", "openclaw"}));
   ASSERT_TRUE(added && added->ok());
   expect_only_failure("app_user.not_in_forbidden_groups");
   auto plan = cs({"plan"});
   EXPECT_NE(plan.out.find("remove openclaw from docker"), std::string::npos) << plan.out;
   apply_clean();
   EXPECT_EQ(verify_statuses(0)["app_user.not_in_forbidden_groups"], "pass");
-  EXPECT_NE(testing::read_file(root(), "/etc/group").find("docker:x:990:admin\n"), std::string::npos);
+  EXPECT_NE(testing::read_file(root(), "/etc/group").find("docker:x:990:admin\n"),
+            std::string::npos);
 }
 
 TEST_F(Acceptance, WildcardInSudoersFails) {
@@ -180,7 +207,8 @@ TEST_F(Acceptance, SudoersModeFails) {
 
 TEST_F(Acceptance, AnotherFileTurningOnAutomaticRebootFails) {
   apply_clean();
-  testing::write_file(root(), "/etc/apt/apt.conf.d/99local", "Unattended-Upgrade::Automatic-Reboot \"true\";\n");
+  testing::write_file(root(), "/etc/apt/apt.conf.d/99local",
+                      "Unattended-Upgrade::Automatic-Reboot \"true\";\n");
   expect_only_failure("updates.automatic_reboot");
 }
 
@@ -254,11 +282,13 @@ TEST_F(Acceptance, JsonPlanAndGlobalOptionsBeforeTheCommand) {
 TEST_F(Acceptance, LiveActionsAreReportedSkippedNotDone) {
   auto applied = cs({"apply"});
   EXPECT_EQ(applied.exit_code, 0);
-  EXPECT_NE(applied.out.find("systemctl daemon-reload (skipped: offline)"), std::string::npos) << applied.out;
+  EXPECT_NE(applied.out.find("systemctl daemon-reload (skipped: offline)"), std::string::npos)
+      << applied.out;
   // Without --offline, a root that is not "/" is not the running system either.
   std::filesystem::remove(root() + "/etc/systemd/system/openclaw.service");
   auto live = testing::run_clawshield({"apply", "--root", root()});
-  EXPECT_NE(live.out.find("(skipped: --root is not the running system)"), std::string::npos) << live.out;
+  EXPECT_NE(live.out.find("(skipped: --root is not the running system)"), std::string::npos)
+      << live.out;
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ namespace {
 // Runs everything for real, except that the `fail_call`-th run of `program` exits 1.
 class FailingRunner final : public CommandRunner {
  public:
-  FailingRunner(std::string program, int fail_call) : m_program(std::move(program)), m_fail_call(fail_call) {}
+  FailingRunner(std::string program, int fail_call)
+      : m_program(std::move(program)), m_fail_call(fail_call) {}
   Result<CommandResult> run(const Command& command) override {
     if (command.argv.front() == m_program && ++m_calls == m_fail_call)
       return CommandResult{1, "", m_program + ": injected failure\n"};
@@ -28,12 +29,14 @@ class FailingRunner final : public CommandRunner {
   int m_calls = 0;
 };
 
-int run(CommandRunner& runner, const std::vector<std::string>& args, std::string& out, std::string& err) {
+int run(CommandRunner& runner, const std::vector<std::string>& args, std::string& out,
+        std::string& err) {
   std::vector<const char*> argv = {"clawshield"};
   for (const auto& arg : args) argv.push_back(arg.c_str());
   SystemClock clock;
   std::ostringstream out_stream, err_stream;
-  int code = run_cli(static_cast<int>(argv.size()), argv.data(), runner, clock, out_stream, err_stream);
+  int code =
+      run_cli(static_cast<int>(argv.size()), argv.data(), runner, clock, out_stream, err_stream);
   out = out_stream.str();
   err = err_stream.str();
   return code;

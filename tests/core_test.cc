@@ -29,7 +29,9 @@ TEST(Text, FormatModeIsFourOctalDigits) {
   EXPECT_EQ(format_mode(04755), "4755");
 }
 
-TEST(Diff, EqualTextsGiveNoDiff) { EXPECT_EQ(unified_diff("a\nb\n", "a\nb\n", "x", "y"), ""); }
+TEST(Diff, EqualTextsGiveNoDiff) {
+  EXPECT_EQ(unified_diff("a\nb\n", "a\nb\n", "x", "y"), "");
+}
 
 TEST(Diff, ShowsChangedLineWithContext) {
   std::string before = "1\n2\n3\n4\n5\n6\n7\n8\n9\n";
@@ -39,7 +41,8 @@ TEST(Diff, ShowsChangedLineWithContext) {
 }
 
 TEST(Diff, NewFileIsAllAdditions) {
-  EXPECT_EQ(unified_diff("", "x\ny\n", "/dev/null", "b/f"), "--- /dev/null\n+++ b/f\n@@ -0,0 +1,2 @@\n+x\n+y\n");
+  EXPECT_EQ(unified_diff("", "x\ny\n", "/dev/null", "b/f"),
+            "--- /dev/null\n+++ b/f\n@@ -0,0 +1,2 @@\n+x\n+y\n");
 }
 
 TEST(Diff, DistantChangesMakeSeparateHunks) {
@@ -50,7 +53,8 @@ TEST(Diff, DistantChangesMakeSeparateHunks) {
   }
   std::string diff = unified_diff(before, after, "a", "b");
   size_t hunks = 0;
-  for (size_t at = diff.find("@@ "); at != std::string::npos; at = diff.find("\n@@ ", at + 1)) ++hunks;
+  for (size_t at = diff.find("@@ "); at != std::string::npos; at = diff.find("\n@@ ", at + 1))
+    ++hunks;
   EXPECT_EQ(hunks, 2u) << diff;
 }
 

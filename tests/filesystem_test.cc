@@ -1,7 +1,7 @@
 // The root-prefixed filesystem: nothing escapes the root, writes are atomic with the asked
 // owner and mode, and a missing file is told apart from an unreadable one.
-#include <gtest/gtest.h>
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,14 +66,18 @@ TEST(Filesystem, UnreadableIsPermissionNotNotFound) {
   testing::write_file(dir.path(), "/secret", "x", ::geteuid() == 0 ? 0600 : 0000);
   pid_t pid = ::fork();
   if (pid == 0) {
-    if (::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
-                             ::setresuid(65534, 65534, 65534) != 0))
+    if (::geteuid() == 0 &&
+        (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+         ::setresuid(65534, 65534, 65534) != 0))
       ::_exit(10);
-    if (::geteuid() == 0) ::_exit(11);
+    if (::geteuid() == 0)
+      ::_exit(11);
     auto fs = Filesystem::open(dir.path());
-    if (!fs) ::_exit(12);
+    if (!fs)
+      ::_exit(12);
     auto text = fs->read("/secret");
-    if (text) ::_exit(13);
+    if (text)
+      ::_exit(13);
     ::_exit(text.error().code == ErrorCode::permission ? 0 : 14);
   }
   int status = 0;

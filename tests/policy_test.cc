@@ -28,27 +28,31 @@ TEST(Policy, UnknownKeyNamesFileLineColumnAndKey) {
   auto policy = parse_policy("app:\n  user: openclaw\n  usr: x\n", "/etc/p.yaml");
   ASSERT_FALSE(policy);
   EXPECT_EQ(policy.error().code, ErrorCode::bad_input);
-  EXPECT_NE(policy.error().message.find("/etc/p.yaml:3:3: unknown key \"app.usr\""), std::string::npos)
+  EXPECT_NE(policy.error().message.find("/etc/p.yaml:3:3: unknown key \"app.usr\""),
+            std::string::npos)
       << policy.error().message;
 }
 
 TEST(Policy, WrongTypeIsAnError) {
   auto policy = parse_policy("updates:\n  automatic_reboot: sometimes\n", "p.yaml");
   ASSERT_FALSE(policy);
-  EXPECT_NE(policy.error().message.find("p.yaml:2:21: \"updates.automatic_reboot\" must be true or false"),
+  EXPECT_NE(policy.error().message.find(
+                "p.yaml:2:21: \"updates.automatic_reboot\" must be true or false"),
             std::string::npos)
       << policy.error().message;
 }
 
 TEST(Policy, ImpossibleValuesAreErrors) {
-  for (const char* text : {"systemd:\n  max_exposure: 11\n", "app:\n  user: Root User\n",
-                           "app:\n  exec_start: node server.js\n", "sudo:\n  systemctl: /usr/bin/*\n",
-                           "updates:\n  origins_pattern: []\n", "app:\n  user: root\n",
-                           "app:\n  group: docker\n", "systemd:\n  read_write_paths: [/etc]\n"}) {
+  for (const char* text :
+       {"systemd:\n  max_exposure: 11\n", "app:\n  user: Root User\n",
+        "app:\n  exec_start: node server.js\n", "sudo:\n  systemctl: /usr/bin/*\n",
+        "updates:\n  origins_pattern: []\n", "app:\n  user: root\n", "app:\n  group: docker\n",
+        "systemd:\n  read_write_paths: [/etc]\n"}) {
     auto policy = parse_policy(text, "p.yaml");
     EXPECT_FALSE(policy) << text;
     if (!policy) {
-      EXPECT_NE(policy.error().message.find("p.yaml:"), std::string::npos) << policy.error().message;
+      EXPECT_NE(policy.error().message.find("p.yaml:"), std::string::npos)
+          << policy.error().message;
     }
   }
 }
@@ -56,7 +60,8 @@ TEST(Policy, ImpossibleValuesAreErrors) {
 TEST(Policy, CrossFieldErrorsPointAtTheKey) {
   auto policy = parse_policy("app:\n  user: openclaw\nupdates:\n  origins_pattern: []\n", "p.yaml");
   ASSERT_FALSE(policy);
-  EXPECT_NE(policy.error().message.find("p.yaml:4:20: \"updates.origins_pattern\" is empty"), std::string::npos)
+  EXPECT_NE(policy.error().message.find("p.yaml:4:20: \"updates.origins_pattern\" is empty"),
+            std::string::npos)
       << policy.error().message;
 }
 
@@ -64,7 +69,8 @@ TEST(Policy, SyntaxErrorHasPosition) {
   auto policy = parse_policy("app:\n  user: [unclosed\n", "p.yaml");
   ASSERT_FALSE(policy);
   EXPECT_NE(policy.error().message.find("p.yaml:"), std::string::npos);
-  EXPECT_NE(policy.error().message.find("YAML syntax"), std::string::npos) << policy.error().message;
+  EXPECT_NE(policy.error().message.find("YAML syntax"), std::string::npos)
+      << policy.error().message;
 }
 
 TEST(Policy, ReportsEveryErrorNotJustTheFirst) {
@@ -77,7 +83,8 @@ TEST(Policy, ReportsEveryErrorNotJustTheFirst) {
 TEST(Policy, DuplicateKeyIsAnError) {
   auto policy = parse_policy("app:\n  user: a\n  user: b\n", "p.yaml");
   ASSERT_FALSE(policy);
-  EXPECT_NE(policy.error().message.find("p.yaml:3:3: duplicate key"), std::string::npos) << policy.error().message;
+  EXPECT_NE(policy.error().message.find("p.yaml:3:3: duplicate key"), std::string::npos)
+      << policy.error().message;
 }
 
 TEST(Policy, RenderedPolicyParsesBackToTheSameValues) {

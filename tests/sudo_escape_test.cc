@@ -49,7 +49,8 @@ template <typename Body>
 std::string in_private_mounts(const std::string& report, Body body) {
   pid_t pid = ::fork();
   if (pid == 0) {
-    if (::unshare(CLONE_NEWNS) != 0 || ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
       std::perror("unshare");
       ::_exit(91);
     }
@@ -69,15 +70,18 @@ class SudoEscape : public ::testing::Test {
   void SetUp() override {
     SKIP_UNLESS_ROOT();
     for (const char* tool : {"/usr/bin/sudo", "/usr/bin/setpriv", "/usr/bin/journalctl"})
-      if (!std::filesystem::exists(tool)) GTEST_SKIP() << tool << " not installed";
+      if (!std::filesystem::exists(tool))
+        GTEST_SKIP() << tool << " not installed";
     const std::string dir = m_dir.path();
     // Account files: the machine's, plus the app user.
     testing::write_file(dir, "/passwd",
                         text_of("/etc/passwd") + "openclaw:x:" + std::to_string(k_app_uid) + ":" +
                             std::to_string(k_app_uid) + "::/nonexistent:/usr/sbin/nologin\n");
-    testing::write_file(dir, "/group", text_of("/etc/group") + "openclaw:x:" + std::to_string(k_app_uid) + ":\n");
+    testing::write_file(dir, "/group",
+                        text_of("/etc/group") + "openclaw:x:" + std::to_string(k_app_uid) + ":\n");
     // Locked password, as useradd --system leaves it: sudo's PAM account check needs the entry.
-    testing::write_file(dir, "/shadow", text_of("/etc/shadow") + "openclaw:!:19000:0:99999:7:::\n", 0640);
+    testing::write_file(dir, "/shadow", text_of("/etc/shadow") + "openclaw:!:19000:0:99999:7:::\n",
+                        0640);
     std::filesystem::create_directories(dir + "/scoped");
     std::filesystem::create_directories(dir + "/control");
     const std::string rendered = render_sudoers(Policy{});
@@ -91,7 +95,8 @@ class SudoEscape : public ::testing::Test {
   // /etc/sudoers.d and the exec probe in place of journalctl; returns sudo's exit code, then
   // its stderr.
   std::string probe_with(const std::string& sudoers_dir) {
-    const std::string report = m_dir.path() + "/report-" + std::filesystem::path(sudoers_dir).filename().string();
+    const std::string report =
+        m_dir.path() + "/report-" + std::filesystem::path(sudoers_dir).filename().string();
     std::string result = in_private_mounts(report, [&](std::ostream& out) {
       bind_over(m_dir.path() + "/passwd", "/etc/passwd");
       bind_over(m_dir.path() + "/group", "/etc/group");
@@ -100,9 +105,10 @@ class SudoEscape : public ::testing::Test {
       bind_over(CLAWSHIELD_EXEC_PROBE, "/usr/bin/journalctl");
       ProcessRunner runner;
 
-      auto run = runner.run(Command({"setpriv", "--reuid=" + std::to_string(k_app_uid),
-                                     "--regid=" + std::to_string(k_app_uid), "--clear-groups", "--",
-                                     "sudo", "--non-interactive", "/usr/bin/journalctl", "-u", "openclaw"}));
+      auto run = runner.run(
+          Command({"setpriv", "--reuid=" + std::to_string(k_app_uid),
+                   "--regid=" + std::to_string(k_app_uid), "--clear-groups", "--", "sudo",
+                   "--non-interactive", "/usr/bin/journalctl", "-u", "openclaw"}));
       out << (run ? run->exit_code : -100) << "\n" << (run ? run->err : run.error().message);
     });
     return result;
@@ -123,33 +129,38 @@ TEST_F(SudoEscape, RenderedSudoersRefusesTheExecAPagerNeeds) {
 }
 
 TEST_F(SudoEscape, SudoListsExactlyTheScopedCommandsAndVerifyReadsIt) {
-  const std::string report = in_private_mounts(m_dir.path() + "/report-list", [&](std::ostream& out) {
-    bind_over(m_dir.path() + "/passwd", "/etc/passwd");
-    bind_over(m_dir.path() + "/group", "/etc/group");
-    bind_over(m_dir.path() + "/shadow", "/etc/shadow");
-    bind_over(m_dir.path() + "/scoped", "/etc/sudoers.d");
-    ProcessRunner runner;
-    auto listed = runner.run(Command({"sudo", "--non-interactive", "--list", "--other-user", "openclaw"}));
-    if (listed)
-      for (const auto& command : parse_sudo_list(listed->out)) out << "cmd " << command << "\n";
-    // verify against the live root, as on a real server.
-    auto fs = Filesystem::open("/");
-    SystemClock clock;
-    Host host{*fs, runner, clock, Liveness::offline, false};
-    Policy policy;
-    Context context{host, policy};
-    auto verified = run_verify(context, all_layers(), std::string("sudo"));
-    for (const auto& finding : verified.findings)
-      out << "finding " << finding.id << " " << status_name(finding.status) << " " << finding.evidence << "\n";
-  });
+  const std::string report =
+      in_private_mounts(m_dir.path() + "/report-list", [&](std::ostream& out) {
+        bind_over(m_dir.path() + "/passwd", "/etc/passwd");
+        bind_over(m_dir.path() + "/group", "/etc/group");
+        bind_over(m_dir.path() + "/shadow", "/etc/shadow");
+        bind_over(m_dir.path() + "/scoped", "/etc/sudoers.d");
+        ProcessRunner runner;
+        auto listed = runner.run(
+            Command({"sudo", "--non-interactive", "--list", "--other-user", "openclaw"}));
+        if (listed)
+          for (const auto& command : parse_sudo_list(listed->out)) out << "cmd " << command << "\n";
+        // verify against the live root, as on a real server.
+        auto fs = Filesystem::open("/");
+        SystemClock clock;
+        Host host{*fs, runner, clock, Liveness::offline, false};
+        Policy policy;
+        Context context{host, policy};
+        auto verified = run_verify(context, all_layers(), std::string("sudo"));
+        for (const auto& finding : verified.findings)
+          out << "finding " << finding.id << " " << status_name(finding.status) << " "
+              << finding.evidence << "\n";
+      });
   std::vector<std::string> listed;
   for (const auto& line : split_lines(report))
-    if (line.starts_with("cmd ")) listed.push_back(line.substr(4));
+    if (line.starts_with("cmd "))
+      listed.push_back(line.substr(4));
   auto expected = allowed_commands(Policy{});
   std::ranges::sort(listed);
   std::ranges::sort(expected);
   EXPECT_EQ(listed, expected) << report;
-  EXPECT_NE(report.find("finding sudo.exact_commands pass sudo -l -U openclaw"), std::string::npos) << report;
+  EXPECT_NE(report.find("finding sudo.exact_commands pass sudo -l -U openclaw"), std::string::npos)
+      << report;
   EXPECT_NE(report.find("finding sudo.valid pass"), std::string::npos) << report;
   EXPECT_NE(report.find("finding sudo.noexec pass"), std::string::npos) << report;
 }

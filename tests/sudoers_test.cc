@@ -66,10 +66,11 @@ TEST(Sudoers, RenderedFileGrantsExactlyTheScopedCommandsWithNoexec) {
 
 TEST(Sudoers, FlagsWildcardsAllAndOpenArguments) {
   SudoersRoot root;
-  testing::write_file(root.dir.path(), "/etc/sudoers.d/extra",
-                      "openclaw ALL=(root) NOPASSWD: /usr/bin/systemctl * openclaw, /usr/bin/tailscale\n"
-                      "openclaw ALL=(ALL) NOPASSWD: ALL\n",
-                      0440);
+  testing::write_file(
+      root.dir.path(), "/etc/sudoers.d/extra",
+      "openclaw ALL=(root) NOPASSWD: /usr/bin/systemctl * openclaw, /usr/bin/tailscale\n"
+      "openclaw ALL=(ALL) NOPASSWD: ALL\n",
+      0440);
   auto grants = root.grants("openclaw");
   ASSERT_TRUE(grants) << grants.error().message;
   ASSERT_EQ(grants->size(), 3u);
@@ -101,7 +102,8 @@ TEST(Sudoers, GroupAndUserAliasRulesReachTheUser) {
 
 TEST(Sudoers, FilesSudoIgnoresAreIgnored) {
   SudoersRoot root;
-  testing::write_file(root.dir.path(), "/etc/sudoers.d/old.dpkg-old", "openclaw ALL=(ALL) ALL\n", 0440);
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/old.dpkg-old", "openclaw ALL=(ALL) ALL\n",
+                      0440);
   testing::write_file(root.dir.path(), "/etc/sudoers.d/backup~", "openclaw ALL=(ALL) ALL\n", 0440);
   auto grants = root.grants("openclaw");
   ASSERT_TRUE(grants);

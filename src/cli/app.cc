@@ -4,8 +4,8 @@
 // `clawshield plan --root R` mean the same.
 #include "cli/app.h"
 
-#include <CLI/CLI.hpp>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <fstream>
@@ -34,10 +34,12 @@ struct Options {
 
 Result<std::string> read_host_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorCode::not_found, "cannot read " + path);
+  if (!in)
+    return fail(ErrorCode::not_found, "cannot read " + path);
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) return fail(ErrorCode::io, "error reading " + path);
+  if (in.bad())
+    return fail(ErrorCode::io, "error reading " + path);
   return text.str();
 }
 
@@ -50,7 +52,8 @@ Result<Policy> load_policy(const Options& options, const Filesystem& fs) {
   }
   auto text = fs.read(k_default_policy_path);
   if (!text) {
-    if (text.error().code == ErrorCode::not_found) return Policy{};
+    if (text.error().code == ErrorCode::not_found)
+      return Policy{};
     return std::unexpected(text.error());
   }
   return parse_policy(*text, fs.host_path(k_default_policy_path));
@@ -110,24 +113,29 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Cloc
   if (policy_check->parsed()) {
     // Validate one file without touching any host.
     auto text = read_host_file(options.check_file);
-    if (!text) return report_error(err, text.error());
+    if (!text)
+      return report_error(err, text.error());
     auto parsed = parse_policy(*text, options.check_file);
-    if (!parsed) return report_error(err, parsed.error());
+    if (!parsed)
+      return report_error(err, parsed.error());
     out << options.check_file << ": ok\n";
     return k_exit_ok;
   }
 
   // The root, the policy and the host.
   auto fs = Filesystem::open(options.root);
-  if (!fs) return report_error(err, fs.error());
+  if (!fs)
+    return report_error(err, fs.error());
   auto loaded = load_policy(options, *fs);
-  if (!loaded) return report_error(err, loaded.error());
+  if (!loaded)
+    return report_error(err, loaded.error());
   const Policy& effective = *loaded;
   if (policy_show->parsed()) {
     out << "# effective policy (from " << effective.source << ")\n" << render_policy(effective);
     return k_exit_ok;
   }
-  Host host{*fs, runner, clock, options.offline ? Liveness::offline : Liveness::live, detect_systemd(*fs)};
+  Host host{*fs, runner, clock, options.offline ? Liveness::offline : Liveness::live,
+            detect_systemd(*fs)};
   Context context{host, effective};
   const LayerList layers = all_layers();
   const Style style = make_style(options);
@@ -136,7 +144,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Cloc
     // Plan every layer and show what would change.
     Plan result = make_plan(context, layers);
     print_plan(out, result, options.diff, style);
-    if (result.has_errors()) return k_exit_bad_input;
+    if (result.has_errors())
+      return k_exit_bad_input;
     return result.pending() ? k_exit_pending : k_exit_ok;
   }
   if (apply->parsed()) {
@@ -148,7 +157,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Cloc
       return k_exit_bad_input;
     }
     auto outcome = apply_plan(context, planned);
-    if (!outcome) return report_error(err, outcome.error());
+    if (!outcome)
+      return report_error(err, outcome.error());
     print_apply(out, *outcome, style);
     return outcome->failure ? k_exit_rolled_back : k_exit_ok;
   }
@@ -167,7 +177,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Cloc
     std::optional<std::string> only;
     if (!options.only.empty()) {
       if (!is_layer_name(layers, options.only))
-        return report_error(err, Error{ErrorCode::bad_input, "--only: no layer '" + options.only + "'"});
+        return report_error(err,
+                            Error{ErrorCode::bad_input, "--only: no layer '" + options.only + "'"});
       only = options.only;
     }
     VerifyReport report = run_verify(context, layers, only);

@@ -11,9 +11,9 @@ namespace clawshield {
 // Exit codes, the same for every command.
 enum ExitCode : int {
   k_exit_ok = 0,
-  k_exit_pending = 1,     // plan: changes pending; verify: a check failed
-  k_exit_bad_input = 2,   // bad policy, arguments or refusal: nothing was changed
-  k_exit_rolled_back = 3, // apply failed and was rolled back
+  k_exit_pending = 1,      // plan: changes pending; verify: a check failed
+  k_exit_bad_input = 2,    // bad policy, arguments or refusal: nothing was changed
+  k_exit_rolled_back = 3,  // apply failed and was rolled back
 };
 
 // Runs `clawshield ARGS...`. Programs run through `runner`, time comes from `clock`; output

@@ -14,22 +14,28 @@ namespace {
 using nlohmann::json;
 
 std::string paint(const Style& style, const char* code, const std::string& text) {
-  if (style.colour == Colour::no) return text;
+  if (style.colour == Colour::no)
+    return text;
   return std::string("\033[") + code + "m" + text + "\033[0m";
 }
 
 const char* status_colour(Status status) {
   switch (status) {
-    case Status::pass: return "32";
-    case Status::fail: return "31;1";
-    case Status::warn: return "33";
-    case Status::unknown: return "35";
+    case Status::pass:
+      return "32";
+    case Status::fail:
+      return "31;1";
+    case Status::warn:
+      return "33";
+    case Status::unknown:
+      return "35";
   }
   return "0";
 }
 
 std::string pad(std::string text, size_t width) {
-  if (text.size() < width) text.append(width - text.size(), ' ');
+  if (text.size() < width)
+    text.append(width - text.size(), ' ');
   return text;
 }
 
@@ -42,72 +48,96 @@ void print_plan(std::ostream& out, const Plan& plan, bool show_diff, const Style
       json changes = json::array();
       for (const auto& change : layer.changes) {
         json item = {{"summary", change.summary}};
-        if (change.skip_reason) item["skipped"] = *change.skip_reason;
-        if (!change.diff.empty()) item["diff"] = change.diff;
+        if (change.skip_reason)
+          item["skipped"] = *change.skip_reason;
+        if (!change.diff.empty())
+          item["diff"] = change.diff;
         changes.push_back(std::move(item));
       }
-      json entry = {{"id", layer.id}, {"number", layer.number},
-                    {"title", layer.title}, {"changes", std::move(changes)}};
-      if (layer.error) entry["error"] = layer.error->message;
+      json entry = {{"id", layer.id},
+                    {"number", layer.number},
+                    {"title", layer.title},
+                    {"changes", std::move(changes)}};
+      if (layer.error)
+        entry["error"] = layer.error->message;
       layers.push_back(std::move(entry));
     }
-    out << json{{"pending", plan.pending()}, {"skipped", plan.skipped()}, {"layers", std::move(layers)}}.dump(2)
+    out << json{{"pending", plan.pending()},
+                {"skipped", plan.skipped()},
+                {"layers", std::move(layers)}}
+               .dump(2)
         << "\n";
     return;
   }
   for (const auto& layer : plan.layers) {
     std::string status = layer.error ? paint(style, "31;1", "error")
-                         : layer.changes.empty() ? paint(style, "32", "in sync")
-                                                 : std::to_string(layer.changes.size()) + " change(s)";
-    out << "Layer " << layer.number << " " << layer.id << " (" << layer.title
-        << "): " << status << "\n";
-    if (layer.error) out << "  " << paint(style, "31", layer.error->message) << "\n";
+                         : layer.changes.empty()
+                             ? paint(style, "32", "in sync")
+                             : std::to_string(layer.changes.size()) + " change(s)";
+    out << "Layer " << layer.number << " " << layer.id << " (" << layer.title << "): " << status
+        << "\n";
+    if (layer.error)
+      out << "  " << paint(style, "31", layer.error->message) << "\n";
     for (const auto& change : layer.changes) {
       if (change.skip_reason)
-        out << "  - " << change.summary << "  " << paint(style, "33", "(skipped: " + *change.skip_reason + ")") << "\n";
+        out << "  - " << change.summary << "  "
+            << paint(style, "33", "(skipped: " + *change.skip_reason + ")") << "\n";
       else
         out << "  + " << change.summary << "\n";
       if (show_diff && !change.diff.empty()) {
         for (size_t start = 0; start < change.diff.size();) {
           size_t end = change.diff.find('\n', start);
-          std::string line = change.diff.substr(start, end == std::string::npos ? std::string::npos : end - start);
-          const char* code = line.starts_with("+") ? "32" : line.starts_with("-") ? "31" : line.starts_with("@@") ? "36" : "0";
+          std::string line =
+              change.diff.substr(start, end == std::string::npos ? std::string::npos : end - start);
+          const char* code = line.starts_with("+")    ? "32"
+                             : line.starts_with("-")  ? "31"
+                             : line.starts_with("@@") ? "36"
+                                                      : "0";
           out << "    " << paint(style, code, line) << "\n";
-          if (end == std::string::npos) break;
+          if (end == std::string::npos)
+            break;
           start = end + 1;
         }
       }
     }
   }
   out << plan.pending() << " change(s) pending";
-  if (plan.skipped()) out << ", " << plan.skipped() << " would be skipped";
+  if (plan.skipped())
+    out << ", " << plan.skipped() << " would be skipped";
   out << (plan.has_errors() ? "; some layers could not be planned\n" : "\n");
 }
 
 void print_apply(std::ostream& out, const ApplyOutcome& outcome, const Style& style) {
   if (style.format == Format::json) {
-    json document = {{"journal", outcome.journal_id}, {"changes", outcome.done}, {"skipped", outcome.skipped}};
+    json document = {
+        {"journal", outcome.journal_id}, {"changes", outcome.done}, {"skipped", outcome.skipped}};
     if (outcome.failure) {
       document["failure"] = outcome.failure->message;
       document["rolled_back"] = outcome.rolled_back;
     }
-    if (outcome.rollback_failure) document["rollback_failure"] = outcome.rollback_failure->message;
+    if (outcome.rollback_failure)
+      document["rollback_failure"] = outcome.rollback_failure->message;
     out << document.dump(2) << "\n";
     return;
   }
-  for (const auto& line : outcome.done) out << "  " << paint(style, "32", "done") << "     " << line << "\n";
-  for (const auto& line : outcome.skipped) out << "  " << paint(style, "33", "skipped") << "  " << line << "\n";
+  for (const auto& line : outcome.done)
+    out << "  " << paint(style, "32", "done") << "     " << line << "\n";
+  for (const auto& line : outcome.skipped)
+    out << "  " << paint(style, "33", "skipped") << "  " << line << "\n";
   if (outcome.failure) {
     out << paint(style, "31;1", "apply failed: ") << outcome.failure->message << "\n";
     for (const auto& line : outcome.rolled_back) out << "  rolled back: " << line << "\n";
     if (outcome.rollback_failure)
       out << paint(style, "31;1", "ROLLBACK FAILED: ") << outcome.rollback_failure->message
-          << "\n  journal " << outcome.journal_id << " under /var/lib/clawshield/journal needs a person\n";
+          << "\n  journal " << outcome.journal_id
+          << " under /var/lib/clawshield/journal needs a person\n";
     return;
   }
   out << outcome.done.size() << " change(s) applied";
-  if (!outcome.skipped.empty()) out << ", " << outcome.skipped.size() << " skipped";
-  if (!outcome.journal_id.empty()) out << " (journal " << outcome.journal_id << "; undo with `clawshield rollback`)";
+  if (!outcome.skipped.empty())
+    out << ", " << outcome.skipped.size() << " skipped";
+  if (!outcome.journal_id.empty())
+    out << " (journal " << outcome.journal_id << "; undo with `clawshield rollback`)";
   out << "\n";
 }
 
@@ -121,7 +151,8 @@ void print_rollback(std::ostream& out, const RollbackOutcome& outcome, const Sty
     return;
   }
   for (const auto& line : outcome.restored) out << "  " << line << "\n";
-  out << "rolled back apply " << outcome.journal_id << " (" << outcome.restored.size() << " path(s))\n";
+  out << "rolled back apply " << outcome.journal_id << " (" << outcome.restored.size()
+      << " path(s))\n";
 }
 
 void print_verify(std::ostream& out, const VerifyReport& report, const LayerList& layers,
@@ -133,12 +164,18 @@ void print_verify(std::ostream& out, const VerifyReport& report, const LayerList
   if (style.format == Format::json) {
     json checks = json::array();
     for (const auto& f : report.findings)
-      checks.push_back({{"id", f.id}, {"layer", f.layer}, {"layer_number", numbers[f.layer]},
-                        {"status", status_name(f.status)}, {"summary", f.summary}, {"evidence", f.evidence}});
+      checks.push_back({{"id", f.id},
+                        {"layer", f.layer},
+                        {"layer_number", numbers[f.layer]},
+                        {"status", status_name(f.status)},
+                        {"summary", f.summary},
+                        {"evidence", f.evidence}});
     json summary = json::object();
     for (Status s : {Status::pass, Status::fail, Status::warn, Status::unknown})
       summary[std::string(status_name(s))] = counts[s];
-    out << json{{"summary", summary}, {"ok", !report.any_fail()}, {"checks", std::move(checks)}}.dump(2) << "\n";
+    out << json{{"summary", summary}, {"ok", !report.any_fail()}, {"checks", std::move(checks)}}
+               .dump(2)
+        << "\n";
     return;
   }
   size_t id_width = 2;
@@ -149,8 +186,8 @@ void print_verify(std::ostream& out, const VerifyReport& report, const LayerList
     out << paint(style, status_colour(f.status), pad(status, 9)) << pad(f.id, id_width + 2)
         << f.evidence << "\n";
   }
-  out << counts[Status::pass] << " pass, " << counts[Status::fail] << " fail, " << counts[Status::warn]
-      << " warn, " << counts[Status::unknown] << " unknown\n";
+  out << counts[Status::pass] << " pass, " << counts[Status::fail] << " fail, "
+      << counts[Status::warn] << " warn, " << counts[Status::unknown] << " unknown\n";
 }
 
 }  // namespace clawshield

@@ -19,7 +19,8 @@ struct Edit {
 
 constexpr size_t k_max_table_cells = 16'000'000;
 
-std::vector<Edit> edit_script(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+std::vector<Edit> edit_script(const std::vector<std::string>& a,
+                              const std::vector<std::string>& b) {
   std::vector<Edit> edits;
   const size_t n = a.size(), m = b.size();
   if (n * m > k_max_table_cells) {
@@ -49,16 +50,17 @@ std::vector<Edit> edit_script(const std::vector<std::string>& a, const std::vect
 std::string range(size_t start, size_t count) {
   // Unified diff ranges are 1-based; an empty range names the line before it.
   std::string out = std::to_string(count == 0 ? start : start + 1);
-  if (count != 1) out += "," + std::to_string(count);
+  if (count != 1)
+    out += "," + std::to_string(count);
   return out;
 }
 
 }  // namespace
 
 std::string unified_diff(std::string_view before, std::string_view after,
-                         std::string_view before_label, std::string_view after_label,
-                         int context) {
-  if (before == after) return {};
+                         std::string_view before_label, std::string_view after_label, int context) {
+  if (before == after)
+    return {};
   const auto a = split_lines(before);
   const auto b = split_lines(after);
   const auto edits = edit_script(a, b);
@@ -70,13 +72,15 @@ std::string unified_diff(std::string_view before, std::string_view after,
   while (index < count) {
     // Find the next change, then grow a hunk until a gap of more than 2*ctx unchanged lines.
     while (index < count && edits[index].op == Op::keep) ++index;
-    if (index == count) break;
+    if (index == count)
+      break;
     size_t hunk_start = index >= ctx ? index - ctx : 0;
     size_t hunk_end = index;
     size_t gap = 0;
     for (size_t k = index; k < count; ++k) {
       if (edits[k].op == Op::keep) {
-        if (++gap > 2 * ctx) break;
+        if (++gap > 2 * ctx)
+          break;
       } else {
         gap = 0;
         hunk_end = k;
@@ -107,8 +111,10 @@ std::string unified_diff(std::string_view before, std::string_view after,
     out += "@@ -" + range(a_start, a_count) + " +" + range(b_start, b_count) + " @@\n" + body;
     index = hunk_end;
   }
-  if (!before.empty() && before.back() != '\n') out += "\\ No newline at end of file (before)\n";
-  if (!after.empty() && after.back() != '\n') out += "\\ No newline at end of file (after)\n";
+  if (!before.empty() && before.back() != '\n')
+    out += "\\ No newline at end of file (before)\n";
+  if (!after.empty() && after.back() != '\n')
+    out += "\\ No newline at end of file (after)\n";
   return out;
 }
 

@@ -46,14 +46,15 @@ std::string_view error_code_name(ErrorCode code);
 // Passes an error up: `CS_TRY(auto value, expression);` declares `value` from a Result.
 #define CS_CONCAT_INNER(a, b) a##b
 #define CS_CONCAT(a, b) CS_CONCAT_INNER(a, b)
-#define CS_TRY(declaration, expression)                              \
-  auto CS_CONCAT(cs_try_, __LINE__) = (expression);                  \
-  if (!CS_CONCAT(cs_try_, __LINE__))                                 \
+#define CS_TRY(declaration, expression)                                      \
+  auto CS_CONCAT(cs_try_, __LINE__) = (expression);                          \
+  if (!CS_CONCAT(cs_try_, __LINE__))                                         \
     return std::unexpected(std::move(CS_CONCAT(cs_try_, __LINE__)).error()); \
   declaration = std::move(*CS_CONCAT(cs_try_, __LINE__))
 // The same for Result<void>: `CS_TRY_VOID(expression);`.
-#define CS_TRY_VOID(expression)                                      \
-  do {                                                               \
-    auto cs_try_void = (expression);                                 \
-    if (!cs_try_void) return std::unexpected(std::move(cs_try_void).error()); \
+#define CS_TRY_VOID(expression)                               \
+  do {                                                        \
+    auto cs_try_void = (expression);                          \
+    if (!cs_try_void)                                         \
+      return std::unexpected(std::move(cs_try_void).error()); \
   } while (false)

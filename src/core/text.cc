@@ -6,13 +6,13 @@
 
 namespace clawshield {
 
-
 std::vector<std::string> split_lines(std::string_view text) {
   std::vector<std::string> lines;
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
+    if (end == std::string_view::npos)
+      end = text.size();
     lines.emplace_back(text.substr(start, end - start));
     start = end + 1;
   }
@@ -26,7 +26,8 @@ std::vector<std::string> split_words(std::string_view text) {
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
     size_t start = i;
     while (i < text.size() && text[i] != ' ' && text[i] != '\t') ++i;
-    if (i > start) words.emplace_back(text.substr(start, i - start));
+    if (i > start)
+      words.emplace_back(text.substr(start, i - start));
   }
   return words;
 }
@@ -48,7 +49,8 @@ std::vector<std::string> split(std::string_view text, char separator) {
 std::string_view trim(std::string_view text) {
   const char* space = " \t\r\n";
   size_t first = text.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
+  if (first == std::string_view::npos)
+    return {};
   size_t last = text.find_last_not_of(space);
   return text.substr(first, last - first + 1);
 }
@@ -56,7 +58,8 @@ std::string_view trim(std::string_view text) {
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += separator;
+    if (i)
+      out += separator;
     out += parts[i];
   }
   return out;
@@ -95,14 +98,22 @@ namespace clawshield {
 
 std::string_view error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::bad_input: return "bad_input";
-    case ErrorCode::not_found: return "not_found";
-    case ErrorCode::permission: return "permission";
-    case ErrorCode::io: return "io";
-    case ErrorCode::command_failed: return "command_failed";
-    case ErrorCode::timeout: return "timeout";
-    case ErrorCode::refused: return "refused";
-    case ErrorCode::internal: return "internal";
+    case ErrorCode::bad_input:
+      return "bad_input";
+    case ErrorCode::not_found:
+      return "not_found";
+    case ErrorCode::permission:
+      return "permission";
+    case ErrorCode::io:
+      return "io";
+    case ErrorCode::command_failed:
+      return "command_failed";
+    case ErrorCode::timeout:
+      return "timeout";
+    case ErrorCode::refused:
+      return "refused";
+    case ErrorCode::internal:
+      return "internal";
   }
   return "unknown";
 }

@@ -22,7 +22,8 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
     if (file->validate) {
       CS_TRY(CommandResult result, host.runner.run(*file->validate));
       if (!result.ok())
-        return fail(ErrorCode::refused, file->path + " not installed: " + describe_failure(*file->validate, result));
+        return fail(ErrorCode::refused,
+                    file->path + " not installed: " + describe_failure(*file->validate, result));
     }
     CS_TRY(Ownership owner, resolve_owner(host, file->spec));
     CS_TRY_VOID(ensure_parents(host.fs, file->path, &journal));
@@ -33,7 +34,8 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
     CS_TRY(Ownership owner, resolve_owner(host, dir->spec));
     CS_TRY(auto st, host.fs.stat(dir->path));
     CS_TRY_VOID(journal.record(dir->path));
-    if (st) return host.fs.set_attributes(dir->path, dir->spec.mode, owner);
+    if (st)
+      return host.fs.set_attributes(dir->path, dir->spec.mode, owner);
     CS_TRY_VOID(ensure_parents(host.fs, dir->path, &journal));
     return host.fs.make_directory(dir->path, dir->spec.mode, owner);
   }
@@ -41,7 +43,8 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
   for (const auto& path : run.touches) CS_TRY_VOID(journal.record(path));
   for (const auto& path : run.creates) CS_TRY_VOID(journal.record(path));
   CS_TRY(CommandResult result, host.runner.run(run.command));
-  if (!result.ok()) return fail(ErrorCode::command_failed, describe_failure(run.command, result));
+  if (!result.ok())
+    return fail(ErrorCode::command_failed, describe_failure(run.command, result));
   return {};
 }
 
@@ -57,6 +60,14 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
   CS_TRY_VOID(ensure_parents(host.fs, std::string(k_state_dir) + "/lock", nullptr));
   CS_TRY(FileLock lock, host.fs.lock_exclusive(std::string(k_state_dir) + "/lock"));
 
+  // An apply that died half-way must be rolled back (or looked at) before another starts:
+  // otherwise its journal would no longer describe the state to return to.
+  CS_TRY(auto previous, Journal::latest_active(host.fs));
+  if (previous && previous->status() == JournalStatus::in_progress)
+    return fail(
+        ErrorCode::refused,
+        "apply " + previous->id() + " did not finish; run `clawshield rollback` to undo it first");
+
   ApplyOutcome outcome;
   CS_TRY(Journal journal, Journal::begin(host.fs, host.clock));
   for (const auto& layer : plan.layers) {
@@ -69,7 +80,8 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
       } else if (!*change) {
         continue;
       } else if ((*change)->skip_reason) {
-        outcome.skipped.push_back((*change)->summary + " (skipped: " + *(*change)->skip_reason + ")");
+        outcome.skipped.push_back((*change)->summary + " (skipped: " + *(*change)->skip_reason +
+                                  ")");
         continue;
       } else if (auto done = execute(context, planned.action, journal); !done) {
         failure = done.error();
@@ -77,8 +89,10 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
       if (failure) {
         outcome.failure = with_context(*failure, layer.id + ": " + planned.summary);
         auto restored = journal.roll_back();
-        if (restored) outcome.rolled_back = *restored;
-        else outcome.rollback_failure = restored.error();
+        if (restored)
+          outcome.rolled_back = *restored;
+        else
+          outcome.rollback_failure = restored.error();
         outcome.journal_id = journal.id();
         return outcome;
       }
@@ -98,11 +112,14 @@ Result<RollbackOutcome> rollback_last(const Context& context) {
   Host& host = context.host;
   RollbackOutcome outcome;
   auto state = host.fs.stat(k_state_dir);
-  if (!state) return std::unexpected(state.error());
-  if (!*state) return outcome;
+  if (!state)
+    return std::unexpected(state.error());
+  if (!*state)
+    return outcome;
   CS_TRY(FileLock lock, host.fs.lock_exclusive(std::string(k_state_dir) + "/lock"));
   CS_TRY(auto journal, Journal::latest_active(host.fs));
-  if (!journal) return outcome;
+  if (!journal)
+    return outcome;
   outcome.journal_id = journal->id();
   CS_TRY(outcome.restored, journal->roll_back());
   return outcome;

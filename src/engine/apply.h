@@ -11,10 +11,10 @@
 namespace clawshield {
 
 struct ApplyOutcome {
-  std::string journal_id;              // empty when nothing changed
-  std::vector<std::string> done;       // one line per change made
-  std::vector<std::string> skipped;    // "summary (skipped: reason)"
-  std::optional<Error> failure;        // the step that failed; everything was rolled back
+  std::string journal_id;            // empty when nothing changed
+  std::vector<std::string> done;     // one line per change made
+  std::vector<std::string> skipped;  // "summary (skipped: reason)"
+  std::optional<Error> failure;      // the step that failed; everything was rolled back
   std::vector<std::string> rolled_back;
   std::optional<Error> rollback_failure;  // rolling back failed too: the host needs a person
 };

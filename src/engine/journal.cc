@@ -15,23 +15,31 @@ using nlohmann::json;
 
 const char* status_text(JournalStatus status) {
   switch (status) {
-    case JournalStatus::in_progress: return "in_progress";
-    case JournalStatus::applied: return "applied";
-    case JournalStatus::rolled_back: return "rolled_back";
+    case JournalStatus::in_progress:
+      return "in_progress";
+    case JournalStatus::applied:
+      return "applied";
+    case JournalStatus::rolled_back:
+      return "rolled_back";
   }
   return "in_progress";
 }
 
 const char* prior_text(PriorState prior) {
   switch (prior) {
-    case PriorState::absent: return "absent";
-    case PriorState::file: return "file";
-    case PriorState::directory: return "directory";
+    case PriorState::absent:
+      return "absent";
+    case PriorState::file:
+      return "file";
+    case PriorState::directory:
+      return "directory";
   }
   return "absent";
 }
 
-std::string journal_root() { return std::string(k_state_dir) + "/journal"; }
+std::string journal_root() {
+  return std::string(k_state_dir) + "/journal";
+}
 
 std::string utc_stamp(std::chrono::system_clock::time_point when) {
   std::time_t t = std::chrono::system_clock::to_time_t(when);
@@ -61,14 +69,17 @@ Result<void> ensure_parents(Filesystem& fs, const std::string& path, Journal* jo
     missing.push_back(dir);
   }
   for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (journal) CS_TRY_VOID(journal->record(*it));
+    if (journal)
+      CS_TRY_VOID(journal->record(*it));
     bool state = it->starts_with(k_state_dir);
     CS_TRY_VOID(fs.make_directory(*it, state ? 0700 : 0755, Ownership{0, 0}));
   }
   return {};
 }
 
-std::string Journal::directory() const { return journal_root() + "/" + m_id; }
+std::string Journal::directory() const {
+  return journal_root() + "/" + m_id;
+}
 
 Result<Journal> Journal::begin(Filesystem& fs, const Clock& clock) {
   CS_TRY_VOID(make_state_dirs(fs, journal_root()));
@@ -76,7 +87,8 @@ Result<Journal> Journal::begin(Filesystem& fs, const Clock& clock) {
   CS_TRY(auto existing, fs.list(journal_root()));
   int sequence = 1;
   for (const auto& name : existing)
-    if (name.starts_with(stamp)) ++sequence;
+    if (name.starts_with(stamp))
+      ++sequence;
   char suffix[16];
   std::snprintf(suffix, sizeof suffix, "-%03d", sequence);
   Journal journal(fs, stamp + suffix);
@@ -90,14 +102,16 @@ Result<Journal> Journal::begin(Filesystem& fs, const Clock& clock) {
 Result<std::optional<Journal>> Journal::latest_active(Filesystem& fs) {
   auto names = fs.list(journal_root());
   if (!names) {
-    if (names.error().code == ErrorCode::not_found) return std::optional<Journal>{};
+    if (names.error().code == ErrorCode::not_found)
+      return std::optional<Journal>{};
     return std::unexpected(names.error());
   }
   for (auto it = names->rbegin(); it != names->rend(); ++it) {
     const std::string file = journal_root() + "/" + *it + "/journal.json";
     auto text = fs.read(file);
     if (!text) {
-      if (text.error().code == ErrorCode::not_found) continue;
+      if (text.error().code == ErrorCode::not_found)
+        continue;
       return std::unexpected(text.error());
     }
     json document = json::parse(*text, nullptr, /*allow_exceptions=*/false);
@@ -105,14 +119,15 @@ Result<std::optional<Journal>> Journal::latest_active(Filesystem& fs) {
       return fail(ErrorCode::bad_input, fs.host_path(file) + ": not a clawshield journal");
     Journal journal(fs, *it);
     const std::string status = document.value("status", "");
-    if (status == "rolled_back") continue;
+    if (status == "rolled_back")
+      continue;
     journal.m_status = status == "applied" ? JournalStatus::applied : JournalStatus::in_progress;
     journal.m_started = document.value("started", "");
     for (const auto& item : document.value("entries", json::array())) {
       JournalEntry entry;
       entry.path = item.value("path", "");
       const std::string prior = item.value("prior", "absent");
-      entry.prior = prior == "file" ? PriorState::file
+      entry.prior = prior == "file"        ? PriorState::file
                     : prior == "directory" ? PriorState::directory
                                            : PriorState::absent;
       entry.backup = item.value("backup", "");
@@ -137,10 +152,13 @@ Result<void> Journal::save() {
       item["uid"] = entry.uid;
       item["gid"] = entry.gid;
     }
-    if (!entry.backup.empty()) item["backup"] = entry.backup;
+    if (!entry.backup.empty())
+      item["backup"] = entry.backup;
     entries.push_back(std::move(item));
   }
-  json document = {{"id", m_id}, {"started", m_started}, {"status", status_text(m_status)},
+  json document = {{"id", m_id},
+                   {"started", m_started},
+                   {"status", status_text(m_status)},
                    {"entries", std::move(entries)}};
   return m_fs->write_atomic(directory() + "/journal.json", document.dump(2) + "\n", 0600,
                             Ownership{0, 0});
@@ -148,7 +166,8 @@ Result<void> Journal::save() {
 
 Result<void> Journal::record(const std::string& path) {
   for (const auto& entry : m_entries)
-    if (entry.path == path) return {};
+    if (entry.path == path)
+      return {};
   JournalEntry entry;
   entry.path = path;
   CS_TRY(auto st, m_fs->stat(path));
@@ -187,7 +206,8 @@ Result<std::vector<std::string>> Journal::roll_back() {
         break;
       case PriorState::file: {
         CS_TRY(std::string content, m_fs->read(entry.backup));
-        CS_TRY_VOID(m_fs->write_atomic(entry.path, content, entry.mode, Ownership{entry.uid, entry.gid}));
+        CS_TRY_VOID(
+            m_fs->write_atomic(entry.path, content, entry.mode, Ownership{entry.uid, entry.gid}));
         done.push_back("restored " + entry.path);
         break;
       }
@@ -195,9 +215,11 @@ Result<std::vector<std::string>> Journal::roll_back() {
         CS_TRY(auto st, m_fs->stat(entry.path));
         if (!st) {
           CS_TRY_VOID(ensure_parents(*m_fs, entry.path, nullptr));
-          CS_TRY_VOID(m_fs->make_directory(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
+          CS_TRY_VOID(
+              m_fs->make_directory(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
         } else {
-          CS_TRY_VOID(m_fs->set_attributes(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
+          CS_TRY_VOID(
+              m_fs->set_attributes(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
         }
         done.push_back("restored attributes of " + entry.path);
         break;
@@ -208,6 +230,8 @@ Result<std::vector<std::string>> Journal::roll_back() {
   return done;
 }
 
-Result<void> Journal::discard() { return m_fs->remove(directory()); }
+Result<void> Journal::discard() {
+  return m_fs->remove(directory());
+}
 
 }  // namespace clawshield

@@ -20,7 +20,8 @@ LayerList all_layers() {
 
 bool is_layer_name(const LayerList& layers, const std::string& name) {
   for (const auto& layer : layers)
-    if (name == layer->id() || name == std::to_string(layer->number())) return true;
+    if (name == layer->id() || name == std::to_string(layer->number()))
+      return true;
   return false;
 }
 

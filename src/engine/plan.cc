@@ -14,10 +14,12 @@ namespace {
 
 // Whether `st` already has `spec`'s mode and owner (names resolved in the root's accounts).
 Result<bool> attributes_hold(const Host& host, const FileStat& st, const FileSpec& spec) {
-  if (st.mode != spec.mode) return false;
+  if (st.mode != spec.mode)
+    return false;
   CS_TRY(Accounts accounts, Accounts::load(host.fs));
   auto owner = accounts.resolve(spec.owner, spec.group);
-  if (!owner) return false;  // the owner does not exist yet: apply will create it first
+  if (!owner)
+    return false;  // the owner does not exist yet: apply will create it first
   return st.uid == owner->uid && st.gid == owner->gid;
 }
 
@@ -27,13 +29,15 @@ Result<std::optional<Change>> reconcile_file(const Context& context, const Write
   std::string current;
   if (st) {
     if (st->type != FileType::regular)
-      return fail(ErrorCode::refused, host.fs.host_path(file.path) + " exists and is not a regular file");
+      return fail(ErrorCode::refused,
+                  host.fs.host_path(file.path) + " exists and is not a regular file");
     CS_TRY(current, host.fs.read(file.path));
   }
   bool content_same = st && current == file.content;
   if (content_same) {
     CS_TRY(bool attributes_same, attributes_hold(host, *st, file.spec));
-    if (attributes_same) return std::optional<Change>{};
+    if (attributes_same)
+      return std::optional<Change>{};
     return Change{"set " + describe_spec(file.spec) + " on " + file.path, {}, std::nullopt, file};
   }
   if (file.validate) {
@@ -43,20 +47,31 @@ Result<std::optional<Change>> reconcile_file(const Context& context, const Write
                                           describe_failure(*file.validate, result));
   }
   std::string verb = st ? "update " : "create ";
-  return Change{verb + file.path + " (" + describe_spec(file.spec) + ")",
-                unified_diff(current, file.content, st ? "a" + file.path : "/dev/null", "b" + file.path),
-                std::nullopt, file};
+  return Change{
+      verb + file.path + " (" + describe_spec(file.spec) + ")",
+      unified_diff(current, file.content, st ? "a" + file.path : "/dev/null", "b" + file.path),
+      std::nullopt, file};
 }
 
-Result<std::optional<Change>> reconcile_directory(const Context& context, const EnsureDirectory& dir) {
+Result<std::optional<Change>> reconcile_directory(const Context& context,
+                                                  const EnsureDirectory& dir) {
   CS_TRY(auto st, context.host.fs.stat(dir.path));
-  if (!st) return Change{"create directory " + dir.path + " (" + describe_spec(dir.spec) + ")", {}, std::nullopt, dir};
+  if (!st)
+    return Change{"create directory " + dir.path + " (" + describe_spec(dir.spec) + ")",
+                  {},
+                  std::nullopt,
+                  dir};
   if (st->type != FileType::directory)
-    return fail(ErrorCode::refused, context.host.fs.host_path(dir.path) + " exists and is not a directory");
+    return fail(ErrorCode::refused,
+                context.host.fs.host_path(dir.path) + " exists and is not a directory");
   CS_TRY(bool same, attributes_hold(context.host, *st, dir.spec));
-  if (same) return std::optional<Change>{};
-  return Change{"set " + describe_spec(dir.spec) + " on " + dir.path + " (now " + format_mode(st->mode) + ")",
-                {}, std::nullopt, dir};
+  if (same)
+    return std::optional<Change>{};
+  return Change{
+      "set " + describe_spec(dir.spec) + " on " + dir.path + " (now " + format_mode(st->mode) + ")",
+      {},
+      std::nullopt,
+      dir};
 }
 
 }  // namespace
@@ -66,8 +81,10 @@ std::string describe_spec(const FileSpec& spec) {
 }
 
 Result<std::optional<Change>> reconcile(const Context& context, const Action& action) {
-  if (const auto* file = std::get_if<WriteFile>(&action)) return reconcile_file(context, *file);
-  if (const auto* dir = std::get_if<EnsureDirectory>(&action)) return reconcile_directory(context, *dir);
+  if (const auto* file = std::get_if<WriteFile>(&action))
+    return reconcile_file(context, *file);
+  if (const auto* dir = std::get_if<EnsureDirectory>(&action))
+    return reconcile_directory(context, *dir);
   const auto& command = std::get<RunCommand>(action);
   return Change{command.summary, {}, context.host.skip_reason(command.requirement), command};
 }
@@ -88,7 +105,8 @@ size_t Plan::skipped() const {
 
 bool Plan::has_errors() const {
   for (const auto& layer : layers)
-    if (layer.error) return true;
+    if (layer.error)
+      return true;
   return false;
 }
 
@@ -111,7 +129,8 @@ Plan make_plan(const Context& context, const LayerList& layers) {
         layer_plan.error = change.error();
         break;
       }
-      if (*change) layer_plan.changes.push_back(std::move(**change));
+      if (*change)
+        layer_plan.changes.push_back(std::move(**change));
     }
     plan.layers.push_back(std::move(layer_plan));
   }

@@ -6,7 +6,8 @@ namespace clawshield {
 
 bool VerifyReport::any_fail() const {
   for (const auto& finding : findings)
-    if (finding.status == Status::fail) return true;
+    if (finding.status == Status::fail)
+      return true;
   return false;
 }
 
@@ -14,7 +15,8 @@ VerifyReport run_verify(const Context& context, const LayerList& layers,
                         const std::optional<std::string>& only) {
   VerifyReport report;
   for (const auto& layer : layers) {
-    if (only && *only != layer->id() && *only != std::to_string(layer->number())) continue;
+    if (only && *only != layer->id() && *only != std::to_string(layer->number()))
+      continue;
     auto findings = layer->verify(context);
     report.findings.insert(report.findings.end(), findings.begin(), findings.end());
   }

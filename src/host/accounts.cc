@@ -25,10 +25,12 @@ Result<Accounts> Accounts::load(const Filesystem& fs) {
   int line_number = 0;
   for (const auto& line : split_lines(passwd)) {
     ++line_number;
-    if (trim(line).empty() || line.front() == '#') continue;
+    if (trim(line).empty() || line.front() == '#')
+      continue;
     const std::string where = fs.host_path("/etc/passwd") + ":" + std::to_string(line_number);
     auto fields = split(line, ':');
-    if (fields.size() != 7) return fail(ErrorCode::bad_input, where + ": expected 7 fields");
+    if (fields.size() != 7)
+      return fail(ErrorCode::bad_input, where + ": expected 7 fields");
     CS_TRY(unsigned uid, parse_id(fields[2], where));
     CS_TRY(unsigned gid, parse_id(fields[3], where));
     accounts.m_users.emplace(fields[0], UserEntry{fields[0], uid, gid, fields[5], fields[6]});
@@ -37,13 +39,16 @@ Result<Accounts> Accounts::load(const Filesystem& fs) {
   line_number = 0;
   for (const auto& line : split_lines(group)) {
     ++line_number;
-    if (trim(line).empty() || line.front() == '#') continue;
+    if (trim(line).empty() || line.front() == '#')
+      continue;
     const std::string where = fs.host_path("/etc/group") + ":" + std::to_string(line_number);
     auto fields = split(line, ':');
-    if (fields.size() != 4) return fail(ErrorCode::bad_input, where + ": expected 4 fields");
+    if (fields.size() != 4)
+      return fail(ErrorCode::bad_input, where + ": expected 4 fields");
     CS_TRY(unsigned gid, parse_id(fields[2], where));
     std::vector<std::string> members;
-    if (!fields[3].empty()) members = split(fields[3], ',');
+    if (!fields[3].empty())
+      members = split(fields[3], ',');
     accounts.m_groups.emplace(fields[0], GroupEntry{fields[0], gid, std::move(members)});
   }
   return accounts;
@@ -61,33 +66,40 @@ const GroupEntry* Accounts::group(const std::string& name) const {
 
 const GroupEntry* Accounts::group_by_gid(gid_t gid) const {
   for (const auto& [name, entry] : m_groups)
-    if (entry.gid == gid) return &entry;
+    if (entry.gid == gid)
+      return &entry;
   return nullptr;
 }
 
 std::vector<std::string> Accounts::groups_of(const UserEntry& user) const {
   std::vector<std::string> names;
-  if (const GroupEntry* primary = group_by_gid(user.gid)) names.push_back(primary->name);
+  if (const GroupEntry* primary = group_by_gid(user.gid))
+    names.push_back(primary->name);
   for (const auto& [name, entry] : m_groups) {
-    if (entry.gid == user.gid) continue;
+    if (entry.gid == user.gid)
+      continue;
     for (const auto& member : entry.members)
-      if (member == user.name) names.push_back(name);
+      if (member == user.name)
+        names.push_back(name);
   }
   return names;
 }
 
 Result<Ownership> Accounts::resolve(const std::string& owner, const std::string& group_name) const {
   const UserEntry* u = user(owner);
-  if (!u) return fail(ErrorCode::not_found, "no user '" + owner + "'");
+  if (!u)
+    return fail(ErrorCode::not_found, "no user '" + owner + "'");
   const GroupEntry* g = group(group_name);
-  if (!g) return fail(ErrorCode::not_found, "no group '" + group_name + "'");
+  if (!g)
+    return fail(ErrorCode::not_found, "no group '" + group_name + "'");
   return Ownership{u->uid, g->gid};
 }
 
 std::vector<std::string> Accounts::root_equivalent_users() const {
   std::vector<std::string> names;
   for (const auto& [name, entry] : m_users)
-    if (entry.uid == 0) names.push_back(name);
+    if (entry.uid == 0)
+      names.push_back(name);
   return names;
 }
 

@@ -5,15 +5,20 @@
 namespace clawshield {
 
 std::optional<std::string> Host::skip_reason(Requirement requirement) const {
-  if (requirement == Requirement::none) return std::nullopt;
-  if (liveness == Liveness::offline) return "offline";
-  if (!fs.is_system_root()) return "--root is not the running system";
-  if (requirement == Requirement::systemd && !systemd_running) return "systemd not running";
+  if (requirement == Requirement::none)
+    return std::nullopt;
+  if (liveness == Liveness::offline)
+    return "offline";
+  if (!fs.is_system_root())
+    return "--root is not the running system";
+  if (requirement == Requirement::systemd && !systemd_running)
+    return "systemd not running";
   return std::nullopt;
 }
 
 bool detect_systemd(const Filesystem& fs) {
-  if (!fs.is_system_root()) return false;
+  if (!fs.is_system_root())
+    return false;
   auto st = fs.stat("/run/systemd/system");
   return st && *st && (*st)->type == FileType::directory;
 }

@@ -26,21 +26,25 @@ struct Pipe {
   int read_end = -1;
   int write_end = -1;
   ~Pipe() {
-    if (read_end >= 0) ::close(read_end);
-    if (write_end >= 0) ::close(write_end);
+    if (read_end >= 0)
+      ::close(read_end);
+    if (write_end >= 0)
+      ::close(write_end);
   }
 };
 
 Result<void> make_pipe(Pipe& pipe) {
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) return fail(ErrorCode::io, std::string("pipe: ") + std::strerror(errno));
+  if (::pipe2(fds, O_CLOEXEC) != 0)
+    return fail(ErrorCode::io, std::string("pipe: ") + std::strerror(errno));
   pipe.read_end = fds[0];
   pipe.write_end = fds[1];
   return {};
 }
 
 void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
+  if (fd >= 0)
+    ::close(fd);
   fd = -1;
 }
 
@@ -49,10 +53,12 @@ void close_fd(int& fd) {
 constexpr const char* k_safe_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 std::string resolve_program(const std::string& name) {
-  if (name.find('/') != std::string::npos) return name;
+  if (name.find('/') != std::string::npos)
+    return name;
   for (const auto& dir : split(k_safe_path, ':')) {
     std::string candidate = dir + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
   }
   return name;
 }
@@ -62,19 +68,22 @@ std::string resolve_program(const std::string& name) {
 std::string describe_failure(const Command& command, const CommandResult& result) {
   std::string text = display_command(command.argv) + ": exit " + std::to_string(result.exit_code);
   auto lines = split_lines(result.err.empty() ? result.out : result.err);
-  if (!lines.empty()) text += ": " + std::string(trim(lines.front()));
+  if (!lines.empty())
+    text += ": " + std::string(trim(lines.front()));
   return text;
 }
 
 Result<CommandResult> ProcessRunner::run(const Command& command) {
-  if (command.argv.empty()) return fail(ErrorCode::internal, "empty command");
+  if (command.argv.empty())
+    return fail(ErrorCode::internal, "empty command");
 
   // Environment: ours, with the command's additions.
   std::map<std::string, std::string> env;
   for (char** entry = environ; *entry; ++entry) {
     std::string_view pair = *entry;
     size_t eq = pair.find('=');
-    if (eq != std::string_view::npos) env[std::string(pair.substr(0, eq))] = pair.substr(eq + 1);
+    if (eq != std::string_view::npos)
+      env[std::string(pair.substr(0, eq))] = pair.substr(eq + 1);
   }
   // Fixed PATH and C locale (tool output is parsed), unless the command says otherwise.
   env["PATH"] = k_safe_path;
@@ -110,9 +119,12 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
   argv.push_back(nullptr);
 
   Pipe in, out, err;
-  if (auto r = make_pipe(in); !r) return std::unexpected(r.error());
-  if (auto r = make_pipe(out); !r) return std::unexpected(r.error());
-  if (auto r = make_pipe(err); !r) return std::unexpected(r.error());
+  if (auto r = make_pipe(in); !r)
+    return std::unexpected(r.error());
+  if (auto r = make_pipe(out); !r)
+    return std::unexpected(r.error());
+  if (auto r = make_pipe(err); !r)
+    return std::unexpected(r.error());
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -148,8 +160,10 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
   // Feed stdin and drain stdout/stderr until both close or the deadline passes.
   ::signal(SIGPIPE, SIG_IGN);
   std::string_view pending_input = command.stdin_data;
-  if (pending_input.empty()) close_fd(in.write_end);
-  else ::fcntl(in.write_end, F_SETFL, O_NONBLOCK);
+  if (pending_input.empty())
+    close_fd(in.write_end);
+  else
+    ::fcntl(in.write_end, F_SETFL, O_NONBLOCK);
   CommandResult result;
   const auto deadline = std::chrono::steady_clock::now() + command.timeout;
   bool timed_out = false;
@@ -163,27 +177,38 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
     }
     pollfd fds[3];
     nfds_t count = 0;
-    if (out.read_end >= 0) fds[count++] = {out.read_end, POLLIN, 0};
-    if (err.read_end >= 0) fds[count++] = {err.read_end, POLLIN, 0};
-    if (in.write_end >= 0) fds[count++] = {in.write_end, POLLOUT, 0};
+    if (out.read_end >= 0)
+      fds[count++] = {out.read_end, POLLIN, 0};
+    if (err.read_end >= 0)
+      fds[count++] = {err.read_end, POLLIN, 0};
+    if (in.write_end >= 0)
+      fds[count++] = {in.write_end, POLLOUT, 0};
     int ready = ::poll(fds, count, static_cast<int>(std::min<long>(left.count(), 1000)));
-    if (ready < 0 && errno != EINTR) break;
+    if (ready < 0 && errno != EINTR)
+      break;
     for (nfds_t i = 0; i < count; ++i) {
-      if (!fds[i].revents) continue;
+      if (!fds[i].revents)
+        continue;
       if (fds[i].fd == in.write_end) {
         ssize_t n = ::write(in.write_end, pending_input.data(), pending_input.size());
-        if (n > 0) pending_input.remove_prefix(static_cast<size_t>(n));
-        if (n < 0 && errno != EAGAIN) pending_input = {};
-        if (pending_input.empty()) close_fd(in.write_end);
+        if (n > 0)
+          pending_input.remove_prefix(static_cast<size_t>(n));
+        if (n < 0 && errno != EAGAIN)
+          pending_input = {};
+        if (pending_input.empty())
+          close_fd(in.write_end);
         continue;
       }
       char buffer[65536];
       ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
       if (n > 0) {
-        (fds[i].fd == out.read_end ? result.out : result.err).append(buffer, static_cast<size_t>(n));
+        (fds[i].fd == out.read_end ? result.out : result.err)
+            .append(buffer, static_cast<size_t>(n));
       } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-        if (fds[i].fd == out.read_end) close_fd(out.read_end);
-        else close_fd(err.read_end);
+        if (fds[i].fd == out.read_end)
+          close_fd(out.read_end);
+        else
+          close_fd(err.read_end);
       }
     }
   }

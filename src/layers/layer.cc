@@ -5,10 +5,14 @@ namespace clawshield {
 
 std::string_view status_name(Status status) {
   switch (status) {
-    case Status::pass: return "pass";
-    case Status::fail: return "fail";
-    case Status::warn: return "warn";
-    case Status::unknown: return "unknown";
+    case Status::pass:
+      return "pass";
+    case Status::fail:
+      return "fail";
+    case Status::warn:
+      return "warn";
+    case Status::unknown:
+      return "unknown";
   }
   return "unknown";
 }

@@ -17,9 +17,11 @@ bool valid_service_name(const std::string& name) {
 }
 
 bool valid_absolute_path(const std::string& path) {
-  if (path.empty() || path.front() != '/') return false;
+  if (path.empty() || path.front() != '/')
+    return false;
   for (char c : path)
-    if (c == '\n' || c == '\0' || c == ' ' || c == '\t' || c == '"' || c == '\\') return false;
+    if (c == '\n' || c == '\0' || c == ' ' || c == '\t' || c == '"' || c == '\\')
+      return false;
   return path.find("/../") == std::string::npos && !path.ends_with("/..");
 }
 

@@ -25,7 +25,7 @@ struct AppPolicy {
 
 // The app's systemd unit.
 struct SystemdPolicy {
-  double max_exposure = 2.0;  // systemd-analyze security score, 0 (best) to 10
+  double max_exposure = 2.0;                  // systemd-analyze security score, 0 (best) to 10
   std::vector<std::string> read_write_paths;  // besides the state dir
   std::vector<std::string> environment = {"NODE_ENV=production"};
 };

@@ -38,10 +38,11 @@ class Decoder {
 
   // Decodes mapping `node` at `path` ("" for the document) through `fields`.
   void map(const YAML::Node& node, const std::string& path, const FieldTable& fields) {
-    if (node.IsNull()) return;  // an empty section keeps its defaults
+    if (node.IsNull())
+      return;  // an empty section keeps its defaults
     if (!node.IsMap()) {
-      error(node.Mark(), (path.empty() ? std::string("policy") : "\"" + path + "\"") +
-                             " must be a mapping");
+      error(node.Mark(),
+            (path.empty() ? std::string("policy") : "\"" + path + "\"") + " must be a mapping");
       return;
     }
     std::set<std::string> seen;
@@ -114,8 +115,8 @@ class Decoder {
     };
   }
 
-  FieldDecoder strings(std::vector<std::string>& out,
-                       std::function<bool(const std::string&)> valid, std::string requirement) {
+  FieldDecoder strings(std::vector<std::string>& out, std::function<bool(const std::string&)> valid,
+                       std::string requirement) {
     return [this, &out, valid = std::move(valid), requirement = std::move(requirement)](
                const YAML::Node& value, const std::string& key) {
       if (!value.IsSequence()) {
@@ -151,7 +152,9 @@ class Decoder {
   std::map<std::string, YAML::Mark> m_marks;
 };
 
-bool any_line(const std::string& text) { return valid_single_line(text) && !text.empty(); }
+bool any_line(const std::string& text) {
+  return valid_single_line(text) && !text.empty();
+}
 
 bool state_dir_form(const std::string& text) {
   return text.starts_with("~/") ? valid_absolute_path(text.substr(1)) : valid_absolute_path(text);
@@ -191,13 +194,12 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"user", decoder.string(app.user, valid_account_name, "a user name ([a-z_][a-z0-9_-]*)")},
       {"group", decoder.string(app.group, valid_account_name, "a group name ([a-z_][a-z0-9_-]*)")},
       {"home", decoder.string(app.home, valid_absolute_path, "an absolute path")},
-      {"state_dir",
-       decoder.string(state_dir, state_dir_form, "an absolute path or ~/path")},
+      {"state_dir", decoder.string(state_dir, state_dir_form, "an absolute path or ~/path")},
       {"shell", decoder.string(app.shell, valid_absolute_path, "an absolute path")},
       {"service", decoder.string(app.service, valid_service_name, "a unit name without .service")},
       {"description", decoder.string(app.description, any_line, "one line of text")},
-      {"exec_start",
-       decoder.string(app.exec_start, exec_start_form, "a command line starting with an absolute path")},
+      {"exec_start", decoder.string(app.exec_start, exec_start_form,
+                                    "a command line starting with an absolute path")},
       {"forbidden_groups",
        decoder.strings(app.forbidden_groups, valid_account_name, "a group name")},
   };
@@ -205,13 +207,16 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"max_exposure", decoder.number(systemd.max_exposure, 0.0, 10.0)},
       {"read_write_paths",
        decoder.strings(systemd.read_write_paths, valid_absolute_path, "an absolute path")},
-      {"environment",
-       decoder.strings(systemd.environment, environment_form, "NAME=value without spaces or quotes")},
+      {"environment", decoder.strings(systemd.environment, environment_form,
+                                      "NAME=value without spaces or quotes")},
   };
   const FieldTable sudo_fields = {
-      {"systemctl", decoder.string(sudo.systemctl, valid_command_path, "an absolute program path without wildcards")},
-      {"journalctl", decoder.string(sudo.journalctl, valid_command_path, "an absolute program path without wildcards")},
-      {"tailscale", decoder.string(sudo.tailscale, valid_command_path, "an absolute program path without wildcards")},
+      {"systemctl", decoder.string(sudo.systemctl, valid_command_path,
+                                   "an absolute program path without wildcards")},
+      {"journalctl", decoder.string(sudo.journalctl, valid_command_path,
+                                    "an absolute program path without wildcards")},
+      {"tailscale", decoder.string(sudo.tailscale, valid_command_path,
+                                   "an absolute program path without wildcards")},
       {"allow_tailscale", decoder.boolean(sudo.allow_tailscale)},
   };
   const FieldTable updates_fields = {
@@ -219,17 +224,18 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"unattended_upgrade", decoder.boolean(updates.unattended_upgrade)},
       {"automatic_reboot", decoder.boolean(updates.automatic_reboot)},
       {"origins_pattern",
-       decoder.strings(updates.origins_pattern,
-                       [](const std::string& s) {
-                         return any_line(s) && s.find('"') == std::string::npos;
-                       },
-                       "an origin pattern without quotes")},
+       decoder.strings(
+           updates.origins_pattern,
+           [](const std::string& s) { return any_line(s) && s.find('"') == std::string::npos; },
+           "an origin pattern without quotes")},
   };
   const FieldTable top_fields = {
       {"app", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, app_fields); }},
-      {"systemd", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, systemd_fields); }},
+      {"systemd",
+       [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, systemd_fields); }},
       {"sudo", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, sudo_fields); }},
-      {"updates", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, updates_fields); }},
+      {"updates",
+       [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, updates_fields); }},
   };
   try {
     decoder.map(document, "", top_fields);
@@ -242,21 +248,26 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       state_dir.starts_with("~/") ? policy.app.home + state_dir.substr(1) : state_dir;
   // Values that are well-formed but would defeat a layer.
   if (policy.app.user == "root")
-    decoder.error(decoder.mark_of("app.user"), "\"app.user\" must not be root: the app runs unprivileged");
+    decoder.error(decoder.mark_of("app.user"),
+                  "\"app.user\" must not be root: the app runs unprivileged");
   if (policy.app.group == "root")
     decoder.error(decoder.mark_of("app.group"), "\"app.group\" must not be root");
-  if (std::ranges::find(policy.app.forbidden_groups, policy.app.group) != policy.app.forbidden_groups.end())
-    decoder.error(decoder.mark_of("app.forbidden_groups"),
-                  "\"app.forbidden_groups\" contains the app's own group \"" + policy.app.group + "\"");
+  if (std::ranges::find(policy.app.forbidden_groups, policy.app.group) !=
+      policy.app.forbidden_groups.end())
+    decoder.error(
+        decoder.mark_of("app.forbidden_groups"),
+        "\"app.forbidden_groups\" contains the app's own group \"" + policy.app.group + "\"");
   for (const auto& path : policy.systemd.read_write_paths)
     for (const char* system : {"/", "/etc", "/usr", "/boot", "/root", "/home"})
       if (path == system)
         decoder.error(decoder.mark_of("systemd.read_write_paths"),
                       "\"systemd.read_write_paths\" must not make " + path + " writable");
   if (policy.updates.unattended_upgrade && policy.updates.origins_pattern.empty())
-    decoder.error(decoder.mark_of("updates.origins_pattern"),
-                  "\"updates.origins_pattern\" is empty: unattended-upgrades would install nothing");
-  if (!decoder.errors().empty()) return fail(ErrorCode::bad_input, join(decoder.errors(), "\n"));
+    decoder.error(
+        decoder.mark_of("updates.origins_pattern"),
+        "\"updates.origins_pattern\" is empty: unattended-upgrades would install nothing");
+  if (!decoder.errors().empty())
+    return fail(ErrorCode::bad_input, join(decoder.errors(), "\n"));
   return policy;
 }
 

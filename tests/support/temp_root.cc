@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 
 TempDir::TempDir() {
   std::string pattern = (fs::temp_directory_path() / "clawshield-test-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  if (!::mkdtemp(pattern.data()))
+    throw std::runtime_error("mkdtemp failed");
   m_path = pattern;
   fs::permissions(m_path, fs::perms(0755));
 }
@@ -46,8 +47,11 @@ void seed_minimal_root(const std::string& root) {
              "admin:x:1000:1000:Admin:/home/admin:/bin/bash\n");
   write_file(root, "/etc/group",
              "root:x:0:\ndaemon:x:1:\nsudo:x:27:admin\nadmin:x:1000:\ndocker:x:990:admin\n");
-  write_file(root, "/etc/shadow", "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\n", 0640);
-  write_file(root, "/etc/gshadow", "root:*::\ndaemon:*::\nsudo:*::admin\nadmin:!::\ndocker:!::admin\n", 0640);
+  write_file(root, "/etc/shadow",
+             "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\n",
+             0640);
+  write_file(root, "/etc/gshadow",
+             "root:*::\ndaemon:*::\nsudo:*::admin\nadmin:!::\ndocker:!::admin\n", 0640);
   write_file(root, "/etc/apt/apt.conf.d/50unattended-upgrades",
              "Unattended-Upgrade::Origins-Pattern {\n"
              "  \"origin=Debian,codename=${distro_codename},label=Debian\";\n"
@@ -63,10 +67,12 @@ void seed_minimal_root(const std::string& root) {
 
 Tree snapshot(const std::string& root, const std::string& exclude) {
   Tree tree;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
+       ++it) {
     std::string relative = fs::relative(it->path(), root).string();
     if (!exclude.empty() && (relative == exclude || relative.starts_with(exclude + "/"))) {
-      if (it->is_directory() && !it->is_symlink()) it.disable_recursion_pending();
+      if (it->is_directory() && !it->is_symlink())
+        it.disable_recursion_pending();
       continue;
     }
     struct stat st {};
@@ -90,11 +96,14 @@ std::string tree_difference(const Tree& before, const Tree& after) {
   std::ostringstream out;
   for (const auto& [path, entry] : before) {
     auto it = after.find(path);
-    if (it == after.end()) out << "missing after: " << path << "\n";
-    else if (!(it->second == entry)) out << "changed: " << path << "\n";
+    if (it == after.end())
+      out << "missing after: " << path << "\n";
+    else if (!(it->second == entry))
+      out << "changed: " << path << "\n";
   }
   for (const auto& [path, entry] : after)
-    if (!before.contains(path)) out << "added: " << path << "\n";
+    if (!before.contains(path))
+      out << "added: " << path << "\n";
   return out.str();
 }
 
@@ -110,6 +119,8 @@ CommandResult run_clawshield(const std::vector<std::string>& args) {
   return *result;
 }
 
-bool running_as_root() { return ::geteuid() == 0; }
+bool running_as_root() {
+  return ::geteuid() == 0;
+}
 
 }  // namespace clawshield::testing

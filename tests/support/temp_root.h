@@ -56,7 +56,8 @@ bool running_as_root();
 
 }  // namespace clawshield::testing
 
-#define SKIP_UNLESS_ROOT()                                                   \
-  do {                                                                       \
-    if (!::clawshield::testing::running_as_root()) GTEST_SKIP() << "needs root"; \
+#define SKIP_UNLESS_ROOT()                         \
+  do {                                             \
+    if (!::clawshield::testing::running_as_root()) \
+      GTEST_SKIP() << "needs root";                \
   } while (false)

@@ -51,23 +51,26 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
       return fail(ErrorCode::bad_input, "group '" + app.group + "' does not exist");
     }
     argv.push_back(app.user);
-    actions.push_back(RunCommand{"create system user " + app.user, Command{argv}, Requirement::none,
-                                 account_files(), {}});
+    actions.push_back(RunCommand{
+        "create system user " + app.user, Command{argv}, Requirement::none, account_files(), {}});
   } else {
     if (user->uid == 0)
-      return fail(ErrorCode::refused, "user '" + app.user +
-                                          "' has uid 0; clawshield will not rewrite a root account");
+      return fail(ErrorCode::refused,
+                  "user '" + app.user + "' has uid 0; clawshield will not rewrite a root account");
     // Out of every forbidden group, primary or supplementary.
     const GroupEntry* primary = accounts.group_by_gid(user->gid);
-    bool primary_forbidden =
-        primary && std::ranges::find(app.forbidden_groups, primary->name) != app.forbidden_groups.end();
+    bool primary_forbidden = primary && std::ranges::find(app.forbidden_groups, primary->name) !=
+                                            app.forbidden_groups.end();
     if (primary_forbidden || (primary && primary->name != app.group)) {
       if (!accounts.group(app.group))
         return fail(ErrorCode::bad_input, "group '" + app.group + "' does not exist");
       std::vector<std::string> argv = account_tool(context.host, "usermod");
       argv.insert(argv.end(), {"--gid", app.group, app.user});
       actions.push_back(RunCommand{"set primary group of " + app.user + " to " + app.group,
-                                   Command{argv}, Requirement::none, account_files(), {}});
+                                   Command{argv},
+                                   Requirement::none,
+                                   account_files(),
+                                   {}});
     }
     std::vector<std::string> remove;
     for (const auto& group_name : app.forbidden_groups) {
@@ -79,13 +82,19 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
       std::vector<std::string> argv = account_tool(context.host, "usermod");
       argv.insert(argv.end(), {"--remove", "--groups", join(remove, ","), app.user});
       actions.push_back(RunCommand{"remove " + app.user + " from " + join(remove, ", "),
-                                   Command{argv}, Requirement::none, account_files(), {}});
+                                   Command{argv},
+                                   Requirement::none,
+                                   account_files(),
+                                   {}});
     }
     if (user->shell != app.shell) {
       std::vector<std::string> argv = account_tool(context.host, "usermod");
       argv.insert(argv.end(), {"--shell", app.shell, app.user});
-      actions.push_back(RunCommand{"set shell of " + app.user + " to " + app.shell, Command{argv},
-                                   Requirement::none, account_files(), {}});
+      actions.push_back(RunCommand{"set shell of " + app.user + " to " + app.shell,
+                                   Command{argv},
+                                   Requirement::none,
+                                   account_files(),
+                                   {}});
     }
   }
 
@@ -112,20 +121,20 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
     findings.push_back(make_finding(*this, "exists", Status::pass, "app user exists",
                                     app.user + " uid " + std::to_string(user->uid) + " home " +
                                         user->home + " shell " + user->shell));
-    findings.push_back(make_finding(
-        *this, "not_root", user->uid == 0 ? Status::fail : Status::pass, "app user is not root",
-        "uid " + std::to_string(user->uid)));
+    findings.push_back(make_finding(*this, "not_root", user->uid == 0 ? Status::fail : Status::pass,
+                                    "app user is not root", "uid " + std::to_string(user->uid)));
     auto groups = accounts->groups_of(*user);
     std::vector<std::string> bad;
     for (const auto& group : groups)
       if (std::ranges::find(app.forbidden_groups, group) != app.forbidden_groups.end())
         bad.push_back(group);
-    findings.push_back(make_finding(
-        *this, "not_in_forbidden_groups", bad.empty() ? Status::pass : Status::fail,
-        "app user not in " + join(app.forbidden_groups, "/") + " (root-equivalent)",
-        bad.empty() ? "groups: " + join(groups, ",") : "member of " + join(bad, ",")));
+    findings.push_back(
+        make_finding(*this, "not_in_forbidden_groups", bad.empty() ? Status::pass : Status::fail,
+                     "app user not in " + join(app.forbidden_groups, "/") + " (root-equivalent)",
+                     bad.empty() ? "groups: " + join(groups, ",") : "member of " + join(bad, ",")));
     bool login_shell = !user->shell.ends_with("/nologin") && !user->shell.ends_with("/false");
-    findings.push_back(make_finding(*this, "no_login_shell", login_shell ? Status::warn : Status::pass,
+    findings.push_back(make_finding(*this, "no_login_shell",
+                                    login_shell ? Status::warn : Status::pass,
                                     "app user has no login shell", "shell " + user->shell));
   }
 
@@ -139,9 +148,12 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
   } else {
     const FileStat& s = **st;
     std::vector<std::string> problems;
-    if (s.type != FileType::directory) problems.push_back("not a directory");
-    if (s.mode != 0700) problems.push_back("mode " + format_mode(s.mode) + ", want 0700");
-    if (!user || s.uid != user->uid) problems.push_back("owner uid " + std::to_string(s.uid));
+    if (s.type != FileType::directory)
+      problems.push_back("not a directory");
+    if (s.mode != 0700)
+      problems.push_back("mode " + format_mode(s.mode) + ", want 0700");
+    if (!user || s.uid != user->uid)
+      problems.push_back("owner uid " + std::to_string(s.uid));
     findings.push_back(make_finding(
         *this, "state_dir", problems.empty() ? Status::pass : Status::fail, "state dir is private",
         app.state_dir + (problems.empty() ? " 0700 " + app.user : ": " + join(problems, "; "))));

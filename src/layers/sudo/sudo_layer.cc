@@ -39,32 +39,33 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
   // The file: present, root-owned 0440, and accepted by visudo.
   auto st = host.fs.stat(path);
   if (!st) {
-    findings.push_back(make_finding(*this, "file_mode", Status::unknown, "sudoers file root-owned 0440",
-                                    st.error().message));
+    findings.push_back(make_finding(*this, "file_mode", Status::unknown,
+                                    "sudoers file root-owned 0440", st.error().message));
   } else if (!*st) {
-    findings.push_back(make_finding(*this, "file_mode", Status::fail, "sudoers file root-owned 0440",
-                                    path + " does not exist"));
+    findings.push_back(make_finding(*this, "file_mode", Status::fail,
+                                    "sudoers file root-owned 0440", path + " does not exist"));
   } else {
     bool ok = (*st)->mode == 0440 && (*st)->uid == 0 && (*st)->gid == 0;
-    findings.push_back(make_finding(*this, "file_mode", ok ? Status::pass : Status::fail,
-                                    "sudoers file root-owned 0440",
-                                    path + " " + format_mode((*st)->mode) + " uid " +
-                                        std::to_string((*st)->uid) + " gid " + std::to_string((*st)->gid)));
+    findings.push_back(make_finding(
+        *this, "file_mode", ok ? Status::pass : Status::fail, "sudoers file root-owned 0440",
+        path + " " + format_mode((*st)->mode) + " uid " + std::to_string((*st)->uid) + " gid " +
+            std::to_string((*st)->gid)));
   }
   auto content = host.fs.read(path);
   if (!content) {
-    findings.push_back(make_finding(*this, "valid", content.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
-                                    "sudoers file valid (visudo)", content.error().message));
+    findings.push_back(
+        make_finding(*this, "valid",
+                     content.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
+                     "sudoers file valid (visudo)", content.error().message));
   } else {
     auto result = host.runner.run(visudo_check_command(*content));
     if (!result) {
-      findings.push_back(make_finding(*this, "valid", Status::unknown, "sudoers file valid (visudo)",
-                                      result.error().message));
+      findings.push_back(make_finding(*this, "valid", Status::unknown,
+                                      "sudoers file valid (visudo)", result.error().message));
     } else {
-      findings.push_back(make_finding(*this, "valid", result->ok() ? Status::pass : Status::fail,
-                                      "sudoers file valid (visudo)",
-                                      result->ok() ? "visudo -c: parsed OK"
-                                                   : std::string(trim(result->err + result->out))));
+      findings.push_back(make_finding(
+          *this, "valid", result->ok() ? Status::pass : Status::fail, "sudoers file valid (visudo)",
+          result->ok() ? "visudo -c: parsed OK" : std::string(trim(result->err + result->out))));
     }
   }
 
@@ -75,7 +76,8 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
                                     "no ALL, wildcard or open-argument rule for the user",
                                     accounts.error().message));
     findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
-                                    "user may run exactly the scoped commands", accounts.error().message));
+                                    "user may run exactly the scoped commands",
+                                    accounts.error().message));
     return findings;
   }
   auto grants = grants_for_user(host.fs, *accounts, policy.app.user);
@@ -93,10 +95,11 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
                            " (" + problem + ")");
       all_noexec &= std::ranges::find(grant.tags, "NOEXEC") != grant.tags.end();
     }
-    findings.push_back(make_finding(*this, "no_broad_rules", problems.empty() ? Status::pass : Status::fail,
-                                    "no ALL, wildcard or open-argument rule for the user",
-                                    problems.empty() ? std::to_string(grants->size()) + " fixed-argv rules"
-                                                     : join(problems, "; ")));
+    findings.push_back(
+        make_finding(*this, "no_broad_rules", problems.empty() ? Status::pass : Status::fail,
+                     "no ALL, wildcard or open-argument rule for the user",
+                     problems.empty() ? std::to_string(grants->size()) + " fixed-argv rules"
+                                      : join(problems, "; ")));
     findings.push_back(make_finding(*this, "noexec", all_noexec ? Status::pass : Status::fail,
                                     "every granted command is NOEXEC (no pager escape)",
                                     all_noexec ? "NOEXEC on all " + std::to_string(grants->size())
@@ -113,9 +116,9 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
     Command command{{"sudo", "--non-interactive", "--list", "--other-user", policy.app.user}};
     auto listed = host.runner.run(command);
     if (!listed || !listed->ok()) {
-      findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
-                                      "user may run exactly the scoped commands",
-                                      listed ? describe_failure(command, *listed) : listed.error().message));
+      findings.push_back(make_finding(
+          *this, "exact_commands", Status::unknown, "user may run exactly the scoped commands",
+          listed ? describe_failure(command, *listed) : listed.error().message));
       return findings;
     }
     for (const auto& c : parse_sudo_list(listed->out)) have.insert(c);
@@ -125,18 +128,24 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
     source = "sudoers files under " + (host.fs.root().empty() ? std::string("/") : host.fs.root());
   } else {
     findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
-                                    "user may run exactly the scoped commands", grants.error().message));
+                                    "user may run exactly the scoped commands",
+                                    grants.error().message));
     return findings;
   }
   std::vector<std::string> extra, missing;
   for (const auto& c : have)
-    if (!want.contains(c)) extra.push_back(c);
+    if (!want.contains(c))
+      extra.push_back(c);
   for (const auto& c : want)
-    if (!have.contains(c)) missing.push_back(c);
+    if (!have.contains(c))
+      missing.push_back(c);
   std::string evidence = source + ": " + std::to_string(have.size()) + " commands";
-  if (!extra.empty()) evidence += "; extra: " + join(extra, ", ");
-  if (!missing.empty()) evidence += "; missing: " + join(missing, ", ");
-  findings.push_back(make_finding(*this, "exact_commands", extra.empty() && missing.empty() ? Status::pass : Status::fail,
+  if (!extra.empty())
+    evidence += "; extra: " + join(extra, ", ");
+  if (!missing.empty())
+    evidence += "; missing: " + join(missing, ", ");
+  findings.push_back(make_finding(*this, "exact_commands",
+                                  extra.empty() && missing.empty() ? Status::pass : Status::fail,
                                   "user may run exactly the scoped commands", evidence));
   return findings;
 }

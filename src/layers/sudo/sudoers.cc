@@ -29,7 +29,8 @@ std::string alias_name(const Policy& policy) {
 std::string sudoers_escape(const std::string& word) {
   std::string out;
   for (char c : word) {
-    if (c == ',' || c == ':' || c == '=' || c == '\\' || c == '#') out += '\\';
+    if (c == ',' || c == ':' || c == '=' || c == '\\' || c == '#')
+      out += '\\';
     out += c;
   }
   return out;
@@ -47,10 +48,12 @@ std::vector<LogicalLine> logical_lines(const std::string& text) {
   int start = 0, number = 0;
   for (const auto& raw : split_lines(text)) {
     ++number;
-    if (current.empty()) start = number;
+    if (current.empty())
+      start = number;
     std::string line = raw;
     bool continued = !line.empty() && line.back() == '\\';
-    if (continued) line.pop_back();
+    if (continued)
+      line.pop_back();
     current += line;
     if (continued) {
       current += ' ';
@@ -66,14 +69,17 @@ std::vector<LogicalLine> logical_lines(const std::string& text) {
           ++i;
           continue;
         }
-        if (current[i] == '#' && !(i + 1 < current.size() && std::isdigit(static_cast<unsigned char>(current[i + 1])))) {
+        if (current[i] == '#' &&
+            !(i + 1 < current.size() && std::isdigit(static_cast<unsigned char>(current[i + 1])))) {
           hash = i;
           break;
         }
       }
-      if (hash != std::string::npos) current.resize(hash);
+      if (hash != std::string::npos)
+        current.resize(hash);
     }
-    if (!trim(current).empty()) lines.push_back({start, std::string(trim(current))});
+    if (!trim(current).empty())
+      lines.push_back({start, std::string(trim(current))});
     current.clear();
   }
   return lines;
@@ -102,9 +108,9 @@ std::vector<std::string> split_unescaped(std::string_view text, char separator) 
 
 bool is_tag(std::string_view word) {
   static const std::set<std::string_view> tags = {
-      "NOPASSWD", "PASSWD",   "NOEXEC",   "EXEC",       "SETENV",    "NOSETENV", "LOG_INPUT",
-      "NOLOG_INPUT", "LOG_OUTPUT", "NOLOG_OUTPUT", "MAIL", "NOMAIL", "FOLLOW", "NOFOLLOW",
-      "INTERCEPT", "NOINTERCEPT"};
+      "NOPASSWD",  "PASSWD",      "NOEXEC",     "EXEC",         "SETENV", "NOSETENV",
+      "LOG_INPUT", "NOLOG_INPUT", "LOG_OUTPUT", "NOLOG_OUTPUT", "MAIL",   "NOMAIL",
+      "FOLLOW",    "NOFOLLOW",    "INTERCEPT",  "NOINTERCEPT"};
   return tags.contains(word);
 }
 
@@ -130,18 +136,25 @@ std::vector<std::string> allowed_commands(const Policy& policy) {
   return commands;
 }
 
-std::string sudoers_path(const Policy& policy) { return "/etc/sudoers.d/" + policy.app.user; }
+std::string sudoers_path(const Policy& policy) {
+  return "/etc/sudoers.d/" + policy.app.user;
+}
 
 std::string render_sudoers(const Policy& policy) {
   const std::string& user = policy.app.user;
   std::string out =
       "# Managed by clawshield: `clawshield apply` rewrites this file.\n"
-      "# Scoped sudo for the " + user + " service account: exactly these commands, with exactly\n"
+      "# Scoped sudo for the " +
+      user +
+      " service account: exactly these commands, with exactly\n"
       "# these arguments, as root. A command listed with arguments matches only those arguments.\n"
       "# NOEXEC stops each command from starting other programs, which closes the pager escape\n"
       "# (systemctl status and journalctl page through less, and less can run \"!sh\").\n"
-      "Defaults:" + user + " env_reset, !setenv\n"
-      "Cmnd_Alias " + alias_name(policy) + " = \\\n";
+      "Defaults:" +
+      user +
+      " env_reset, !setenv\n"
+      "Cmnd_Alias " +
+      alias_name(policy) + " = \\\n";
   auto commands = allowed_commands(policy);
   for (size_t i = 0; i < commands.size(); ++i) {
     std::vector<std::string> words = split_words(commands[i]);
@@ -154,7 +167,7 @@ std::string render_sudoers(const Policy& policy) {
 }
 
 Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, const Accounts& accounts,
-                                              const std::string& user) {
+                                               const std::string& user) {
   std::vector<ParsedFile> files;
   auto main = fs.read("/etc/sudoers");
   if (main) {
@@ -163,11 +176,13 @@ Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, const Accou
     return std::unexpected(main.error());
   }
   auto names = fs.list("/etc/sudoers.d");
-  if (!names && names.error().code != ErrorCode::not_found) return std::unexpected(names.error());
+  if (!names && names.error().code != ErrorCode::not_found)
+    return std::unexpected(names.error());
   if (names) {
     for (const auto& name : *names) {
       // sudo skips names with '.' or ending in '~' in an includedir.
-      if (name.find('.') != std::string::npos || name.ends_with('~')) continue;
+      if (name.find('.') != std::string::npos || name.ends_with('~'))
+        continue;
       CS_TRY(std::string text, fs.read("/etc/sudoers.d/" + name));
       files.push_back({fs.host_path("/etc/sudoers.d/" + name), logical_lines(text)});
     }
@@ -189,9 +204,11 @@ Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, const Accou
             !std::isspace(static_cast<unsigned char>(line.text[std::string_view(kind).size()])))
           continue;
         // NAME = a, b : NAME2 = c
-        for (const auto& definition : split_unescaped(line.text.substr(std::string_view(kind).size()), ':')) {
+        for (const auto& definition :
+             split_unescaped(line.text.substr(std::string_view(kind).size()), ':')) {
           size_t eq = definition.find('=');
-          if (eq == std::string::npos) continue;
+          if (eq == std::string::npos)
+            continue;
           std::string name(trim(definition.substr(0, eq)));
           auto members = split_unescaped(definition.substr(eq + 1), ',');
           (std::string_view(kind) == "User_Alias" ? user_aliases : command_aliases)[name] = members;
@@ -201,7 +218,8 @@ Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, const Accou
   }
   for (const auto& [name, members] : user_aliases)
     for (const auto& member : members)
-      if (identities.contains(member)) identities.insert(name);
+      if (identities.contains(member))
+        identities.insert(name);
 
   std::vector<SudoGrant> grants;
   for (const auto& file : files) {
@@ -211,15 +229,20 @@ Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, const Accou
           text.starts_with("@include") || text.find('=') == std::string::npos)
         continue;
       bool alias_line = false;
-      for (const char* kind : {"Cmnd_Alias", "Cmd_Alias", "User_Alias", "Host_Alias", "Runas_Alias"})
+      for (const char* kind :
+           {"Cmnd_Alias", "Cmd_Alias", "User_Alias", "Host_Alias", "Runas_Alias"})
         alias_line |= text.starts_with(kind);
-      if (alias_line) continue;
+      if (alias_line)
+        continue;
       // user_list host_list = [(runas)] [TAG:]... cmnd_list [: host_list = ...]
       size_t space = text.find_first_of(" \t");
-      if (space == std::string::npos) continue;
+      if (space == std::string::npos)
+        continue;
       auto users = split_unescaped(text.substr(0, space), ',');
-      bool applies = std::ranges::any_of(users, [&](const std::string& u) { return identities.contains(u); });
-      if (!applies) continue;
+      bool applies =
+          std::ranges::any_of(users, [&](const std::string& u) { return identities.contains(u); });
+      if (!applies)
+        continue;
       std::string rest = text.substr(space);
       size_t eq = rest.find('=');
       std::string commands_text = rest.substr(eq + 1);
@@ -233,14 +256,17 @@ Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, const Accou
         }
         while (true) {
           size_t colon = view.find(':');
-          if (colon == std::string_view::npos || !is_tag(trim(view.substr(0, colon)))) break;
+          if (colon == std::string_view::npos || !is_tag(trim(view.substr(0, colon))))
+            break;
           std::string tag(trim(view.substr(0, colon)));
-          if (std::ranges::find(current_tags, tag) == current_tags.end()) current_tags.push_back(tag);
+          if (std::ranges::find(current_tags, tag) == current_tags.end())
+            current_tags.push_back(tag);
           view = trim(view.substr(colon + 1));
         }
         std::string command(view);
         bool negated = command.starts_with("!");
-        if (negated) continue;  // a negation takes away; it grants nothing
+        if (negated)
+          continue;  // a negation takes away; it grants nothing
         auto alias = command_aliases.find(command);
         if (alias != command_aliases.end()) {
           for (const auto& member : alias->second)
@@ -260,10 +286,14 @@ std::string breadth_problem(const SudoGrant& grant) {
     bool nopasswd = std::ranges::find(grant.tags, "NOPASSWD") != grant.tags.end();
     return nopasswd ? "NOPASSWD: ALL" : "ALL";
   }
-  if (command.find_first_of("*?[") != std::string::npos) return "wildcard";
-  if (command.empty() || command.front() != '/') return "not an absolute path";
-  if (split_words(command).size() < 2) return "no arguments listed: any arguments allowed";
-  if (command.starts_with("sudoedit")) return "sudoedit";
+  if (command.find_first_of("*?[") != std::string::npos)
+    return "wildcard";
+  if (command.empty() || command.front() != '/')
+    return "not an absolute path";
+  if (split_words(command).size() < 2)
+    return "no arguments listed: any arguments allowed";
+  if (command.starts_with("sudoedit"))
+    return "sudoedit";
   return {};
 }
 
@@ -277,9 +307,12 @@ std::vector<std::string> parse_sudo_list(const std::string& output) {
       in_list = true;
       continue;
     }
-    if (!in_list || line.empty()) continue;
-    if (line.front() == '(' || entries.empty()) entries.emplace_back(line);
-    else entries.back() += " " + std::string(line);
+    if (!in_list || line.empty())
+      continue;
+    if (line.front() == '(' || entries.empty())
+      entries.emplace_back(line);
+    else
+      entries.back() += " " + std::string(line);
   }
   std::vector<std::string> commands;
   for (const auto& entry : entries) {
@@ -291,19 +324,23 @@ std::vector<std::string> parse_sudo_list(const std::string& output) {
     // "NOEXEC: NOPASSWD: /usr/bin/x a, /usr/bin/y b" (older sudo: "NOPASSWD, NOEXEC: ...")
     while (true) {
       size_t colon = view.find(": ");
-      if (colon == std::string_view::npos) break;
+      if (colon == std::string_view::npos)
+        break;
       bool all_tags = true;
       for (const auto& word : split(view.substr(0, colon), ',')) all_tags &= is_tag(trim(word));
-      if (!all_tags) break;
+      if (!all_tags)
+        break;
       view = trim(view.substr(colon + 2));
     }
     for (const auto& command : split_unescaped(view, ',')) {
       std::string unescaped;
       for (size_t i = 0; i < command.size(); ++i) {
-        if (command[i] == '\\' && i + 1 < command.size()) ++i;
+        if (command[i] == '\\' && i + 1 < command.size())
+          ++i;
         unescaped += command[i];
       }
-      if (!unescaped.empty()) commands.push_back(unescaped);
+      if (!unescaped.empty())
+        commands.push_back(unescaped);
     }
   }
   return commands;

@@ -19,16 +19,16 @@ std::string sudoers_path(const Policy& policy);
 
 // One command a sudoers rule grants, after alias expansion.
 struct SudoGrant {
-  std::string file;     // where the rule is (host path)
+  std::string file;  // where the rule is (host path)
   int line = 0;
-  std::string command;  // as written: "/usr/bin/systemctl start openclaw", "ALL", ...
+  std::string command;            // as written: "/usr/bin/systemctl start openclaw", "ALL", ...
   std::vector<std::string> tags;  // NOPASSWD, NOEXEC, ...
 };
 
 // Every command granted to `user` by /etc/sudoers and /etc/sudoers.d/* under `fs`, directly,
 // through %group (using `accounts`), ALL, or a User_Alias. Unreadable files are errors.
 Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, const Accounts& accounts,
-                                              const std::string& user);
+                                               const std::string& user);
 
 // Why `grant` is broader than one fixed command ("wildcard", "ALL", "any arguments"), or an
 // empty string when it is a fixed argv.

@@ -30,15 +30,19 @@ std::optional<std::string> service_setting(const std::string& text, const std::s
   bool in_service = false;
   for (const auto& raw : split_lines(text)) {
     std::string_view line = trim(raw);
-    if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+    if (line.empty() || line.front() == '#' || line.front() == ';')
+      continue;
     if (line.front() == '[') {
       in_service = line == "[Service]";
       continue;
     }
-    if (!in_service) continue;
+    if (!in_service)
+      continue;
     size_t eq = line.find('=');
-    if (eq == std::string_view::npos) continue;
-    if (trim(line.substr(0, eq)) == key) value = std::string(trim(line.substr(eq + 1)));
+    if (eq == std::string_view::npos)
+      continue;
+    if (trim(line.substr(0, eq)) == key)
+      value = std::string(trim(line.substr(eq + 1)));
   }
   return value;
 }
@@ -108,7 +112,8 @@ std::string render_unit(const Policy& policy) {
          "RestrictSUIDSGID=true\n"
          "SystemCallArchitectures=native\n"
          "SystemCallFilter=@system-service\n"
-         "SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @obsolete @clock @debug @cpu-emulation\n"
+         "SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @obsolete "
+         "@clock @debug @cpu-emulation\n"
          "SystemCallErrorNumber=EPERM\n"
          "\n"
          "[Install]\n"
@@ -118,21 +123,24 @@ std::string render_unit(const Policy& policy) {
 
 Result<double> exposure_score(Host& host, const std::string& unit_name) {
   std::string root = host.fs.root().empty() ? "/" : host.fs.root();
-  Command command{{"systemd-analyze", "security", "--offline=true", "--no-pager", "--root=" + root,
-                   unit_name}};
+  Command command{
+      {"systemd-analyze", "security", "--offline=true", "--no-pager", "--root=" + root, unit_name}};
   command.env.push_back({"SYSTEMD_COLORS", "0"});
   CS_TRY(CommandResult result, host.runner.run(command));
   // "→ Overall exposure level for openclaw.service: 1.6 OK 🙂"; the exit code is non-zero
   // above --threshold, so read the number rather than trusting the status.
   for (const auto& line : split_lines(result.out)) {
     size_t at = line.find("Overall exposure level for ");
-    if (at == std::string::npos) continue;
+    if (at == std::string::npos)
+      continue;
     size_t colon = line.find(": ", at);
-    if (colon == std::string::npos) break;
+    if (colon == std::string::npos)
+      break;
     std::string_view rest = std::string_view(line).substr(colon + 2);
     double score = 0;
     auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), score);
-    if (ec == std::errc()) return score;
+    if (ec == std::errc())
+      return score;
     break;
   }
   return fail(ErrorCode::command_failed, describe_failure(command, result));
@@ -148,14 +156,19 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
   // Reload and restart only when the unit changes; the engine drops the file action when it
   // already holds, and these two go with it.
   auto current = context.host.fs.read(path);
-  if (!current && current.error().code != ErrorCode::not_found) return std::unexpected(current.error());
+  if (!current && current.error().code != ErrorCode::not_found)
+    return std::unexpected(current.error());
   if (!current || *current != content) {
     actions.push_back(RunCommand{"systemctl daemon-reload",
                                  Command{{policy.sudo.systemctl, "daemon-reload"}},
-                                 Requirement::systemd, {}, {}});
+                                 Requirement::systemd,
+                                 {},
+                                 {}});
     actions.push_back(RunCommand{"systemctl restart " + policy.app.service,
                                  Command{{policy.sudo.systemctl, "restart", policy.app.service}},
-                                 Requirement::systemd, {}, {}});
+                                 Requirement::systemd,
+                                 {},
+                                 {}});
   }
   return actions;
 }
@@ -177,17 +190,19 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
     std::vector<std::string> missing;
     for (const auto& [key, value] : seed_directives()) {
       auto actual = service_setting(*current, key);
-      if (actual != value) missing.push_back(key + "=" + actual.value_or("(unset)") + ", want " + value);
+      if (actual != value)
+        missing.push_back(key + "=" + actual.value_or("(unset)") + ", want " + value);
     }
     auto rw = service_setting(*current, "ReadWritePaths");
     if (!rw || split_words(*rw).empty() || split_words(*rw).front() != policy.app.state_dir)
-      missing.push_back("ReadWritePaths=" + rw.value_or("(unset)") + ", want " + policy.app.state_dir);
-    findings.push_back(make_finding(*this, "seed_directives",
-                                    missing.empty() ? Status::pass : Status::fail,
-                                    "seed's sandbox directives set",
-                                    missing.empty() ? "NoNewPrivileges PrivateTmp ProtectSystem=strict "
-                                                      "ProtectHome=read-only ReadWritePaths"
-                                                    : join(missing, "; ")));
+      missing.push_back("ReadWritePaths=" + rw.value_or("(unset)") + ", want " +
+                        policy.app.state_dir);
+    findings.push_back(
+        make_finding(*this, "seed_directives", missing.empty() ? Status::pass : Status::fail,
+                     "seed's sandbox directives set",
+                     missing.empty() ? "NoNewPrivileges PrivateTmp ProtectSystem=strict "
+                                       "ProtectHome=read-only ReadWritePaths"
+                                     : join(missing, "; ")));
     auto user = service_setting(*current, "User");
     bool ok = user && *user == policy.app.user && *user != "root" && *user != "0";
     findings.push_back(make_finding(*this, "runs_as_app_user", ok ? Status::pass : Status::fail,
@@ -198,7 +213,8 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   // Drop-ins can weaken a unit without touching its file.
   auto dropins = context.host.fs.list(path + ".d");
   if (dropins && !dropins->empty()) {
-    findings.push_back(make_finding(*this, "no_dropins", Status::warn, "no drop-ins override the unit",
+    findings.push_back(make_finding(*this, "no_dropins", Status::warn,
+                                    "no drop-ins override the unit",
                                     path + ".d has " + join(*dropins, ", ")));
   } else if (!dropins && dropins.error().code != ErrorCode::not_found) {
     findings.push_back(make_finding(*this, "no_dropins", Status::unknown,
@@ -217,15 +233,15 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   }
   auto score = exposure_score(context.host, policy.app.service + ".service");
   if (!score) {
-    findings.push_back(make_finding(*this, "exposure", Status::unknown, "exposure <= " + limit.str(),
-                                    score.error().message));
+    findings.push_back(make_finding(*this, "exposure", Status::unknown,
+                                    "exposure <= " + limit.str(), score.error().message));
   } else {
     std::ostringstream evidence;
     evidence << "systemd-analyze security: " << *score << " (limit " << limit.str() << ")";
-    findings.push_back(make_finding(*this, "exposure",
-                                    *score <= policy.systemd.max_exposure + 1e-9 ? Status::pass
-                                                                                  : Status::fail,
-                                    "exposure <= " + limit.str(), evidence.str()));
+    findings.push_back(
+        make_finding(*this, "exposure",
+                     *score <= policy.systemd.max_exposure + 1e-9 ? Status::pass : Status::fail,
+                     "exposure <= " + limit.str(), evidence.str()));
   }
   return findings;
 }

@@ -23,7 +23,8 @@ bool periodic_on(const std::string& value) {
   return !value.empty() && value != "0" && value != "false" && value != "never";
 }
 
-std::string last_value(const std::multimap<std::string, std::string>& config, const std::string& key) {
+std::string last_value(const std::multimap<std::string, std::string>& config,
+                       const std::string& key) {
   auto [begin, end] = config.equal_range(key);
   return begin == end ? std::string() : std::prev(end)->second;
 }
@@ -41,11 +42,15 @@ Result<bool> package_installed(Host& host, const std::string& package) {
   Command command{{"dpkg-query", "--admindir=" + host.fs.host_path("/var/lib/dpkg"), "--show",
                    "--showformat=${db:Status-Abbrev}", package}};
   auto status = host.fs.stat("/var/lib/dpkg/status");
-  if (!status) return std::unexpected(status.error());
-  if (!*status) return fail(ErrorCode::not_found, "no dpkg database at " + host.fs.host_path("/var/lib/dpkg"));
+  if (!status)
+    return std::unexpected(status.error());
+  if (!*status)
+    return fail(ErrorCode::not_found, "no dpkg database at " + host.fs.host_path("/var/lib/dpkg"));
   CS_TRY(CommandResult result, host.runner.run(command));
-  if (result.ok()) return trim(result.out).starts_with("ii");
-  if (result.err.find("no packages found") != std::string::npos) return false;
+  if (result.ok())
+    return trim(result.out).starts_with("ii");
+  if (result.err.find("no packages found") != std::string::npos)
+    return false;
   return fail(ErrorCode::command_failed, describe_failure(command, result));
 }
 
@@ -54,8 +59,9 @@ Result<bool> package_installed(Host& host, const std::string& package) {
 std::string render_periodic(const Policy& policy) {
   auto flag = [](bool on) { return on ? "\"1\"" : "\"0\""; };
   return std::string("// Managed by clawshield: `clawshield apply` rewrites this file.\n") +
-         "APT::Periodic::Update-Package-Lists " + flag(policy.updates.update_package_lists) + ";\n" +
-         "APT::Periodic::Unattended-Upgrade " + flag(policy.updates.unattended_upgrade) + ";\n";
+         "APT::Periodic::Update-Package-Lists " + flag(policy.updates.update_package_lists) +
+         ";\n" + "APT::Periodic::Unattended-Upgrade " + flag(policy.updates.unattended_upgrade) +
+         ";\n";
 }
 
 std::string render_unattended(const Policy& policy) {
@@ -80,12 +86,14 @@ Result<std::multimap<std::string, std::string>> apt_config(Host& host) {
     command.inline_files.push_back({"APT_CONFIG", "Dir \"" + host.fs.root() + "/\";\n"});
   }
   CS_TRY(CommandResult result, host.runner.run(command));
-  if (!result.ok()) return fail(ErrorCode::command_failed, describe_failure(command, result));
+  if (!result.ok())
+    return fail(ErrorCode::command_failed, describe_failure(command, result));
   std::multimap<std::string, std::string> config;
   for (const auto& line : split_lines(result.out)) {
     // Key "value";
     size_t space = line.find(" \"");
-    if (space == std::string::npos || !line.ends_with("\";")) continue;
+    if (space == std::string::npos || !line.ends_with("\";"))
+      continue;
     config.emplace(line.substr(0, space), line.substr(space + 2, line.size() - space - 4));
   }
   return config;
@@ -95,15 +103,19 @@ Result<std::vector<Action>> UpdatesLayer::desired(const Context& context) const 
   std::vector<Action> actions;
   auto installed = package_installed(context.host, "unattended-upgrades");
   if (installed && !*installed) {
-    Command install{{"apt-get", "install", "--yes", "--no-install-recommends", "unattended-upgrades"}};
+    Command install{
+        {"apt-get", "install", "--yes", "--no-install-recommends", "unattended-upgrades"}};
     install.env.push_back({"DEBIAN_FRONTEND", "noninteractive"});
     install.timeout = std::chrono::minutes(10);
-    actions.push_back(RunCommand{"install unattended-upgrades", install, Requirement::live_system, {}, {}});
+    actions.push_back(
+        RunCommand{"install unattended-upgrades", install, Requirement::live_system, {}, {}});
   }
   for (const char* dir : {"/etc/apt", "/etc/apt/apt.conf.d"})
     actions.push_back(EnsureDirectory{dir, FileSpec{0755, "root", "root"}});
-  actions.push_back(WriteFile{k_periodic_path, render_periodic(context.policy), FileSpec{0644, "root", "root"}, std::nullopt});
-  actions.push_back(WriteFile{k_unattended_path, render_unattended(context.policy), FileSpec{0644, "root", "root"}, std::nullopt});
+  actions.push_back(WriteFile{k_periodic_path, render_periodic(context.policy),
+                              FileSpec{0644, "root", "root"}, std::nullopt});
+  actions.push_back(WriteFile{k_unattended_path, render_unattended(context.policy),
+                              FileSpec{0644, "root", "root"}, std::nullopt});
   return actions;
 }
 
@@ -113,22 +125,28 @@ std::vector<Finding> UpdatesLayer::verify(const Context& context) const {
   std::vector<Finding> findings;
 
   auto installed = package_installed(host, "unattended-upgrades");
-  findings.push_back(make_finding(
-      *this, "package_installed", !installed ? Status::unknown : *installed ? Status::pass : Status::fail,
-      "unattended-upgrades installed",
-      !installed ? installed.error().message
-                 : *installed ? "dpkg: unattended-upgrades installed" : "dpkg: unattended-upgrades not installed"));
+  findings.push_back(make_finding(*this, "package_installed",
+                                  !installed   ? Status::unknown
+                                  : *installed ? Status::pass
+                                               : Status::fail,
+                                  "unattended-upgrades installed",
+                                  !installed   ? installed.error().message
+                                  : *installed ? "dpkg: unattended-upgrades installed"
+                                               : "dpkg: unattended-upgrades not installed"));
 
   auto config = apt_config(host);
   if (!config) {
-    for (const char* id : {"periodic_update", "periodic_unattended", "security_only", "automatic_reboot"})
-      findings.push_back(make_finding(*this, id, Status::unknown, "apt configuration", config.error().message));
+    for (const char* id :
+         {"periodic_update", "periodic_unattended", "security_only", "automatic_reboot"})
+      findings.push_back(
+          make_finding(*this, id, Status::unknown, "apt configuration", config.error().message));
   } else {
     auto periodic = [&](const char* id, const char* key, bool wanted, const char* summary) {
       std::string value = last_value(*config, key);
       bool on = periodic_on(value);
-      findings.push_back(make_finding(*this, id, on == wanted ? Status::pass : Status::fail, summary,
-                                      std::string(key) + " = " + (value.empty() ? "(unset)" : "\"" + value + "\"")));
+      findings.push_back(make_finding(
+          *this, id, on == wanted ? Status::pass : Status::fail, summary,
+          std::string(key) + " = " + (value.empty() ? "(unset)" : "\"" + value + "\"")));
     };
     periodic("periodic_update", "APT::Periodic::Update-Package-Lists", want.update_package_lists,
              "package lists updated daily");
@@ -143,20 +161,23 @@ std::vector<Finding> UpdatesLayer::verify(const Context& context) const {
       if (!is_security_origin(origin) &&
           std::ranges::find(want.origins_pattern, origin) == want.origins_pattern.end())
         other.push_back(origin);
-    Status origin_status = origins.empty() ? Status::fail : other.empty() ? Status::pass : Status::warn;
-    findings.push_back(make_finding(
-        *this, "security_only", origin_status, "upgrades limited to the policy's (security) origins",
-        origins.empty() ? "no origins configured: nothing would be upgraded"
-        : other.empty() ? std::to_string(origins.size()) + " security origins"
-                        : "non-security origins: " + join(other, "; ")));
+    Status origin_status = origins.empty() ? Status::fail
+                           : other.empty() ? Status::pass
+                                           : Status::warn;
+    findings.push_back(
+        make_finding(*this, "security_only", origin_status,
+                     "upgrades limited to the policy's (security) origins",
+                     origins.empty() ? "no origins configured: nothing would be upgraded"
+                     : other.empty() ? std::to_string(origins.size()) + " security origins"
+                                     : "non-security origins: " + join(other, "; ")));
 
     std::string reboot = last_value(*config, "Unattended-Upgrade::Automatic-Reboot");
     bool reboot_on = reboot == "true" || reboot == "1" || reboot == "yes";
-    findings.push_back(make_finding(*this, "automatic_reboot",
-                                    reboot_on == want.automatic_reboot ? Status::pass : Status::fail,
-                                    want.automatic_reboot ? "automatic reboot on" : "automatic reboot off",
-                                    "Unattended-Upgrade::Automatic-Reboot = " +
-                                        (reboot.empty() ? std::string("(unset: false)") : "\"" + reboot + "\"")));
+    findings.push_back(make_finding(
+        *this, "automatic_reboot", reboot_on == want.automatic_reboot ? Status::pass : Status::fail,
+        want.automatic_reboot ? "automatic reboot on" : "automatic reboot off",
+        "Unattended-Upgrade::Automatic-Reboot = " +
+            (reboot.empty() ? std::string("(unset: false)") : "\"" + reboot + "\"")));
   }
 
   // A pending reboot is a warning: patched code is not running yet.
@@ -172,9 +193,10 @@ std::vector<Finding> UpdatesLayer::verify(const Context& context) const {
     std::string names = packages ? *packages : "";
     std::ranges::replace(names, '\n', ' ');
     std::string list = join(split_words(names), ", ");
-    findings.push_back(make_finding(*this, "reboot_pending", Status::warn, "no reboot pending",
-                                    "/var/run/reboot-required present" +
-                                        (list.empty() ? std::string() : " (packages: " + list + ")")));
+    findings.push_back(
+        make_finding(*this, "reboot_pending", Status::warn, "no reboot pending",
+                     "/var/run/reboot-required present" +
+                         (list.empty() ? std::string() : " (packages: " + list + ")")));
   }
   return findings;
 }

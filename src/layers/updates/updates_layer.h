@@ -19,7 +19,8 @@ class UpdatesLayer final : public Layer {
 std::string render_periodic(const Policy& policy);
 std::string render_unattended(const Policy& policy);
 inline constexpr const char* k_periodic_path = "/etc/apt/apt.conf.d/20auto-upgrades";
-inline constexpr const char* k_unattended_path = "/etc/apt/apt.conf.d/52clawshield-unattended-upgrades";
+inline constexpr const char* k_unattended_path =
+    "/etc/apt/apt.conf.d/52clawshield-unattended-upgrades";
 
 // APT's effective configuration under the root (`apt-config dump`), key -> values in order
 // (list items appear under "Key::").
