@@ -6,6 +6,7 @@
 #include <map>
 
 #include "engine/layers.h"
+#include "host/accounts.h"
 #include "engine/plan.h"
 #include "engine/verify.h"
 #include "layers/sudo/sudoers.h"
@@ -90,6 +91,28 @@ TEST(Engine, PlanListsLayerCommandsAndSkipsLiveOnesUnderAnotherRoot) {
   EXPECT_EQ(changes["install unattended-upgrades"], "--root is not the running system");
   EXPECT_EQ(changes["systemctl daemon-reload"], "--root is not the running system");
   EXPECT_EQ(plan.skipped(), 3u);
+}
+
+TEST(Accounts, MalformedLineIsAnErrorNamingIt) {
+  testing::TempDir dir;
+  testing::seed_minimal_root(dir.path());
+  testing::write_file(dir.path(), "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\nbroken:x:0\n");
+  auto fs = Filesystem::open(dir.path());
+  auto accounts = Accounts::load(*fs);
+  ASSERT_FALSE(accounts);
+  EXPECT_NE(accounts.error().message.find("/etc/passwd:2: expected 7 fields"), std::string::npos)
+      << accounts.error().message;
+}
+
+TEST(Accounts, GroupsOfCountsPrimaryAndSupplementary) {
+  testing::TempDir dir;
+  testing::seed_minimal_root(dir.path());
+  auto fs = Filesystem::open(dir.path());
+  auto accounts = Accounts::load(*fs);
+  ASSERT_TRUE(accounts);
+  EXPECT_EQ(accounts->groups_of(*accounts->user("admin")),
+            (std::vector<std::string>{"admin", "docker", "sudo"}));
+  EXPECT_EQ(accounts->root_equivalent_users(), std::vector<std::string>{"root"});
 }
 
 TEST(Engine, SkipReasons) {

@@ -17,40 +17,49 @@ Result<unsigned> parse_id(const std::string& text, const std::string& where) {
   return value;
 }
 
+// Calls `record(fields, where)` for each non-comment line of colon-separated file `path`,
+// after checking it has `field_count` fields.
+template <typename Record>
+Result<void> for_each_record(const Filesystem& fs, const std::string& path, size_t field_count,
+                             Record record) {
+  CS_TRY(std::string text, fs.read(path));
+  int line_number = 0;
+  for (const auto& line : split_lines(text)) {
+    ++line_number;
+    if (trim(line).empty() || line.front() == '#')
+      continue;
+    const std::string where = fs.host_path(path) + ":" + std::to_string(line_number);
+    auto fields = split(line, ':');
+    if (fields.size() != field_count)
+      return fail(ErrorCode::bad_input,
+                  where + ": expected " + std::to_string(field_count) + " fields");
+    CS_TRY_VOID(record(fields, where));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Accounts> Accounts::load(const Filesystem& fs) {
   Accounts accounts;
-  CS_TRY(std::string passwd, fs.read("/etc/passwd"));
-  int line_number = 0;
-  for (const auto& line : split_lines(passwd)) {
-    ++line_number;
-    if (trim(line).empty() || line.front() == '#')
-      continue;
-    const std::string where = fs.host_path("/etc/passwd") + ":" + std::to_string(line_number);
-    auto fields = split(line, ':');
-    if (fields.size() != 7)
-      return fail(ErrorCode::bad_input, where + ": expected 7 fields");
-    CS_TRY(unsigned uid, parse_id(fields[2], where));
-    CS_TRY(unsigned gid, parse_id(fields[3], where));
-    accounts.m_users.emplace(fields[0], UserEntry{fields[0], uid, gid, fields[5], fields[6]});
-  }
-  CS_TRY(std::string group, fs.read("/etc/group"));
-  line_number = 0;
-  for (const auto& line : split_lines(group)) {
-    ++line_number;
-    if (trim(line).empty() || line.front() == '#')
-      continue;
-    const std::string where = fs.host_path("/etc/group") + ":" + std::to_string(line_number);
-    auto fields = split(line, ':');
-    if (fields.size() != 4)
-      return fail(ErrorCode::bad_input, where + ": expected 4 fields");
-    CS_TRY(unsigned gid, parse_id(fields[2], where));
-    std::vector<std::string> members;
-    if (!fields[3].empty())
-      members = split(fields[3], ',');
-    accounts.m_groups.emplace(fields[0], GroupEntry{fields[0], gid, std::move(members)});
-  }
+  CS_TRY_VOID(for_each_record(
+      fs, "/etc/passwd", 7,
+      [&](const std::vector<std::string>& fields, const std::string& where) -> Result<void> {
+        CS_TRY(unsigned uid, parse_id(fields[2], where));
+        CS_TRY(unsigned gid, parse_id(fields[3], where));
+        accounts.m_users.emplace(fields[0], UserEntry{fields[0], uid, gid, fields[5], fields[6]});
+        return {};
+      }));
+  CS_TRY_VOID(for_each_record(
+      fs, "/etc/group", 4,
+      [&](const std::vector<std::string>& fields, const std::string& where) -> Result<void> {
+        CS_TRY(unsigned gid, parse_id(fields[2], where));
+        std::vector<std::string> members;
+        if (!fields[3].empty())
+          members = split(fields[3], ',');
+        accounts.m_groups.emplace(fields[0], GroupEntry{fields[0], gid, std::move(members)});
+        return {};
+      }));
   return accounts;
 }
 
