@@ -138,7 +138,13 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
   apply_clean();
   statuses = verify_statuses(0);
   ASSERT_FALSE(statuses.empty());
-  for (const auto& [id, status] : statuses) EXPECT_EQ(status, "pass") << id;
+  // Layers 5-8; the firewall's kernel checks are unknown here (another root, no --netns).
+  for (const auto& [id, status] : statuses) {
+    if (id.starts_with("firewall."))
+      EXPECT_EQ(status, "unknown") << id;
+    else
+      EXPECT_EQ(status, "pass") << id;
+  }
   for (const char* id :
        {"app_user.exists", "app_user.not_root", "app_user.not_in_forbidden_groups",
         "app_user.state_dir", "systemd.exposure", "systemd.seed_directives", "sudo.valid",
@@ -276,7 +282,7 @@ TEST_F(Acceptance, JsonPlanAndGlobalOptionsBeforeTheCommand) {
   EXPECT_EQ(result.exit_code, 1) << result.err;
   json document = json::parse(result.out);
   EXPECT_GT(document["pending"].get<int>(), 0);
-  EXPECT_EQ(document["layers"].size(), 4u);
+  EXPECT_EQ(document["layers"].size(), 5u);
 }
 
 TEST_F(Acceptance, LiveActionsAreReportedSkippedNotDone) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/app.h"
+#include "support/fake_nftables.h"
 #include "support/temp_root.h"
 
 namespace clawshield {
@@ -21,6 +22,9 @@ class FailingRunner final : public CommandRunner {
       return CommandResult{1, "", m_program + ": injected failure\n"};
     return m_real.run(command);
   }
+  Result<void> spawn_detached(const Command& command) override {
+    return m_real.spawn_detached(command);
+  }
 
  private:
   ProcessRunner m_real;
@@ -34,9 +38,10 @@ int run(CommandRunner& runner, const std::vector<std::string>& args, std::string
   std::vector<const char*> argv = {"clawshield"};
   for (const auto& arg : args) argv.push_back(arg.c_str());
   SystemClock clock;
+  testing::EmptyNftables nft;
   std::ostringstream out_stream, err_stream;
-  int code =
-      run_cli(static_cast<int>(argv.size()), argv.data(), runner, clock, out_stream, err_stream);
+  int code = run_cli(static_cast<int>(argv.size()), argv.data(), runner, nft, clock, out_stream,
+                     err_stream);
   out = out_stream.str();
   err = err_stream.str();
   return code;

@@ -20,6 +20,7 @@
 #include "engine/layers.h"
 #include "engine/verify.h"
 #include "layers/sudo/sudoers.h"
+#include "support/fake_nftables.h"
 #include "support/temp_root.h"
 
 namespace clawshield {
@@ -143,7 +144,8 @@ TEST_F(SudoEscape, SudoListsExactlyTheScopedCommandsAndVerifyReadsIt) {
         // verify against the live root, as on a real server.
         auto fs = Filesystem::open("/");
         SystemClock clock;
-        Host host{*fs, runner, clock, Liveness::offline, false};
+        testing::EmptyNftables nft;
+        Host host{*fs, runner, clock, nft, Liveness::offline, false};
         Policy policy;
         Context context{host, policy};
         auto verified = run_verify(context, all_layers(), std::string("sudo"));

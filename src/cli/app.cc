@@ -4,6 +4,8 @@
 // `clawshield plan --root R` mean the same.
 #include "cli/app.h"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -14,6 +16,7 @@
 
 #include "cli/output.h"
 #include "engine/apply.h"
+#include "engine/confirm.h"
 #include "engine/layers.h"
 #include "engine/verify.h"
 #include "policy/policy.h"
@@ -24,7 +27,12 @@ namespace {
 struct Options {
   std::string root = "/";
   std::string policy_file;
+  std::string netns;
   bool offline = false;
+  bool force = false;
+  int confirm_timeout = -1;  // -1: the policy's
+  std::string journal;       // firewall-revert
+  int64_t deadline = 0;      // firewall-revert
   bool json = false;
   bool no_colour = false;
   bool diff = false;
@@ -72,10 +80,49 @@ int report_error(std::ostream& err, const Error& error) {
   return k_exit_bad_input;
 }
 
+// Moves this process into network namespace `name` (/run/netns/NAME, as `ip netns` makes
+// them): the firewall and sockets clawshield sees are then that namespace's.
+Result<void> enter_netns(const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos)
+    return fail(ErrorCode::bad_input, "--netns: bad namespace name \"" + name + "\"");
+  const std::string path = "/run/netns/" + name;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail(ErrorCode::bad_input, "--netns: cannot open " + path);
+  int rc = ::setns(fd, CLONE_NEWNET);
+  ::close(fd);
+  if (rc != 0)
+    return fail(ErrorCode::permission, "--netns: cannot enter " + path + " (needs root)");
+  return {};
+}
+
+// The watchdog that restores the firewall unless `confirm` arrives: this same binary, run
+// as a transient systemd service where systemd runs (logind cannot kill it with the session),
+// else in a session of its own.
+Command watchdog_command(const Host& host, const Options& options, const std::string& journal,
+                         int64_t deadline) {
+  char exe[4096] = {};
+  ssize_t length = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  std::string self = length > 0 ? std::string(exe, static_cast<size_t>(length)) : "clawshield";
+  std::vector<std::string> argv = {self, "firewall-revert", "--root", options.root, "--journal",
+                                   journal, "--deadline", std::to_string(deadline)};
+  if (!options.netns.empty())
+    argv.insert(argv.end(), {"--netns", options.netns});
+  if (!options.policy_file.empty())
+    argv.insert(argv.end(), {"--policy", options.policy_file});
+  if (host.systemd_running && host.fs.is_system_root()) {
+    std::vector<std::string> wrapped = {"systemd-run", "--quiet", "--collect",
+                                        "--unit=clawshield-confirm-" + journal};
+    wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+    return Command(wrapped);
+  }
+  return Command(argv);
+}
+
 }  // namespace
 
-int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Clock& clock,
-            std::ostream& out, std::ostream& err) {
+int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& nft,
+            const Clock& clock, std::ostream& out, std::ostream& err) {
   Options options;
   CLI::App app{"clawshield: harden a server running OpenClaw, keep it hardened, prove it."};
   app.fallthrough();
@@ -86,10 +133,22 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Cloc
   app.add_flag("--offline", options.offline, "Never touch the running system (services, packages)");
   app.add_flag("--json", options.json, "Machine-readable output");
   app.add_flag("--no-color", options.no_colour, "No colour even on a terminal");
+  app.add_option("--netns", options.netns,
+                 "The host's network namespace (/run/netns/NAME) when it is not ours");
 
   auto* plan = app.add_subcommand("plan", "Show what apply would change (exit 1 if anything)");
   plan->add_flag("--diff", options.diff, "Show file changes as unified diffs");
   auto* apply = app.add_subcommand("apply", "Make the changes; roll back if a step fails");
+  apply->add_flag("--force", options.force,
+                  "Load a firewall even if it would cut this SSH session (console access only)");
+  apply->add_option("--confirm-timeout", options.confirm_timeout,
+                    "Seconds to wait for `clawshield confirm` before restoring the previous "
+                    "firewall (0: no safety net; default: the policy's)")
+      ->check(CLI::Range(0, 3600));
+  auto* confirm = app.add_subcommand("confirm", "Keep the firewall the last apply loaded");
+  auto* revert = app.add_subcommand("firewall-revert", "");  // internal: the watchdog
+  revert->add_option("--journal", options.journal)->required();
+  revert->add_option("--deadline", options.deadline)->required();
   auto* rollback = app.add_subcommand("rollback", "Undo the last apply");
   auto* verify = app.add_subcommand("verify", "Check the posture (exit 1 if a check fails)");
   verify->add_option("--only", options.only, "Only this layer (id or number)");
@@ -122,7 +181,11 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Cloc
     return k_exit_ok;
   }
 
-  // The root, the policy and the host.
+  // The host's network namespace, the root, the policy and the host.
+  if (!options.netns.empty()) {
+    if (auto entered = enter_netns(options.netns); !entered)
+      return report_error(err, entered.error());
+  }
   auto fs = Filesystem::open(options.root);
   if (!fs)
     return report_error(err, fs.error());
@@ -134,8 +197,12 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Cloc
     out << "# effective policy (from " << effective.source << ")\n" << render_policy(effective);
     return k_exit_ok;
   }
-  Host host{*fs, runner, clock, options.offline ? Liveness::offline : Liveness::live,
+  Host host{*fs, runner, clock, nft, options.offline ? Liveness::offline : Liveness::live,
             detect_systemd(*fs)};
+  host.own_network = fs->is_system_root() || !options.netns.empty();
+  if (const char* session = std::getenv("SSH_CONNECTION"); session && *session)
+    host.ssh_connection = session;
+  host.lockout_guard = options.force ? LockoutGuard::forced : LockoutGuard::enforce;
   Context context{host, effective};
   const LayerList layers = all_layers();
   const Style style = make_style(options);
@@ -149,6 +216,19 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Cloc
     return result.pending() ? k_exit_pending : k_exit_ok;
   }
   if (apply->parsed()) {
+    // An unconfirmed firewall must be confirmed or reverted before the next apply.
+    auto pending = read_pending(*fs);
+    if (!pending)
+      return report_error(err, pending.error());
+    if (*pending && (*pending)->state == PendingState::armed) {
+      auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                     clock.now().time_since_epoch()).count();
+      if (now < (*pending)->deadline + 5)
+        return report_error(err, Error{ErrorCode::refused,
+                                       "apply " + (*pending)->journal +
+                                           " awaits confirmation: run `clawshield confirm` "
+                                           "from a new SSH connection, or wait for the deadline"});
+    }
     // Plan, refuse if any layer cannot be planned, then apply under a journal.
     Plan planned = make_plan(context, layers);
     if (planned.has_errors()) {
@@ -160,7 +240,51 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Cloc
     if (!outcome)
       return report_error(err, outcome.error());
     print_apply(out, *outcome, style);
-    return outcome->failure ? k_exit_rolled_back : k_exit_ok;
+    if (outcome->failure)
+      return k_exit_rolled_back;
+    // Commit-confirmed: a new firewall restores itself unless confirmed in time.
+    const int timeout = options.confirm_timeout >= 0 ? options.confirm_timeout
+                                                     : effective.firewall.confirm_timeout;
+    if (outcome->firewall_loaded && timeout > 0) {
+      auto deadline = std::chrono::duration_cast<std::chrono::seconds>(
+                          (clock.now() + std::chrono::seconds(timeout)).time_since_epoch())
+                          .count();
+      auto armed = arm_confirmation(host, outcome->journal_id, std::chrono::seconds(timeout),
+                                    watchdog_command(host, options, outcome->journal_id, deadline));
+      if (!armed) {
+        err << "clawshield: " << armed.error().message << "; the previous firewall was restored\n";
+        return k_exit_rolled_back;
+      }
+      out << "Firewall loaded. Open a NEW SSH connection and run `clawshield confirm` within "
+          << timeout << " s, or the previous firewall is restored.\n";
+    }
+    return k_exit_ok;
+  }
+  if (confirm->parsed()) {
+    // Keep the firewall of the last apply.
+    std::string detail;
+    auto confirmed = confirm_firewall(host, detail);
+    if (!confirmed)
+      return report_error(err, confirmed.error());
+    switch (*confirmed) {
+      case ConfirmResult::confirmed:
+        out << detail << "\n";
+        return k_exit_ok;
+      case ConfirmResult::nothing_pending:
+        out << "no apply is waiting for confirmation\n";
+        return k_exit_ok;
+      case ConfirmResult::too_late:
+        err << "clawshield: too late: " << detail << "\n";
+        return k_exit_pending;
+    }
+  }
+  if (revert->parsed()) {
+    // The watchdog: wait for the deadline, then restore unless confirmed.
+    auto done = revert_unless_confirmed(host, options.journal, options.deadline);
+    if (!done)
+      return report_error(err, done.error());
+    out << *done << "\n";
+    return k_exit_ok;
   }
   if (rollback->parsed()) {
     // Restore what the last apply changed.

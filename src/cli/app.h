@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "host/clock.h"
+#include "host/nftables.h"
 #include "host/runner.h"
 
 namespace clawshield {
@@ -16,9 +17,10 @@ enum ExitCode : int {
   k_exit_rolled_back = 3,  // apply failed and was rolled back
 };
 
-// Runs `clawshield ARGS...`. Programs run through `runner`, time comes from `clock`; output
-// goes to `out` and diagnostics to `err`. Returns the exit code.
-int run_cli(int argc, const char* const* argv, CommandRunner& runner, const Clock& clock,
-            std::ostream& out, std::ostream& err);
+// Runs `clawshield ARGS...`. Programs run through `runner`, the kernel's firewall through
+// `nft`, time comes from `clock`; output goes to `out` and diagnostics to `err`. Returns the
+// exit code.
+int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& nft,
+            const Clock& clock, std::ostream& out, std::ostream& err);
 
 }  // namespace clawshield

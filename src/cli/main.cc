@@ -8,8 +8,9 @@
 int main(int argc, char** argv) {
   try {
     clawshield::ProcessRunner runner;
+    clawshield::LibNftables nft;
     clawshield::SystemClock clock;
-    return clawshield::run_cli(argc, argv, runner, clock, std::cout, std::cerr);
+    return clawshield::run_cli(argc, argv, runner, nft, clock, std::cout, std::cerr);
   } catch (const std::exception& e) {
     std::cerr << "clawshield: internal error: " << e.what() << "\n";
     return clawshield::k_exit_bad_input;

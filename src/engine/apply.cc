@@ -39,6 +39,11 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
     CS_TRY_VOID(ensure_parents(host.fs, dir->path, &journal));
     return host.fs.make_directory(dir->path, dir->spec.mode, owner);
   }
+  if (const auto* load = std::get_if<LoadFirewall>(&action)) {
+    CS_TRY_VOID(journal.record_firewall(host.nft, load->table));
+    CS_TRY(std::string ignored, host.nft.run(load->transaction, NftOutput::plain));
+    return {};
+  }
   const auto& run = std::get<RunCommand>(action);
   for (const auto& path : run.touches) CS_TRY_VOID(journal.record(path));
   for (const auto& path : run.creates) CS_TRY_VOID(journal.record(path));
@@ -88,7 +93,7 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
       }
       if (failure) {
         outcome.failure = with_context(*failure, layer.id + ": " + planned.summary);
-        auto restored = journal.roll_back();
+        auto restored = journal.roll_back(host.nft);
         if (restored)
           outcome.rolled_back = *restored;
         else
@@ -96,6 +101,7 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
         outcome.journal_id = journal.id();
         return outcome;
       }
+      outcome.firewall_loaded |= std::holds_alternative<LoadFirewall>(planned.action);
       outcome.done.push_back(layer.id + ": " + (*change)->summary);
     }
   }
@@ -121,7 +127,7 @@ Result<RollbackOutcome> rollback_last(const Context& context) {
   if (!journal)
     return outcome;
   outcome.journal_id = journal->id();
-  CS_TRY(outcome.restored, journal->roll_back());
+  CS_TRY(outcome.restored, journal->roll_back(host.nft));
   return outcome;
 }
 

@@ -17,6 +17,7 @@ struct ApplyOutcome {
   std::optional<Error> failure;      // the step that failed; everything was rolled back
   std::vector<std::string> rolled_back;
   std::optional<Error> rollback_failure;  // rolling back failed too: the host needs a person
+  bool firewall_loaded = false;           // a new firewall went into the kernel
 };
 
 // Applies `plan`. Refuses (error, nothing changed) when the plan has errors or another apply

@@ -99,6 +99,38 @@ Result<Journal> Journal::begin(Filesystem& fs, const Clock& clock) {
   return journal;
 }
 
+Result<Journal> Journal::load(Filesystem& fs, const std::string& id) {
+  const std::string file = journal_root() + "/" + id + "/journal.json";
+  CS_TRY(std::string text, fs.read(file));
+  json document = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded() || !document.is_object())
+    return fail(ErrorCode::bad_input, fs.host_path(file) + ": not a clawshield journal");
+  Journal journal(fs, id);
+  const std::string status = document.value("status", "");
+  journal.m_status = status == "applied"       ? JournalStatus::applied
+                     : status == "rolled_back" ? JournalStatus::rolled_back
+                                               : JournalStatus::in_progress;
+  journal.m_started = document.value("started", "");
+  for (const auto& item : document.value("entries", json::array())) {
+    JournalEntry entry;
+    entry.kind = item.value("kind", "path") == "firewall_table" ? EntryKind::firewall_table
+                                                                : EntryKind::path;
+    entry.path = item.value("path", "");
+    const std::string prior = item.value("prior", "absent");
+    entry.prior = prior == "file"        ? PriorState::file
+                  : prior == "directory" ? PriorState::directory
+                                         : PriorState::absent;
+    entry.backup = item.value("backup", "");
+    entry.mode = item.value("mode", 0u);
+    entry.uid = item.value("uid", 0u);
+    entry.gid = item.value("gid", 0u);
+    if (entry.path.empty())
+      return fail(ErrorCode::bad_input, fs.host_path(file) + ": entry without a path");
+    journal.m_entries.push_back(std::move(entry));
+  }
+  return journal;
+}
+
 Result<std::optional<Journal>> Journal::latest_active(Filesystem& fs) {
   auto names = fs.list(journal_root());
   if (!names) {
@@ -107,38 +139,14 @@ Result<std::optional<Journal>> Journal::latest_active(Filesystem& fs) {
     return std::unexpected(names.error());
   }
   for (auto it = names->rbegin(); it != names->rend(); ++it) {
-    const std::string file = journal_root() + "/" + *it + "/journal.json";
-    auto text = fs.read(file);
-    if (!text) {
-      if (text.error().code == ErrorCode::not_found)
+    auto journal = load(fs, *it);
+    if (!journal) {
+      if (journal.error().code == ErrorCode::not_found)
         continue;
-      return std::unexpected(text.error());
+      return std::unexpected(journal.error());
     }
-    json document = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (document.is_discarded() || !document.is_object())
-      return fail(ErrorCode::bad_input, fs.host_path(file) + ": not a clawshield journal");
-    Journal journal(fs, *it);
-    const std::string status = document.value("status", "");
-    if (status == "rolled_back")
-      continue;
-    journal.m_status = status == "applied" ? JournalStatus::applied : JournalStatus::in_progress;
-    journal.m_started = document.value("started", "");
-    for (const auto& item : document.value("entries", json::array())) {
-      JournalEntry entry;
-      entry.path = item.value("path", "");
-      const std::string prior = item.value("prior", "absent");
-      entry.prior = prior == "file"        ? PriorState::file
-                    : prior == "directory" ? PriorState::directory
-                                           : PriorState::absent;
-      entry.backup = item.value("backup", "");
-      entry.mode = item.value("mode", 0u);
-      entry.uid = item.value("uid", 0u);
-      entry.gid = item.value("gid", 0u);
-      if (entry.path.empty())
-        return fail(ErrorCode::bad_input, fs.host_path(file) + ": entry without a path");
-      journal.m_entries.push_back(std::move(entry));
-    }
-    return std::optional<Journal>(std::move(journal));
+    if (journal->status() != JournalStatus::rolled_back)
+      return std::optional<Journal>(std::move(*journal));
   }
   return std::optional<Journal>{};
 }
@@ -146,7 +154,9 @@ Result<std::optional<Journal>> Journal::latest_active(Filesystem& fs) {
 Result<void> Journal::save() {
   json entries = json::array();
   for (const auto& entry : m_entries) {
-    json item = {{"path", entry.path}, {"prior", prior_text(entry.prior)}};
+    json item = {{"kind", entry.kind == EntryKind::path ? "path" : "firewall_table"},
+                 {"path", entry.path},
+                 {"prior", prior_text(entry.prior)}};
     if (entry.prior != PriorState::absent) {
       item["mode"] = entry.mode;
       item["uid"] = entry.uid;
@@ -164,9 +174,26 @@ Result<void> Journal::save() {
                             Ownership{0, 0});
 }
 
+Result<void> Journal::record_firewall(Nftables& nft, const std::string& table) {
+  for (const auto& entry : m_entries)
+    if (entry.kind == EntryKind::firewall_table && entry.path == table)
+      return {};
+  JournalEntry entry;
+  entry.kind = EntryKind::firewall_table;
+  entry.path = table;
+  CS_TRY(auto listing, list_table(nft, table, NftOutput::plain));
+  if (listing) {
+    entry.prior = PriorState::file;
+    entry.backup = directory() + "/files/" + std::to_string(m_entries.size());
+    CS_TRY_VOID(m_fs->write_atomic(entry.backup, *listing, 0600, Ownership{0, 0}));
+  }
+  m_entries.push_back(std::move(entry));
+  return save();
+}
+
 Result<void> Journal::record(const std::string& path) {
   for (const auto& entry : m_entries)
-    if (entry.path == path)
+    if (entry.kind == EntryKind::path && entry.path == path)
       return {};
   JournalEntry entry;
   entry.path = path;
@@ -195,10 +222,43 @@ Result<void> Journal::set_status(JournalStatus status) {
   return save();
 }
 
-Result<std::vector<std::string>> Journal::roll_back() {
+namespace {
+
+// Puts table `entry.path` back as the journal saw it: the saved listing, or no table.
+Result<std::string> restore_table(Filesystem& fs, Nftables& nft, const JournalEntry& entry) {
+  const std::string name = "inet " + entry.path;
+  const std::string reset = "table " + name + " {}\ndelete table " + name + "\n";
+  if (entry.prior == PriorState::absent) {
+    CS_TRY(std::string ignored, nft.run(reset, NftOutput::plain));
+    return "removed nftables table " + name;
+  }
+  CS_TRY(std::string listing, fs.read(entry.backup));
+  CS_TRY(std::string ignored, nft.run(reset + listing, NftOutput::plain));
+  return "restored nftables table " + name;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> Journal::restore_firewall(Nftables& nft) {
+  std::vector<std::string> done;
+  for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
+    if (it->kind != EntryKind::firewall_table)
+      continue;
+    CS_TRY(std::string line, restore_table(*m_fs, nft, *it));
+    done.push_back(line);
+  }
+  return done;
+}
+
+Result<std::vector<std::string>> Journal::roll_back(Nftables& nft) {
   std::vector<std::string> done;
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     const JournalEntry& entry = *it;
+    if (entry.kind == EntryKind::firewall_table) {
+      CS_TRY(std::string line, restore_table(*m_fs, nft, entry));
+      done.push_back(line);
+      continue;
+    }
     switch (entry.prior) {
       case PriorState::absent:
         CS_TRY_VOID(m_fs->remove(entry.path));

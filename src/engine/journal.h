@@ -10,16 +10,20 @@
 #include "core/error.h"
 #include "host/clock.h"
 #include "host/filesystem.h"
+#include "host/nftables.h"
 
 namespace clawshield {
 
 inline constexpr const char* k_state_dir = "/var/lib/clawshield";
 
 enum class PriorState { absent, file, directory };
+// What a journal entry is about: a path under the root, or an nftables table in the kernel.
+enum class EntryKind { path, firewall_table };
 enum class JournalStatus { in_progress, applied, rolled_back };
 
 struct JournalEntry {
-  std::string path;
+  EntryKind kind = EntryKind::path;
+  std::string path;  // for firewall_table: the table's name
   PriorState prior = PriorState::absent;
   std::string backup;  // for files: path of the saved copy
   unsigned mode = 0;
@@ -31,15 +35,21 @@ class Journal {
  public:
   // Starts a new journal (status in_progress) named after the clock's time.
   static Result<Journal> begin(Filesystem& fs, const Clock& clock);
+  // The journal named `id`.
+  static Result<Journal> load(Filesystem& fs, const std::string& id);
   // The newest journal that has not been rolled back, if any.
   static Result<std::optional<Journal>> latest_active(Filesystem& fs);
 
   // Saves the current state of `path` before it changes; later calls for the same path are
   // no-ops, since the first state is the one to restore.
   Result<void> record(const std::string& path);
+  // Saves nftables table `inet <table>` (with its set elements) before it is replaced.
+  Result<void> record_firewall(Nftables& nft, const std::string& table);
   Result<void> set_status(JournalStatus status);
-  // Restores every recorded path, newest first. Returns one line per path restored.
-  Result<std::vector<std::string>> roll_back();
+  // Restores every recorded path and table, newest first. Returns one line per thing restored.
+  Result<std::vector<std::string>> roll_back(Nftables& nft);
+  // Restores only the firewall tables (the commit-confirmed watchdog's job).
+  Result<std::vector<std::string>> restore_firewall(Nftables& nft);
   // Deletes the journal (used when an apply changed nothing).
   Result<void> discard();
 

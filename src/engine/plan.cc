@@ -74,6 +74,23 @@ Result<std::optional<Change>> reconcile_directory(const Context& context,
       dir};
 }
 
+Result<std::optional<Change>> reconcile_firewall(const Context& context, const LoadFirewall& load) {
+  Host& host = context.host;
+  const std::string summary = "load nftables table inet " + load.table;
+  // Under another root without --netns, this process's kernel is not the host's: nothing to
+  // compare with, and nothing to load.
+  if (!host.own_network)
+    return Change{summary, {}, host.skip_reason(Requirement::network), load};
+  CS_TRY(auto current, list_table(host.nft, load.table, NftOutput::terse));
+  if (current && *current == load.ruleset)
+    return std::optional<Change>{};
+  return Change{current ? "replace nftables table inet " + load.table : summary,
+                unified_diff(current.value_or(""), load.ruleset,
+                             current ? "kernel/inet/" + load.table : "/dev/null",
+                             "rendered/inet/" + load.table),
+                host.skip_reason(Requirement::network), load};
+}
+
 }  // namespace
 
 std::string describe_spec(const FileSpec& spec) {
@@ -85,6 +102,8 @@ Result<std::optional<Change>> reconcile(const Context& context, const Action& ac
     return reconcile_file(context, *file);
   if (const auto* dir = std::get_if<EnsureDirectory>(&action))
     return reconcile_directory(context, *dir);
+  if (const auto* load = std::get_if<LoadFirewall>(&action))
+    return reconcile_firewall(context, *load);
   const auto& command = std::get<RunCommand>(action);
   return Change{command.summary, {}, context.host.skip_reason(command.requirement), command};
 }

@@ -7,6 +7,7 @@
 
 #include "host/clock.h"
 #include "host/filesystem.h"
+#include "host/nftables.h"
 #include "host/runner.h"
 
 namespace clawshield {
@@ -19,18 +20,35 @@ enum class Requirement {
   none,         // works on any root (files, tools that take --root/--prefix)
   live_system,  // changes the running system: root must be "/" and not --offline
   systemd,      // talks to systemd: live_system, and systemd must be running
+  network,      // changes the kernel's network state (firewall): not --offline, and the
+                // network namespace we run in belongs to the host (root "/" or --netns)
 };
+
+// Whether a firewall that would cut the admin's own SSH session may be loaded anyway.
+enum class LockoutGuard { enforce, forced };
 
 struct Host {
   Filesystem& fs;
   CommandRunner& runner;
   const Clock& clock;
+  Nftables& nft;
   Liveness liveness = Liveness::offline;
   bool systemd_running = false;
+  // True when this process's network namespace is the managed host's: the root is "/", or
+  // --netns moved us into the host's namespace.
+  bool own_network = false;
+  // The admin's session as sshd describes it ("client_ip client_port server_ip server_port",
+  // from SSH_CONNECTION), if clawshield runs over SSH.
+  std::optional<std::string> ssh_connection = std::nullopt;
+  LockoutGuard lockout_guard = LockoutGuard::enforce;
 
   // Why an action with `requirement` cannot run here, or nullopt when it can.
   std::optional<std::string> skip_reason(Requirement requirement) const;
 };
+
+// Reads a file of the kernel's view of this process (/proc/self/net/tcp, ...). Not under the
+// root: it describes the network namespace clawshield runs in.
+Result<std::string> read_kernel_file(const std::string& path);
 
 // True when `fs` is the running system's root and systemd is PID 1 there (sd_booted's test).
 bool detect_systemd(const Filesystem& fs);

@@ -223,4 +223,47 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
   return result;
 }
 
+Result<void> ProcessRunner::spawn_detached(const Command& command) {
+  if (command.argv.empty())
+    return fail(ErrorCode::internal, "empty command");
+  std::vector<std::string> env_strings = {std::string("PATH=") + k_safe_path, "LC_ALL=C"};
+  for (const auto& [key, value] : command.env)
+    env_strings.push_back(key + "=" + value);
+  std::vector<char*> envp;
+  for (auto& entry : env_strings)
+    envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = command.argv;
+  std::vector<char*> argv;
+  for (auto& word : argv_copy)
+    argv.push_back(word.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  for (int fd = 0; fd < 3; ++fd)
+    posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGHUP);
+  sigaddset(&signals, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &signals);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  const std::string program = resolve_program(command.argv.front());
+  int error = ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
+  if (error != 0)
+    return fail(error == ENOENT ? ErrorCode::not_found : ErrorCode::io,
+                "cannot start " + command.argv.front() + ": " + std::strerror(error));
+  return {};
+}
+
 }  // namespace clawshield

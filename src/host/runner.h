@@ -46,12 +46,16 @@ class CommandRunner {
   // for a missing program, ErrorCode::timeout when killed for time); a program that ran and
   // failed is a CommandResult with a non-zero exit code.
   virtual Result<CommandResult> run(const Command& command) = 0;
+  // Starts `command` in a new session with no terminal and does not wait for it: it lives on
+  // when clawshield (and the admin's SSH session) ends. stdin/stdout/stderr are /dev/null.
+  virtual Result<void> spawn_detached(const Command& command) = 0;
 };
 
 // Runs real processes with posix_spawn, capturing stdout and stderr.
 class ProcessRunner final : public CommandRunner {
  public:
   Result<CommandResult> run(const Command& command) override;
+  Result<void> spawn_detached(const Command& command) override;
 };
 
 // "prog: exit 3: <first line of stderr>" for messages about a failed command.

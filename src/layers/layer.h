@@ -49,7 +49,15 @@ struct RunCommand {
   std::vector<std::string> creates;  // paths it may create: removed again by rollback
 };
 
-using Action = std::variant<WriteFile, EnsureDirectory, RunCommand>;
+// The kernel's nftables table `inet <table>` must be exactly `ruleset` (as `nft -t list`
+// prints it). Loaded in one transaction; needs Requirement::network.
+struct LoadFirewall {
+  std::string table;
+  std::string ruleset;
+  std::string transaction;  // what loads it: replaces the table atomically
+};
+
+using Action = std::variant<WriteFile, EnsureDirectory, RunCommand, LoadFirewall>;
 
 enum class Status { pass, fail, warn, unknown };
 std::string_view status_name(Status status);

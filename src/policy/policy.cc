@@ -33,4 +33,9 @@ bool valid_single_line(const std::string& text) {
   return text.find_first_of("\n\r") == std::string::npos;
 }
 
+bool valid_interface_pattern(const std::string& name) {
+  static const std::regex pattern("[A-Za-z0-9_.:-]{1,15}\\*?");
+  return std::regex_match(name, pattern);
+}
+
 }  // namespace clawshield

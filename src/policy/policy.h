@@ -50,7 +50,21 @@ struct UpdatesPolicy {
   };
 };
 
+// The nftables firewall (layers 1, 3 and 4, network side).
+struct FirewallPolicy {
+  // SSH ports to open; empty means "the ports sshd is configured to listen on".
+  std::vector<int> ssh_ports;
+  std::vector<int> public_tcp;            // further TCP ports open to everyone
+  std::vector<int> public_udp = {41641};  // Tailscale's WireGuard port
+  std::vector<int> app_ports = {3000, 18789};  // only from trusted interfaces
+  std::vector<std::string> trusted_interfaces = {"lo", "tailscale0"};
+  // Where containers' traffic enters the host; new connections from them may leave.
+  std::vector<std::string> container_interfaces = {"docker0", "br-*"};
+  int confirm_timeout = 120;  // seconds; 0 = load without commit-confirmed rollback
+};
+
 struct Policy {
+  FirewallPolicy firewall;
   AppPolicy app;
   SystemdPolicy systemd;
   SudoPolicy sudo;

@@ -115,6 +115,41 @@ class Decoder {
     };
   }
 
+  FieldDecoder integer(int& out, int low, int high) {
+    return [this, &out, low, high](const YAML::Node& value, const std::string& key) {
+      int parsed = 0;
+      if (!value.IsScalar() || !YAML::convert<int>::decode(value, parsed)) {
+        error(value.Mark(), "\"" + key + "\" must be a whole number");
+        return;
+      }
+      if (parsed < low || parsed > high) {
+        error(value.Mark(), "\"" + key + "\" must be between " + std::to_string(low) + " and " +
+                                std::to_string(high) + ", got " + value.Scalar());
+        return;
+      }
+      out = parsed;
+    };
+  }
+
+  FieldDecoder ports(std::vector<int>& out) {
+    return [this, &out](const YAML::Node& value, const std::string& key) {
+      if (!value.IsSequence()) {
+        error(value.Mark(), "\"" + key + "\" must be a list of ports");
+        return;
+      }
+      std::vector<int> items;
+      for (const auto& item : value) {
+        int port = 0;
+        if (!item.IsScalar() || !YAML::convert<int>::decode(item, port) || port < 1 || port > 65535) {
+          error(item.Mark(), "items of \"" + key + "\" must be ports 1-65535");
+          return;
+        }
+        items.push_back(port);
+      }
+      out = std::move(items);
+    };
+  }
+
   FieldDecoder strings(std::vector<std::string>& out, std::function<bool(const std::string&)> valid,
                        std::string requirement) {
     return [this, &out, valid = std::move(valid), requirement = std::move(requirement)](
@@ -229,7 +264,22 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
            [](const std::string& s) { return any_line(s) && s.find('"') == std::string::npos; },
            "an origin pattern without quotes")},
   };
+  FirewallPolicy& firewall = policy.firewall;
+  const FieldTable firewall_fields = {
+      {"ssh_ports", decoder.ports(firewall.ssh_ports)},
+      {"public_tcp", decoder.ports(firewall.public_tcp)},
+      {"public_udp", decoder.ports(firewall.public_udp)},
+      {"app_ports", decoder.ports(firewall.app_ports)},
+      {"trusted_interfaces", decoder.strings(firewall.trusted_interfaces, valid_interface_pattern,
+                                             "an interface name (a trailing * matches a prefix)")},
+      {"container_interfaces",
+       decoder.strings(firewall.container_interfaces, valid_interface_pattern,
+                       "an interface name (a trailing * matches a prefix)")},
+      {"confirm_timeout", decoder.integer(firewall.confirm_timeout, 0, 3600)},
+  };
   const FieldTable top_fields = {
+      {"firewall",
+       [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, firewall_fields); }},
       {"app", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, app_fields); }},
       {"systemd",
        [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, systemd_fields); }},
@@ -247,6 +297,11 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
   policy.app.state_dir =
       state_dir.starts_with("~/") ? policy.app.home + state_dir.substr(1) : state_dir;
   // Values that are well-formed but would defeat a layer.
+  for (int port : policy.firewall.app_ports)
+    if (std::ranges::find(policy.firewall.public_tcp, port) != policy.firewall.public_tcp.end())
+      decoder.error(decoder.mark_of("firewall.public_tcp"),
+                    "port " + std::to_string(port) +
+                        " is an app port (trusted interfaces only) and public at once");
   if (policy.app.user == "root")
     decoder.error(decoder.mark_of("app.user"),
                   "\"app.user\" must not be root: the app runs unprivileged");

@@ -13,5 +13,7 @@ bool valid_absolute_path(const std::string& path);
 // An absolute program path that is safe in sudoers (no wildcards or sudoers syntax).
 bool valid_command_path(const std::string& path);
 bool valid_single_line(const std::string& text);
+// A network interface name, optionally ending in '*' (nft wildcard).
+bool valid_interface_pattern(const std::string& name);
 
 }  // namespace clawshield

@@ -15,11 +15,29 @@ void string_list(YAML::Emitter& out, const char* key, const std::vector<std::str
   out << YAML::EndSeq;
 }
 
+void port_list(YAML::Emitter& out, const char* key, const std::vector<int>& ports) {
+  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (int port : ports)
+    out << port;
+  out << YAML::EndSeq;
+}
+
 }  // namespace
 
 std::string render_policy(const Policy& policy) {
   YAML::Emitter out;
   out << YAML::BeginMap;
+
+  const FirewallPolicy& firewall = policy.firewall;
+  out << YAML::Key << "firewall" << YAML::Value << YAML::BeginMap;
+  port_list(out, "ssh_ports", firewall.ssh_ports);
+  port_list(out, "public_tcp", firewall.public_tcp);
+  port_list(out, "public_udp", firewall.public_udp);
+  port_list(out, "app_ports", firewall.app_ports);
+  string_list(out, "trusted_interfaces", firewall.trusted_interfaces);
+  string_list(out, "container_interfaces", firewall.container_interfaces);
+  out << YAML::Key << "confirm_timeout" << YAML::Value << firewall.confirm_timeout;
+  out << YAML::EndMap;
 
   const AppPolicy& app = policy.app;
   out << YAML::Key << "app" << YAML::Value << YAML::BeginMap;

@@ -1,0 +1,129 @@
+// Commit-confirmed apply, like a router's "commit confirmed": the change that could lock the
+// admin out undoes itself unless the admin proves, from a new connection, that they still get
+// in. (A new connection: conntrack keeps the old session's packets flowing as "established"
+// even under a ruleset that would refuse it.) The state lives in one small JSON file next to
+// the journals, updated under the same lock as apply, so confirm and the watchdog never race.
+#include "engine/confirm.h"
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <thread>
+
+#include "engine/journal.h"
+
+namespace clawshield {
+namespace {
+
+using nlohmann::json;
+
+const char* state_text(PendingState state) {
+  switch (state) {
+    case PendingState::armed: return "armed";
+    case PendingState::confirmed: return "confirmed";
+    case PendingState::reverted: return "reverted";
+  }
+  return "armed";
+}
+
+Result<void> write_pending(Filesystem& fs, const PendingConfirmation& pending) {
+  json document = {{"journal", pending.journal},
+                   {"deadline", pending.deadline},
+                   {"state", state_text(pending.state)},
+                   {"note", pending.note}};
+  return fs.write_atomic(k_pending_file, document.dump(2) + "\n", 0600, Ownership{0, 0});
+}
+
+// The apply lock, waiting up to `patience` for a running apply or confirm to finish.
+Result<FileLock> wait_for_lock(Filesystem& fs, std::chrono::seconds patience) {
+  const auto until = std::chrono::steady_clock::now() + patience;
+  while (true) {
+    auto lock = fs.lock_exclusive(std::string(k_state_dir) + "/lock");
+    if (lock || lock.error().code != ErrorCode::refused ||
+        std::chrono::steady_clock::now() > until)
+      return lock;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+int64_t epoch_seconds(std::chrono::system_clock::time_point when) {
+  return std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
+}
+
+}  // namespace
+
+Result<std::optional<PendingConfirmation>> read_pending(const Filesystem& fs) {
+  auto text = fs.read(k_pending_file);
+  if (!text) {
+    if (text.error().code == ErrorCode::not_found)
+      return std::optional<PendingConfirmation>{};
+    return std::unexpected(text.error());
+  }
+  json document = json::parse(*text, nullptr, false);
+  if (document.is_discarded() || !document.is_object())
+    return fail(ErrorCode::bad_input, fs.host_path(k_pending_file) + ": not valid JSON");
+  PendingConfirmation pending;
+  pending.journal = document.value("journal", "");
+  pending.deadline = document.value("deadline", int64_t{0});
+  const std::string state = document.value("state", "armed");
+  pending.state = state == "confirmed"  ? PendingState::confirmed
+                  : state == "reverted" ? PendingState::reverted
+                                        : PendingState::armed;
+  pending.note = document.value("note", "");
+  return std::optional<PendingConfirmation>(pending);
+}
+
+Result<void> arm_confirmation(Host& host, const std::string& journal_id,
+                              std::chrono::seconds timeout, const Command& watchdog) {
+  PendingConfirmation pending{journal_id, epoch_seconds(host.clock.now() + timeout),
+                              PendingState::armed, ""};
+  CS_TRY_VOID(write_pending(host.fs, pending));
+  auto started = host.runner.spawn_detached(watchdog);
+  if (!started) {
+    // Without a watchdog the safety net is gone: undo the firewall now rather than leave an
+    // unguarded change in place.
+    auto journal = Journal::load(host.fs, journal_id);
+    if (journal)
+      (void)journal->restore_firewall(host.nft);
+    pending.state = PendingState::reverted;
+    pending.note = "watchdog could not start: " + started.error().message;
+    (void)write_pending(host.fs, pending);
+    return std::unexpected(with_context(started.error(), "commit-confirmed watchdog"));
+  }
+  return {};
+}
+
+Result<ConfirmResult> confirm_firewall(Host& host, std::string& detail) {
+  CS_TRY(FileLock lock, wait_for_lock(host.fs, std::chrono::seconds(10)));
+  CS_TRY(auto pending, read_pending(host.fs));
+  if (!pending || pending->state == PendingState::confirmed)
+    return ConfirmResult::nothing_pending;
+  if (pending->state == PendingState::reverted) {
+    detail = "apply " + pending->journal + " was not confirmed in time: " + pending->note;
+    return ConfirmResult::too_late;
+  }
+  pending->state = PendingState::confirmed;
+  pending->note = "confirmed";
+  CS_TRY_VOID(write_pending(host.fs, *pending));
+  detail = "apply " + pending->journal + " confirmed; the new firewall stays";
+  return ConfirmResult::confirmed;
+}
+
+Result<std::string> revert_unless_confirmed(Host& host, const std::string& journal_id,
+                                            int64_t deadline) {
+  while (epoch_seconds(host.clock.now()) < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  CS_TRY(FileLock lock, wait_for_lock(host.fs, std::chrono::seconds(60)));
+  CS_TRY(auto pending, read_pending(host.fs));
+  if (!pending || pending->journal != journal_id || pending->state != PendingState::armed)
+    return std::string("nothing to do: apply " + journal_id + " was confirmed or superseded");
+  CS_TRY(Journal journal, Journal::load(host.fs, journal_id));
+  CS_TRY(auto restored, journal.restore_firewall(host.nft));
+  pending->state = PendingState::reverted;
+  pending->note = "previous firewall restored at the deadline (" +
+                  (restored.empty() ? std::string("nothing recorded") : restored.front()) + ")";
+  CS_TRY_VOID(write_pending(host.fs, *pending));
+  return pending->note;
+}
+
+}  // namespace clawshield

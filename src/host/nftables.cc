@@ -1,0 +1,52 @@
+// libnftables wrapper. A fresh context per call keeps calls independent (no cached ruleset
+// state between a load and the listing that checks it); buffers capture nft's output and
+// errors so they can be returned as values.
+#include "host/nftables.h"
+
+#include <nftables/libnftables.h>
+
+#include <memory>
+
+#include "core/text.h"
+
+namespace clawshield {
+
+Result<std::string> LibNftables::run(std::string_view commands, NftOutput output) {
+  std::unique_ptr<nft_ctx, decltype(&nft_ctx_free)> ctx(nft_ctx_new(NFT_CTX_DEFAULT), nft_ctx_free);
+  if (!ctx)
+    return fail(ErrorCode::io, "libnftables: cannot create a context");
+  unsigned flags = 0;
+  if (output == NftOutput::terse)
+    flags |= NFT_CTX_OUTPUT_TERSE;
+  if (output == NftOutput::json)
+    flags |= NFT_CTX_OUTPUT_JSON;
+  nft_ctx_output_set_flags(ctx.get(), flags);
+  nft_ctx_buffer_output(ctx.get());
+  nft_ctx_buffer_error(ctx.get());
+  const std::string buffer(commands);
+  int rc = nft_run_cmd_from_buffer(ctx.get(), buffer.c_str());
+  std::string out = nft_ctx_get_output_buffer(ctx.get());
+  std::string err = nft_ctx_get_error_buffer(ctx.get());
+  if (rc != 0) {
+    ErrorCode code = ErrorCode::command_failed;
+    if (err.find("No such file or directory") != std::string::npos)
+      code = ErrorCode::not_found;
+    if (err.find("Operation not permitted") != std::string::npos)
+      code = ErrorCode::permission;
+    return fail(code, "nftables: " + std::string(trim(err)));
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> list_table(Nftables& nft, std::string_view name,
+                                              NftOutput output) {
+  auto listed = nft.run("list table inet " + std::string(name), output);
+  if (!listed) {
+    if (listed.error().code == ErrorCode::not_found)
+      return std::optional<std::string>{};
+    return std::unexpected(listed.error());
+  }
+  return std::optional<std::string>(std::move(*listed));
+}
+
+}  // namespace clawshield

@@ -1,0 +1,445 @@
+// Layer 1 (with layer 3's network half) — the firewall. The table is rendered from the policy
+// and sshd's real ports, written to /etc/clawshield/firewall.nft (loaded at boot by a oneshot
+// unit, before the network comes up) and loaded into the kernel in one transaction. Loading
+// refuses a ruleset that would cut the admin's own SSH session; apply then arms a
+// commit-confirmed rollback (engine/confirm.cc).
+//
+// verify reads the kernel: the table is ours and unchanged, the default policies drop, only
+// the intended ports are open to untrusted interfaces, our forward chain runs before Docker's
+// (iptables-nft, priority 0) and drops DNAT'd connections, no other firewall manager competes,
+// and every socket listening on a non-loopback address is accounted for.
+#include "layers/firewall/firewall_layer.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <tuple>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/diff.h"
+#include "core/text.h"
+#include "layers/firewall/ruleset.h"
+#include "layers/firewall/sshd_ports.h"
+
+namespace clawshield {
+namespace {
+
+const char* k_wants_link = "/etc/systemd/system/sysinit.target.wants/clawshield-firewall.service";
+
+std::string render_boot_unit() {
+  return "# Managed by clawshield: loads the firewall before any network interface comes up.\n"
+         "[Unit]\n"
+         "Description=clawshield firewall (nftables table inet clawshield)\n"
+         "DefaultDependencies=no\n"
+         "Before=network-pre.target\n"
+         "Wants=network-pre.target\n"
+         "After=local-fs.target\n"
+         "\n"
+         "[Service]\n"
+         "Type=oneshot\n"
+         "RemainAfterExit=yes\n"
+         "ExecStart=/usr/sbin/nft -f " +
+         std::string(k_firewall_file) +
+         "\n"
+         "\n"
+         "[Install]\n"
+         "WantedBy=sysinit.target\n";
+}
+
+Result<FirewallSpec> resolve_spec(Host& host, const FirewallPolicy& policy, std::string* source) {
+  if (!policy.ssh_ports.empty()) {
+    if (source)
+      *source = "policy firewall.ssh_ports";
+    return make_firewall_spec(policy, policy.ssh_ports);
+  }
+  CS_TRY(SshdPorts ports, sshd_ports(host));
+  if (source)
+    *source = ports.source;
+  return make_firewall_spec(policy, ports.ports);
+}
+
+bool in_tailnet(const std::string& address) {
+  in_addr v4{};
+  if (::inet_pton(AF_INET, address.c_str(), &v4) == 1) {
+    uint32_t host_order = ntohl(v4.s_addr);
+    return (host_order & 0xFFC00000u) == 0x64400000u;  // 100.64.0.0/10
+  }
+  return address.starts_with("fd7a:115c:a1e0:");  // Tailscale's ULA /48
+}
+
+// --- reading the kernel's listing -----------------------------------------------------------
+
+struct Chain {
+  std::string table;  // "inet clawshield"
+  std::string name;
+  std::string hook;   // "" for regular chains
+  int priority = 0;
+  std::string policy;
+  std::vector<std::string> rules;
+};
+
+int parse_priority(std::string_view text) {
+  // "filter - 10", "filter", "-150", "mangle", "raw"...
+  static const std::map<std::string, int, std::less<>> names = {
+      {"raw", -300}, {"mangle", -150}, {"dstnat", -100}, {"filter", 0}, {"security", 50},
+      {"srcnat", 100}};
+  auto words = split_words(text);
+  int value = 0;
+  size_t i = 0;
+  if (!words.empty()) {
+    auto named = names.find(words[0]);
+    if (named != names.end()) {
+      value = named->second;
+      i = 1;
+    } else {
+      std::from_chars(words[0].data(), words[0].data() + words[0].size(), value);
+      i = 1;
+    }
+  }
+  if (i + 1 < words.size()) {
+    int offset = 0;
+    std::from_chars(words[i + 1].data(), words[i + 1].data() + words[i + 1].size(), offset);
+    value += words[i] == "-" ? -offset : offset;
+  }
+  return value;
+}
+
+// Parses `nft list ruleset` (or one table) into chains.
+std::vector<Chain> parse_chains(const std::string& listing) {
+  std::vector<Chain> chains;
+  std::string table;
+  Chain* current = nullptr;
+  int depth = 0;
+  for (const auto& raw : split_lines(listing)) {
+    std::string_view line = trim(raw);
+    if (line.starts_with("table ") && line.ends_with("{")) {
+      table = std::string(trim(line.substr(6, line.size() - 7)));
+      depth = 1;
+      continue;
+    }
+    if (line.starts_with("chain ") && line.ends_with("{") && depth == 1) {
+      chains.push_back(Chain{table, std::string(trim(line.substr(6, line.size() - 7))), "", 0, "", {}});
+      current = &chains.back();
+      depth = 2;
+      continue;
+    }
+    if (line.ends_with("{")) {
+      ++depth;
+      continue;
+    }
+    if (line == "}") {
+      if (depth == 2)
+        current = nullptr;
+      --depth;
+      continue;
+    }
+    if (!current || depth != 2 || line.empty())
+      continue;
+    if (line.starts_with("type ") && line.find(" hook ") != std::string_view::npos) {
+      // type filter hook input priority filter - 10; policy drop;
+      auto hook_at = line.find(" hook ") + 6;
+      auto hook_end = line.find(' ', hook_at);
+      current->hook = std::string(line.substr(hook_at, hook_end - hook_at));
+      auto prio_at = line.find(" priority ");
+      if (prio_at != std::string_view::npos) {
+        auto prio_end = line.find(';', prio_at);
+        current->priority = parse_priority(line.substr(prio_at + 10, prio_end - prio_at - 10));
+      }
+      auto policy_at = line.find("policy ");
+      current->policy = policy_at == std::string_view::npos
+                            ? "accept"
+                            : std::string(line.substr(policy_at + 7,
+                                                      line.find(';', policy_at) - policy_at - 7));
+      continue;
+    }
+    current->rules.emplace_back(line);
+  }
+  return chains;
+}
+
+std::vector<int> ports_in(std::string_view rule, std::string_view keyword) {
+  std::vector<int> ports;
+  size_t at = rule.find(keyword);
+  if (at == std::string_view::npos)
+    return ports;
+  std::string_view rest = rule.substr(at + keyword.size());
+  rest = trim(rest);
+  std::string_view values = rest;
+  if (rest.starts_with("{"))
+    values = rest.substr(1, rest.find('}') - 1);
+  else
+    values = rest.substr(0, rest.find(' '));
+  for (const auto& item : split(values, ',')) {
+    std::string_view word = trim(item);
+    int port = 0;
+    if (std::from_chars(word.data(), word.data() + word.size(), port).ec == std::errc())
+      ports.push_back(port);
+  }
+  return ports;
+}
+
+// --- listening sockets ------------------------------------------------------------------------
+
+struct Listener {
+  std::string protocol;  // tcp, udp
+  std::string address;
+  int port;
+  bool loopback;
+};
+
+std::vector<Listener> parse_proc_net(const std::string& text, const std::string& protocol, bool v6) {
+  std::vector<Listener> listeners;
+  bool first = true;
+  for (const auto& line : split_lines(text)) {
+    if (first) {
+      first = false;
+      continue;
+    }
+    auto fields = split_words(line);
+    if (fields.size() < 4)
+      continue;
+    const std::string state = fields[3];
+    if ((protocol == "tcp" && state != "0A") || (protocol == "udp" && state != "07"))
+      continue;
+    const std::string& local = fields[1];
+    size_t colon = local.find(':');
+    if (colon == std::string::npos)
+      continue;
+    int port = std::stoi(local.substr(colon + 1), nullptr, 16);
+    std::string hex = local.substr(0, colon);
+    char text_address[INET6_ADDRSTRLEN] = {};
+    bool loopback = false;
+    if (!v6 && hex.size() == 8) {
+      uint32_t raw = static_cast<uint32_t>(std::stoul(hex, nullptr, 16));
+      in_addr address{raw};  // /proc prints the address in host byte order of the raw word
+      ::inet_ntop(AF_INET, &address, text_address, sizeof text_address);
+      loopback = (ntohl(raw) >> 24) == 127;
+    } else if (v6 && hex.size() == 32) {
+      in6_addr address{};
+      for (int word = 0; word < 4; ++word) {
+        uint32_t raw = static_cast<uint32_t>(std::stoul(hex.substr(static_cast<size_t>(word) * 8, 8), nullptr, 16));
+        std::memcpy(&address.s6_addr[word * 4], &raw, 4);
+      }
+      ::inet_ntop(AF_INET6, &address, text_address, sizeof text_address);
+      loopback = IN6_IS_ADDR_LOOPBACK(&address);
+      if (IN6_IS_ADDR_V4MAPPED(&address))
+        loopback = address.s6_addr[12] == 127;
+    } else {
+      continue;
+    }
+    listeners.push_back({protocol, text_address, port, loopback});
+  }
+  return listeners;
+}
+
+}  // namespace
+
+std::optional<std::string> lockout_problem(const std::string& ssh_connection,
+                                           const std::vector<int>& public_tcp,
+                                           const std::vector<int>& trusted_tcp) {
+  auto words = split_words(ssh_connection);
+  if (words.size() != 4)
+    return std::nullopt;  // not an SSH session we can read
+  int server_port = 0;
+  std::from_chars(words[3].data(), words[3].data() + words[3].size(), server_port);
+  if (std::ranges::find(public_tcp, server_port) != public_tcp.end())
+    return std::nullopt;
+  if (in_tailnet(words[0]) && std::ranges::find(trusted_tcp, server_port) != trusted_tcp.end())
+    return std::nullopt;
+  return "the new ruleset would not accept your SSH session (" + words[0] + " to port " +
+         words[3] + "); rerun with --force if you have console access";
+}
+
+Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const {
+  Host& host = context.host;
+  CS_TRY(FirewallSpec spec, resolve_spec(host, context.policy.firewall, nullptr));
+  if (host.ssh_connection && host.lockout_guard == LockoutGuard::enforce) {
+    if (auto problem = lockout_problem(*host.ssh_connection, public_tcp_ports(spec), spec.app_ports))
+      return fail(ErrorCode::refused, *problem);
+  }
+  const std::string ruleset = render_ruleset(spec);
+  std::vector<Action> actions;
+  actions.push_back(EnsureDirectory{"/etc/clawshield", FileSpec{0755, "root", "root"}});
+  actions.push_back(WriteFile{k_firewall_file,
+                              "#!/usr/sbin/nft -f\n# Managed by clawshield: `clawshield apply` "
+                              "rewrites this file.\n" +
+                                  replace_table_transaction(ruleset),
+                              FileSpec{0600, "root", "root"}, std::nullopt});
+  actions.push_back(WriteFile{k_firewall_unit, render_boot_unit(), FileSpec{0644, "root", "root"},
+                              std::nullopt});
+  CS_TRY(auto link, host.fs.stat(k_wants_link));
+  if (!link) {
+    std::vector<std::string> argv = {"systemctl", "--root=" + (host.fs.root().empty() ? std::string("/") : host.fs.root()),
+                                     "--quiet", "enable", "clawshield-firewall.service"};
+    actions.push_back(RunCommand{"enable clawshield-firewall.service (loads the table at boot)",
+                                 Command(argv), Requirement::none, {},
+                                 {parent_path(k_wants_link), k_wants_link}});
+  }
+  actions.push_back(LoadFirewall{k_firewall_table, ruleset, replace_table_transaction(ruleset)});
+  return actions;
+}
+
+std::vector<Finding> FirewallLayer::verify(const Context& context) const {
+  Host& host = context.host;
+  std::vector<Finding> findings;
+  static const char* k_kernel_checks[] = {"table_loaded", "default_deny", "open_ports",
+                                          "docker_isolation", "other_managers", "listening"};
+  auto all_unknown = [&](const std::string& why) {
+    for (const char* id : k_kernel_checks)
+      findings.push_back(make_finding(*this, id, Status::unknown, "kernel firewall", why));
+    return findings;
+  };
+  if (!host.own_network)
+    return all_unknown("kernel not inspected: --root is not the running system (use --netns)");
+  std::string source;
+  auto spec = resolve_spec(host, context.policy.firewall, &source);
+  if (!spec)
+    return all_unknown(spec.error().message);
+  const std::string ruleset = render_ruleset(*spec);
+  auto table = list_table(host.nft, k_firewall_table, NftOutput::terse);
+  auto everything = host.nft.run("list ruleset", NftOutput::terse);
+  if (!table)
+    return all_unknown(table.error().message);
+  if (!everything)
+    return all_unknown(everything.error().message);
+
+  // The table: ours and unchanged.
+  if (!*table) {
+    findings.push_back(make_finding(*this, "table_loaded", Status::fail, "table inet clawshield loaded",
+                                    "no table inet clawshield in the kernel"));
+  } else if (**table != ruleset) {
+    std::string diff = unified_diff(**table, ruleset, "kernel", "rendered", 0);
+    auto lines = split_lines(diff);
+    std::string first = lines.size() > 3 ? lines[3] : diff;
+    findings.push_back(make_finding(*this, "table_loaded", Status::fail, "table inet clawshield loaded",
+                                    "kernel table differs from the render (plan --diff): " + first));
+  } else {
+    findings.push_back(make_finding(*this, "table_loaded", Status::pass, "table inet clawshield loaded",
+                                    "identical to the render (ssh ports from " + source + ")"));
+  }
+
+  auto chains = parse_chains(*everything);
+  const std::string ours = std::string("inet ") + k_firewall_table;
+  auto find_chain = [&](const std::string& name) -> const Chain* {
+    for (const auto& chain : chains)
+      if (chain.table == ours && chain.name == name)
+        return &chain;
+    return nullptr;
+  };
+  const Chain* input = find_chain("input");
+  const Chain* forward = find_chain("forward");
+
+  // Default deny, for IPv4 and IPv6 alike (an inet table sees both).
+  bool deny = input && forward && input->hook == "input" && input->policy == "drop" &&
+              forward->hook == "forward" && forward->policy == "drop";
+  findings.push_back(make_finding(
+      *this, "default_deny", deny ? Status::pass : Status::fail,
+      "inbound and routed default drop (IPv4 and IPv6)",
+      deny ? "inet clawshield: input policy drop, forward policy drop"
+           : "input/forward base chains with policy drop missing in inet clawshield"));
+
+  // Exactly the intended ports open to untrusted interfaces.
+  std::set<std::string> open, intended;
+  if (input) {
+    for (const auto& rule : input->rules) {
+      if (!rule.ends_with("accept") && rule.find(" accept comment ") == std::string::npos)
+        continue;
+      if (rule.find("iifname") != std::string::npos || rule.find("saddr") != std::string::npos)
+        continue;
+      for (int port : ports_in(rule, "tcp dport"))
+        open.insert(std::to_string(port) + "/tcp");
+      if (rule.find("udp sport") == std::string::npos)
+        for (int port : ports_in(rule, "udp dport"))
+          open.insert(std::to_string(port) + "/udp");
+    }
+  }
+  for (int port : public_tcp_ports(*spec))
+    intended.insert(std::to_string(port) + "/tcp");
+  for (int port : spec->public_udp)
+    intended.insert(std::to_string(port) + "/udp");
+  findings.push_back(make_finding(*this, "open_ports", open == intended ? Status::pass : Status::fail,
+                                  "only the intended ports open to untrusted interfaces",
+                                  "open: " + join(std::vector<std::string>(open.begin(), open.end()), ", ") +
+                                      (open == intended ? "" : "; intended: " + join(std::vector<std::string>(intended.begin(), intended.end()), ", "))));
+
+  // Docker isolation: our forward chain drops DNAT'd connections, ahead of everyone else's.
+  std::vector<std::string> behind;
+  for (const auto& chain : chains)
+    if (chain.table != ours && chain.hook == "forward" && chain.priority <= k_chain_priority)
+      behind.push_back(chain.table + " " + chain.name + " (priority " + std::to_string(chain.priority) + ")");
+  bool dnat_drop = forward && std::ranges::any_of(forward->rules, [](const std::string& rule) {
+                     return rule.starts_with("ct status dnat drop");
+                   });
+  Status isolation = dnat_drop && behind.empty() ? Status::pass : Status::fail;
+  findings.push_back(make_finding(
+      *this, "docker_isolation", isolation, "published container ports unreachable from untrusted interfaces",
+      !dnat_drop ? "no `ct status dnat drop` in forward"
+      : behind.empty() ? "forward priority " + std::to_string(k_chain_priority) +
+                             " runs before every other forward chain; DNAT'd connections dropped"
+                       : "forward chains run before ours: " + join(behind, "; ")));
+
+  // Other firewall managers and tables that drop what we accept.
+  std::vector<std::string> others;
+  for (const auto& raw : split_lines(*everything)) {
+    std::string_view line = trim(raw);
+    if (line.starts_with("table ") && line.find("firewalld") != std::string_view::npos)
+      others.push_back("firewalld table");
+  }
+  for (const auto& chain : chains) {
+    if (chain.name.starts_with("ufw-") && std::ranges::find(others, "ufw chains") == others.end())
+      others.push_back("ufw chains");
+    if (chain.table != ours && chain.hook == "input" && chain.policy == "drop")
+      others.push_back(chain.table + " " + chain.name + " drops by default (may block SSH/Tailscale)");
+  }
+  auto ufw = host.fs.read("/etc/ufw/ufw.conf");
+  if (ufw && ufw->find("ENABLED=yes") != std::string::npos)
+    others.push_back("ufw enabled in /etc/ufw/ufw.conf");
+  findings.push_back(make_finding(*this, "other_managers", others.empty() ? Status::pass : Status::warn,
+                                  "no other firewall manager or dropping table",
+                                  others.empty() ? "only inet clawshield filters input" : join(others, "; ")));
+
+  // Listening sockets on non-loopback addresses.
+  std::vector<Listener> listeners;
+  std::vector<std::string> unreadable;
+  for (const auto& [file, protocol, v6] : std::vector<std::tuple<std::string, std::string, bool>>{
+           {"/proc/self/net/tcp", "tcp", false}, {"/proc/self/net/tcp6", "tcp", true},
+           {"/proc/self/net/udp", "udp", false}, {"/proc/self/net/udp6", "udp", true}}) {
+    auto text = read_kernel_file(file);
+    if (!text) {
+      unreadable.push_back(file);
+      continue;
+    }
+    auto found = parse_proc_net(*text, protocol, v6);
+    listeners.insert(listeners.end(), found.begin(), found.end());
+  }
+  std::vector<std::string> unexpected;
+  auto public_tcp = public_tcp_ports(*spec);
+  std::set<std::string> seen;
+  for (const auto& listener : listeners) {
+    if (listener.loopback)
+      continue;
+    bool allowed = listener.protocol == "tcp"
+                       ? std::ranges::find(public_tcp, listener.port) != public_tcp.end()
+                       : std::ranges::find(spec->public_udp, listener.port) != spec->public_udp.end();
+    if (allowed)
+      continue;
+    std::string what = listener.address + ":" + std::to_string(listener.port) + "/" + listener.protocol;
+    bool app = listener.protocol == "tcp" &&
+               std::ranges::find(spec->app_ports, listener.port) != spec->app_ports.end();
+    if (seen.insert(what).second)
+      unexpected.push_back(what + (app ? " (app port: trusted interfaces only)" : " (filtered)"));
+  }
+  Status listening = !unreadable.empty() ? Status::unknown : unexpected.empty() ? Status::pass : Status::warn;
+  findings.push_back(make_finding(
+      *this, "listening", listening, "non-loopback listeners are allowed services",
+      !unreadable.empty() ? "cannot read " + join(unreadable, ", ")
+      : unexpected.empty() ? "every non-loopback listener is an allowed service"
+                           : "also listening: " + join(unexpected, ", ")));
+  return findings;
+}
+
+}  // namespace clawshield
