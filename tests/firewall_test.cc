@@ -1,0 +1,200 @@
+// The firewall with real traffic, in namespaces the test makes: outside (the internet),
+// server (where clawshield applies) and tailnet (behind tailscale0). sshd and busybox httpd
+// run for real; clawshield loads its table through libnftables with --netns.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "support/netns.h"
+#include "support/temp_root.h"
+
+namespace clawshield {
+namespace {
+
+using testing::NetnsHarness;
+using testing::PortState;
+
+const std::vector<int> k_sample_ports = {21, 23, 25, 80, 443, 3000, 8080, 18789, 41641};
+
+class Firewall : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SKIP_UNLESS_NETNS();
+    m_net = std::make_unique<NetnsHarness>();
+    testing::seed_minimal_root(root());
+    testing::write_file(root(), "/etc/ssh/sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\nPort 22\n");
+    m_net->start_sshd(22);
+    m_net->start_http(m_net->server(), 18789);
+    m_net->start_http(m_net->server(), 8080);
+  }
+
+  const std::string& root() const { return m_root.path(); }
+  NetnsHarness& net() { return *m_net; }
+
+  CommandResult cs(std::vector<std::string> args) {
+    args.insert(args.end(), {"--root", root(), "--netns", m_net->server()});
+    return testing::run_clawshield(args);
+  }
+  void apply_clean(std::vector<std::string> extra = {"--confirm-timeout", "0"}) {
+    std::vector<std::string> args = {"apply"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto applied = cs(args);
+    ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  }
+  bool table_loaded() {
+    auto listed = m_net->run_in(m_net->server(), {"nft", "list", "tables"});
+    return listed.out.find("inet clawshield") != std::string::npos;
+  }
+
+  std::string describe(const std::map<int, PortState>& states) {
+    std::string text;
+    for (const auto& [port, state] : states)
+      text += std::to_string(port) + "=" + testing::port_state_name(state) + " ";
+    return text;
+  }
+
+ private:
+  testing::TempDir m_root;
+  std::unique_ptr<NetnsHarness> m_net;
+};
+
+TEST_F(Firewall, BeforeApplyEverythingAnswersFromOutside) {
+  for (const auto& address : {NetnsHarness::server_outside_address().v4, NetnsHarness::server_outside_address().v6}) {
+    auto states = net().probe(net().outside(), address, {22, 8080, 18789, 23});
+    EXPECT_EQ(states[22], PortState::open) << address;
+    EXPECT_EQ(states[8080], PortState::open) << address;
+    EXPECT_EQ(states[18789], PortState::open) << address;
+    EXPECT_EQ(states[23], PortState::closed) << address;  // RST: nothing filters yet
+  }
+}
+
+TEST_F(Firewall, OnlySshAnswersFromOutsideIPv4AndIPv6) {
+  apply_clean();
+  for (const auto& address : {NetnsHarness::server_outside_address().v4, NetnsHarness::server_outside_address().v6}) {
+    auto states = net().probe(net().outside(), address, k_sample_ports, 1000);
+    for (int port : k_sample_ports)
+      EXPECT_EQ(states[port], PortState::filtered) << address << ": " << describe(states);
+    EXPECT_EQ(net().probe_one(net().outside(), address, 22), PortState::open) << address;
+  }
+}
+
+TEST_F(Firewall, TailnetReachesSshAndTheAppPortOnly) {
+  apply_clean();
+  for (const auto& address : {NetnsHarness::server_tailnet_address().v4, NetnsHarness::server_tailnet_address().v6}) {
+    auto states = net().probe(net().tailnet(), address, {22, 18789, 8080}, 1000);
+    EXPECT_EQ(states[22], PortState::open) << address << ": " << describe(states);
+    EXPECT_EQ(states[18789], PortState::open) << address << ": " << describe(states);
+    EXPECT_EQ(states[8080], PortState::filtered) << address << ": " << describe(states);
+  }
+}
+
+TEST_F(Firewall, TheServerStillReachesItselfAndTheOutside) {
+  apply_clean();
+  EXPECT_EQ(net().probe_one(net().server(), "127.0.0.1", 18789), PortState::open);
+  EXPECT_EQ(net().probe_one(net().server(), "::1", 8080), PortState::open);
+  // Outbound is allowed and replies come back (established).
+  net().start_http(net().outside(), 8081);
+  EXPECT_EQ(net().probe_one(net().server(), NetnsHarness::outside_address().v4, 8081), PortState::open);
+  EXPECT_EQ(net().probe_one(net().server(), NetnsHarness::outside_address().v6, 8081), PortState::open);
+}
+
+TEST_F(Firewall, PlanAfterApplyIsEmptyReapplyIsNoOpRollbackRestores) {
+  auto before = cs({"plan"});
+  EXPECT_EQ(before.exit_code, 1);
+  EXPECT_NE(before.out.find("load nftables table inet clawshield"), std::string::npos) << before.out;
+  apply_clean();
+  EXPECT_TRUE(table_loaded());
+  auto plan = cs({"plan"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out;
+  auto again = cs({"apply", "--confirm-timeout", "0"});
+  EXPECT_NE(again.out.find("0 change(s) applied"), std::string::npos) << again.out;
+  auto verified = cs({"verify", "--only", "firewall"});
+  EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  EXPECT_NE(verified.out.find(" 0 fail,"), std::string::npos) << verified.out;
+  EXPECT_EQ(verified.out.find("\nfail "), std::string::npos) << verified.out;
+  auto rolled = cs({"rollback"});
+  EXPECT_EQ(rolled.exit_code, 0) << rolled.err;
+  EXPECT_FALSE(table_loaded());
+  EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 8080), PortState::open);
+}
+
+TEST_F(Firewall, ChangedTableIsReportedAndPlanShowsTheDiff) {
+  apply_clean();
+  net().run_in(net().server(), {"nft", "add", "rule", "inet", "clawshield", "input", "tcp", "dport", "8080", "accept"});
+  auto verified = cs({"verify", "--only", "firewall", "--json"});
+  EXPECT_EQ(verified.exit_code, 1);
+  EXPECT_NE(verified.out.find("\"id\": \"firewall.table_loaded\""), std::string::npos);
+  EXPECT_NE(verified.out.find("8080/tcp"), std::string::npos) << verified.out;
+  auto plan = cs({"plan", "--diff"});
+  EXPECT_EQ(plan.exit_code, 1);
+  EXPECT_NE(plan.out.find("-\t\ttcp dport 8080 accept"), std::string::npos) << plan.out;
+}
+
+TEST_F(Firewall, SshPortComesFromSshdConfig) {
+  testing::write_file(root(), "/etc/ssh/sshd_config.d/port.conf", "Port 2222\n");
+  net().start_sshd(2222);
+  apply_clean();
+  auto states = net().probe(net().outside(), NetnsHarness::server_outside_address().v4, {22, 2222});
+  EXPECT_EQ(states[22], PortState::open);
+  EXPECT_EQ(states[2222], PortState::open);
+}
+
+TEST_F(Firewall, RulesetThatCutsTheAdminsSessionIsRefused) {
+  const std::string policy = root() + "/policy.yaml";
+  testing::write_file("", policy, "firewall:\n  ssh_ports: [2222]\n");
+  ::setenv("SSH_CONNECTION", "10.77.0.1 50000 10.77.0.2 22", 1);
+  auto refused = cs({"apply", "--policy", policy, "--confirm-timeout", "0"});
+  auto forced = cs({"plan", "--policy", policy});
+  ::unsetenv("SSH_CONNECTION");
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("would not accept your SSH session"), std::string::npos) << refused.err;
+  EXPECT_FALSE(table_loaded());
+  EXPECT_EQ(forced.exit_code, 2);
+}
+
+TEST_F(Firewall, UnconfirmedApplyIsRolledBackAndSshWorksAgain) {
+  const std::string policy = root() + "/policy.yaml";
+  testing::write_file("", policy, "firewall:\n  ssh_ports: [2222]\n");
+  auto applied = cs({"apply", "--policy", policy, "--force", "--confirm-timeout", "2"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  EXPECT_NE(applied.out.find("clawshield confirm"), std::string::npos) << applied.out;
+  const auto address = NetnsHarness::server_outside_address().v4;
+  EXPECT_EQ(net().probe_one(net().outside(), address, 22, 800), PortState::filtered);
+  // The watchdog restores the previous ruleset (none) at the deadline.
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  EXPECT_FALSE(table_loaded());
+  EXPECT_EQ(net().probe_one(net().outside(), address, 22), PortState::open);
+  auto late = cs({"confirm"});
+  EXPECT_EQ(late.exit_code, 1) << late.out;
+  EXPECT_NE(late.err.find("too late"), std::string::npos) << late.err;
+}
+
+TEST_F(Firewall, ConfirmedApplyStays) {
+  auto applied = cs({"apply", "--confirm-timeout", "2"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto blocked = cs({"apply", "--confirm-timeout", "2"});
+  EXPECT_EQ(blocked.exit_code, 2) << blocked.out;  // waiting for confirmation
+  auto confirmed = cs({"confirm"});
+  EXPECT_EQ(confirmed.exit_code, 0) << confirmed.err;
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  EXPECT_TRUE(table_loaded());
+  EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 8080, 800),
+            PortState::filtered);
+}
+
+TEST_F(Firewall, FullPortScanFromOutsideFindsOnlySsh) {
+  apply_clean();
+  auto scan = net().run_in(net().outside(), {"nmap", "-Pn", "-n", "-sS", "-p-", "--min-rate", "4000",
+                                             "--max-retries", "1", "-oG", "-",
+                                             NetnsHarness::server_outside_address().v4});
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  auto ports_line = scan.out.find("Ports: ");
+  ASSERT_NE(ports_line, std::string::npos) << scan.out;
+  std::string ports = scan.out.substr(ports_line, scan.out.find('\n', ports_line) - ports_line);
+  EXPECT_NE(ports.find("22/open/tcp"), std::string::npos) << ports;
+  EXPECT_EQ(ports.find("/open/", ports.find("22/open/tcp") + 5), std::string::npos) << ports;
+  EXPECT_NE(scan.out.find("Ignored State: filtered (65534)"), std::string::npos) << scan.out;
+}
+
+}  // namespace
+}  // namespace clawshield
