@@ -45,7 +45,7 @@ const char* port_state_name(PortState state) {
   return "?";
 }
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& log) {
   std::vector<std::string> copy = argv;
   std::vector<char*> args;
   for (auto& word : copy)
@@ -54,7 +54,9 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  const std::string sink = log.empty() ? "/dev/null" : log;
+  posix_spawn_file_actions_addopen(&actions, 1, sink.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
   int error = ::posix_spawnp(&m_pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (error != 0)
@@ -125,6 +127,7 @@ NetnsHarness::NetnsHarness() {
 }
 
 NetnsHarness::~NetnsHarness() {
+  stop_docker();
   m_processes.clear();
   for (const auto& ns : {m_outside, m_server, m_tailnet}) {
     ProcessRunner runner;
@@ -198,6 +201,79 @@ void NetnsHarness::start_http(const std::string& ns, int port) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ADD_FAILURE() << "httpd did not start on port " << port;
+}
+
+bool NetnsHarness::start_docker(std::string& why) {
+  if (!std::filesystem::exists("/usr/sbin/dockerd")) {
+    why = "dockerd is not installed (Debian package docker.io)";
+    return false;
+  }
+  const std::string run_dir = "/run/" + m_server + "-docker";
+  std::filesystem::create_directories(run_dir);
+  std::filesystem::create_directories(m_work + "/docker");
+  m_dockerd = std::make_unique<BackgroundProcess>(std::vector<std::string>{
+      "nsenter", "--net=/run/netns/" + m_server, "dockerd", "--data-root", m_work + "/docker",
+      "--exec-root", run_dir + "/exec", "--pidfile", run_dir + "/pid", "-H",
+      "unix://" + run_dir + "/sock", "--storage-driver", "overlay2"},
+      m_work + "/dockerd.log");
+  for (int i = 0; i < 100; ++i) {
+    auto info = docker({"info", "--format", "{{.ServerVersion}}"});
+    if (info.exit_code == 0)
+      return true;
+    if (!m_dockerd->running())
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  why = "dockerd did not start in the server namespace";
+  m_dockerd.reset();
+  return false;
+}
+
+void NetnsHarness::stop_docker() {
+  if (!m_dockerd)
+    return;
+  auto containers = docker({"ps", "-aq"});
+  for (const auto& id : split_lines(containers.out))
+    docker({"rm", "-f", id});
+  m_dockerd.reset();  // SIGTERM; dockerd stops its containerd with it
+  std::error_code ignored;
+  std::filesystem::remove_all("/run/" + m_server + "-docker", ignored);
+}
+
+CommandResult NetnsHarness::docker(const std::vector<std::string>& args) {
+  return docker_with_input(args, "");
+}
+
+CommandResult NetnsHarness::docker_with_input(const std::vector<std::string>& args,
+                                              const std::string& input) {
+  std::vector<std::string> argv = {"docker", "-H", "unix:///run/" + m_server + "-docker/sock"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessRunner runner;
+  Command command(argv);
+  command.stdin_data = input;
+  command.timeout = std::chrono::minutes(2);
+  auto result = runner.run(command);
+  return result ? *result : CommandResult{-1, "", result.error().message};
+}
+
+void NetnsHarness::import_busybox_image() {
+  const std::string rootfs = m_work + "/rootfs";
+  std::filesystem::create_directories(rootfs + "/bin");
+  std::filesystem::create_directories(rootfs + "/www");
+  std::filesystem::copy_file("/bin/busybox", rootfs + "/bin/busybox",
+                             std::filesystem::copy_options::overwrite_existing);
+  for (const char* applet : {"sh", "httpd", "wget", "nc", "echo", "cat"}) {
+    std::error_code ignored;
+    std::filesystem::create_symlink("busybox", rootfs + "/bin/" + applet, ignored);
+  }
+  std::ofstream(rootfs + "/www/index.html") << "hello from a container\n";
+  ProcessRunner runner;
+  // tar | docker import, without a shell: tar writes the archive to a file first.
+  auto tar = runner.run(Command({"tar", "-C", rootfs, "-cf", m_work + "/rootfs.tar", "."}));
+  ASSERT_TRUE(tar && tar->ok());
+  auto imported = docker({"import", "-c", "CMD [\"/bin/httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]",
+                          m_work + "/rootfs.tar", "local/busybox:1"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
 }
 
 std::map<int, PortState> NetnsHarness::probe(const std::string& ns, const std::string& address,

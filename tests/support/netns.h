@@ -18,7 +18,8 @@ namespace clawshield::testing {
 // A process started in the background, stopped (SIGTERM, then SIGKILL) when destroyed.
 class BackgroundProcess {
  public:
-  explicit BackgroundProcess(const std::vector<std::string>& argv);
+  // Output goes to `log` (appended), or nowhere.
+  explicit BackgroundProcess(const std::vector<std::string>& argv, const std::string& log = "");
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
   ~BackgroundProcess();
@@ -61,6 +62,16 @@ class NetnsHarness {
   // busybox httpd in `ns` on `port` (all addresses).
   void start_http(const std::string& ns, int port);
 
+  // Real dockerd (Debian's docker.io) for the server namespace, with its own data-root,
+  // exec-root and socket; false (with `why`) when dockerd is not installed or will not start.
+  bool start_docker(std::string& why);
+  void stop_docker();
+  // `docker -H <our socket> args...`.
+  CommandResult docker(const std::vector<std::string>& args);
+  CommandResult docker_with_input(const std::vector<std::string>& args, const std::string& input);
+  // Imports a busybox-static root as local/busybox:1 (CMD: httpd on port 80); no registry.
+  void import_busybox_image();
+
   // TCP connect from namespace `ns` to `address` on each of `ports`, all at once, waiting
   // `timeout_ms` for answers: open (connected), closed (refused), filtered (no answer).
   std::map<int, PortState> probe(const std::string& ns, const std::string& address,
@@ -76,6 +87,7 @@ class NetnsHarness {
   std::string m_outside, m_server, m_tailnet;
   std::string m_work;
   std::vector<std::unique_ptr<BackgroundProcess>> m_processes;
+  std::unique_ptr<BackgroundProcess> m_dockerd;
 };
 
 // True when this machine can make namespaces and nftables tables (root, iproute2, nft).
