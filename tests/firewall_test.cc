@@ -130,6 +130,46 @@ TEST_F(Firewall, ChangedTableIsReportedAndPlanShowsTheDiff) {
   EXPECT_NE(plan.out.find("-\t\ttcp dport 8080 accept"), std::string::npos) << plan.out;
 }
 
+TEST_F(Firewall, BansSurviveANewRulesetAndRollback) {
+  apply_clean();
+  net().run_in(net().server(), {"nft", "add", "element", "inet", "clawshield", "ban_v4",
+                                "{ 10.77.0.1 timeout 1h, 192.0.2.0/24 timeout 2h }"});
+  net().run_in(net().server(), {"nft", "add", "element", "inet", "clawshield", "ban_v6",
+                                "{ fd00:77::/64 timeout 1h }"});
+  // The banned outside address reaches nothing, not even SSH.
+  EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 22, 800),
+            PortState::filtered);
+  EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v6, 22, 800),
+            PortState::filtered);
+
+  const std::string policy = root() + "/policy.yaml";
+  testing::write_file("", policy, "firewall:\n  public_tcp: [8443]\n");
+  auto applied = cs({"apply", "--policy", policy, "--confirm-timeout", "0"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto listed = net().run_in(net().server(), {"nft", "list", "table", "inet", "clawshield"});
+  EXPECT_NE(listed.out.find("tcp dport 8443 accept"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("10.77.0.1 timeout"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("192.0.2.0/24 timeout"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("fd00:77::/64 timeout"), std::string::npos) << listed.out;
+
+  // Rollback loads the previous table back, bans and all.
+  auto rolled = cs({"rollback"});
+  ASSERT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
+  listed = net().run_in(net().server(), {"nft", "list", "table", "inet", "clawshield"});
+  EXPECT_EQ(listed.out.find("tcp dport 8443"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("10.77.0.1 timeout"), std::string::npos) << listed.out;
+}
+
+TEST_F(Firewall, CompetingFirewallIsReportedInPlanAndVerify) {
+  net().run_in(net().server(), {"nft", "add", "table", "ip", "filter"});
+  net().run_in(net().server(), {"nft", "add", "chain", "ip", "filter", "ufw-before-input"});
+  auto plan = cs({"plan"});
+  EXPECT_NE(plan.out.find("! ufw's chains are loaded"), std::string::npos) << plan.out;
+  apply_clean();
+  auto verified = cs({"verify", "--only", "firewall"});
+  EXPECT_NE(verified.out.find("warn     firewall.other_managers"), std::string::npos) << verified.out;
+}
+
 TEST_F(Firewall, SshPortComesFromSshdConfig) {
   testing::write_file(root(), "/etc/ssh/sshd_config.d/port.conf", "Port 2222\n");
   net().start_sshd(2222);

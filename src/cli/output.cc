@@ -60,6 +60,8 @@ void print_plan(std::ostream& out, const Plan& plan, bool show_diff, const Style
                     {"changes", std::move(changes)}};
       if (layer.error)
         entry["error"] = layer.error->message;
+      if (!layer.notes.empty())
+        entry["notes"] = layer.notes;
       layers.push_back(std::move(entry));
     }
     out << json{{"pending", plan.pending()},
@@ -78,6 +80,8 @@ void print_plan(std::ostream& out, const Plan& plan, bool show_diff, const Style
         << "\n";
     if (layer.error)
       out << "  " << paint(style, "31", layer.error->message) << "\n";
+    for (const auto& note : layer.notes)
+      out << "  ! " << paint(style, "33", note) << "\n";
     for (const auto& change : layer.changes) {
       if (change.skip_reason)
         out << "  - " << change.summary << "  "

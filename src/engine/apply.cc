@@ -41,7 +41,13 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
   }
   if (const auto* load = std::get_if<LoadFirewall>(&action)) {
     CS_TRY_VOID(journal.record_firewall(host.nft, load->table));
-    CS_TRY(std::string ignored, host.nft.run(load->transaction, NftOutput::plain));
+    std::string transaction = load->transaction;
+    for (const auto& set : load->preserved_sets) {
+      CS_TRY(std::string elements, set_elements(host.nft, load->table, set));
+      if (!elements.empty())
+        transaction += "add element inet " + load->table + " " + set + " { " + elements + " }\n";
+    }
+    CS_TRY(std::string ignored, host.nft.run(transaction, NftOutput::plain));
     return {};
   }
   const auto& run = std::get<RunCommand>(action);

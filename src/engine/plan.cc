@@ -136,6 +136,7 @@ Plan make_plan(const Context& context, const LayerList& layers) {
     layer_plan.id = layer->id();
     layer_plan.number = layer->number();
     layer_plan.title = layer->title();
+    layer_plan.notes = layer->notes(context);
     auto actions = layer->desired(context);
     if (!actions) {
       layer_plan.error = actions.error();

@@ -23,7 +23,8 @@ struct LayerPlan {
   int number = 0;
   std::string title;
   std::vector<Change> changes;
-  std::optional<Error> error;  // the layer could not be planned
+  std::vector<std::string> notes;  // warnings from the layer (Layer::notes)
+  std::optional<Error> error;      // the layer could not be planned
 };
 
 struct Plan {

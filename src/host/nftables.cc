@@ -4,6 +4,7 @@
 #include "host/nftables.h"
 
 #include <nftables/libnftables.h>
+#include <nlohmann/json.hpp>
 
 #include <memory>
 
@@ -47,6 +48,49 @@ Result<std::optional<std::string>> list_table(Nftables& nft, std::string_view na
     return std::unexpected(listed.error());
   }
   return std::optional<std::string>(std::move(*listed));
+}
+
+Result<std::string> set_elements(Nftables& nft, std::string_view table, std::string_view set) {
+  auto listed = nft.run("list set inet " + std::string(table) + " " + std::string(set), NftOutput::json);
+  if (!listed) {
+    if (listed.error().code == ErrorCode::not_found)
+      return std::string();
+    return std::unexpected(listed.error());
+  }
+  using nlohmann::json;
+  json document = json::parse(*listed, nullptr, false);
+  if (document.is_discarded())
+    return fail(ErrorCode::bad_input, "nftables: unreadable JSON listing of set " + std::string(set));
+  std::vector<std::string> items;
+  auto value_text = [](const json& value) -> std::string {
+    if (value.is_string())
+      return value.get<std::string>();
+    if (value.contains("prefix"))
+      return value["prefix"].value("addr", "") + "/" + std::to_string(value["prefix"].value("len", 0));
+    if (value.contains("range") && value["range"].is_array() && value["range"].size() == 2)
+      return value["range"][0].get<std::string>() + "-" + value["range"][1].get<std::string>();
+    return {};
+  };
+  for (const auto& entry : document.value("nftables", json::array())) {
+    if (!entry.contains("set"))
+      continue;
+    for (const auto& element : entry["set"].value("elem", json::array())) {
+      std::string item;
+      if (element.is_object() && element.contains("elem")) {
+        const json& inner = element["elem"];
+        item = value_text(inner["val"]);
+        if (inner.contains("expires"))
+          item += " timeout " + std::to_string(inner["expires"].get<long>()) + "s";
+        else if (inner.contains("timeout"))
+          item += " timeout " + std::to_string(inner["timeout"].get<long>()) + "s";
+      } else {
+        item = value_text(element);
+      }
+      if (!item.empty() && !item.starts_with(" "))
+        items.push_back(item);
+    }
+  }
+  return join(items, ", ");
 }
 
 }  // namespace clawshield

@@ -30,6 +30,10 @@ class LibNftables final : public Nftables {
   Result<std::string> run(std::string_view commands, NftOutput output) override;
 };
 
+// The elements of set `inet <table> <set>` as nft input ("1.2.3.4 timeout 3599s, 10.0.0.0/8"),
+// each with its remaining time; "" when the set is empty or does not exist.
+Result<std::string> set_elements(Nftables& nft, std::string_view table, std::string_view set);
+
 // `list table inet NAME`, or nullopt when there is no such table.
 Result<std::optional<std::string>> list_table(Nftables& nft, std::string_view name,
                                               NftOutput output);

@@ -55,6 +55,9 @@ struct LoadFirewall {
   std::string table;
   std::string ruleset;
   std::string transaction;  // what loads it: replaces the table atomically
+  // Sets whose elements (the guard's bans) are carried over into the new table, in the same
+  // transaction, with their remaining timeouts.
+  std::vector<std::string> preserved_sets;
 };
 
 using Action = std::variant<WriteFile, EnsureDirectory, RunCommand, LoadFirewall>;
@@ -89,6 +92,8 @@ class Layer {
   virtual Result<std::vector<Action>> desired(const Context& context) const = 0;
   // Checks of this layer's posture, each pass/fail/warn/unknown.
   virtual std::vector<Finding> verify(const Context& context) const = 0;
+  // What a person should know before applying (plan shows it), e.g. a competing firewall.
+  virtual std::vector<std::string> notes(const Context&) const { return {}; }
 };
 
 // Helper for layers: a finding with this layer's name.

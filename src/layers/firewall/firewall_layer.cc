@@ -236,7 +236,47 @@ std::vector<Listener> parse_proc_net(const std::string& text, const std::string&
   return listeners;
 }
 
+// ufw, firewalld and other tables' input chains that drop by default: they would make two
+// sources of truth, or drop the SSH and Tailscale traffic we mean to accept.
+std::vector<std::string> competing_firewalls(const Filesystem& fs, const std::string& listing) {
+  std::vector<std::string> others;
+  const std::string ours = std::string("inet ") + k_firewall_table;
+  for (const auto& raw : split_lines(listing)) {
+    std::string_view line = trim(raw);
+    if (line.starts_with("table ") && line.find("firewalld") != std::string_view::npos)
+      others.push_back("firewalld's table is loaded");
+  }
+  bool ufw_chains = false;
+  for (const auto& chain : parse_chains(listing)) {
+    ufw_chains |= chain.name.starts_with("ufw-");
+    if (chain.table != ours && chain.hook == "input" && chain.policy == "drop")
+      others.push_back(chain.table + " chain " + chain.name +
+                       " drops by default (may block SSH or Tailscale)");
+  }
+  if (ufw_chains)
+    others.push_back("ufw's chains are loaded");
+  auto ufw = fs.read("/etc/ufw/ufw.conf");
+  if (ufw && ufw->find("ENABLED=yes") != std::string::npos)
+    others.push_back("ufw is enabled in /etc/ufw/ufw.conf");
+  return others;
+}
+
 }  // namespace
+
+std::vector<std::string> FirewallLayer::notes(const Context& context) const {
+  Host& host = context.host;
+  std::string listing;
+  if (host.own_network) {
+    auto everything = host.nft.run("list ruleset", NftOutput::terse);
+    if (!everything)
+      return {"cannot read the kernel's ruleset: " + everything.error().message};
+    listing = *everything;
+  }
+  auto others = competing_firewalls(host.fs, listing);
+  for (auto& note : others)
+    note += ": clawshield's drops still hold, but two firewalls confuse admins";
+  return others;
+}
 
 std::optional<std::string> lockout_problem(const std::string& ssh_connection,
                                            const std::vector<int>& public_tcp,
@@ -279,7 +319,8 @@ Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const
                                  Command(argv), Requirement::none, {},
                                  {parent_path(k_wants_link), k_wants_link}});
   }
-  actions.push_back(LoadFirewall{k_firewall_table, ruleset, replace_table_transaction(ruleset)});
+  actions.push_back(LoadFirewall{k_firewall_table, ruleset, replace_table_transaction(ruleset),
+                                 {k_ban_set_v4, k_ban_set_v6}});
   return actions;
 }
 
@@ -383,21 +424,7 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
                        : "forward chains run before ours: " + join(behind, "; ")));
 
   // Other firewall managers and tables that drop what we accept.
-  std::vector<std::string> others;
-  for (const auto& raw : split_lines(*everything)) {
-    std::string_view line = trim(raw);
-    if (line.starts_with("table ") && line.find("firewalld") != std::string_view::npos)
-      others.push_back("firewalld table");
-  }
-  for (const auto& chain : chains) {
-    if (chain.name.starts_with("ufw-") && std::ranges::find(others, "ufw chains") == others.end())
-      others.push_back("ufw chains");
-    if (chain.table != ours && chain.hook == "input" && chain.policy == "drop")
-      others.push_back(chain.table + " " + chain.name + " drops by default (may block SSH/Tailscale)");
-  }
-  auto ufw = host.fs.read("/etc/ufw/ufw.conf");
-  if (ufw && ufw->find("ENABLED=yes") != std::string::npos)
-    others.push_back("ufw enabled in /etc/ufw/ufw.conf");
+  auto others = competing_firewalls(host.fs, *everything);
   findings.push_back(make_finding(*this, "other_managers", others.empty() ? Status::pass : Status::warn,
                                   "no other firewall manager or dropping table",
                                   others.empty() ? "only inet clawshield filters input" : join(others, "; ")));

@@ -12,6 +12,7 @@ class FirewallLayer final : public Layer {
   std::string_view title() const override { return "nftables firewall and Docker isolation"; }
   Result<std::vector<Action>> desired(const Context& context) const override;
   std::vector<Finding> verify(const Context& context) const override;
+  std::vector<std::string> notes(const Context& context) const override;
 };
 
 inline constexpr const char* k_firewall_file = "/etc/clawshield/firewall.nft";
