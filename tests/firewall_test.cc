@@ -31,9 +31,10 @@ class Firewall : public ::testing::Test {
   const std::string& root() const { return m_root.path(); }
   NetnsHarness& net() { return *m_net; }
 
-  CommandResult cs(std::vector<std::string> args) {
+  CommandResult cs(std::vector<std::string> args,
+                   const std::vector<std::pair<std::string, std::string>>& env = {}) {
     args.insert(args.end(), {"--root", root(), "--netns", m_net->server()});
-    return testing::run_clawshield(args);
+    return testing::run_clawshield(args, env);
   }
   void apply_clean(std::vector<std::string> extra = {"--confirm-timeout", "0"}) {
     std::vector<std::string> args = {"apply"};
@@ -182,14 +183,29 @@ TEST_F(Firewall, SshPortComesFromSshdConfig) {
 TEST_F(Firewall, RulesetThatCutsTheAdminsSessionIsRefused) {
   const std::string policy = root() + "/policy.yaml";
   testing::write_file("", policy, "firewall:\n  ssh_ports: [2222]\n");
-  ::setenv("SSH_CONNECTION", "10.77.0.1 50000 10.77.0.2 22", 1);
-  auto refused = cs({"apply", "--policy", policy, "--confirm-timeout", "0"});
-  auto forced = cs({"plan", "--policy", policy});
-  ::unsetenv("SSH_CONNECTION");
+  const std::vector<std::pair<std::string, std::string>> session = {
+      {"SSH_CONNECTION", "10.77.0.1 50000 10.77.0.2 22"}};
+  auto refused = cs({"apply", "--policy", policy, "--confirm-timeout", "0"}, session);
+  auto planned = cs({"plan", "--policy", policy}, session);
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("would not accept your SSH session"), std::string::npos) << refused.err;
   EXPECT_FALSE(table_loaded());
-  EXPECT_EQ(forced.exit_code, 2);
+  EXPECT_EQ(planned.exit_code, 2);
+  // A session arriving on an SSH port the new ruleset keeps open is fine.
+  auto kept = cs({"plan", "--policy", policy}, {{"SSH_CONNECTION", "10.77.0.1 50000 10.77.0.2 2222"}});
+  EXPECT_EQ(kept.exit_code, 1) << kept.err;
+}
+
+TEST_F(Firewall, RollbackRefusesAnotherNetworkNamespace) {
+  apply_clean();
+  // Without --netns, this process's namespace is not the one the apply changed.
+  auto wrong = testing::run_clawshield({"rollback", "--root", root()});
+  EXPECT_EQ(wrong.exit_code, 3) << wrong.out << wrong.err;
+  EXPECT_NE(wrong.err.find("another network namespace"), std::string::npos) << wrong.err;
+  EXPECT_TRUE(table_loaded());
+  auto right = cs({"rollback"});
+  EXPECT_EQ(right.exit_code, 0) << right.err;
+  EXPECT_FALSE(table_loaded());
 }
 
 TEST_F(Firewall, UnconfirmedApplyIsRolledBackAndSshWorksAgain) {

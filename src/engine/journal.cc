@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+
 #include <ctime>
 
 namespace clawshield {
@@ -48,6 +50,12 @@ std::string utc_stamp(std::chrono::system_clock::time_point when) {
   char buffer[32];
   std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &tm);
   return buffer;
+}
+
+// This process's network namespace, as its inode number.
+uint64_t current_netns() {
+  struct stat st {};
+  return ::stat("/proc/self/ns/net", &st) == 0 ? static_cast<uint64_t>(st.st_ino) : 0;
 }
 
 Result<void> make_state_dirs(Filesystem& fs, const std::string& path) {
@@ -124,6 +132,7 @@ Result<Journal> Journal::load(Filesystem& fs, const std::string& id) {
     entry.mode = item.value("mode", 0u);
     entry.uid = item.value("uid", 0u);
     entry.gid = item.value("gid", 0u);
+    entry.netns = item.value("netns", uint64_t{0});
     if (entry.path.empty())
       return fail(ErrorCode::bad_input, fs.host_path(file) + ": entry without a path");
     journal.m_entries.push_back(std::move(entry));
@@ -164,6 +173,8 @@ Result<void> Journal::save() {
     }
     if (!entry.backup.empty())
       item["backup"] = entry.backup;
+    if (entry.kind == EntryKind::firewall_table)
+      item["netns"] = entry.netns;
     entries.push_back(std::move(item));
   }
   json document = {{"id", m_id},
@@ -181,6 +192,7 @@ Result<void> Journal::record_firewall(Nftables& nft, const std::string& table) {
   JournalEntry entry;
   entry.kind = EntryKind::firewall_table;
   entry.path = table;
+  entry.netns = current_netns();
   CS_TRY(auto listing, list_table(nft, table, NftOutput::plain));
   if (listing) {
     entry.prior = PriorState::file;
@@ -227,6 +239,12 @@ namespace {
 // Puts table `entry.path` back as the journal saw it: the saved listing, or no table.
 Result<std::string> restore_table(Filesystem& fs, Nftables& nft, const JournalEntry& entry) {
   const std::string name = "inet " + entry.path;
+  // Never put a table back into a different namespace than the one it was taken from (a
+  // rollback without the apply's --netns would otherwise rewrite this machine's firewall).
+  if (entry.netns != 0 && entry.netns != current_netns())
+    return fail(ErrorCode::refused, "nftables table " + name +
+                                        " was changed in another network namespace; run this "
+                                        "with the apply's --netns");
   const std::string reset = "table " + name + " {}\ndelete table " + name + "\n";
   if (entry.prior == PriorState::absent) {
     CS_TRY(std::string ignored, nft.run(reset, NftOutput::plain));
@@ -251,6 +269,12 @@ Result<std::vector<std::string>> Journal::restore_firewall(Nftables& nft) {
 }
 
 Result<std::vector<std::string>> Journal::roll_back(Nftables& nft) {
+  // Refuse before touching anything if a table belongs to another namespace.
+  for (const auto& entry : m_entries)
+    if (entry.kind == EntryKind::firewall_table && entry.netns != 0 && entry.netns != current_netns())
+      return fail(ErrorCode::refused, "nftables table inet " + entry.path +
+                                          " was changed in another network namespace; run this "
+                                          "with the apply's --netns");
   std::vector<std::string> done;
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     const JournalEntry& entry = *it;

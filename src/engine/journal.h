@@ -29,6 +29,7 @@ struct JournalEntry {
   unsigned mode = 0;
   uid_t uid = 0;
   gid_t gid = 0;
+  uint64_t netns = 0;  // for firewall_table: the network namespace it was changed in (inode)
 };
 
 class Journal {

@@ -25,7 +25,8 @@ struct Command {
 
   // argv[0] without a '/' is looked up in a fixed system PATH, never the caller's.
   std::vector<std::string> argv;
-  // Added to (or replacing) ours; children get PATH=<system dirs> and LC_ALL=C unless set here.
+  // Added to (or replacing) ours; an empty value removes the variable. Children get
+  // PATH=<system dirs> and LC_ALL=C unless set here.
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<InlineFile> inline_files;
   std::string stdin_data;

@@ -107,11 +107,15 @@ std::string tree_difference(const Tree& before, const Tree& after) {
   return out.str();
 }
 
-CommandResult run_clawshield(const std::vector<std::string>& args) {
+CommandResult run_clawshield(const std::vector<std::string>& args,
+                             const std::vector<std::pair<std::string, std::string>>& env) {
   std::vector<std::string> argv = {CLAWSHIELD_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessRunner runner;
-  auto result = runner.run(Command(argv));
+  Command command(argv);
+  command.env.push_back({"SSH_CONNECTION", ""});
+  command.env.insert(command.env.end(), env.begin(), env.end());
+  auto result = runner.run(command);
   if (!result) {
     ADD_FAILURE() << result.error().message;
     return CommandResult{};

@@ -49,8 +49,10 @@ Tree snapshot(const std::string& root, const std::string& exclude = "var/lib/cla
 // Human-readable list of differences between two snapshots ("" when equal).
 std::string tree_difference(const Tree& before, const Tree& after);
 
-// Runs the built clawshield with `args`.
-CommandResult run_clawshield(const std::vector<std::string>& args);
+// Runs the built clawshield with `args`, with `env` added; SSH_CONNECTION is removed unless
+// `env` sets it, so a test never depends on how it was started.
+CommandResult run_clawshield(const std::vector<std::string>& args,
+                             const std::vector<std::pair<std::string, std::string>>& env = {});
 
 bool running_as_root();
 

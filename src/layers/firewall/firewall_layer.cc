@@ -297,7 +297,8 @@ std::optional<std::string> lockout_problem(const std::string& ssh_connection,
 Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const {
   Host& host = context.host;
   CS_TRY(FirewallSpec spec, resolve_spec(host, context.policy.firewall, nullptr));
-  if (host.ssh_connection && host.lockout_guard == LockoutGuard::enforce) {
+  // Only a ruleset that is actually loaded here can cut the session.
+  if (host.own_network && host.ssh_connection && host.lockout_guard == LockoutGuard::enforce) {
     if (auto problem = lockout_problem(*host.ssh_connection, public_tcp_ports(spec), spec.app_ports))
       return fail(ErrorCode::refused, *problem);
   }
