@@ -56,15 +56,22 @@ class DockerIsolation : public ::testing::Test {
 };
 
 TEST_F(DockerIsolation, PublishedPortIsClosedToOutsideOpenToTailnetAndLocalhost) {
-  // The seed's problem: Docker's DNAT makes the published port answer from outside.
+  // The seed's problem: Docker's DNAT makes the published port answer from outside. (The
+  // container's IPv6 address needs a moment for duplicate address detection.)
   ASSERT_EQ(from_outside(8080), PortState::open);
+  PortState v6 = PortState::filtered;
+  for (int i = 0; i < 10 && v6 != PortState::open; ++i)
+    v6 = from_outside(8080, NetnsHarness::server_outside_address().v6);
+  ASSERT_EQ(v6, PortState::open);
 
   apply();
   EXPECT_EQ(from_outside(8080), PortState::filtered);
   EXPECT_EQ(from_outside(8080, NetnsHarness::server_outside_address().v6), PortState::filtered);
   EXPECT_EQ(from_outside(23), PortState::filtered) << "closed ports must not even answer RST";
   EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 8080), PortState::open);
+  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v6, 8080), PortState::open);
   EXPECT_EQ(net().probe_one(net().server(), "127.0.0.1", 8080), PortState::open);
+  EXPECT_EQ(net().probe_one(net().server(), "::1", 8080), PortState::open);
 
   // The container still reaches the outside world.
   net().start_http(net().outside(), 8081);
@@ -73,6 +80,10 @@ TEST_F(DockerIsolation, PublishedPortIsClosedToOutsideOpenToTailnetAndLocalhost)
                                          "GET / HTTP/1.0\r\n\r\n");
   EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
   EXPECT_NE(fetched.out.find("hello from"), std::string::npos) << fetched.out;
+  auto fetched6 = net().docker_with_input(
+      {"exec", "-i", "web", "nc", "-w", "3", "fd00:77::1", "8081"}, "GET / HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(fetched6.exit_code, 0) << fetched6.err;
+  EXPECT_NE(fetched6.out.find("hello from"), std::string::npos) << fetched6.out;
 }
 
 TEST_F(DockerIsolation, HoldsAfterDockerRestartsAndWithDocker28sForwardChain) {
@@ -92,6 +103,7 @@ TEST_F(DockerIsolation, HoldsAfterDockerRestartsAndWithDocker28sForwardChain) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_EQ(net().probe_one(net().server(), "127.0.0.1", 8080), PortState::open);
   EXPECT_EQ(from_outside(8080), PortState::filtered);
+  EXPECT_EQ(from_outside(8080, NetnsHarness::server_outside_address().v6), PortState::filtered);
   EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 8080), PortState::open);
 
   // Docker 28 puts DOCKER-FORWARD in front and accepts there; ours still runs first.
@@ -99,11 +111,15 @@ TEST_F(DockerIsolation, HoldsAfterDockerRestartsAndWithDocker28sForwardChain) {
            {"iptables", "-N", "DOCKER-FORWARD"},
            {"iptables", "-I", "FORWARD", "1", "-j", "DOCKER-FORWARD"},
            {"iptables", "-A", "DOCKER-FORWARD", "-j", "ACCEPT"},
-           {"iptables", "-I", "DOCKER-USER", "1", "-j", "ACCEPT"}}) {
+           {"iptables", "-I", "DOCKER-USER", "1", "-j", "ACCEPT"},
+           {"ip6tables", "-N", "DOCKER-FORWARD"},
+           {"ip6tables", "-I", "FORWARD", "1", "-j", "DOCKER-FORWARD"},
+           {"ip6tables", "-A", "DOCKER-FORWARD", "-j", "ACCEPT"}}) {
     auto result = net().run_in(net().server(), args);
     EXPECT_EQ(result.exit_code, 0) << result.err;
   }
   EXPECT_EQ(from_outside(8080), PortState::filtered);
+  EXPECT_EQ(from_outside(8080, NetnsHarness::server_outside_address().v6), PortState::filtered);
 
   // verify sees Docker's chains (priority 0) behind ours.
   auto verified = testing::run_clawshield({"verify", "--only", "firewall", "--json", "--root",

@@ -124,6 +124,9 @@ NetnsHarness::NetnsHarness() {
   address(m_server, "eth0", "10.77.0.2/24", "fd00:77::2/64");
   address(m_server, "tailscale0", "100.64.0.1/10", "fd7a:115c:a1e0::1/48");
   address(m_tailnet, "ts0", "100.64.0.2/10", "fd7a:115c:a1e0::2/48");
+  // The server routes, as a Docker host does (Docker turns IPv4 forwarding on itself).
+  run_in(m_server, {"sysctl", "-q", "-w", "net.ipv4.ip_forward=1"});
+  run_in(m_server, {"sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"});
 }
 
 NetnsHarness::~NetnsHarness() {
@@ -214,7 +217,10 @@ bool NetnsHarness::start_docker(std::string& why) {
   m_dockerd = std::make_unique<BackgroundProcess>(std::vector<std::string>{
       "nsenter", "--net=/run/netns/" + m_server, "dockerd", "--data-root", m_work + "/docker",
       "--exec-root", run_dir + "/exec", "--pidfile", run_dir + "/pid", "-H",
-      "unix://" + run_dir + "/sock", "--storage-driver", "overlay2"},
+      "unix://" + run_dir + "/sock", "--storage-driver", "overlay2",
+      // IPv6 for containers, with Docker's ip6tables DNAT (experimental in 20.10): the
+      // published port must be isolated on both families.
+      "--experimental", "--ipv6", "--fixed-cidr-v6", "fd00:d0c::/80", "--ip6tables"},
       m_work + "/dockerd.log");
   for (int i = 0; i < 100; ++i) {
     auto info = docker({"info", "--format", "{{.ServerVersion}}"});
