@@ -1,0 +1,117 @@
+// Sliding-window counting with a fixed ring of the last 16 events per source: enough for any
+// weight >= maxretry/16, and constant memory per source. Eviction is first-in first-out over a
+// ring of keys, which keeps the cost per event constant (no LRU list to maintain) while still
+// evicting the sources that have been tracked longest.
+#include "guard/detector.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace clawshield::guard {
+
+GuardSettings default_guard_settings() {
+  GuardSettings settings;
+  auto weight = [&](EventKind kind, double value) {
+    settings.weights[static_cast<size_t>(kind)] = value;
+  };
+  weight(EventKind::failed_password, 1);
+  weight(EventKind::failed_publickey, 0);
+  weight(EventKind::invalid_user, 1);
+  weight(EventKind::not_allowed, 1);
+  weight(EventKind::max_auth_attempts, 1);
+  weight(EventKind::pam_failure, 0);
+  weight(EventKind::preauth_disconnect, 0.5);
+  weight(EventKind::no_identification, 1);
+  weight(EventKind::banner_error, 1);
+  weight(EventKind::kex_error, 1);
+  weight(EventKind::negotiation_failed, 1);
+  weight(EventKind::preauth_timeout, 1);
+  weight(EventKind::penalty, 1);
+  weight(EventKind::accepted, 0);
+  for (const char* network : {"127.0.0.0/8", "::1/128", "100.64.0.0/10", "fd7a:115c:a1e0::/48"})
+    settings.allowlist.push_back(*parse_network(network));
+  return settings;
+}
+
+Detector::Detector(GuardSettings settings) : m_settings(std::move(settings)) {
+  m_settings.max_tracked = std::max<size_t>(m_settings.max_tracked, 1);
+}
+
+Address Detector::source_of(const Address& address) const {
+  return address.v6 ? masked(address, m_settings.ipv6_prefix) : address;
+}
+
+bool Detector::allowlisted(const Address& address) const {
+  return std::ranges::any_of(m_settings.allowlist,
+                             [&](const Address& network) { return contains(network, address); });
+}
+
+void Detector::evict_if_full() {
+  // m_order lists keys in insertion order; some are gone already (banned). Drop those from
+  // the front so the queue stays bounded, and evict the oldest live counter when full.
+  while (!m_order.empty() &&
+         (m_counters.size() >= m_settings.max_tracked || m_order.size() > 2 * m_settings.max_tracked)) {
+    m_counters.erase(m_order.front());
+    m_order.pop_front();
+  }
+}
+
+std::optional<BanDecision> Detector::observe(const Event& event, int64_t time) {
+  const double weight = m_settings.weights[static_cast<size_t>(event.kind)];
+  if (weight <= 0 || allowlisted(event.address))
+    return std::nullopt;
+  const Address source = source_of(event.address);
+  if (auto ban = m_bans.find(source); ban != m_bans.end()) {
+    if (ban->second > time)
+      return std::nullopt;
+    m_bans.erase(ban);
+  }
+
+  auto it = m_counters.find(source);
+  if (it == m_counters.end()) {
+    evict_if_full();
+    it = m_counters.emplace(source, Counter{}).first;
+    m_order.push_back(source);
+  }
+  Counter& counter = it->second;
+  // Drop events that left the window, then add this one (dropping the oldest if full).
+  while (counter.count > 0 && counter.times[counter.start] <= time - m_settings.findtime) {
+    counter.start = static_cast<uint8_t>((counter.start + 1) % k_slots);
+    --counter.count;
+  }
+  if (counter.count == k_slots) {
+    counter.start = static_cast<uint8_t>((counter.start + 1) % k_slots);
+    --counter.count;
+  }
+  const size_t slot = (counter.start + counter.count) % k_slots;
+  counter.times[slot] = time;
+  counter.weights[slot] = static_cast<float>(weight);
+  ++counter.count;
+
+  double score = 0;
+  for (uint8_t i = 0; i < counter.count; ++i)
+    score += counter.weights[(counter.start + i) % k_slots];
+  if (score + 1e-9 < m_settings.maxretry)
+    return std::nullopt;
+
+  BanDecision decision;
+  decision.source = source;
+  decision.score = score;
+  decision.failures = counter.count;
+  decision.first = counter.times[counter.start];
+  decision.last = time;
+  decision.offence = ++m_offences[source];
+  double duration = static_cast<double>(m_settings.bantime) *
+                    std::pow(m_settings.bantime_factor, decision.offence - 1);
+  decision.duration =
+      static_cast<int64_t>(std::min(duration, static_cast<double>(m_settings.bantime_max)));
+  m_counters.erase(it);
+  m_bans[source] = time + decision.duration;
+  return decision;
+}
+
+void Detector::note_ban(const Address& source, int64_t until) { m_bans[source] = until; }
+
+void Detector::forget_ban(const Address& source) { m_bans.erase(source); }
+
+}  // namespace clawshield::guard

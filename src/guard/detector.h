@@ -1,0 +1,82 @@
+// Turns sshd events into ban decisions, fail2ban-style: a source whose failures (weighted by
+// kind) reach `maxretry` within `findtime` is banned for `bantime`, longer for repeat
+// offenders. Sources are IPv4 addresses or IPv6 prefixes (/64 by default). Memory is bounded:
+// at most `max_tracked` sources have counters, the oldest evicted first; bans are never
+// evicted.
+#pragma once
+
+#include <array>
+#include <deque>
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "guard/address.h"
+#include "guard/sshd_parser.h"
+
+namespace clawshield::guard {
+
+struct GuardSettings {
+  double maxretry = 5;
+  int64_t findtime = 600;
+  int64_t bantime = 3600;
+  double bantime_factor = 2.0;          // each repeat ban lasts this much longer
+  int64_t bantime_max = 7 * 24 * 3600;  // ... up to this
+  int ipv6_prefix = 64;
+  std::vector<Address> allowlist;
+  std::array<double, k_event_kinds> weights{};
+  size_t max_tracked = 131072;
+};
+
+// The seed's values (5 in 600 s -> 3600 s), the default allowlist (loopback, Tailscale) and
+// the default weights: authentication failures 1, scanners' handshakes 1, bare preauth
+// disconnects 0.5, the PAM line 0 (it repeats a "Failed password" line), publickey 0.
+GuardSettings default_guard_settings();
+
+struct BanDecision {
+  Address source;    // the address, or the IPv6 prefix
+  double score = 0;  // weighted failures in the window
+  int failures = 0;  // events in the window
+  int64_t first = 0, last = 0;
+  int64_t duration = 0;
+  int offence = 1;   // 1 for a first ban, 2 for the second, ...
+};
+
+class Detector {
+ public:
+  explicit Detector(GuardSettings settings);
+
+  // Counts `event` at `time`; returns a ban when it crosses the threshold. Allowlisted and
+  // already-banned sources return nothing.
+  std::optional<BanDecision> observe(const Event& event, int64_t time);
+
+  // The source an address is counted as (itself, or its IPv6 prefix).
+  Address source_of(const Address& address) const;
+  bool allowlisted(const Address& address) const;
+
+  // Bans known to the detector (restored on start, made by observe, or by hand).
+  void note_ban(const Address& source, int64_t until);
+  void forget_ban(const Address& source);
+  // Past bans per source, for repeat-offender durations; persisted by the daemon.
+  std::unordered_map<Address, int, AddressHash>& offences() { return m_offences; }
+  size_t tracked() const { return m_counters.size(); }
+  const GuardSettings& settings() const { return m_settings; }
+
+ private:
+  static constexpr int k_slots = 16;
+  struct Counter {
+    std::array<int64_t, k_slots> times{};
+    std::array<float, k_slots> weights{};
+    uint8_t start = 0, count = 0;
+  };
+  void evict_if_full();
+
+  GuardSettings m_settings;
+  std::unordered_map<Address, Counter, AddressHash> m_counters;
+  std::deque<Address> m_order;  // insertion order, for eviction (may hold stale keys)
+  std::unordered_map<Address, int64_t, AddressHash> m_bans;  // source -> until
+  std::unordered_map<Address, int, AddressHash> m_offences;
+};
+
+}  // namespace clawshield::guard
