@@ -14,11 +14,13 @@
 #include <optional>
 #include <sstream>
 
+#include "cli/guard_output.h"
 #include "cli/output.h"
 #include "engine/apply.h"
 #include "engine/confirm.h"
 #include "engine/layers.h"
 #include "engine/verify.h"
+#include "guard/replay.h"
 #include "policy/policy.h"
 
 namespace clawshield {
@@ -31,6 +33,8 @@ struct Options {
   bool offline = false;
   bool force = false;
   int confirm_timeout = -1;  // -1: the policy's
+  std::string replay;        // guard --replay
+  int year = 0;              // guard --replay: year of traditional syslog dates
   std::string journal;       // firewall-revert
   int64_t deadline = 0;      // firewall-revert
   bool json = false;
@@ -146,6 +150,11 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
                     "firewall (0: no safety net; default: the policy's)")
       ->check(CLI::Range(0, 3600));
   auto* confirm = app.add_subcommand("confirm", "Keep the firewall the last apply loaded");
+  auto* guard = app.add_subcommand("guard", "The brute-force guard (sshd), or --replay a log");
+  guard->add_option("--replay", options.replay,
+                    "Read this log (syslog, journal JSON or export) as if live; ban nothing, "
+                    "print the bans that would be made");
+  guard->add_option("--year", options.year, "Year for traditional syslog dates (default: now)");
   auto* revert = app.add_subcommand("firewall-revert", "");  // internal: the watchdog
   revert->add_option("--journal", options.journal)->required();
   revert->add_option("--deadline", options.deadline)->required();
@@ -193,6 +202,24 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   if (!loaded)
     return report_error(err, loaded.error());
   const Policy& effective = *loaded;
+  if (guard->parsed() && !options.replay.empty()) {
+    // Replay a log through the detector with the policy's settings.
+    auto text = read_host_file(options.replay);
+    if (!text)
+      return report_error(err, text.error());
+    int year = options.year;
+    if (year == 0) {
+      std::time_t now = std::chrono::system_clock::to_time_t(clock.now());
+      std::tm tm{};
+      gmtime_r(&now, &tm);
+      year = tm.tm_year + 1900;
+    }
+    auto result = guard::replay(*text, guard::settings_from_policy(effective.guard), year);
+    if (!result)
+      return report_error(err, result.error());
+    print_replay(out, *result, make_style(options));
+    return k_exit_ok;
+  }
   if (policy_show->parsed()) {
     out << "# effective policy (from " << effective.source << ")\n" << render_policy(effective);
     return k_exit_ok;

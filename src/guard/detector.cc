@@ -9,29 +9,26 @@
 
 namespace clawshield::guard {
 
-GuardSettings default_guard_settings() {
+GuardSettings settings_from_policy(const GuardPolicy& policy) {
   GuardSettings settings;
-  auto weight = [&](EventKind kind, double value) {
-    settings.weights[static_cast<size_t>(kind)] = value;
-  };
-  weight(EventKind::failed_password, 1);
-  weight(EventKind::failed_publickey, 0);
-  weight(EventKind::invalid_user, 1);
-  weight(EventKind::not_allowed, 1);
-  weight(EventKind::max_auth_attempts, 1);
-  weight(EventKind::pam_failure, 0);
-  weight(EventKind::preauth_disconnect, 0.5);
-  weight(EventKind::no_identification, 1);
-  weight(EventKind::banner_error, 1);
-  weight(EventKind::kex_error, 1);
-  weight(EventKind::negotiation_failed, 1);
-  weight(EventKind::preauth_timeout, 1);
-  weight(EventKind::penalty, 1);
-  weight(EventKind::accepted, 0);
-  for (const char* network : {"127.0.0.0/8", "::1/128", "100.64.0.0/10", "fd7a:115c:a1e0::/48"})
-    settings.allowlist.push_back(*parse_network(network));
+  settings.maxretry = policy.maxretry;
+  settings.findtime = policy.findtime;
+  settings.bantime = policy.bantime;
+  settings.bantime_factor = policy.bantime_factor;
+  settings.bantime_max = policy.bantime_max;
+  settings.ipv6_prefix = policy.ipv6_prefix;
+  settings.max_tracked = static_cast<size_t>(policy.max_tracked);
+  for (const auto& network : policy.allowlist)
+    if (auto parsed = parse_network(network))
+      settings.allowlist.push_back(*parsed);
+  for (const auto& [kind, weight] : policy.weights)
+    for (int k = 0; k < k_event_kinds; ++k)
+      if (kind == event_kind_name(static_cast<EventKind>(k)))
+        settings.weights[static_cast<size_t>(k)] = weight;
   return settings;
 }
+
+GuardSettings default_guard_settings() { return settings_from_policy(GuardPolicy{}); }
 
 Detector::Detector(GuardSettings settings) : m_settings(std::move(settings)) {
   m_settings.max_tracked = std::max<size_t>(m_settings.max_tracked, 1);

@@ -14,6 +14,7 @@
 
 #include "guard/address.h"
 #include "guard/sshd_parser.h"
+#include "policy/policy.h"
 
 namespace clawshield::guard {
 
@@ -29,9 +30,10 @@ struct GuardSettings {
   size_t max_tracked = 131072;
 };
 
-// The seed's values (5 in 600 s -> 3600 s), the default allowlist (loopback, Tailscale) and
-// the default weights: authentication failures 1, scanners' handshakes 1, bare preauth
-// disconnects 0.5, the PAM line 0 (it repeats a "Failed password" line), publickey 0.
+// The guard's settings from the policy (validated there): the seed's 5 in 600 s -> 3600 s,
+// the allowlist, per-kind weights.
+GuardSettings settings_from_policy(const GuardPolicy& policy);
+// settings_from_policy of the built-in policy.
 GuardSettings default_guard_settings();
 
 struct BanDecision {

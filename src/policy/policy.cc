@@ -1,5 +1,6 @@
 // Checks on policy values that hold whatever file they came from: names the system accepts,
-// absolute paths, no characters that would change meaning in generated files.
+// absolute paths, no characters that would change meaning in generated files. Also the list
+// of the guard's message kinds, which the policy validates `guard.weights` against.
 #include "policy/policy_rules.h"
 
 #include <regex>
@@ -31,6 +32,21 @@ bool valid_command_path(const std::string& path) {
 
 bool valid_single_line(const std::string& text) {
   return text.find_first_of("\n\r") == std::string::npos;
+}
+
+}  // namespace clawshield
+
+#include "policy/policy.h"
+
+namespace clawshield {
+
+const std::vector<std::string>& guard_event_kinds() {
+  static const std::vector<std::string> kinds = {
+      "failed_password",   "failed_publickey",  "invalid_user",       "not_allowed",
+      "max_auth_attempts", "pam_failure",       "preauth_disconnect", "no_identification",
+      "banner_error",      "kex_error",         "negotiation_failed", "preauth_timeout",
+      "penalty",           "accepted"};
+  return kinds;
 }
 
 bool valid_interface_pattern(const std::string& name) {

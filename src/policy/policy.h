@@ -63,7 +63,36 @@ struct FirewallPolicy {
   int confirm_timeout = 120;  // seconds; 0 = load without commit-confirmed rollback
 };
 
+// The brute-force guard (layer 2).
+struct GuardPolicy {
+  double maxretry = 5;
+  int findtime = 600;
+  int bantime = 3600;
+  double bantime_factor = 2.0;
+  int bantime_max = 7 * 24 * 3600;
+  int ipv6_prefix = 64;
+  std::vector<std::string> allowlist = {"127.0.0.0/8", "::1/128", "100.64.0.0/10",
+                                        "fd7a:115c:a1e0::/48"};
+  // Weight per message kind (see docs/guard.md); a policy file overrides kinds one by one.
+  // Authentication failures and scanners' handshakes count 1; a bare preauth disconnect 0.5;
+  // the PAM line 0 (it repeats the "Failed password" line); publickey failures 0 (clients
+  // offering several keys); successful logins 0.
+  std::vector<std::pair<std::string, double>> weights = {
+      {"failed_password", 1},    {"failed_publickey", 0},   {"invalid_user", 1},
+      {"not_allowed", 1},        {"max_auth_attempts", 1},  {"pam_failure", 0},
+      {"preauth_disconnect", 0.5}, {"no_identification", 1}, {"banner_error", 1},
+      {"kex_error", 1},          {"negotiation_failed", 1}, {"preauth_timeout", 1},
+      {"penalty", 1},            {"accepted", 0}};
+  int max_tracked = 131072;
+  std::vector<std::string> log_files = {"/var/log/auth.log"};
+  bool journal = true;
+};
+
+// The message kinds the guard knows, for validating `guard.weights`.
+const std::vector<std::string>& guard_event_kinds();
+
 struct Policy {
+  GuardPolicy guard;
   FirewallPolicy firewall;
   AppPolicy app;
   SystemdPolicy systemd;

@@ -2,6 +2,7 @@
 // boundary); everything past it sees a Result. Each key is looked up in a table of known keys,
 // so a typo is an error with file:line:col instead of a silently ignored setting. All problems
 // are collected and reported together, like a compiler would.
+#include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -195,6 +196,23 @@ bool state_dir_form(const std::string& text) {
   return text.starts_with("~/") ? valid_absolute_path(text.substr(1)) : valid_absolute_path(text);
 }
 
+bool valid_network_text(const std::string& text) {
+  // ADDRESS or ADDRESS/LENGTH, IPv4 or IPv6.
+  size_t slash = text.find('/');
+  std::string address = text.substr(0, slash);
+  unsigned char buffer[16];
+  bool v4 = ::inet_pton(AF_INET, address.c_str(), buffer) == 1;
+  bool v6 = !v4 && ::inet_pton(AF_INET6, address.c_str(), buffer) == 1;
+  if (!v4 && !v6)
+    return false;
+  if (slash == std::string::npos)
+    return true;
+  std::string length = text.substr(slash + 1);
+  if (length.empty() || length.size() > 3 || length.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  return std::stoi(length) <= (v4 ? 32 : 128);
+}
+
 bool exec_start_form(const std::string& text) {
   auto words = split_words(text);
   return valid_single_line(text) && !words.empty() && valid_absolute_path(words.front());
@@ -264,6 +282,44 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
            [](const std::string& s) { return any_line(s) && s.find('"') == std::string::npos; },
            "an origin pattern without quotes")},
   };
+  GuardPolicy& guard = policy.guard;
+  const FieldTable guard_fields = {
+      {"maxretry", decoder.number(guard.maxretry, 1, 1000)},
+      {"findtime", decoder.integer(guard.findtime, 1, 30 * 24 * 3600)},
+      {"bantime", decoder.integer(guard.bantime, 1, 365 * 24 * 3600)},
+      {"bantime_factor", decoder.number(guard.bantime_factor, 1, 100)},
+      {"bantime_max", decoder.integer(guard.bantime_max, 1, 365 * 24 * 3600)},
+      {"ipv6_prefix", decoder.integer(guard.ipv6_prefix, 32, 128)},
+      {"allowlist", decoder.strings(guard.allowlist, valid_network_text, "an address or CIDR")},
+      {"weights",
+       [&](const YAML::Node& value, const std::string& key) {
+         if (!value.IsMap()) {
+           decoder.error(value.Mark(), "\"" + key + "\" must be a mapping of kind: weight");
+           return;
+         }
+         for (const auto& entry : value) {
+           const std::string kind = entry.first.Scalar();
+           const auto& kinds = guard_event_kinds();
+           if (std::ranges::find(kinds, kind) == kinds.end()) {
+             decoder.error(entry.first.Mark(), "unknown key \"" + key + "." + kind +
+                                                   "\" (known here: " + join(kinds, ", ") + ")");
+             continue;
+           }
+           double weight = 0;
+           if (!entry.second.IsScalar() || !YAML::convert<double>::decode(entry.second, weight) ||
+               weight < 0 || weight > 100) {
+             decoder.error(entry.second.Mark(), "\"" + key + "." + kind + "\" must be a number 0-100");
+             continue;
+           }
+           for (auto& [name, current] : guard.weights)
+             if (name == kind)
+               current = weight;
+         }
+       }},
+      {"max_tracked", decoder.integer(guard.max_tracked, 1024, 10'000'000)},
+      {"log_files", decoder.strings(guard.log_files, valid_absolute_path, "an absolute path")},
+      {"journal", decoder.boolean(guard.journal)},
+  };
   FirewallPolicy& firewall = policy.firewall;
   const FieldTable firewall_fields = {
       {"ssh_ports", decoder.ports(firewall.ssh_ports)},
@@ -278,6 +334,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"confirm_timeout", decoder.integer(firewall.confirm_timeout, 0, 3600)},
   };
   const FieldTable top_fields = {
+      {"guard", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, guard_fields); }},
       {"firewall",
        [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, firewall_fields); }},
       {"app", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, app_fields); }},

@@ -28,6 +28,24 @@ std::string render_policy(const Policy& policy) {
   YAML::Emitter out;
   out << YAML::BeginMap;
 
+  const GuardPolicy& guard = policy.guard;
+  out << YAML::Key << "guard" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "maxretry" << YAML::Value << guard.maxretry;
+  out << YAML::Key << "findtime" << YAML::Value << guard.findtime;
+  out << YAML::Key << "bantime" << YAML::Value << guard.bantime;
+  out << YAML::Key << "bantime_factor" << YAML::Value << guard.bantime_factor;
+  out << YAML::Key << "bantime_max" << YAML::Value << guard.bantime_max;
+  out << YAML::Key << "ipv6_prefix" << YAML::Value << guard.ipv6_prefix;
+  string_list(out, "allowlist", guard.allowlist);
+  out << YAML::Key << "weights" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [kind, weight] : guard.weights)
+    out << YAML::Key << kind << YAML::Value << weight;
+  out << YAML::EndMap;
+  out << YAML::Key << "max_tracked" << YAML::Value << guard.max_tracked;
+  string_list(out, "log_files", guard.log_files);
+  out << YAML::Key << "journal" << YAML::Value << guard.journal;
+  out << YAML::EndMap;
+
   const FirewallPolicy& firewall = policy.firewall;
   out << YAML::Key << "firewall" << YAML::Value << YAML::BeginMap;
   port_list(out, "ssh_ports", firewall.ssh_ports);
