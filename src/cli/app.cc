@@ -204,9 +204,6 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   const Policy& effective = *loaded;
   if (guard->parsed() && !options.replay.empty()) {
     // Replay a log through the detector with the policy's settings.
-    auto text = read_host_file(options.replay);
-    if (!text)
-      return report_error(err, text.error());
     int year = options.year;
     if (year == 0) {
       std::time_t now = std::chrono::system_clock::to_time_t(clock.now());
@@ -214,7 +211,7 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
       gmtime_r(&now, &tm);
       year = tm.tm_year + 1900;
     }
-    auto result = guard::replay(*text, guard::settings_from_policy(effective.guard), year);
+    auto result = guard::replay_file(options.replay, guard::settings_from_policy(effective.guard), year);
     if (!result)
       return report_error(err, result.error());
     print_replay(out, *result, make_style(options));

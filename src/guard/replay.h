@@ -28,17 +28,42 @@ struct Entry {
   std::string_view message;
 };
 
-// Calls `on_entry` for each entry of `text`, whose format is detected from its first
-// non-empty line: journal JSON (starts with '{'), journal export (KEY=value blocks), or syslog.
-// `year` completes traditional syslog dates.
-Result<void> for_each_entry(std::string_view text, int year,
-                            const std::function<void(const Entry&)>& on_entry);
+// Turns lines into entries. The format is detected from the first non-empty line: journal
+// JSON (`journalctl -o json`, starts with '{'), journal export (KEY=value blocks separated by
+// blank lines), or syslog (RFC 3339 or traditional dates, the latter in `year`). Every line
+// is reported: lines that are not entries come out with an empty program.
+class EntryDecoder {
+ public:
+  explicit EntryDecoder(int year) : m_year(year) {}
+  void feed(std::string_view line, const std::function<void(const Entry&)>& on_entry);
+  void finish(const std::function<void(const Entry&)>& on_entry);
+
+ private:
+  enum class Format { unknown, syslog, json, journal_export };
+  int m_year;
+  Format m_format = Format::unknown;
+  // journal export: the entry being assembled
+  std::string m_program, m_message;
+  int64_t m_time = 0;
+  bool m_pending = false;
+};
+
+// Reads `path` in chunks and calls `on_line` for every line (without its '\n'); a last line
+// without a newline counts too. Memory stays at one chunk however large the file.
+Result<void> for_each_line(const std::string& path,
+                           const std::function<void(std::string_view)>& on_line);
+
+// Decodes all of `text` (tests, small inputs).
+void for_each_entry(std::string_view text, int year,
+                    const std::function<void(const Entry&)>& on_entry);
 
 struct ReplayResult {
   std::vector<BanDecision> bans;
   ReplayStats stats;
 };
 
-Result<ReplayResult> replay(std::string_view text, const GuardSettings& settings, int year);
+// Replays the log at `path` (streamed) or `text`.
+Result<ReplayResult> replay_file(const std::string& path, const GuardSettings& settings, int year);
+ReplayResult replay_text(std::string_view text, const GuardSettings& settings, int year);
 
 }  // namespace clawshield::guard
