@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -20,6 +22,7 @@
 #include "engine/confirm.h"
 #include "engine/layers.h"
 #include "engine/verify.h"
+#include "guard/daemon.h"
 #include "guard/replay.h"
 #include "policy/policy.h"
 
@@ -34,6 +37,11 @@ struct Options {
   bool force = false;
   int confirm_timeout = -1;  // -1: the policy's
   std::string replay;        // guard --replay
+  std::vector<std::string> log_files;  // guard --log-file
+  bool no_journal = false;             // guard --no-journal
+  std::string journal_dir;             // guard --journal-dir
+  std::string ban_target;              // bans ban/unban
+  std::string ban_for = "1h";          // bans ban --for
   int year = 0;              // guard --replay: year of traditional syslog dates
   std::string journal;       // firewall-revert
   int64_t deadline = 0;      // firewall-revert
@@ -77,6 +85,26 @@ Style make_style(const Options& options) {
   bool terminal = ::isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
   style.colour = terminal && !options.no_colour && !options.json ? Colour::yes : Colour::no;
   return style;
+}
+
+// "3600", "90s", "30m", "12h", "7d" -> seconds.
+std::optional<int64_t> parse_duration(const std::string& text) {
+  if (text.empty())
+    return std::nullopt;
+  int64_t unit = 1;
+  std::string number = text;
+  switch (text.back()) {
+    case 's': unit = 1; number.pop_back(); break;
+    case 'm': unit = 60; number.pop_back(); break;
+    case 'h': unit = 3600; number.pop_back(); break;
+    case 'd': unit = 86400; number.pop_back(); break;
+    default: break;
+  }
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (ec != std::errc() || ptr != number.data() + number.size() || value <= 0 || value > 3650 * 86400 / unit)
+    return std::nullopt;
+  return value * unit;
 }
 
 int report_error(std::ostream& err, const Error& error) {
@@ -155,6 +183,19 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
                     "Read this log (syslog, journal JSON or export) as if live; ban nothing, "
                     "print the bans that would be made");
   guard->add_option("--year", options.year, "Year for traditional syslog dates (default: now)");
+  guard->add_option("--log-file", options.log_files,
+                    "Follow this log file (repeatable; default: the policy's guard.log_files)");
+  guard->add_flag("--no-journal", options.no_journal, "Do not read the systemd journal");
+  guard->add_option("--journal-dir", options.journal_dir,
+                    "Read the journal files in this folder instead of the system's");
+  auto* bans = app.add_subcommand("bans", "List, add or remove bans (through the running guard)");
+  bans->require_subcommand(1);
+  auto* bans_list = bans->add_subcommand("list", "Every ban in the kernel with its remaining time");
+  auto* bans_ban = bans->add_subcommand("ban", "Ban an address or prefix");
+  bans_ban->add_option("address", options.ban_target, "Address or CIDR")->required();
+  bans_ban->add_option("--for", options.ban_for, "Duration: 3600, 90s, 30m, 12h, 7d (default 1h)");
+  auto* bans_unban = bans->add_subcommand("unban", "Lift a ban (an address inside a banned prefix lifts the prefix)");
+  bans_unban->add_option("address", options.ban_target, "Address or CIDR")->required();
   auto* revert = app.add_subcommand("firewall-revert", "");  // internal: the watchdog
   revert->add_option("--journal", options.journal)->required();
   revert->add_option("--deadline", options.deadline)->required();
@@ -215,6 +256,57 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     if (!result)
       return report_error(err, result.error());
     print_replay(out, *result, make_style(options));
+    return k_exit_ok;
+  }
+  if (guard->parsed()) {
+    // The daemon: follow the logs, ban in the kernel, until SIGTERM.
+    {
+      Host guard_host{*fs, runner, clock, nft, Liveness::live, detect_systemd(*fs)};
+      guard::DaemonOptions daemon;
+      daemon.files = options.log_files.empty() ? effective.guard.log_files : options.log_files;
+      daemon.journal = effective.guard.journal && !options.no_journal;
+      if (!options.journal_dir.empty())
+        daemon.journal_directory = options.journal_dir;
+      std::time_t now = std::chrono::system_clock::to_time_t(clock.now());
+      std::tm tm{};
+      gmtime_r(&now, &tm);
+      daemon.year = options.year ? options.year : tm.tm_year + 1900;
+      auto reload = [&]() -> Result<Policy> { return load_policy(options, *fs); };
+      return guard::run_daemon(guard_host, effective, daemon, reload, err);
+    }
+  }
+  if (bans->parsed()) {
+    // Through the running guard's control socket.
+    std::string request;
+    if (bans_list->parsed()) {
+      request = "list";
+    } else {
+      auto seconds = parse_duration(options.ban_for);
+      if (!seconds)
+        return report_error(err, Error{ErrorCode::bad_input, "--for: bad duration \"" + options.ban_for + "\""});
+      request = bans_ban->parsed() ? "ban " + options.ban_target + " " + std::to_string(*seconds)
+                                   : "unban " + options.ban_target;
+    }
+    auto reply = guard::control_request(*fs, request);
+    if (!reply)
+      return report_error(err, reply.error());
+    auto document = nlohmann::json::parse(*reply, nullptr, false);
+    if (document.is_discarded() || !document.value("ok", false)) {
+      err << "clawshield: " << (document.is_discarded() ? *reply : document.value("error", *reply)) << "\n";
+      return k_exit_pending;
+    }
+    if (options.json) {
+      out << document.dump(2) << "\n";
+    } else if (bans_list->parsed()) {
+      for (const auto& ban : document["bans"])
+        out << ban.value("source", "") << "  " << ban.value("remaining", 0) << "s left"
+            << (ban.value("offences", 0) > 1 ? "  (offence " + std::to_string(ban.value("offences", 0)) + ")" : "")
+            << "\n";
+      out << document["bans"].size() << " ban(s)\n";
+    } else {
+      out << (bans_ban->parsed() ? "banned " + document.value("banned", "") : "unbanned " + document.value("unbanned", ""))
+          << "\n";
+    }
     return k_exit_ok;
   }
   if (policy_show->parsed()) {

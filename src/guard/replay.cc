@@ -36,7 +36,7 @@ void EntryDecoder::feed(std::string_view line, const std::function<void(const En
     case Format::syslog:
     case Format::unknown: {
       if (auto parsed = parse_syslog_line(line, m_year))
-        on_entry(Entry{parsed->time, parsed->program, parsed->message});
+        on_entry(Entry{parsed->time, parsed->program, parsed->message, parsed->micros});
       else
         on_entry(Entry{0, {}, {}});
       return;
@@ -58,7 +58,7 @@ void EntryDecoder::feed(std::string_view line, const std::function<void(const En
       std::string realtime = text_field("__REALTIME_TIMESTAMP");
       int64_t micros = 0;
       std::from_chars(realtime.data(), realtime.data() + realtime.size(), micros);
-      on_entry(Entry{micros / 1000000, program, message});
+      on_entry(Entry{micros / 1000000, program, message, static_cast<int32_t>(micros % 1000000)});
       return;
     }
     case Format::journal_export: {

@@ -26,6 +26,7 @@ struct Entry {
   int64_t time;
   std::string_view program;
   std::string_view message;
+  int32_t micros = 0;  // sub-second part of the time, where the source has one
 };
 
 // Turns lines into entries. The format is detected from the first non-empty line: journal

@@ -341,9 +341,15 @@ std::optional<LogLine> parse_syslog_line(sv line, int year) {
         !digits(line, 11, 2, h) || !digits(line, 14, 2, mi) || !digits(line, 17, 2, s))
       return std::nullopt;
     size_t i = 19;
-    if (i < line.size() && line[i] == '.')
-      for (++i; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
-      }
+    int32_t micros = 0;
+    if (i < line.size() && line[i] == '.') {
+      int digits_seen = 0;
+      for (++i; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i)
+        if (digits_seen++ < 6)
+          micros = micros * 10 + (line[i] - '0');
+      for (; digits_seen < 6; ++digits_seen)
+        micros *= 10;
+    }
     int64_t offset = 0;
     if (i < line.size() && line[i] == 'Z') {
       ++i;
@@ -358,7 +364,10 @@ std::optional<LogLine> parse_syslog_line(sv line, int year) {
       return std::nullopt;
     int64_t time = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
                    h * 3600 + mi * 60 + s - offset;
-    return split_rest(line.substr(i + 1), time);
+    auto parsed = split_rest(line.substr(i + 1), time);
+    if (parsed)
+      parsed->micros = micros;
+    return parsed;
   }
   // Nov 25 12:00:00 (day padded with a space: "Nov  5")
   if (line.size() > 16 && line[3] == ' ' && line[15] == ' ') {

@@ -1,0 +1,88 @@
+// Ban set maintenance through libnftables. The sets are interval sets with auto-merge, so a
+// prefix ban absorbs addresses inside it, and re-adding an element refreshes its timeout.
+#include "guard/banner.h"
+
+#include <charconv>
+
+#include "core/text.h"
+#include "layers/firewall/ruleset.h"
+
+namespace clawshield::guard {
+namespace {
+
+std::string set_of(const Address& address) { return address.v6 ? k_ban_set_v6 : k_ban_set_v4; }
+
+}  // namespace
+
+Result<void> Banner::ban(const std::vector<Ban>& bans) {
+  if (bans.empty())
+    return {};
+  std::string v4, v6;
+  for (const auto& ban : bans) {
+    std::string& list = ban.source.v6 ? v6 : v4;
+    if (!list.empty())
+      list += ", ";
+    list += ban.source.text() + " timeout " + std::to_string(std::max<int64_t>(ban.seconds, 1)) + "s";
+  }
+  std::string commands;
+  const std::string table = std::string("inet ") + k_firewall_table;
+  if (!v4.empty())
+    commands += "add element " + table + " " + k_ban_set_v4 + " { " + v4 + " }\n";
+  if (!v6.empty())
+    commands += "add element " + table + " " + k_ban_set_v6 + " { " + v6 + " }\n";
+  CS_TRY(std::string ignored, m_nft.run(commands, NftOutput::plain));
+  return {};
+}
+
+Result<void> Banner::unban(const Address& source) {
+  auto removed = m_nft.run("delete element inet " + std::string(k_firewall_table) + " " +
+                               set_of(source) + " { " + source.text() + " }\n",
+                           NftOutput::plain);
+  if (!removed) {
+    if (removed.error().code == ErrorCode::not_found ||
+        removed.error().message.find("No such file") != std::string::npos ||
+        removed.error().message.find("not exist") != std::string::npos)
+      return fail(ErrorCode::not_found, "no ban on " + source.text());
+    return std::unexpected(removed.error());
+  }
+  return {};
+}
+
+Result<std::vector<Ban>> Banner::list() {
+  std::vector<Ban> bans;
+  for (const char* set : {k_ban_set_v4, k_ban_set_v6}) {
+    CS_TRY(std::string elements, set_elements(m_nft, k_firewall_table, set));
+    if (elements.empty())
+      continue;
+    for (const auto& item : split(elements, ',')) {
+      auto words = split_words(std::string(trim(item)));
+      if (words.empty())
+        continue;
+      auto source = parse_network(words[0]);
+      if (!source)
+        continue;
+      Ban ban{*source, 0};
+      if (words.size() >= 3 && words[1] == "timeout") {
+        std::string_view value = words[2];
+        if (value.ends_with("s"))
+          value.remove_suffix(1);
+        std::from_chars(value.data(), value.data() + value.size(), ban.seconds);
+      }
+      bans.push_back(ban);
+    }
+  }
+  return bans;
+}
+
+Result<bool> Banner::ready() {
+  auto listed = m_nft.run("list set inet " + std::string(k_firewall_table) + " " + k_ban_set_v4,
+                          NftOutput::terse);
+  if (!listed) {
+    if (listed.error().code == ErrorCode::not_found)
+      return false;
+    return std::unexpected(listed.error());
+  }
+  return true;
+}
+
+}  // namespace clawshield::guard

@@ -1,0 +1,480 @@
+// The guard's event loop: one epoll over inotify (the log files' folders), the journal's
+// descriptor, the control socket, a signalfd and a 1 s timerfd. Each wake-up drains every
+// source, collects the bans it decides on, and adds them in one nftables transaction; only
+// then are positions and history persisted (state written atomically), so a crash can make
+// the guard read a line twice but never lose a ban: the kernel keeps the elements and they
+// are read back on start.
+#include "guard/daemon.h"
+
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "core/text.h"
+#include "guard/banner.h"
+#include "guard/detector.h"
+#include "guard/log_source.h"
+
+namespace clawshield::guard {
+namespace {
+
+using nlohmann::json;
+
+double wall_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// sd_notify without libsystemd: one datagram to $NOTIFY_SOCKET.
+void notify(const char* state) {
+  const char* path = std::getenv("NOTIFY_SOCKET");
+  if (!path || !*path)
+    return;
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  size_t length = std::min(std::strlen(path), sizeof address.sun_path - 1);
+  std::memcpy(address.sun_path, path, length);
+  if (address.sun_path[0] == '@')
+    address.sun_path[0] = '\0';  // abstract namespace
+  ::sendto(fd, state, std::strlen(state), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address),
+           static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length));
+  ::close(fd);
+}
+
+struct Metrics {
+  uint64_t lines = 0;
+  std::array<uint64_t, k_event_kinds> by_kind{};
+  uint64_t bans_total = 0;
+  double last_reaction_ms = 0;
+};
+
+class Daemon {
+ public:
+  Daemon(Host& host, Policy policy, DaemonOptions options, std::ostream& log)
+      : m_host(host),
+        m_policy(std::move(policy)),
+        m_options(std::move(options)),
+        m_log(log),
+        m_banner(host.nft),
+        m_detector(settings_from_policy(m_policy.guard)) {}
+
+  int run(const std::function<Result<Policy>()>& reload);
+
+ private:
+  Result<void> load_state();
+  Result<void> save_state();
+  Result<void> open_sources();
+  Result<void> restore_bans();
+  void drain();
+  void handle_control(int client);
+  std::string control_reply(const std::string& request);
+  void write_metrics();
+  void say(const std::string& line) { m_log << line << std::endl; }
+
+  Host& m_host;
+  Policy m_policy;
+  DaemonOptions m_options;
+  std::ostream& m_log;
+  Banner m_banner;
+  Detector m_detector;
+  std::vector<std::unique_ptr<LogSource>> m_sources;
+  std::map<std::string, std::string> m_positions;  // saved, by source name
+  Metrics m_metrics;
+  bool m_dirty = false;
+};
+
+Result<void> Daemon::load_state() {
+  auto text = m_host.fs.read(std::string(k_guard_state_dir) + "/state.json");
+  if (!text) {
+    if (text.error().code == ErrorCode::not_found)
+      return {};
+    return std::unexpected(text.error());
+  }
+  json document = json::parse(*text, nullptr, false);
+  if (document.is_discarded() || !document.is_object())
+    return fail(ErrorCode::bad_input, "guard state is not valid JSON; move it aside to start afresh");
+  const json positions = document.contains("positions") ? document["positions"] : json::object();
+  for (auto it = positions.begin(); it != positions.end(); ++it)
+    if (it->is_string())
+      m_positions[it.key()] = it->get<std::string>();
+  const json offences = document.contains("offences") ? document["offences"] : json::object();
+  for (auto it = offences.begin(); it != offences.end(); ++it)
+    if (auto address = parse_network(it.key()); address && it->is_number_integer())
+      m_detector.offences()[*address] = it->get<int>();
+  m_metrics.bans_total = document.value("bans_total", uint64_t{0});
+  return {};
+}
+
+Result<void> Daemon::save_state() {
+  json positions = json::object();
+  for (const auto& source : m_sources)
+    positions[source->name()] = source->position();
+  json offences = json::object();
+  for (const auto& [source, count] : m_detector.offences())
+    offences[source.text()] = count;
+  json document = {{"positions", positions}, {"offences", offences}, {"bans_total", m_metrics.bans_total}};
+  CS_TRY_VOID(m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/state.json",
+                                     document.dump() + "\n", 0600, Ownership{0, 0}));
+  m_dirty = false;
+  return {};
+}
+
+Result<void> Daemon::open_sources() {
+  m_sources.clear();
+  for (const auto& path : m_options.files) {
+    std::string name = "file:" + m_host.fs.host_path(path);
+    auto saved = m_positions.contains(name) ? std::optional(m_positions[name]) : std::nullopt;
+    m_sources.push_back(make_file_source(m_host.fs.host_path(path), saved, m_options.year));
+  }
+  if (m_options.journal) {
+    auto saved = m_positions.contains("journal") ? std::optional(m_positions["journal"]) : std::nullopt;
+    auto journal = make_journal_source(m_options.journal_directory, saved);
+    if (journal)
+      m_sources.push_back(std::move(*journal));
+    else
+      say("guard: journal not available: " + journal.error().message);
+  }
+  return {};
+}
+
+Result<void> Daemon::restore_bans() {
+  CS_TRY(bool ready, m_banner.ready());
+  if (!ready)
+    return fail(ErrorCode::not_found,
+                "the ban sets (inet clawshield ban_v4/ban_v6) are not loaded: run `clawshield apply`");
+  CS_TRY(auto bans, m_banner.list());
+  const int64_t now = static_cast<int64_t>(wall_now());
+  for (const auto& ban : bans)
+    m_detector.note_ban(ban.source, now + ban.seconds);
+  say("guard: " + std::to_string(bans.size()) + " ban(s) in the kernel, " +
+      std::to_string(m_detector.offences().size()) + " source(s) in the offence history");
+  return {};
+}
+
+void Daemon::drain() {
+  std::vector<Ban> batch;
+  std::vector<std::pair<BanDecision, double>> decided;  // with the line's own time
+  for (auto& source : m_sources) {
+    auto polled = source->poll([&](const Entry& entry) {
+      ++m_metrics.lines;
+      if (!is_sshd_program(entry.program))
+        return;
+      auto event = parse_sshd_message(entry.message);
+      if (!event)
+        return;
+      ++m_metrics.by_kind[static_cast<size_t>(event->kind)];
+      const int64_t time = entry.time > 0 ? entry.time : static_cast<int64_t>(wall_now());
+      auto decision = m_detector.observe(*event, time);
+      if (!decision)
+        return;
+      // A ban that would already be over (an old line) is not worth a kernel element.
+      int64_t remaining = decision->last + decision->duration - static_cast<int64_t>(wall_now());
+      if (remaining <= 0)
+        return;
+      batch.push_back(Ban{decision->source, remaining});
+      decided.emplace_back(*decision, entry.time > 0 ? static_cast<double>(entry.time) + entry.micros / 1e6 : wall_now());
+    });
+    if (!polled)
+      say("guard: reading " + source->name() + ": " + polled.error().message);
+    m_dirty |= polled && *polled > 0;
+  }
+  if (batch.empty())
+    return;
+  auto banned = m_banner.ban(batch);
+  const double done = wall_now();
+  for (const auto& [decision, line_time] : decided) {
+    if (!banned) {
+      say("guard: ban of " + decision.source.text() + " failed: " + banned.error().message);
+      continue;
+    }
+    ++m_metrics.bans_total;
+    m_metrics.last_reaction_ms = (done - line_time) * 1000;
+    char reaction[32];
+    std::snprintf(reaction, sizeof reaction, "%.3f", m_metrics.last_reaction_ms);
+    say("guard: ban " + decision.source.text() + " for " + std::to_string(decision.duration) +
+        "s: " + std::to_string(decision.failures) + " failures (score " +
+        std::to_string(decision.score).substr(0, 4) + ") offence " + std::to_string(decision.offence) +
+        " reaction_ms=" + reaction);
+  }
+  if (auto saved = save_state(); !saved)
+    say("guard: saving state: " + saved.error().message);
+}
+
+std::string Daemon::control_reply(const std::string& request) {
+  auto words = split_words(std::string(trim(request)));
+  if (words.empty())
+    return json{{"ok", false}, {"error", "empty request"}}.dump();
+  if (words[0] == "list") {
+    auto bans = m_banner.list();
+    if (!bans)
+      return json{{"ok", false}, {"error", bans.error().message}}.dump();
+    json items = json::array();
+    for (const auto& ban : *bans)
+      items.push_back({{"source", ban.source.text()}, {"remaining", ban.seconds},
+                       {"offences", m_detector.offences().contains(ban.source) ? m_detector.offences()[ban.source] : 0}});
+    return json{{"ok", true}, {"bans", items}}.dump();
+  }
+  if (words[0] == "ban" && words.size() == 3) {
+    auto source = parse_network(words[1]);
+    int64_t seconds = std::atoll(words[2].c_str());
+    if (!source || seconds <= 0)
+      return json{{"ok", false}, {"error", "usage: ban ADDRESS[/PREFIX] SECONDS"}}.dump();
+    if (m_detector.allowlisted(*source))
+      return json{{"ok", false}, {"error", source->text() + " is on the allowlist"}}.dump();
+    auto banned = m_banner.ban({Ban{*source, seconds}});
+    if (!banned)
+      return json{{"ok", false}, {"error", banned.error().message}}.dump();
+    m_detector.note_ban(*source, static_cast<int64_t>(wall_now()) + seconds);
+    say("guard: ban " + source->text() + " for " + std::to_string(seconds) + "s: by hand");
+    return json{{"ok", true}, {"banned", source->text()}, {"seconds", seconds}}.dump();
+  }
+  if (words[0] == "unban" && words.size() == 2) {
+    auto source = parse_network(words[1]);
+    if (!source)
+      return json{{"ok", false}, {"error", "usage: unban ADDRESS[/PREFIX]"}}.dump();
+    // An address inside a banned IPv6 prefix unbans the prefix it is counted in.
+    Address target = *source;
+    auto removed = m_banner.unban(target);
+    if (!removed && removed.error().code == ErrorCode::not_found && source->prefix == (source->v6 ? 128 : 32)) {
+      target = m_detector.source_of(*source);
+      removed = m_banner.unban(target);
+    }
+    if (!removed)
+      return json{{"ok", false}, {"error", removed.error().message}}.dump();
+    m_detector.forget_ban(target);
+    say("guard: unban " + target.text() + ": by hand");
+    return json{{"ok", true}, {"unbanned", target.text()}}.dump();
+  }
+  return json{{"ok", false}, {"error", "unknown request (list, ban ADDR SECONDS, unban ADDR)"}}.dump();
+}
+
+void Daemon::handle_control(int client) {
+  ucred credentials{};
+  socklen_t length = sizeof credentials;
+  std::string reply;
+  if (::getsockopt(client, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 || credentials.uid != 0) {
+    reply = json{{"ok", false}, {"error", "only root may control the guard"}}.dump();
+  } else {
+    char buffer[512];
+    ssize_t n = ::recv(client, buffer, sizeof buffer - 1, 0);
+    reply = control_reply(n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string());
+  }
+  reply += "\n";
+  (void)!::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
+  ::close(client);
+}
+
+void Daemon::write_metrics() {
+  std::string text =
+      "# HELP clawshield_guard_lines_total Log lines read by the guard.\n"
+      "# TYPE clawshield_guard_lines_total counter\n"
+      "clawshield_guard_lines_total " + std::to_string(m_metrics.lines) + "\n"
+      "# HELP clawshield_guard_events_total sshd messages recognised, by kind.\n"
+      "# TYPE clawshield_guard_events_total counter\n";
+  for (int k = 0; k < k_event_kinds; ++k)
+    text += std::string("clawshield_guard_events_total{kind=\"") + event_kind_name(static_cast<EventKind>(k)) +
+            "\"} " + std::to_string(m_metrics.by_kind[static_cast<size_t>(k)]) + "\n";
+  auto bans = m_banner.list();
+  text += "# HELP clawshield_guard_bans_active Bans in the kernel's ban sets.\n"
+          "# TYPE clawshield_guard_bans_active gauge\n"
+          "clawshield_guard_bans_active " + std::to_string(bans ? bans->size() : 0) + "\n"
+          "# HELP clawshield_guard_bans_total Bans made by the guard.\n"
+          "# TYPE clawshield_guard_bans_total counter\n"
+          "clawshield_guard_bans_total " + std::to_string(m_metrics.bans_total) + "\n"
+          "# HELP clawshield_guard_tracked_sources Sources with failure counters.\n"
+          "# TYPE clawshield_guard_tracked_sources gauge\n"
+          "clawshield_guard_tracked_sources " + std::to_string(m_detector.tracked()) + "\n";
+  (void)m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/metrics.prom", text, 0644, Ownership{0, 0});
+}
+
+int Daemon::run(const std::function<Result<Policy>()>& reload) {
+  auto fail_with = [&](const Error& error) {
+    say("guard: " + error.message);
+    return 1;
+  };
+  // State folder, history and positions, then the kernel's bans, then the sources.
+  if (auto made = m_host.fs.stat(k_guard_state_dir); made && !*made) {
+    for (const char* dir : {"/var", "/var/lib", "/var/lib/clawshield", k_guard_state_dir})
+      if (auto st = m_host.fs.stat(dir); st && !*st)
+        (void)m_host.fs.make_directory(dir, 0700, Ownership{0, 0});
+  }
+  if (auto loaded = load_state(); !loaded)
+    return fail_with(loaded.error());
+  if (auto restored = restore_bans(); !restored)
+    return fail_with(restored.error());
+  (void)open_sources();
+
+  // Signals as events.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int signal_number : {SIGTERM, SIGINT, SIGHUP})
+    sigaddset(&signals, signal_number);
+  ::sigprocmask(SIG_BLOCK, &signals, nullptr);
+  int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
+  int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+  int inotify_fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+  int timer_fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  itimerspec tick{{1, 0}, {1, 0}};
+  ::timerfd_settime(timer_fd, 0, &tick, nullptr);
+  std::set<std::string> watched;
+  for (const auto& path : m_options.files) {
+    std::string dir = parent_path(m_host.fs.host_path(path));
+    if (watched.insert(dir).second)
+      ::inotify_add_watch(inotify_fd, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
+  }
+
+  // The control socket, root only (mode 0600 in a 0700 folder, and peer credentials checked).
+  const std::string socket_path = m_host.fs.host_path(k_control_socket);
+  std::string socket_dir = parent_path(socket_path);
+  std::error_code ignored;
+  std::filesystem::create_directories(socket_dir, ignored);
+  ::chmod(socket_dir.c_str(), 0700);
+  ::unlink(socket_path.c_str());
+  int listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
+  mode_t old_mask = ::umask(0177);
+  bool listening = ::bind(listen_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                   ::listen(listen_fd, 16) == 0;
+  ::umask(old_mask);
+  if (!listening)
+    say("guard: control socket " + socket_path + ": " + std::strerror(errno));
+
+  auto add = [&](int fd) {
+    if (fd < 0)
+      return;
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = fd;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event);
+  };
+  for (int fd : {signal_fd, inotify_fd, timer_fd, listening ? listen_fd : -1})
+    add(fd);
+  for (const auto& source : m_sources)
+    add(source->wait_fd());
+
+  drain();
+  (void)save_state();
+  write_metrics();
+  notify("READY=1");
+  say("guard: watching " + std::to_string(m_sources.size()) + " source(s)");
+  const bool watchdog = std::getenv("WATCHDOG_USEC") != nullptr;
+  int ticks = 0;
+  int exit_code = 0;
+  bool running = true;
+  while (running) {
+    epoll_event events[16];
+    int ready = ::epoll_wait(epoll_fd, events, 16, -1);
+    if (ready < 0 && errno != EINTR)
+      break;
+    bool poll_sources = false;
+    for (int i = 0; i < ready; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == signal_fd) {
+        signalfd_siginfo info{};
+        if (::read(signal_fd, &info, sizeof info) != sizeof info)
+          continue;
+        if (info.ssi_signo == SIGHUP) {
+          auto fresh = reload();
+          if (!fresh) {
+            say("guard: reload refused, keeping the old policy: " + fresh.error().message);
+            continue;
+          }
+          auto offences = m_detector.offences();
+          m_policy = *fresh;
+          m_detector = Detector(settings_from_policy(m_policy.guard));
+          m_detector.offences() = offences;
+          (void)restore_bans();
+          say("guard: policy reloaded");
+        } else {
+          running = false;
+        }
+      } else if (fd == inotify_fd) {
+        char buffer[4096];
+        while (::read(inotify_fd, buffer, sizeof buffer) > 0) {
+        }
+        poll_sources = true;
+      } else if (fd == timer_fd) {
+        uint64_t expirations = 0;
+        (void)!::read(timer_fd, &expirations, sizeof expirations);
+        poll_sources = true;
+        if (watchdog)
+          notify("WATCHDOG=1");
+        if (++ticks % 5 == 0)
+          write_metrics();
+        if (m_dirty)
+          (void)save_state();
+      } else if (fd == listen_fd) {
+        int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (client >= 0)
+          handle_control(client);
+      } else {
+        poll_sources = true;  // the journal
+      }
+    }
+    if (poll_sources)
+      drain();
+  }
+  notify("STOPPING=1");
+  if (auto saved = save_state(); !saved) {
+    say("guard: saving state: " + saved.error().message);
+    exit_code = 1;
+  }
+  write_metrics();
+  ::unlink(socket_path.c_str());
+  for (int fd : {signal_fd, epoll_fd, inotify_fd, timer_fd, listen_fd})
+    if (fd >= 0)
+      ::close(fd);
+  say("guard: stopped");
+  return exit_code;
+}
+
+}  // namespace
+
+int run_daemon(Host& host, Policy policy, DaemonOptions options,
+               const std::function<Result<Policy>()>& reload, std::ostream& log) {
+  Daemon daemon(host, std::move(policy), std::move(options), log);
+  return daemon.run(reload);
+}
+
+Result<std::string> control_request(const Filesystem& fs, const std::string& request) {
+  const std::string path = fs.host_path(k_control_socket);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    int err = errno;
+    ::close(fd);
+    return fail(err == ENOENT || err == ECONNREFUSED ? ErrorCode::not_found : ErrorCode::io,
+                "the guard is not running (" + path + ": " + std::strerror(err) + ")");
+  }
+  (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+  std::string reply;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
+    reply.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return reply;
+}
+
+}  // namespace clawshield::guard
