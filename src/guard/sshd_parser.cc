@@ -99,9 +99,11 @@ std::optional<Event> failed(sv text) {
 
 std::optional<Event> preauth_closed(sv text) {
   // "Connection closed by [authenticating user U |invalid user U ]ADDR port N"
+  const bool after_auth = text.starts_with("authenticating user ") || text.starts_with("invalid user ");
   if (!strip_port(text))
     return std::nullopt;
-  return event(EventKind::preauth_disconnect, last_token_address(text));
+  return event(after_auth ? EventKind::auth_disconnect : EventKind::preauth_disconnect,
+               last_token_address(text));
 }
 
 constexpr std::array<sv, 7> k_not_allowed_reasons = {
@@ -124,6 +126,7 @@ const char* event_kind_name(EventKind kind) {
     case EventKind::max_auth_attempts: return "max_auth_attempts";
     case EventKind::pam_failure: return "pam_failure";
     case EventKind::preauth_disconnect: return "preauth_disconnect";
+    case EventKind::auth_disconnect: return "auth_disconnect";
     case EventKind::no_identification: return "no_identification";
     case EventKind::banner_error: return "banner_error";
     case EventKind::kex_error: return "kex_error";

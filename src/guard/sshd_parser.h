@@ -20,6 +20,8 @@ enum class EventKind : uint8_t {
   max_auth_attempts,   // maximum authentication attempts exceeded / Too many auth failures
   pam_failure,         // pam_unix(sshd:auth): authentication failure; ... rhost=A
   preauth_disconnect,  // Connection closed/reset, Disconnected, Received disconnect [preauth]
+  auth_disconnect,     // the same after "authenticating user X" / "invalid user X": that
+                       // attempt was counted already (Failed password, Invalid user)
   no_identification,   // Did not receive identification string
   banner_error,        // banner exchange: Connection from A port P: invalid format
   kex_error,           // ssh_dispatch_run_fatal: Connection from A port P: ...
@@ -28,7 +30,7 @@ enum class EventKind : uint8_t {
   penalty,             // PerSourcePenalties: drop connection #N from [A]:P ... penalty: ...
   accepted,            // Accepted ... for X from A (not an attack; counted for statistics)
 };
-inline constexpr int k_event_kinds = 14;
+inline constexpr int k_event_kinds = 15;
 const char* event_kind_name(EventKind kind);
 
 struct Event {

@@ -43,7 +43,8 @@ namespace clawshield {
 const std::vector<std::string>& guard_event_kinds() {
   static const std::vector<std::string> kinds = {
       "failed_password",   "failed_publickey",  "invalid_user",       "not_allowed",
-      "max_auth_attempts", "pam_failure",       "preauth_disconnect", "no_identification",
+      "max_auth_attempts", "pam_failure",       "preauth_disconnect", "auth_disconnect",
+      "no_identification",
       "banner_error",      "kex_error",         "negotiation_failed", "preauth_timeout",
       "penalty",           "accepted"};
   return kinds;

@@ -75,12 +75,14 @@ struct GuardPolicy {
                                         "fd7a:115c:a1e0::/48"};
   // Weight per message kind (see docs/guard.md); a policy file overrides kinds one by one.
   // Authentication failures and scanners' handshakes count 1; a bare preauth disconnect 0.5;
-  // the PAM line 0 (it repeats the "Failed password" line); publickey failures 0 (clients
+  // the PAM line 0 (it repeats the "Failed password" line), as does the disconnect after a
+  // counted attempt (auth_disconnect); publickey failures 0 (clients
   // offering several keys); successful logins 0.
   std::vector<std::pair<std::string, double>> weights = {
       {"failed_password", 1},    {"failed_publickey", 0},   {"invalid_user", 1},
       {"not_allowed", 1},        {"max_auth_attempts", 1},  {"pam_failure", 0},
-      {"preauth_disconnect", 0.5}, {"no_identification", 1}, {"banner_error", 1},
+      {"preauth_disconnect", 0.5}, {"auth_disconnect", 0}, {"no_identification", 1},
+      {"banner_error", 1},
       {"kex_error", 1},          {"negotiation_failed", 1}, {"preauth_timeout", 1},
       {"penalty", 1},            {"accepted", 0}};
   int max_tracked = 131072;

@@ -193,6 +193,45 @@ void NetnsHarness::start_sshd(int port) {
   ADD_FAILURE() << "sshd did not start on port " << port;
 }
 
+void NetnsHarness::start_logged_sshd(const std::string& log_file) {
+  std::filesystem::create_directories("/run/sshd");
+  const std::string dir = m_work + "/logged-sshd";
+  std::filesystem::create_directories(dir + "/rsyslog");
+  std::filesystem::create_directories(std::filesystem::path(log_file).parent_path());
+  ProcessRunner runner;
+  (void)runner.run(Command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/host_key"}));
+  std::ofstream(dir + "/rsyslog.conf")
+      << "global(workDirectory=\"" << dir << "/rsyslog\")\n"
+      << "module(load=\"imuxsock\")\n"
+      << "auth,authpriv.* action(type=\"omfile\" file=\"" << log_file
+      << "\" template=\"RSYSLOG_FileFormat\")\n";
+  std::ofstream(dir + "/sshd_config") << "Port 22\nListenAddress 0.0.0.0\nListenAddress ::\n"
+                                      << "HostKey " << dir << "/host_key\n"
+                                      << "PidFile " << dir << "/sshd.pid\n"
+                                      << "UsePAM no\nStrictModes no\nPasswordAuthentication yes\n"
+                                      << "PermitRootLogin yes\nSyslogFacility AUTH\nLogLevel INFO\n"
+                                      << "MaxStartups 200\n";
+  m_processes.push_back(std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{CLAWSHIELD_SSHD_SANDBOX, m_server, dir, dir + "/rsyslog.conf",
+                               dir + "/sshd_config"},
+      dir + "/sandbox.log"));
+  for (int i = 0; i < 50; ++i) {
+    if (probe_one(m_server, "127.0.0.1", 22, 200) == PortState::open)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "logged sshd did not start";
+}
+
+void NetnsHarness::ssh_failures(const std::string& ns, const std::string& address, int count) {
+  for (int i = 0; i < count; ++i) {
+    run_in(ns, {"sshpass", "-p", "wrong-password", "ssh", "-o", "StrictHostKeyChecking=no", "-o",
+                "UserKnownHostsFile=/dev/null", "-o", "PreferredAuthentications=password", "-o",
+                "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1", "-o",
+                "ConnectTimeout=3", "-o", "LogLevel=ERROR", "root@" + address, "true"});
+  }
+}
+
 void NetnsHarness::start_http(const std::string& ns, int port) {
   const std::string dir = m_work + "/www";
   std::filesystem::create_directories(dir);

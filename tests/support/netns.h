@@ -59,6 +59,12 @@ class NetnsHarness {
   BackgroundProcess& start_in(const std::string& ns, const std::vector<std::string>& argv);
   // A real sshd in the server namespace on `port` (all addresses, both families).
   void start_sshd(int port = 22);
+  // A real sshd in the server namespace on port 22 that logs through a real rsyslogd (RFC 3339
+  // lines with microseconds) to `log_file` (a host path), as on a server.
+  void start_logged_sshd(const std::string& log_file);
+  // `count` password failures against the server's sshd from namespace `ns` (sshpass).
+  void ssh_failures(const std::string& ns, const std::string& address, int count);
+
   // busybox httpd in `ns` on `port` (all addresses).
   void start_http(const std::string& ns, int port);
 
