@@ -147,6 +147,10 @@ TEST_F(GuardE2E, KillNineKeepsBansAndHistory) {
   start_guard();
   EXPECT_EQ(bans(), std::vector<std::string>{"10.77.0.1"}) << testing::read_file("", guard_log());
   EXPECT_NE(testing::read_file("", guard_log()).find("1 source(s) in the offence history"), std::string::npos);
+
+  // verify: the ban sets exist and are used on input and forward.
+  auto verified = cs({"verify", "--only", "guard"});
+  EXPECT_NE(verified.out.find("pass     guard.ban_sets"), std::string::npos) << verified.out;
 }
 
 }  // namespace

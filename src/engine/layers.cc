@@ -4,6 +4,7 @@
 
 #include "layers/app_user/app_user_layer.h"
 #include "layers/firewall/firewall_layer.h"
+#include "layers/guard/guard_layer.h"
 #include "layers/sudo/sudo_layer.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
 #include "layers/updates/updates_layer.h"
@@ -13,6 +14,7 @@ namespace clawshield {
 LayerList all_layers() {
   LayerList layers;
   layers.push_back(std::make_unique<FirewallLayer>());     // 1, 3: nftables, Docker isolation
+  layers.push_back(std::make_unique<GuardLayer>());        // 2: brute-force guard service
   layers.push_back(std::make_unique<AppUserLayer>());      // 5: unprivileged app user
   layers.push_back(std::make_unique<SystemdUnitLayer>());  // 6: sandboxed systemd unit
   layers.push_back(std::make_unique<SudoLayer>());         // 7: scoped sudo

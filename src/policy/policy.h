@@ -88,6 +88,8 @@ struct GuardPolicy {
   int max_tracked = 131072;
   std::vector<std::string> log_files = {"/var/log/auth.log"};
   bool journal = true;
+  // Where clawshield is installed, for the guard's systemd unit.
+  std::string executable = "/usr/local/bin/clawshield";
 };
 
 // The message kinds the guard knows, for validating `guard.weights`.

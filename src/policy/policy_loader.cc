@@ -319,6 +319,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"max_tracked", decoder.integer(guard.max_tracked, 1024, 10'000'000)},
       {"log_files", decoder.strings(guard.log_files, valid_absolute_path, "an absolute path")},
       {"journal", decoder.boolean(guard.journal)},
+      {"executable", decoder.string(guard.executable, valid_absolute_path, "an absolute path")},
   };
   FirewallPolicy& firewall = policy.firewall;
   const FieldTable firewall_fields = {

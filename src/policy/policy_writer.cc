@@ -44,6 +44,7 @@ std::string render_policy(const Policy& policy) {
   out << YAML::Key << "max_tracked" << YAML::Value << guard.max_tracked;
   string_list(out, "log_files", guard.log_files);
   out << YAML::Key << "journal" << YAML::Value << guard.journal;
+  out << YAML::Key << "executable" << YAML::Value << guard.executable;
   out << YAML::EndMap;
 
   const FirewallPolicy& firewall = policy.firewall;

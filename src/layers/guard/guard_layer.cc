@@ -1,0 +1,192 @@
+// Layer 2 — the guard's service. The daemon needs CAP_NET_ADMIN (to add ban elements over
+// netlink), read access to the logs and the journal, and write access to its state and its
+// control socket; everything else is taken away, and it has no business with IP traffic at
+// all (IPAddressDeny=any). verify checks the unit, that it is enabled and running (unknown
+// where systemd does not run), and that the ban sets exist and are used on input and forward.
+#include "layers/guard/guard_layer.h"
+
+#include <sstream>
+
+#include "core/text.h"
+#include "layers/firewall/ruleset.h"
+#include "layers/systemd_unit/systemd_unit_layer.h"
+
+namespace clawshield {
+namespace {
+
+const char* k_wants_link = "/etc/systemd/system/multi-user.target.wants/clawshield-guard.service";
+
+}  // namespace
+
+std::string render_guard_unit(const Policy& policy) {
+  std::ostringstream out;
+  out << "# Managed by clawshield: `clawshield apply` rewrites this file.\n"
+         "[Unit]\n"
+         "Description=clawshield guard: bans SSH brute-force sources in the kernel\n"
+         "Wants=clawshield-firewall.service\n"
+         "After=clawshield-firewall.service network-pre.target\n"
+         "\n"
+         "[Service]\n"
+         "Type=notify\n"
+         "NotifyAccess=main\n"
+         "ExecStart="
+      << policy.guard.executable
+      << " guard\n"
+         "ExecReload=/bin/kill -HUP $MAINPID\n"
+         "Restart=on-failure\n"
+         "RestartSec=2\n"
+         "WatchdogSec=30\n"
+         "StateDirectory=clawshield/guard\n"
+         "StateDirectoryMode=0700\n"
+         "RuntimeDirectory=clawshield\n"
+         "RuntimeDirectoryMode=0700\n"
+         "UMask=0077\n"
+         "\n"
+         "# Root, but only CAP_NET_ADMIN: enough to change the ban sets, nothing more.\n"
+         "CapabilityBoundingSet=CAP_NET_ADMIN\n"
+         "AmbientCapabilities=CAP_NET_ADMIN\n"
+         "NoNewPrivileges=true\n"
+         "ProtectSystem=strict\n"
+         "ReadWritePaths=/var/lib/clawshield\n"
+         "ProtectHome=true\n"
+         "PrivateTmp=true\n"
+         "PrivateDevices=true\n"
+         "DevicePolicy=closed\n"
+         "ProtectClock=true\n"
+         "ProtectControlGroups=true\n"
+         "ProtectHostname=true\n"
+         "ProtectKernelLogs=true\n"
+         "ProtectKernelModules=true\n"
+         "ProtectKernelTunables=true\n"
+         "ProtectProc=invisible\n"
+         "ProcSubset=pid\n"
+         "KeyringMode=private\n"
+         "LockPersonality=true\n"
+         "MemoryDenyWriteExecute=true\n"
+         "PrivateMounts=true\n"
+         "RemoveIPC=true\n"
+         "RestrictAddressFamilies=AF_UNIX AF_NETLINK\n"
+         "IPAddressDeny=any\n"
+         "RestrictNamespaces=true\n"
+         "RestrictRealtime=true\n"
+         "RestrictSUIDSGID=true\n"
+         "SystemCallArchitectures=native\n"
+         "SystemCallFilter=@system-service\n"
+         "SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @obsolete "
+         "@clock @debug @cpu-emulation\n"
+         "SystemCallErrorNumber=EPERM\n"
+         "\n"
+         "[Install]\n"
+         "WantedBy=multi-user.target\n";
+  return out.str();
+}
+
+Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
+  Host& host = context.host;
+  const std::string unit = render_guard_unit(context.policy);
+  std::vector<Action> actions;
+  actions.push_back(WriteFile{k_guard_unit, unit, FileSpec{0644, "root", "root"}, std::nullopt});
+  CS_TRY(auto link, host.fs.stat(k_wants_link));
+  if (!link) {
+    actions.push_back(RunCommand{
+        "enable clawshield-guard.service",
+        Command({"systemctl", "--root=" + (host.fs.root().empty() ? std::string("/") : host.fs.root()),
+                 "--quiet", "enable", "clawshield-guard.service"}),
+        Requirement::none, {}, {parent_path(k_wants_link), k_wants_link}});
+  }
+  auto current = host.fs.read(k_guard_unit);
+  if (!current && current.error().code != ErrorCode::not_found)
+    return std::unexpected(current.error());
+  if (!current || *current != unit) {
+    actions.push_back(RunCommand{"systemctl daemon-reload", Command({"systemctl", "daemon-reload"}),
+                                 Requirement::systemd, {}, {}});
+    actions.push_back(RunCommand{"systemctl restart clawshield-guard",
+                                 Command({"systemctl", "restart", "clawshield-guard.service"}),
+                                 Requirement::systemd, {}, {}});
+  }
+  return actions;
+}
+
+std::vector<Finding> GuardLayer::verify(const Context& context) const {
+  Host& host = context.host;
+  std::vector<Finding> findings;
+
+  auto current = host.fs.read(k_guard_unit);
+  if (!current) {
+    findings.push_back(make_finding(*this, "unit_installed",
+                                    current.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
+                                    "guard unit installed", current.error().message));
+  } else {
+    bool same = *current == render_guard_unit(context.policy);
+    findings.push_back(make_finding(*this, "unit_installed", same ? Status::pass : Status::warn,
+                                    "guard unit installed",
+                                    same ? std::string(k_guard_unit) : std::string(k_guard_unit) + " differs from the policy"));
+    auto score = exposure_score(host, "clawshield-guard.service");
+    if (!score) {
+      findings.push_back(make_finding(*this, "exposure", Status::unknown, "guard unit sandboxed",
+                                      score.error().message));
+    } else {
+      std::ostringstream evidence;
+      evidence << "systemd-analyze security: " << *score;
+      findings.push_back(make_finding(*this, "exposure", *score <= 2.0 ? Status::pass : Status::warn,
+                                      "guard unit sandboxed", evidence.str()));
+    }
+  }
+
+  auto link = host.fs.stat(k_wants_link);
+  findings.push_back(make_finding(*this, "enabled", !link ? Status::unknown : *link ? Status::pass : Status::fail,
+                                  "guard starts at boot",
+                                  !link ? link.error().message
+                                  : *link ? std::string(k_wants_link)
+                                          : "not enabled (no " + std::string(k_wants_link) + ")"));
+
+  if (auto why = host.skip_reason(Requirement::systemd)) {
+    findings.push_back(make_finding(*this, "active", Status::unknown, "guard running",
+                                    "cannot ask systemd: " + *why));
+  } else {
+    auto active = host.runner.run(Command({"systemctl", "is-active", "clawshield-guard.service"}));
+    if (!active)
+      findings.push_back(make_finding(*this, "active", Status::unknown, "guard running", active.error().message));
+    else
+      findings.push_back(make_finding(*this, "active", active->ok() ? Status::pass : Status::fail,
+                                      "guard running", "systemctl is-active: " + std::string(trim(active->out))));
+  }
+
+  // The ban sets exist and both input and forward drop their members.
+  if (!host.own_network) {
+    findings.push_back(make_finding(*this, "ban_sets", Status::unknown, "ban sets hooked into input and forward",
+                                    "kernel not inspected: --root is not the running system (use --netns)"));
+    return findings;
+  }
+  auto table = list_table(host.nft, k_firewall_table, NftOutput::terse);
+  if (!table) {
+    findings.push_back(make_finding(*this, "ban_sets", Status::unknown, "ban sets hooked into input and forward",
+                                    table.error().message));
+    return findings;
+  }
+  std::vector<std::string> missing;
+  if (!*table) {
+    missing.push_back("no table inet clawshield");
+  } else {
+    const std::string& text = **table;
+    for (const char* set : {k_ban_set_v4, k_ban_set_v6})
+      if (text.find(std::string("set ") + set + " {") == std::string::npos)
+        missing.push_back(std::string("set ") + set);
+    // Each chain's rules must drop both sets.
+    for (const char* chain : {"chain input {", "chain forward {"}) {
+      size_t start = text.find(chain);
+      size_t end = start == std::string::npos ? start : text.find("\n\t}", start);
+      std::string body = start == std::string::npos ? "" : text.substr(start, end - start);
+      for (const char* rule : {"ip saddr @ban_v4 drop", "ip6 saddr @ban_v6 drop"})
+        if (body.find(rule) == std::string::npos)
+          missing.push_back(std::string(chain).substr(6, std::string(chain).size() - 8) + ": " + rule);
+    }
+  }
+  findings.push_back(make_finding(*this, "ban_sets", missing.empty() ? Status::pass : Status::fail,
+                                  "ban sets hooked into input and forward",
+                                  missing.empty() ? "ban_v4 and ban_v6 dropped on input and forward"
+                                                  : "missing: " + join(missing, "; ")));
+  return findings;
+}
+
+}  // namespace clawshield
