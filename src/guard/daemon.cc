@@ -117,6 +117,17 @@ Result<void> Daemon::load_state() {
   for (auto it = offences.begin(); it != offences.end(); ++it)
     if (auto address = parse_network(it.key()); address && it->is_number_integer())
       m_detector.offences()[*address] = it->get<int>();
+  const json counters = document.contains("counters") ? document["counters"] : json::object();
+  for (auto it = counters.begin(); it != counters.end(); ++it) {
+    auto address = parse_network(it.key());
+    if (!address || !it->is_array())
+      continue;
+    Detector::CounterSnapshot snapshot{*address, {}};
+    for (const auto& event : *it)
+      if (event.is_array() && event.size() == 2 && event[0].is_number() && event[1].is_number())
+        snapshot.events.emplace_back(event[0].get<int64_t>(), event[1].get<float>());
+    m_detector.restore_counter(snapshot);
+  }
   m_metrics.bans_total = document.value("bans_total", uint64_t{0});
   return {};
 }
@@ -128,7 +139,17 @@ Result<void> Daemon::save_state() {
   json offences = json::object();
   for (const auto& [source, count] : m_detector.offences())
     offences[source.text()] = count;
-  json document = {{"positions", positions}, {"offences", offences}, {"bans_total", m_metrics.bans_total}};
+  json counters = json::object();
+  for (const auto& snapshot : m_detector.counters()) {
+    json events = json::array();
+    for (const auto& [time, weight] : snapshot.events)
+      events.push_back({time, weight});
+    counters[snapshot.source.text()] = std::move(events);
+  }
+  json document = {{"positions", positions},
+                   {"offences", offences},
+                   {"counters", counters},
+                   {"bans_total", m_metrics.bans_total}};
   CS_TRY_VOID(m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/state.json",
                                      document.dump() + "\n", 0600, Ownership{0, 0}));
   m_dirty = false;
@@ -398,9 +419,12 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
             continue;
           }
           auto offences = m_detector.offences();
+          auto counters = m_detector.counters();
           m_policy = *fresh;
           m_detector = Detector(settings_from_policy(m_policy.guard));
           m_detector.offences() = offences;
+          for (const auto& counter : counters)
+            m_detector.restore_counter(counter);
           (void)restore_bans();
           say("guard: policy reloaded");
         } else {

@@ -107,6 +107,36 @@ std::optional<BanDecision> Detector::observe(const Event& event, int64_t time) {
   return decision;
 }
 
+std::vector<Detector::CounterSnapshot> Detector::counters() const {
+  std::vector<CounterSnapshot> out;
+  out.reserve(m_counters.size());
+  for (const auto& [source, counter] : m_counters) {
+    CounterSnapshot snapshot{source, {}};
+    for (uint8_t i = 0; i < counter.count; ++i) {
+      size_t slot = (counter.start + i) % k_slots;
+      snapshot.events.emplace_back(counter.times[slot], counter.weights[slot]);
+    }
+    out.push_back(std::move(snapshot));
+  }
+  return out;
+}
+
+void Detector::restore_counter(const CounterSnapshot& snapshot) {
+  if (snapshot.events.empty())
+    return;
+  evict_if_full();
+  Counter counter;
+  for (const auto& [time, weight] : snapshot.events) {
+    if (counter.count == k_slots)
+      break;
+    counter.times[counter.count] = time;
+    counter.weights[counter.count] = weight;
+    ++counter.count;
+  }
+  if (m_counters.emplace(snapshot.source, counter).second)
+    m_order.push_back(snapshot.source);
+}
+
 void Detector::note_ban(const Address& source, int64_t until) { m_bans[source] = until; }
 
 void Detector::forget_ban(const Address& source) { m_bans.erase(source); }

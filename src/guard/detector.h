@@ -63,6 +63,15 @@ class Detector {
   // Past bans per source, for repeat-offender durations; persisted by the daemon.
   std::unordered_map<Address, int, AddressHash>& offences() { return m_offences; }
   size_t tracked() const { return m_counters.size(); }
+
+  // Failure counters, for the daemon to persist across restarts (so a restart loses no
+  // failure still inside the window): source -> (time, weight) events, oldest first.
+  struct CounterSnapshot {
+    Address source;
+    std::vector<std::pair<int64_t, float>> events;
+  };
+  std::vector<CounterSnapshot> counters() const;
+  void restore_counter(const CounterSnapshot& snapshot);
   const GuardSettings& settings() const { return m_settings; }
 
  private:
