@@ -17,6 +17,21 @@ std::string set_of(const Address& address) { return address.v6 ? k_ban_set_v6 : 
 Result<void> Banner::ban(const std::vector<Ban>& bans) {
   if (bans.empty())
     return {};
+  std::string commands;
+  const std::string table = std::string("inet ") + k_firewall_table;
+  // A prefix ban replaces the bans inside it (the sets do not merge overlapping elements),
+  // in the same transaction.
+  bool any_prefix = false;
+  for (const auto& ban : bans)
+    any_prefix |= ban.source.prefix < (ban.source.v6 ? 128 : 32);
+  if (any_prefix) {
+    CS_TRY(auto current, list());
+    for (const auto& ban : bans)
+      for (const auto& existing : current)
+        if (contains(ban.source, existing.source))
+          commands += "delete element " + table + " " + set_of(existing.source) + " { " +
+                      existing.source.text() + " }\n";
+  }
   std::string v4, v6;
   for (const auto& ban : bans) {
     std::string& list = ban.source.v6 ? v6 : v4;
@@ -24,8 +39,6 @@ Result<void> Banner::ban(const std::vector<Ban>& bans) {
       list += ", ";
     list += ban.source.text() + " timeout " + std::to_string(std::max<int64_t>(ban.seconds, 1)) + "s";
   }
-  std::string commands;
-  const std::string table = std::string("inet ") + k_firewall_table;
   if (!v4.empty())
     commands += "add element " + table + " " + k_ban_set_v4 + " { " + v4 + " }\n";
   if (!v6.empty())

@@ -7,6 +7,7 @@
 #include "guard/daemon.h"
 
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -79,6 +81,9 @@ class Daemon {
  private:
   Result<void> load_state();
   Result<void> save_state();
+  std::string offence_log_path() const;
+  Result<void> load_offence_log();
+  void log_offence(const Address& source, int offence);
   Result<void> open_sources();
   Result<void> restore_bans();
   void drain();
@@ -97,6 +102,8 @@ class Daemon {
   std::map<std::string, std::string> m_positions;  // saved, by source name
   Metrics m_metrics;
   bool m_dirty = false;
+  std::error_code m_ignored;
+  int m_offence_fd = -1;  // offences.log, opened at the first ban
 };
 
 Result<void> Daemon::load_state() {
@@ -129,7 +136,33 @@ Result<void> Daemon::load_state() {
     m_detector.restore_counter(snapshot);
   }
   m_metrics.bans_total = document.value("bans_total", uint64_t{0});
+  return load_offence_log();
+}
+
+// Offences since the last state save: "SOURCE OFFENCE" lines appended at each ban, without an
+// fsync (a crashed process loses nothing it wrote; the kernel has the data). Folded into
+// state.json at the next save.
+std::string Daemon::offence_log_path() const {
+  return m_host.fs.host_path(std::string(k_guard_state_dir) + "/offences.log");
+}
+
+Result<void> Daemon::load_offence_log() {
+  std::ifstream in(offence_log_path());
+  std::string source;
+  int offence = 0;
+  while (in >> source >> offence)
+    if (auto address = parse_network(source)) {
+      int& known = m_detector.offences()[*address];
+      known = std::max(known, offence);
+    }
   return {};
+}
+
+void Daemon::log_offence(const Address& source, int offence) {
+  if (m_offence_fd < 0)
+    m_offence_fd = ::open(offence_log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  const std::string line = source.text() + " " + std::to_string(offence) + "\n";
+  (void)!::write(m_offence_fd, line.data(), line.size());
 }
 
 Result<void> Daemon::save_state() {
@@ -152,6 +185,7 @@ Result<void> Daemon::save_state() {
                    {"bans_total", m_metrics.bans_total}};
   CS_TRY_VOID(m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/state.json",
                                      document.dump() + "\n", 0600, Ownership{0, 0}));
+  std::filesystem::resize_file(offence_log_path(), 0, m_ignored);
   m_dirty = false;
   return {};
 }
@@ -181,8 +215,11 @@ Result<void> Daemon::restore_bans() {
                 "the ban sets (inet clawshield ban_v4/ban_v6) are not loaded: run `clawshield apply`");
   CS_TRY(auto bans, m_banner.list());
   const int64_t now = static_cast<int64_t>(wall_now());
-  for (const auto& ban : bans)
+  for (const auto& ban : bans) {
     m_detector.note_ban(ban.source, now + ban.seconds);
+    int& offences = m_detector.offences()[ban.source];
+    offences = std::max(offences, 1);
+  }
   say("guard: " + std::to_string(bans.size()) + " ban(s) in the kernel, " +
       std::to_string(m_detector.offences().size()) + " source(s) in the offence history");
   return {};
@@ -226,6 +263,7 @@ void Daemon::drain() {
     }
     ++m_metrics.bans_total;
     m_metrics.last_reaction_ms = (done - line_time) * 1000;
+    log_offence(decision.source, decision.offence);
     char reaction[32];
     std::snprintf(reaction, sizeof reaction, "%.3f", m_metrics.last_reaction_ms);
     say("guard: ban " + decision.source.text() + " for " + std::to_string(decision.duration) +
@@ -233,8 +271,10 @@ void Daemon::drain() {
         std::to_string(decision.score).substr(0, 4) + ") offence " + std::to_string(decision.offence) +
         " reaction_ms=" + reaction);
   }
-  if (auto saved = save_state(); !saved)
-    say("guard: saving state: " + saved.error().message);
+  // The kernel holds the bans; history and positions follow on the next tick (an fsync per
+  // ban would cost milliseconds of reaction time). After a crash, restore_bans() gives every
+  // ban still in the kernel at least one offence.
+  m_dirty = true;
 }
 
 std::string Daemon::control_reply(const std::string& request) {
@@ -258,6 +298,8 @@ std::string Daemon::control_reply(const std::string& request) {
       return json{{"ok", false}, {"error", "usage: ban ADDRESS[/PREFIX] SECONDS"}}.dump();
     if (m_detector.allowlisted(*source))
       return json{{"ok", false}, {"error", source->text() + " is on the allowlist"}}.dump();
+    if (m_detector.covered_by_prefix_ban(*source, static_cast<int64_t>(wall_now())))
+      return json{{"ok", false}, {"error", source->text() + " is inside a wider ban already"}}.dump();
     auto banned = m_banner.ban({Ban{*source, seconds}});
     if (!banned)
       return json{{"ok", false}, {"error", banned.error().message}}.dump();
@@ -311,10 +353,10 @@ void Daemon::write_metrics() {
   for (int k = 0; k < k_event_kinds; ++k)
     text += std::string("clawshield_guard_events_total{kind=\"") + event_kind_name(static_cast<EventKind>(k)) +
             "\"} " + std::to_string(m_metrics.by_kind[static_cast<size_t>(k)]) + "\n";
-  auto bans = m_banner.list();
-  text += "# HELP clawshield_guard_bans_active Bans in the kernel's ban sets.\n"
+  text += "# HELP clawshield_guard_bans_active Bans the guard knows to be in force.\n"
           "# TYPE clawshield_guard_bans_active gauge\n"
-          "clawshield_guard_bans_active " + std::to_string(bans ? bans->size() : 0) + "\n"
+          "clawshield_guard_bans_active " +
+          std::to_string(m_detector.active_bans(static_cast<int64_t>(wall_now()))) + "\n"
           "# HELP clawshield_guard_bans_total Bans made by the guard.\n"
           "# TYPE clawshield_guard_bans_total counter\n"
           "clawshield_guard_bans_total " + std::to_string(m_metrics.bans_total) + "\n"

@@ -63,6 +63,8 @@ std::optional<BanDecision> Detector::observe(const Event& event, int64_t time) {
       return std::nullopt;
     m_bans.erase(ban);
   }
+  if (covered_by_prefix_ban(source, time))
+    return std::nullopt;  // a wider ban covers it: the set must not get an overlapping element
 
   auto it = m_counters.find(source);
   if (it == m_counters.end()) {
@@ -137,8 +139,39 @@ void Detector::restore_counter(const CounterSnapshot& snapshot) {
     m_order.push_back(snapshot.source);
 }
 
-void Detector::note_ban(const Address& source, int64_t until) { m_bans[source] = until; }
+void Detector::note_ban(const Address& source, int64_t until) {
+  if (source.prefix < (source.v6 ? m_settings.ipv6_prefix : 32)) {
+    std::erase_if(m_prefix_bans, [&](const auto& entry) { return entry.first == source; });
+    m_prefix_bans.emplace_back(source, until);
+  } else {
+    m_bans[source] = until;
+  }
+}
 
-void Detector::forget_ban(const Address& source) { m_bans.erase(source); }
+void Detector::forget_ban(const Address& source) {
+  m_bans.erase(source);
+  std::erase_if(m_prefix_bans, [&](const auto& entry) { return entry.first == source; });
+}
+
+bool Detector::banned(const Address& address, int64_t now) const {
+  const Address source = source_of(address);
+  if (auto ban = m_bans.find(source); ban != m_bans.end() && ban->second > now)
+    return true;
+  return covered_by_prefix_ban(address, now);
+}
+
+bool Detector::covered_by_prefix_ban(const Address& address, int64_t now) const {
+  const Address source = address.prefix < (address.v6 ? 128 : 32) ? address : source_of(address);
+  for (const auto& [network, until] : m_prefix_bans)
+    if (until > now && network != source && contains(network, source))
+      return true;
+  return false;
+}
+
+size_t Detector::active_bans(int64_t now) {
+  std::erase_if(m_bans, [now](const auto& entry) { return entry.second <= now; });
+  std::erase_if(m_prefix_bans, [now](const auto& entry) { return entry.second <= now; });
+  return m_bans.size() + m_prefix_bans.size();
+}
 
 }  // namespace clawshield::guard

@@ -59,7 +59,13 @@ class Detector {
 
   // Bans known to the detector (restored on start, made by observe, or by hand).
   void note_ban(const Address& source, int64_t until);
+  // Whether `address` (or its source) is under a ban in force at `now`, exact or by prefix.
+  bool banned(const Address& address, int64_t now) const;
+  // Whether a ban wider than a source (a prefix banned by hand) covers `address` at `now`.
+  bool covered_by_prefix_ban(const Address& address, int64_t now) const;
   void forget_ban(const Address& source);
+  // Bans still in force at `now` (and forgets the others).
+  size_t active_bans(int64_t now);
   // Past bans per source, for repeat-offender durations; persisted by the daemon.
   std::unordered_map<Address, int, AddressHash>& offences() { return m_offences; }
   size_t tracked() const { return m_counters.size(); }
@@ -87,6 +93,7 @@ class Detector {
   std::unordered_map<Address, Counter, AddressHash> m_counters;
   std::deque<Address> m_order;  // insertion order, for eviction (may hold stale keys)
   std::unordered_map<Address, int64_t, AddressHash> m_bans;  // source -> until
+  std::vector<std::pair<Address, int64_t>> m_prefix_bans;    // wider than a source, by hand
   std::unordered_map<Address, int, AddressHash> m_offences;
 };
 

@@ -1,6 +1,6 @@
-// libnftables wrapper. A fresh context per call keeps calls independent (no cached ruleset
-// state between a load and the listing that checks it); buffers capture nft's output and
-// errors so they can be returned as values.
+// libnftables wrapper. One context per object (nft re-checks the ruleset generation before
+// every command, so its cache never goes stale); buffers capture nft's output and errors so
+// they can be returned as values.
 #include "host/nftables.h"
 
 #include <nftables/libnftables.h>
@@ -12,22 +12,31 @@
 
 namespace clawshield {
 
+LibNftables::~LibNftables() {
+  if (m_ctx)
+    nft_ctx_free(m_ctx);
+}
+
 Result<std::string> LibNftables::run(std::string_view commands, NftOutput output) {
-  std::unique_ptr<nft_ctx, decltype(&nft_ctx_free)> ctx(nft_ctx_new(NFT_CTX_DEFAULT), nft_ctx_free);
-  if (!ctx)
-    return fail(ErrorCode::io, "libnftables: cannot create a context");
+  if (!m_ctx) {
+    m_ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!m_ctx)
+      return fail(ErrorCode::io, "libnftables: cannot create a context");
+    nft_ctx_buffer_output(m_ctx);
+    nft_ctx_buffer_error(m_ctx);
+  }
+  nft_ctx* ctx = m_ctx;
   unsigned flags = 0;
   if (output == NftOutput::terse)
     flags |= NFT_CTX_OUTPUT_TERSE;
   if (output == NftOutput::json)
     flags |= NFT_CTX_OUTPUT_JSON;
-  nft_ctx_output_set_flags(ctx.get(), flags);
-  nft_ctx_buffer_output(ctx.get());
-  nft_ctx_buffer_error(ctx.get());
+  nft_ctx_output_set_flags(ctx, flags);
   const std::string buffer(commands);
-  int rc = nft_run_cmd_from_buffer(ctx.get(), buffer.c_str());
-  std::string out = nft_ctx_get_output_buffer(ctx.get());
-  std::string err = nft_ctx_get_error_buffer(ctx.get());
+  int rc = nft_run_cmd_from_buffer(ctx, buffer.c_str());
+  // Reading a buffer also empties it for the next call.
+  std::string out = nft_ctx_get_output_buffer(ctx);
+  std::string err = nft_ctx_get_error_buffer(ctx);
   if (rc != 0) {
     ErrorCode code = ErrorCode::command_failed;
     if (err.find("No such file or directory") != std::string::npos)

@@ -44,9 +44,12 @@ std::string interface_match(std::vector<std::string> names) {
   return "{ " + join(quoted, ", ") + " }";
 }
 
+// Interval (for prefix bans) with per-element timeouts, and no auto-merge: merged neighbours
+// would become one range that can no longer be unbanned address by address, with one
+// timeout for all. The guard never adds an address a prefix ban already covers.
 std::string ban_set(const char* name, const char* type) {
   return std::string("\tset ") + name + " {\n\t\ttype " + type +
-         "\n\t\tflags interval,timeout\n\t\tauto-merge\n\t}\n";
+         "\n\t\tflags interval,timeout\n\t}\n";
 }
 
 std::string chain_header(const char* name, const char* hook, const char* policy) {
