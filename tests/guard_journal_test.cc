@@ -5,8 +5,11 @@
 // (the ban comes at exactly the 5th).
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -113,6 +116,56 @@ TEST_F(GuardJournal, FollowsTheJournalAcrossARestartWithoutLosingOrDoubleCountin
   EXPECT_NE(testing::read_file("", guard_log()).find("ban 203.0.113.5 for 3600s: 5 failures"),
             std::string::npos)
       << testing::read_file("", guard_log());
+}
+
+TEST_F(GuardJournal, NotifiesSystemdReloadsOnHupAndWritesMetrics) {
+  // A stand-in for systemd's notification socket.
+  const std::string notify_path = m_net->work_dir() + "/notify.sock";
+  int notify = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, notify_path.c_str(), sizeof address.sun_path - 1);
+  ASSERT_EQ(::bind(notify, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  timeval timeout{3, 0};
+  ::setsockopt(notify, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setenv("NOTIFY_SOCKET", notify_path.c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "1000000", 1);
+  start_guard();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  std::vector<std::string> messages;
+  for (int i = 0; i < 2; ++i) {
+    char buffer[256];
+    ssize_t n = ::recv(notify, buffer, sizeof buffer, 0);
+    if (n > 0)
+      messages.emplace_back(buffer, static_cast<size_t>(n));
+  }
+  ::close(notify);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0], "READY=1");
+  EXPECT_EQ(messages[1], "WATCHDOG=1");
+
+  // SIGHUP reloads the policy; a broken policy is refused and the old one kept.
+  testing::write_file(root(), "/etc/clawshield/policy.yaml", "guard:\n  maxretry: 3\n");
+  ::kill(m_guard->pid(), SIGHUP);
+  for (int n = 1; n <= 3; ++n)
+    failure(n);
+  std::string listed;
+  for (int i = 0; i < 30 && listed.find("203.0.113.5") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    listed = bans();
+  }
+  EXPECT_NE(testing::read_file("", guard_log()).find("policy reloaded"), std::string::npos);
+  EXPECT_NE(listed.find("203.0.113.5"), std::string::npos) << testing::read_file("", guard_log());
+  testing::write_file(root(), "/etc/clawshield/policy.yaml", "guard:\n  maxretry: many\n");
+  ::kill(m_guard->pid(), SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_NE(testing::read_file("", guard_log()).find("reload refused"), std::string::npos);
+
+  stop_guard();  // writes the metrics on the way out
+  const std::string metrics = testing::read_file(root(), "/var/lib/clawshield/guard/metrics.prom");
+  EXPECT_NE(metrics.find("clawshield_guard_bans_total 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("clawshield_guard_events_total{kind=\"failed_password\"} 3"), std::string::npos) << metrics;
 }
 
 }  // namespace
