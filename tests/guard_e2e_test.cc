@@ -7,6 +7,9 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
+#include <ctime>
+#include <fstream>
 #include <regex>
 #include <thread>
 
@@ -134,20 +137,57 @@ TEST_F(GuardE2E, IPv6AttackerIsBannedPerPrefix) {
   EXPECT_EQ(net().probe_one(net().outside(), server.v6, 22), PortState::open);
 }
 
-TEST_F(GuardE2E, KillNineKeepsBansAndHistory) {
+TEST_F(GuardE2E, KillNineWhileBanningUnderLoadKeepsBansAndHistory) {
   const auto server = NetnsHarness::server_outside_address();
   net().ssh_failures(net().outside(), server.v4, 5);
   ASSERT_TRUE(wait_for_ban("10.77.0.1"));
+
+  // Load: 300 sources, 5 failures each, appended to the log as fast as rsyslog would; the
+  // guard is killed -9 in the middle of it.
+  const std::string log = root() + "/var/log/auth.log";
+  char now[32];
+  const std::time_t seconds = std::time(nullptr);
+  std::strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S", std::gmtime(&seconds));
+  std::thread writer([&] {
+    std::ofstream out(log, std::ios::app);
+    for (int s = 0; s < 300; ++s)
+      for (int n = 0; n < 5; ++n)
+        out << now << ".000000+00:00 vm sshd[9]: Failed password for root from 11.1." << s / 256 << "."
+            << s % 256 << " port " << 40000 + n << " ssh2" << std::endl;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ::kill(m_guard->pid(), SIGKILL);
   m_guard.reset();
-  // The kernel keeps the ban while no guard runs.
+  writer.join();
+
+  // The kernel kept every ban made before the kill.
+  auto kernel_bans = [&] {
+    auto listed = net().run_in(net().server(), {"nft", "list", "set", "inet", "clawshield", "ban_v4"});
+    long count = 0;
+    for (size_t at = listed.out.find(" expires "); at != std::string::npos; at = listed.out.find(" expires ", at + 1))
+      ++count;
+    return count;
+  };
   EXPECT_EQ(net().probe_one(net().outside(), server.v4, 22, 800), PortState::filtered);
-  // The offence was recorded the moment the ban was made (state.json follows on the next tick).
-  EXPECT_NE(testing::read_file(root(), "/var/lib/clawshield/guard/offences.log").find("10.77.0.1 1"),
-            std::string::npos);
+  const auto before_restart = kernel_bans();
+
+  // Restarted, the guard reads the bans back with their history, and finishes the log: every
+  // source banned exactly once (nothing lost, nothing counted twice).
   start_guard();
-  EXPECT_EQ(bans(), std::vector<std::string>{"10.77.0.1"}) << testing::read_file("", guard_log());
-  EXPECT_NE(testing::read_file("", guard_log()).find("1 source(s) in the offence history"), std::string::npos);
+  std::vector<std::string> current;
+  for (int i = 0; i < 50; ++i) {
+    current = bans();
+    if (current.size() == 301)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(current.size(), 301u) << testing::read_file("", guard_log());
+  EXPECT_GE(static_cast<long>(current.size()), before_restart);
+  const std::string log_text = testing::read_file("", guard_log());
+  EXPECT_EQ(log_text.find("offence 2"), std::string::npos) << log_text;
+  std::smatch history;
+  ASSERT_TRUE(std::regex_search(log_text, history, std::regex("(\\d+) ban\\(s\\) in the kernel, (\\d+) source\\(s\\) in the offence history")));
+  EXPECT_EQ(history[1], history[2]) << "every ban in the kernel has its history";
 
   // verify: the ban sets exist and are used on input and forward.
   auto verified = cs({"verify", "--only", "guard"});
