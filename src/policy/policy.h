@@ -63,6 +63,21 @@ struct FirewallPolicy {
   int confirm_timeout = 120;  // seconds; 0 = load without commit-confirmed rollback
 };
 
+// Docker (layers 3-4, daemon side): the keys clawshield sets in /etc/docker/daemon.json.
+struct DockerPolicy {
+  std::string socket = "/var/run/docker.sock";
+  std::string default_bind_ip = "127.0.0.1";  // "ip": -p 80:80 binds here unless an address is given
+  bool userland_proxy = false;
+  bool no_new_privileges = true;
+  bool live_restore = true;
+  bool iptables = true;
+  bool ip6tables = true;
+  // Docker before 27 accepts ip6tables only with experimental features on.
+  bool experimental_for_ip6tables = true;
+  std::string log_max_size = "10m";
+  int log_max_file = 3;
+};
+
 // The brute-force guard (layer 2).
 struct GuardPolicy {
   double maxretry = 5;
@@ -96,6 +111,7 @@ struct GuardPolicy {
 const std::vector<std::string>& guard_event_kinds();
 
 struct Policy {
+  DockerPolicy docker;
   GuardPolicy guard;
   FirewallPolicy firewall;
   AppPolicy app;

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
@@ -282,6 +283,26 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
            [](const std::string& s) { return any_line(s) && s.find('"') == std::string::npos; },
            "an origin pattern without quotes")},
   };
+  DockerPolicy& docker = policy.docker;
+  const FieldTable docker_fields = {
+      {"socket", decoder.string(docker.socket, valid_absolute_path, "an absolute path")},
+      {"default_bind_ip", decoder.string(docker.default_bind_ip, valid_network_text, "an IP address")},
+      {"userland_proxy", decoder.boolean(docker.userland_proxy)},
+      {"no_new_privileges", decoder.boolean(docker.no_new_privileges)},
+      {"live_restore", decoder.boolean(docker.live_restore)},
+      {"iptables", decoder.boolean(docker.iptables)},
+      {"ip6tables", decoder.boolean(docker.ip6tables)},
+      {"experimental_for_ip6tables", decoder.boolean(docker.experimental_for_ip6tables)},
+      {"log_max_size",
+       decoder.string(docker.log_max_size,
+                      [](const std::string& size) {
+                        return !size.empty() && size.size() < 12 &&
+                               size.find_first_not_of("0123456789kmgKMG") == std::string::npos &&
+                               std::isdigit(static_cast<unsigned char>(size.front()));
+                      },
+                      "a size such as 10m")},
+      {"log_max_file", decoder.integer(docker.log_max_file, 1, 100)},
+  };
   GuardPolicy& guard = policy.guard;
   const FieldTable guard_fields = {
       {"maxretry", decoder.number(guard.maxretry, 1, 1000)},
@@ -335,6 +356,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"confirm_timeout", decoder.integer(firewall.confirm_timeout, 0, 3600)},
   };
   const FieldTable top_fields = {
+      {"docker", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, docker_fields); }},
       {"guard", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, guard_fields); }},
       {"firewall",
        [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, firewall_fields); }},
