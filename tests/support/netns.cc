@@ -245,7 +245,7 @@ void NetnsHarness::start_http(const std::string& ns, int port) {
   ADD_FAILURE() << "httpd did not start on port " << port;
 }
 
-bool NetnsHarness::start_docker(std::string& why) {
+bool NetnsHarness::start_docker(std::string& why, const std::string& config_file) {
   if (!std::filesystem::exists("/usr/sbin/dockerd")) {
     why = "dockerd is not installed (Debian package docker.io)";
     return false;
@@ -253,14 +253,18 @@ bool NetnsHarness::start_docker(std::string& why) {
   const std::string run_dir = "/run/" + m_server + "-docker";
   std::filesystem::create_directories(run_dir);
   std::filesystem::create_directories(m_work + "/docker");
-  m_dockerd = std::make_unique<BackgroundProcess>(std::vector<std::string>{
+  std::vector<std::string> argv = {
       "nsenter", "--net=/run/netns/" + m_server, "dockerd", "--data-root", m_work + "/docker",
       "--exec-root", run_dir + "/exec", "--pidfile", run_dir + "/pid", "-H",
-      "unix://" + run_dir + "/sock", "--storage-driver", "overlay2",
-      // IPv6 for containers, with Docker's ip6tables DNAT (experimental in 20.10): the
-      // published port must be isolated on both families.
-      "--experimental", "--ipv6", "--fixed-cidr-v6", "fd00:d0c::/80", "--ip6tables"},
-      m_work + "/dockerd.log");
+      "unix://" + run_dir + "/sock", "--storage-driver", "overlay2"};
+  if (config_file.empty()) {
+    // IPv6 for containers, with Docker's ip6tables DNAT (experimental in 20.10): the
+    // published port must be isolated on both families.
+    argv.insert(argv.end(), {"--experimental", "--ipv6", "--fixed-cidr-v6", "fd00:d0c::/80", "--ip6tables"});
+  } else {
+    argv.insert(argv.end(), {"--config-file", config_file});
+  }
+  m_dockerd = std::make_unique<BackgroundProcess>(argv, m_work + "/dockerd.log");
   for (int i = 0; i < 100; ++i) {
     auto info = docker({"info", "--format", "{{.ServerVersion}}"});
     if (info.exit_code == 0)
@@ -269,7 +273,7 @@ bool NetnsHarness::start_docker(std::string& why) {
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  why = "dockerd did not start in the server namespace";
+  why = "dockerd did not start in the server namespace: " + read_file("", m_work + "/dockerd.log").substr(0, 2000);
   m_dockerd.reset();
   return false;
 }

@@ -70,7 +70,9 @@ class NetnsHarness {
 
   // Real dockerd (Debian's docker.io) for the server namespace, with its own data-root,
   // exec-root and socket; false (with `why`) when dockerd is not installed or will not start.
-  bool start_docker(std::string& why);
+  // With `config_file`, dockerd reads its settings from there (clawshield's daemon.json);
+  // otherwise IPv6 with ip6tables is switched on by flags.
+  bool start_docker(std::string& why, const std::string& config_file = "");
   void stop_docker();
   // `docker -H <our socket> args...`.
   CommandResult docker(const std::vector<std::string>& args);
