@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <thread>
 
 #include "support/netns.h"
@@ -112,6 +113,53 @@ TEST(DockerDaemonLive, RealDockerdStartsWithTheMergedFileAndBindsPublishedPortsT
   EXPECT_EQ(net.probe_one(net.server(), "127.0.0.1", 8080), PortState::open);
   auto outside = net.probe_one(net.outside(), NetnsHarness::server_outside_address().v4, 8080, 1000);
   EXPECT_NE(outside, PortState::open);
+
+  // The container audit: one clean container, then one per fault; each fault fails exactly
+  // its own check, naming the container.
+  ASSERT_EQ(net.docker({"rm", "-f", "web"}).exit_code, 0);
+  const std::vector<std::pair<std::string, std::vector<std::string>>> containers = {
+      {"clean", {"--user", "1000:1000", "--security-opt", "no-new-privileges"}},
+      {"rooty", {"--security-opt", "no-new-privileges"}},
+      {"priv", {"--user", "1000", "--privileged"}},
+      {"hostnet", {"--user", "1000", "--net", "host"}},
+      {"socky", {"--user", "1000", "-v", net.docker_socket() + ":/var/run/docker.sock"}},
+      {"wide", {"--user", "1000", "-p", "0.0.0.0:8092:8000"}},
+      {"wide6", {"--user", "1000", "-p", "[::]:8093:8000"}},
+      {"caps", {"--user", "1000", "--cap-add", "NET_ADMIN"}},
+  };
+  const std::map<std::string, std::string> fault_of = {
+      {"rooty", "root_user"},       {"priv", "privileged"},         {"hostnet", "host_network"},
+      {"socky", "docker_socket"},   {"wide", "published_ports"},    {"wide6", "published_ports"},
+      {"caps", "capabilities"}};
+  for (const auto& [name, flags] : containers) {
+    std::vector<std::string> args = {"run", "-d", "--name", name};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"local/busybox:1", "sleep", "600"});
+    auto started = net.docker(args);
+    ASSERT_EQ(started.exit_code, 0) << name << ": " << started.err;
+  }
+  auto verified = testing::run_clawshield({"verify", "--only", "containers", "--json", "--root", root.path()},
+                                          {{"DOCKER_HOST", "unix://" + net.docker_socket()}});
+  EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
+  json document = json::parse(verified.out, nullptr, false);
+  ASSERT_FALSE(document.is_discarded()) << verified.out;
+  std::map<std::string, std::string> evidence, status;
+  for (const auto& check : document["checks"]) {
+    evidence[check["id"]] = check["evidence"];
+    status[check["id"]] = check["status"];
+  }
+  for (const auto& [name, flags] : containers) {
+    for (const auto& [id, text] : evidence) {
+      bool named = text.find(name + " ") != std::string::npos;
+      bool expected = fault_of.contains(name) && "containers." + fault_of.at(name) == id;
+      EXPECT_EQ(named, expected) << name << " in " << id << ": " << text;
+    }
+  }
+  for (const auto& id : {"containers.root_user", "containers.privileged", "containers.host_network",
+                         "containers.docker_socket", "containers.published_ports", "containers.capabilities"})
+    EXPECT_EQ(status[id], "fail") << id;
+  EXPECT_EQ(status["containers.host_namespaces"], "pass");
+  EXPECT_NE(evidence["containers.published_ports"].find("0.0.0.0:8092"), std::string::npos);
 }
 
 }  // namespace

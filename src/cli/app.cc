@@ -22,6 +22,7 @@
 #include "engine/confirm.h"
 #include "engine/layers.h"
 #include "engine/verify.h"
+#include "host/docker_api.h"
 #include "guard/daemon.h"
 #include "guard/replay.h"
 #include "policy/policy.h"
@@ -319,6 +320,7 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   if (const char* session = std::getenv("SSH_CONNECTION"); session && *session)
     host.ssh_connection = session;
   host.lockout_guard = options.force ? LockoutGuard::forced : LockoutGuard::enforce;
+  host.docker_socket = docker_socket_path(effective.docker.socket, std::getenv("DOCKER_HOST"));
   Context context{host, effective};
   const LayerList layers = all_layers();
   const Style style = make_style(options);

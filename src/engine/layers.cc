@@ -3,6 +3,7 @@
 #include "engine/layers.h"
 
 #include "layers/app_user/app_user_layer.h"
+#include "layers/containers/containers_layer.h"
 #include "layers/docker/docker_layer.h"
 #include "layers/firewall/firewall_layer.h"
 #include "layers/guard/guard_layer.h"
@@ -17,6 +18,7 @@ LayerList all_layers() {
   layers.push_back(std::make_unique<FirewallLayer>());     // 1, 3: nftables, Docker isolation
   layers.push_back(std::make_unique<GuardLayer>());        // 2: brute-force guard service
   layers.push_back(std::make_unique<DockerLayer>());       // 3: Docker daemon configuration
+  layers.push_back(std::make_unique<ContainersLayer>());   // 4-5: what runs in Docker
   layers.push_back(std::make_unique<AppUserLayer>());      // 5: unprivileged app user
   layers.push_back(std::make_unique<SystemdUnitLayer>());  // 6: sandboxed systemd unit
   layers.push_back(std::make_unique<SudoLayer>());         // 7: scoped sudo

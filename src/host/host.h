@@ -41,6 +41,8 @@ struct Host {
   // from SSH_CONNECTION), if clawshield runs over SSH.
   std::optional<std::string> ssh_connection = std::nullopt;
   LockoutGuard lockout_guard = LockoutGuard::enforce;
+  // The Docker Engine API's socket (the policy's, or DOCKER_HOST's unix:// path).
+  std::string docker_socket = "/var/run/docker.sock";
 
   // Why an action with `requirement` cannot run here, or nullopt when it can.
   std::optional<std::string> skip_reason(Requirement requirement) const;

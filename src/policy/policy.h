@@ -76,6 +76,10 @@ struct DockerPolicy {
   bool experimental_for_ip6tables = true;
   std::string log_max_size = "10m";
   int log_max_file = 3;
+  // Host ports a container may publish on all addresses (none: everything on loopback).
+  std::vector<int> public_ports;
+  // Images allowed to run as root (a warning instead of a failure), e.g. "local/busybox:1".
+  std::vector<std::string> root_image_exemptions;
 };
 
 // The brute-force guard (layer 2).

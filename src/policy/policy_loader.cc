@@ -302,6 +302,9 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
                       },
                       "a size such as 10m")},
       {"log_max_file", decoder.integer(docker.log_max_file, 1, 100)},
+      {"public_ports", decoder.ports(docker.public_ports)},
+      {"root_image_exemptions",
+       decoder.strings(docker.root_image_exemptions, any_line, "an image name")},
   };
   GuardPolicy& guard = policy.guard;
   const FieldTable guard_fields = {

@@ -40,6 +40,8 @@ std::string render_policy(const Policy& policy) {
   out << YAML::Key << "experimental_for_ip6tables" << YAML::Value << docker.experimental_for_ip6tables;
   out << YAML::Key << "log_max_size" << YAML::Value << docker.log_max_size;
   out << YAML::Key << "log_max_file" << YAML::Value << docker.log_max_file;
+  port_list(out, "public_ports", docker.public_ports);
+  string_list(out, "root_image_exemptions", docker.root_image_exemptions);
   out << YAML::EndMap;
 
   const GuardPolicy& guard = policy.guard;

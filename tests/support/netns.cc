@@ -311,7 +311,7 @@ void NetnsHarness::import_busybox_image() {
   std::filesystem::create_directories(rootfs + "/www");
   std::filesystem::copy_file("/bin/busybox", rootfs + "/bin/busybox",
                              std::filesystem::copy_options::overwrite_existing);
-  for (const char* applet : {"sh", "httpd", "wget", "nc", "echo", "cat"}) {
+  for (const char* applet : {"sh", "httpd", "wget", "nc", "echo", "cat", "sleep"}) {
     std::error_code ignored;
     std::filesystem::create_symlink("busybox", rootfs + "/bin/" + applet, ignored);
   }

@@ -74,6 +74,7 @@ class NetnsHarness {
   // otherwise IPv6 with ip6tables is switched on by flags.
   bool start_docker(std::string& why, const std::string& config_file = "");
   void stop_docker();
+  std::string docker_socket() const { return "/run/" + m_server + "-docker/sock"; }
   // `docker -H <our socket> args...`.
   CommandResult docker(const std::vector<std::string>& args);
   CommandResult docker_with_input(const std::vector<std::string>& args, const std::string& input);

@@ -1,0 +1,168 @@
+// Layer 4 — the running containers, audited through the Engine API (GET /containers/json,
+// then /containers/{id}/json for each). Each kind of fault is its own check, failing with the
+// containers' names and the evidence; a socket that cannot be reached makes every check
+// unknown, never pass.
+#include "layers/containers/containers_layer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/text.h"
+#include "host/docker_api.h"
+#include "layers/docker/docker_layer.h"
+
+namespace clawshield {
+namespace {
+
+using nlohmann::json;
+
+struct Check {
+  const char* id;
+  const char* summary;
+  std::vector<std::string> failures;
+  std::vector<std::string> warnings;
+};
+
+std::string name_of(const json& container) {
+  std::string name = container.value("Name", container.value("Id", "?"));
+  return name.starts_with("/") ? name.substr(1) : name;
+}
+
+bool loopback(const std::string& address) {
+  return address.starts_with("127.") || address == "::1";
+}
+
+bool is_docker_socket(const std::string& path) {
+  return path.ends_with("/docker.sock") || path == "/var/run/docker.sock" || path == "/run/docker.sock";
+}
+
+}  // namespace
+
+std::vector<Finding> ContainersLayer::verify(const Context& context) const {
+  Host& host = context.host;
+  const DockerPolicy& policy = context.policy.docker;
+  std::vector<Check> checks = {
+      {"published_ports", "published ports bound to loopback only", {}, {}},
+      {"root_user", "containers run as a non-root user", {}, {}},
+      {"privileged", "no privileged containers", {}, {}},
+      {"host_network", "no container on the host's network", {}, {}},
+      {"host_namespaces", "no container in the host's PID or IPC namespace", {}, {}},
+      {"docker_socket", "the Docker socket is not mounted into containers", {}, {}},
+      {"capabilities", "no added capabilities", {}, {}},
+      {"no_new_privileges", "no-new-privileges for every container", {}, {}},
+  };
+  std::vector<Finding> findings;
+  auto unknown_all = [&](const std::string& why) {
+    for (const auto& check : checks)
+      findings.push_back(make_finding(*this, check.id, Status::unknown, check.summary, why));
+    return findings;
+  };
+  DockerInstall install = detect_docker(host);
+  CurlDockerApi api(host.docker_socket);
+  auto listed = api.get("/containers/json");
+  if (!listed) {
+    if (!install.installed)
+      return unknown_all(install.evidence);
+    return unknown_all(listed.error().message);
+  }
+  json containers = json::parse(*listed, nullptr, false);
+  if (containers.is_discarded() || !containers.is_array())
+    return unknown_all("Docker API: /containers/json is not a JSON array");
+
+  // The daemon's no-new-privileges default counts for every container.
+  bool daemon_nnp = false;
+  if (auto config = host.fs.read(k_daemon_json)) {
+    json document = json::parse(*config, nullptr, false);
+    daemon_nnp = !document.is_discarded() && document.is_object() && document.value("no-new-privileges", false);
+  }
+  auto check = [&](const char* id) -> Check& {
+    return *std::ranges::find_if(checks, [&](const Check& c) { return std::string_view(c.id) == id; });
+  };
+  for (const auto& summary : containers) {
+    auto details_text = api.get("/containers/" + summary.value("Id", std::string()) + "/json");
+    if (!details_text)
+      return unknown_all(details_text.error().message);
+    json c = json::parse(*details_text, nullptr, false);
+    if (c.is_discarded() || !c.is_object())
+      return unknown_all("Docker API: unreadable container details");
+    const std::string name = name_of(c);
+    const json config = c.value("Config", json::object());
+    const json hostconfig = c.value("HostConfig", json::object());
+    const std::string image = config.value("Image", std::string());
+
+    // Published ports: what is bound (NetworkSettings.Ports), and what was asked for with an
+    // explicit wildcard address (HostConfig.PortBindings) even if Docker could not bind it
+    // (e.g. "[::]" while IPv6 is off) — it would be bound once it could.
+    std::set<std::string> exposed;
+    auto note_binding = [&](const std::string& container_port, const json& binding, bool declared) {
+      const std::string ip = binding.value("HostIp", std::string());
+      const std::string port = binding.value("HostPort", std::string());
+      if (loopback(ip) || (declared && ip.empty()))
+        return;  // an empty declared address takes the daemon's "ip" (loopback by layer 3)
+      int number = std::atoi(port.c_str());
+      if (std::ranges::find(policy.public_ports, number) != policy.public_ports.end())
+        return;
+      exposed.insert(name + " publishes " + container_port + " on " +
+                     (ip.empty() ? std::string("*") : ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) +
+                     ":" + port);
+    };
+    for (const auto& [source, declared] :
+         {std::pair{c.value("NetworkSettings", json::object()).value("Ports", json::object()), false},
+          std::pair{hostconfig.value("PortBindings", json::object()), true}}) {
+      if (!source.is_object())
+        continue;
+      for (auto it = source.begin(); it != source.end(); ++it)
+        if (it->is_array())
+          for (const auto& binding : *it)
+            note_binding(it.key(), binding, declared);
+    }
+    for (const auto& line : exposed)
+      check("published_ports").failures.push_back(line);
+    // User.
+    const std::string user = config.value("User", std::string());
+    std::string user_name = user.substr(0, user.find(':'));
+    if (user_name.empty() || user_name == "0" || user_name == "root") {
+      std::string what = name + " (" + image + ") runs as " + (user.empty() ? "root (no User)" : user);
+      if (std::ranges::find(policy.root_image_exemptions, image) != policy.root_image_exemptions.end())
+        check("root_user").warnings.push_back(what + ", exempted by the policy");
+      else
+        check("root_user").failures.push_back(what);
+    }
+    if (hostconfig.value("Privileged", false))
+      check("privileged").failures.push_back(name + " is privileged");
+    if (hostconfig.value("NetworkMode", std::string()) == "host")
+      check("host_network").failures.push_back(name + " uses --net=host");
+    for (const char* mode : {"PidMode", "IpcMode"})
+      if (hostconfig.value(mode, std::string()) == "host")
+        check("host_namespaces").failures.push_back(name + " " + mode + "=host");
+    for (const auto& mount : c.value("Mounts", json::array()))
+      if (is_docker_socket(mount.value("Source", std::string())) ||
+          mount.value("Source", std::string()) == host.docker_socket)
+        check("docker_socket").failures.push_back(name + " mounts " + mount.value("Source", std::string()));
+    const json added = hostconfig.value("CapAdd", json::array());
+    if (added.is_array() && !added.empty())
+      check("capabilities").failures.push_back(name + " adds " + added.dump());
+    bool nnp = daemon_nnp;
+    const json options = hostconfig.value("SecurityOpt", json::array());
+    if (options.is_array())
+      for (const auto& option : options)
+        if (option.is_string() && option.get<std::string>().starts_with("no-new-privileges") &&
+            option.get<std::string>() != "no-new-privileges:false")
+          nnp = true;
+    if (!nnp)
+      check("no_new_privileges").warnings.push_back(name + " lacks no-new-privileges");
+  }
+  const std::string count = std::to_string(containers.size()) + " running container(s) via " + api.where();
+  for (const auto& c : checks) {
+    Status status = !c.failures.empty() ? Status::fail : !c.warnings.empty() ? Status::warn : Status::pass;
+    std::vector<std::string> evidence = c.failures;
+    evidence.insert(evidence.end(), c.warnings.begin(), c.warnings.end());
+    findings.push_back(make_finding(*this, c.id, status, c.summary, evidence.empty() ? count : join(evidence, "; ")));
+  }
+  return findings;
+}
+
+}  // namespace clawshield
