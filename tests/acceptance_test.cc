@@ -142,7 +142,8 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
   // --netns, no systemd), never pass.
   for (const auto& [id, status] : statuses) {
     if (id.starts_with("firewall.") || id == "guard.active" || id == "guard.ban_sets" ||
-        id == "docker.daemon_config" || id.starts_with("containers."))  // no Docker in the seeded root
+        id == "docker.daemon_config" || id.starts_with("containers.") ||  // no Docker in the seeded root
+        id.starts_with("openclaw."))                                       // nor an openclaw.json
       EXPECT_EQ(status, "unknown") << id;
     else
       EXPECT_EQ(status, "pass") << id;
@@ -284,7 +285,7 @@ TEST_F(Acceptance, JsonPlanAndGlobalOptionsBeforeTheCommand) {
   EXPECT_EQ(result.exit_code, 1) << result.err;
   json document = json::parse(result.out);
   EXPECT_GT(document["pending"].get<int>(), 0);
-  EXPECT_EQ(document["layers"].size(), 8u);
+  EXPECT_EQ(document["layers"].size(), 9u);
 }
 
 TEST_F(Acceptance, LiveActionsAreReportedSkippedNotDone) {

@@ -60,8 +60,12 @@ TEST_F(DockerDaemon, MergeKeepsTheAdminsKeysAndReapplyIsANoOp) {
   auto plan = cs({"plan"});
   EXPECT_EQ(plan.exit_code, 0) << plan.out;
   auto verified = cs({"verify", "--only", "docker"});
-  EXPECT_EQ(verified.exit_code, 0) << verified.out;
   EXPECT_NE(verified.out.find("pass     docker.daemon_config"), std::string::npos) << verified.out;
+  // The seeded admin is in the docker group: root-equivalent, and not allowed by the policy.
+  EXPECT_EQ(verified.exit_code, 1) << verified.out;
+  EXPECT_NE(verified.out.find("fail     docker.group_members  root-equivalent members not allowed by the policy: admin"),
+            std::string::npos)
+      << verified.out;
   // An admin turning a key back is caught.
   merged["userland-proxy"] = true;
   testing::write_file(root(), "/etc/docker/daemon.json", merged.dump(2));

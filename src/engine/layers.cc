@@ -7,6 +7,7 @@
 #include "layers/docker/docker_layer.h"
 #include "layers/firewall/firewall_layer.h"
 #include "layers/guard/guard_layer.h"
+#include "layers/openclaw/openclaw_layer.h"
 #include "layers/sudo/sudo_layer.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
 #include "layers/updates/updates_layer.h"
@@ -20,6 +21,8 @@ LayerList all_layers() {
   layers.push_back(std::make_unique<DockerLayer>());       // 3: Docker daemon configuration
   layers.push_back(std::make_unique<ContainersLayer>());   // 4-5: what runs in Docker
   layers.push_back(std::make_unique<AppUserLayer>());      // 5: unprivileged app user
+  // 4, the gateway's own binding and config file: after the user its file belongs to exists.
+  layers.push_back(std::make_unique<OpenClawLayer>());
   layers.push_back(std::make_unique<SystemdUnitLayer>());  // 6: sandboxed systemd unit
   layers.push_back(std::make_unique<SudoLayer>());         // 7: scoped sudo
   layers.push_back(std::make_unique<UpdatesLayer>());      // 8: automatic security updates

@@ -19,6 +19,8 @@ struct AppPolicy {
   std::string service = "openclaw";
   std::string description = "OpenClaw gateway";
   std::string exec_start = "/usr/bin/openclaw gateway --port 18789";
+  // OpenClaw's own configuration ("~/.openclaw/openclaw.json" in YAML).
+  std::string config_file = "/home/openclaw/.openclaw/openclaw.json";
   // Groups the user must never be in: membership of `docker` is root-equivalent.
   std::vector<std::string> forbidden_groups = {"docker"};
 };
@@ -80,6 +82,10 @@ struct DockerPolicy {
   std::vector<int> public_ports;
   // Images allowed to run as root (a warning instead of a failure), e.g. "local/busybox:1".
   std::vector<std::string> root_image_exemptions;
+  // Compose files audited before they run (OpenClaw's), paths under the root.
+  std::vector<std::string> compose_files;
+  // Users allowed in the docker group (membership is root-equivalent). None by default.
+  std::vector<std::string> group_members;
 };
 
 // The brute-force guard (layer 2).

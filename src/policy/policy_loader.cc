@@ -240,6 +240,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
   }
 
   std::string state_dir = "~/.openclaw";
+  std::string config_file = "~/.openclaw/openclaw.json";
   AppPolicy& app = policy.app;
   SystemdPolicy& systemd = policy.systemd;
   SudoPolicy& sudo = policy.sudo;
@@ -254,6 +255,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"description", decoder.string(app.description, any_line, "one line of text")},
       {"exec_start", decoder.string(app.exec_start, exec_start_form,
                                     "a command line starting with an absolute path")},
+      {"config_file", decoder.string(config_file, state_dir_form, "an absolute path or ~/path")},
       {"forbidden_groups",
        decoder.strings(app.forbidden_groups, valid_account_name, "a group name")},
   };
@@ -305,6 +307,8 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"public_ports", decoder.ports(docker.public_ports)},
       {"root_image_exemptions",
        decoder.strings(docker.root_image_exemptions, any_line, "an image name")},
+      {"compose_files", decoder.strings(docker.compose_files, valid_absolute_path, "an absolute path")},
+      {"group_members", decoder.strings(docker.group_members, valid_account_name, "a user name")},
   };
   GuardPolicy& guard = policy.guard;
   const FieldTable guard_fields = {
@@ -379,6 +383,8 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
   // "~/x" is relative to the home directory, wherever in the file `home` was set.
   policy.app.state_dir =
       state_dir.starts_with("~/") ? policy.app.home + state_dir.substr(1) : state_dir;
+  policy.app.config_file =
+      config_file.starts_with("~/") ? policy.app.home + config_file.substr(1) : config_file;
   // Values that are well-formed but would defeat a layer.
   for (int port : policy.firewall.app_ports)
     if (std::ranges::find(policy.firewall.public_tcp, port) != policy.firewall.public_tcp.end())

@@ -42,6 +42,8 @@ std::string render_policy(const Policy& policy) {
   out << YAML::Key << "log_max_file" << YAML::Value << docker.log_max_file;
   port_list(out, "public_ports", docker.public_ports);
   string_list(out, "root_image_exemptions", docker.root_image_exemptions);
+  string_list(out, "compose_files", docker.compose_files);
+  string_list(out, "group_members", docker.group_members);
   out << YAML::EndMap;
 
   const GuardPolicy& guard = policy.guard;
@@ -84,6 +86,7 @@ std::string render_policy(const Policy& policy) {
   out << YAML::Key << "service" << YAML::Value << app.service;
   out << YAML::Key << "description" << YAML::Value << YAML::DoubleQuoted << app.description;
   out << YAML::Key << "exec_start" << YAML::Value << YAML::DoubleQuoted << app.exec_start;
+  out << YAML::Key << "config_file" << YAML::Value << app.config_file;
   string_list(out, "forbidden_groups", app.forbidden_groups);
   out << YAML::EndMap;
 

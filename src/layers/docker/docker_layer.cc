@@ -11,6 +11,10 @@
 #include <charconv>
 
 #include "core/text.h"
+#include "host/accounts.h"
+
+#include <yaml-cpp/yaml.h>
+#include <algorithm>
 
 namespace clawshield {
 namespace {
@@ -39,6 +43,89 @@ json policy_keys(const DockerPolicy& policy, int docker_major) {
 }
 
 }  // namespace
+
+void DockerLayer::audit_group_and_compose(const Context& context, std::vector<Finding>& findings) const {
+  Host& host = context.host;
+  const DockerPolicy& policy = context.policy.docker;
+  // The docker group: every member can start a privileged container, i.e. is root.
+  auto accounts = Accounts::load(host.fs);
+  if (!accounts) {
+    findings.push_back(make_finding(*this, "group_members", Status::unknown, "docker group holds only allowed users",
+                                    accounts.error().message));
+  } else if (const GroupEntry* group = accounts->group("docker"); !group) {
+    findings.push_back(make_finding(*this, "group_members", Status::pass, "docker group holds only allowed users",
+                                    "no docker group"));
+  } else {
+    std::vector<std::string> members = group->members;
+    std::vector<std::string> extra;
+    for (const auto& member : members)
+      if (std::ranges::find(policy.group_members, member) == policy.group_members.end())
+        extra.push_back(member);
+    findings.push_back(make_finding(*this, "group_members", extra.empty() ? Status::pass : Status::fail,
+                                    "docker group holds only allowed users",
+                                    extra.empty() ? "members: " + (members.empty() ? std::string("none") : join(members, ","))
+                                                  : "root-equivalent members not allowed by the policy: " + join(extra, ", ")));
+  }
+
+  // Compose files (OpenClaw's), audited before they run.
+  if (policy.compose_files.empty())
+    return;
+  std::vector<std::string> problems, unreadable;
+  for (const auto& file : policy.compose_files) {
+    auto text = host.fs.read(file);
+    if (!text) {
+      unreadable.push_back(text.error().message);
+      continue;
+    }
+    YAML::Node document;
+    try {
+      document = YAML::Load(*text);
+    } catch (const YAML::Exception& e) {
+      unreadable.push_back(host.fs.host_path(file) + ":" + std::to_string(e.mark.line + 1) + ":" +
+                           std::to_string(e.mark.column + 1) + ": " + e.msg);
+      continue;
+    }
+    const YAML::Node services = document["services"];
+    if (!services || !services.IsMap())
+      continue;
+    for (const auto& service : services) {
+      const std::string name = service.first.as<std::string>("?");
+      const YAML::Node body = service.second;
+      if (!body.IsMap())
+        continue;
+      if (!body["user"] || body["user"].as<std::string>("").empty() || body["user"].as<std::string>("") == "root" ||
+          body["user"].as<std::string>("").starts_with("0"))
+        problems.push_back(file + ": " + name + " has no non-root user:");
+      const YAML::Node ports = body["ports"];
+      if (!ports || !ports.IsSequence())
+        continue;
+      for (const auto& port : ports) {
+        std::string text_port, host_ip;
+        if (port.IsScalar()) {
+          text_port = port.as<std::string>();
+          // "8080:80", "127.0.0.1:8080:80", "[::1]:8080:80", "80"
+          size_t colons = static_cast<size_t>(std::ranges::count(text_port, ':'));
+          if (text_port.starts_with("["))
+            host_ip = text_port.substr(1, text_port.find(']') - 1);
+          else if (colons >= 2)
+            host_ip = text_port.substr(0, text_port.find(':'));
+          else if (colons == 0)
+            continue;  // container port only: not published on a fixed host port
+        } else if (port.IsMap()) {
+          text_port = port["published"].as<std::string>("") + ":" + port["target"].as<std::string>("");
+          host_ip = port["host_ip"].as<std::string>("");
+        }
+        if (!(host_ip.starts_with("127.") || host_ip == "::1"))
+          problems.push_back(file + ": " + name + " publishes " + text_port + " without a loopback address");
+      }
+    }
+  }
+  Status status = !unreadable.empty() ? Status::unknown : problems.empty() ? Status::pass : Status::fail;
+  findings.push_back(make_finding(*this, "compose", status, "compose files publish on loopback and run as non-root",
+                                  !unreadable.empty() ? join(unreadable, "; ")
+                                  : problems.empty()  ? std::to_string(policy.compose_files.size()) + " file(s) clean"
+                                                      : join(problems, "; ")));
+}
 
 DockerInstall detect_docker(Host& host) {
   DockerInstall install;
@@ -149,6 +236,7 @@ std::vector<Finding> DockerLayer::verify(const Context& context) const {
                                     install.evidence));
     return findings;
   }
+  audit_group_and_compose(context, findings);
   auto current = host.fs.read(k_daemon_json);
   if (!current) {
     findings.push_back(make_finding(*this, "daemon_config",

@@ -17,6 +17,10 @@ class DockerLayer final : public Layer {
   Result<std::vector<Action>> desired(const Context& context) const override;
   std::vector<Finding> verify(const Context& context) const override;
   std::vector<std::string> notes(const Context& context) const override;
+
+ private:
+  // The docker group's members and the policy's compose files.
+  void audit_group_and_compose(const Context& context, std::vector<Finding>& findings) const;
 };
 
 inline constexpr const char* k_daemon_json = "/etc/docker/daemon.json";
