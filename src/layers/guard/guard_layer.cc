@@ -66,18 +66,8 @@ std::string render_guard_unit(const Policy& policy) {
          "PrivateMounts=true\n"
          "RemoveIPC=true\n"
          "RestrictAddressFamilies=AF_UNIX AF_NETLINK\n"
-         "IPAddressDeny=any\n"
-         "RestrictNamespaces=true\n"
-         "RestrictRealtime=true\n"
-         "RestrictSUIDSGID=true\n"
-         "SystemCallArchitectures=native\n"
-         "SystemCallFilter=@system-service\n"
-         "SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @obsolete "
-         "@clock @debug @cpu-emulation\n"
-         "SystemCallErrorNumber=EPERM\n"
-         "\n"
-         "[Install]\n"
-         "WantedBy=multi-user.target\n";
+         "IPAddressDeny=any\n";
+  out << sandbox_tail();
   return out.str();
 }
 

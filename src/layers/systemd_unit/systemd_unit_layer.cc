@@ -49,6 +49,20 @@ std::optional<std::string> service_setting(const std::string& text, const std::s
 
 }  // namespace
 
+std::string_view sandbox_tail() {
+  return "RestrictNamespaces=true\n"
+         "RestrictRealtime=true\n"
+         "RestrictSUIDSGID=true\n"
+         "SystemCallArchitectures=native\n"
+         "SystemCallFilter=@system-service\n"
+         "SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @obsolete "
+         "@clock @debug @cpu-emulation\n"
+         "SystemCallErrorNumber=EPERM\n"
+         "\n"
+         "[Install]\n"
+         "WantedBy=multi-user.target\n";
+}
+
 std::string unit_path(const Policy& policy) {
   return "/etc/systemd/system/" + policy.app.service + ".service";
 }
@@ -106,18 +120,8 @@ std::string render_unit(const Policy& policy) {
          "KeyringMode=private\n"
          "LockPersonality=true\n"
          "RemoveIPC=true\n"
-         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n"
-         "RestrictNamespaces=true\n"
-         "RestrictRealtime=true\n"
-         "RestrictSUIDSGID=true\n"
-         "SystemCallArchitectures=native\n"
-         "SystemCallFilter=@system-service\n"
-         "SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @obsolete "
-         "@clock @debug @cpu-emulation\n"
-         "SystemCallErrorNumber=EPERM\n"
-         "\n"
-         "[Install]\n"
-         "WantedBy=multi-user.target\n";
+         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n";
+  out << sandbox_tail();
   return out.str();
 }
 

@@ -17,6 +17,10 @@ class SystemdUnitLayer final : public Layer {
 // The unit file text for `policy`; stable, so plan --diff shows only real changes.
 std::string render_unit(const Policy& policy);
 std::string unit_path(const Policy& policy);
+// The end every clawshield unit shares: namespaces, realtime and SUID restricted, the
+// @system-service syscall allow-list minus privileged groups, and [Install] for
+// multi-user.target.
+std::string_view sandbox_tail();
 
 // Runs `systemd-analyze security --offline=true --root=ROOT UNIT` and returns the overall
 // exposure (0 best .. 10 worst).
