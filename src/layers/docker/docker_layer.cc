@@ -12,6 +12,7 @@
 
 #include "core/text.h"
 #include "host/accounts.h"
+#include "host/packages.h"
 
 #include <yaml-cpp/yaml.h>
 #include <algorithm>
@@ -37,34 +38,38 @@ json policy_keys(const DockerPolicy& policy, int docker_major) {
                {"live-restore", policy.live_restore},
                {"iptables", policy.iptables},
                {"ip6tables", policy.ip6tables}};
-  if (policy.ip6tables && policy.experimental_for_ip6tables && docker_major > 0 && docker_major < 27)
+  if (policy.ip6tables && policy.experimental_for_ip6tables && docker_major > 0 &&
+      docker_major < 27)
     keys["experimental"] = true;
   return keys;
 }
 
 }  // namespace
 
-void DockerLayer::audit_group_and_compose(const Context& context, std::vector<Finding>& findings) const {
+void DockerLayer::audit_group_and_compose(const Context& context,
+                                          std::vector<Finding>& findings) const {
   Host& host = context.host;
   const DockerPolicy& policy = context.policy.docker;
   // The docker group: every member can start a privileged container, i.e. is root.
   auto accounts = Accounts::load(host.fs);
   if (!accounts) {
-    findings.push_back(make_finding(*this, "group_members", Status::unknown, "docker group holds only allowed users",
+    findings.push_back(make_finding(*this, "group_members", Status::unknown,
+                                    "docker group holds only allowed users",
                                     accounts.error().message));
   } else if (const GroupEntry* group = accounts->group("docker"); !group) {
-    findings.push_back(make_finding(*this, "group_members", Status::pass, "docker group holds only allowed users",
-                                    "no docker group"));
+    findings.push_back(make_finding(*this, "group_members", Status::pass,
+                                    "docker group holds only allowed users", "no docker group"));
   } else {
     std::vector<std::string> members = group->members;
     std::vector<std::string> extra;
     for (const auto& member : members)
       if (std::ranges::find(policy.group_members, member) == policy.group_members.end())
         extra.push_back(member);
-    findings.push_back(make_finding(*this, "group_members", extra.empty() ? Status::pass : Status::fail,
-                                    "docker group holds only allowed users",
-                                    extra.empty() ? "members: " + (members.empty() ? std::string("none") : join(members, ","))
-                                                  : "root-equivalent members not allowed by the policy: " + join(extra, ", ")));
+    findings.push_back(make_finding(
+        *this, "group_members", extra.empty() ? Status::pass : Status::fail,
+        "docker group holds only allowed users",
+        extra.empty() ? "members: " + (members.empty() ? std::string("none") : join(members, ","))
+                      : "root-equivalent members not allowed by the policy: " + join(extra, ", ")));
   }
 
   // Compose files (OpenClaw's), audited before they run.
@@ -93,7 +98,8 @@ void DockerLayer::audit_group_and_compose(const Context& context, std::vector<Fi
       const YAML::Node body = service.second;
       if (!body.IsMap())
         continue;
-      if (!body["user"] || body["user"].as<std::string>("").empty() || body["user"].as<std::string>("") == "root" ||
+      if (!body["user"] || body["user"].as<std::string>("").empty() ||
+          body["user"].as<std::string>("") == "root" ||
           body["user"].as<std::string>("").starts_with("0"))
         problems.push_back(file + ": " + name + " has no non-root user:");
       const YAML::Node ports = body["ports"];
@@ -112,37 +118,39 @@ void DockerLayer::audit_group_and_compose(const Context& context, std::vector<Fi
           else if (colons == 0)
             continue;  // container port only: not published on a fixed host port
         } else if (port.IsMap()) {
-          text_port = port["published"].as<std::string>("") + ":" + port["target"].as<std::string>("");
+          text_port =
+              port["published"].as<std::string>("") + ":" + port["target"].as<std::string>("");
           host_ip = port["host_ip"].as<std::string>("");
         }
         if (!(host_ip.starts_with("127.") || host_ip == "::1"))
-          problems.push_back(file + ": " + name + " publishes " + text_port + " without a loopback address");
+          problems.push_back(file + ": " + name + " publishes " + text_port +
+                             " without a loopback address");
       }
     }
   }
-  Status status = !unreadable.empty() ? Status::unknown : problems.empty() ? Status::pass : Status::fail;
-  findings.push_back(make_finding(*this, "compose", status, "compose files publish on loopback and run as non-root",
-                                  !unreadable.empty() ? join(unreadable, "; ")
-                                  : problems.empty()  ? std::to_string(policy.compose_files.size()) + " file(s) clean"
-                                                      : join(problems, "; ")));
+  Status status = !unreadable.empty() ? Status::unknown
+                  : problems.empty()  ? Status::pass
+                                      : Status::fail;
+  findings.push_back(make_finding(
+      *this, "compose", status, "compose files publish on loopback and run as non-root",
+      !unreadable.empty() ? join(unreadable, "; ")
+      : problems.empty()  ? std::to_string(policy.compose_files.size()) + " file(s) clean"
+                          : join(problems, "; ")));
 }
 
 DockerInstall detect_docker(Host& host) {
   DockerInstall install;
-  auto status = host.fs.stat("/var/lib/dpkg/status");
-  if (status && *status) {
+  // With a dpkg database, it answers; without one (not a Debian root), look for the binary.
+  auto database = host.fs.stat("/var/lib/dpkg/status");
+  if (database && *database) {
     for (const char* package : {"docker-ce", "docker.io", "moby-engine"}) {
-      auto result = host.runner.run(Command({"dpkg-query", "--admindir=" + host.fs.host_path("/var/lib/dpkg"),
-                                             "--show", "--showformat=${db:Status-Abbrev} ${Version}", package}));
-      if (!result) {
-        install.evidence = "cannot tell whether Docker is installed: " + result.error().message;
+      auto version = installed_version(host, package);
+      if (!version) {
+        install.evidence = "cannot tell whether Docker is installed: " + version.error().message;
         return install;
       }
-      if (!result->ok())
-        continue;
-      auto words = split_words(std::string(trim(result->out)));
-      if (words.size() == 2 && words[0] == "ii") {
-        install = {true, major_version(words[1]), package + std::string(" ") + words[1]};
+      if (*version) {
+        install = {true, major_version(**version), package + std::string(" ") + **version};
         return install;
       }
     }
@@ -154,7 +162,8 @@ DockerInstall detect_docker(Host& host) {
       return install;
     }
   }
-  install.evidence = "Docker is not installed (no docker-ce, docker.io or moby-engine package, no dockerd)";
+  install.evidence =
+      "Docker is not installed (no docker-ce, docker.io or moby-engine package, no dockerd)";
   return install;
 }
 
@@ -177,16 +186,17 @@ Result<std::string> merge_daemon_json(const std::string& existing, const DockerP
           ++column;
         }
       }
-      return fail(ErrorCode::bad_input, file + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                                            ": not valid JSON; left untouched (Docker would not start "
-                                            "with it either): " + e.what());
+      return fail(ErrorCode::bad_input,
+                  file + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                      ": not valid JSON; left untouched (Docker would not start "
+                      "with it either): " +
+                      e.what());
     }
     if (!document.is_object())
       return fail(ErrorCode::bad_input, file + ":1:1: not a JSON object; left untouched");
   }
   const json keys = policy_keys(policy, docker_major);
-  for (auto it = keys.begin(); it != keys.end(); ++it)
-    document[it.key()] = *it;
+  for (auto it = keys.begin(); it != keys.end(); ++it) document[it.key()] = *it;
   // Log rotation: our limits, the admin's other log options kept.
   if (!document.contains("log-driver"))
     document["log-driver"] = "json-file";
@@ -207,13 +217,16 @@ Result<std::vector<Action>> DockerLayer::desired(const Context& context) const {
   auto current = host.fs.read(k_daemon_json);
   if (!current && current.error().code != ErrorCode::not_found)
     return std::unexpected(current.error());
-  CS_TRY(std::string merged, merge_daemon_json(current.value_or(""), context.policy.docker, install.major,
-                                               host.fs.host_path(k_daemon_json)));
+  CS_TRY(std::string merged, merge_daemon_json(current.value_or(""), context.policy.docker,
+                                               install.major, host.fs.host_path(k_daemon_json)));
   actions.push_back(EnsureDirectory{"/etc/docker", FileSpec{0755, "root", "root"}});
   actions.push_back(WriteFile{k_daemon_json, merged, FileSpec{0644, "root", "root"}, std::nullopt});
   if (!current || *current != merged)
     actions.push_back(RunCommand{"systemctl restart docker (daemon.json changed)",
-                                 Command({"systemctl", "restart", "docker.service"}), Requirement::systemd, {}, {}});
+                                 Command({"systemctl", "restart", "docker.service"}),
+                                 Requirement::systemd,
+                                 {},
+                                 {}});
   return actions;
 }
 
@@ -239,32 +252,36 @@ std::vector<Finding> DockerLayer::verify(const Context& context) const {
   audit_group_and_compose(context, findings);
   auto current = host.fs.read(k_daemon_json);
   if (!current) {
-    findings.push_back(make_finding(*this, "daemon_config",
-                                    current.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
-                                    "daemon.json hardened", current.error().message));
+    findings.push_back(
+        make_finding(*this, "daemon_config",
+                     current.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
+                     "daemon.json hardened", current.error().message));
     return findings;
   }
   json document = json::parse(*current, nullptr, false);
   if (document.is_discarded() || !document.is_object()) {
-    findings.push_back(make_finding(*this, "daemon_config", Status::fail, "daemon.json hardened",
-                                    host.fs.host_path(k_daemon_json) + " is not valid JSON: Docker will not start"));
+    findings.push_back(make_finding(
+        *this, "daemon_config", Status::fail, "daemon.json hardened",
+        host.fs.host_path(k_daemon_json) + " is not valid JSON: Docker will not start"));
     return findings;
   }
   std::vector<std::string> wrong;
   const json keys = policy_keys(context.policy.docker, install.major);
   for (auto it = keys.begin(); it != keys.end(); ++it)
     if (!document.contains(it.key()) || document[it.key()] != *it)
-      wrong.push_back(it.key() + "=" + (document.contains(it.key()) ? document[it.key()].dump() : "(unset)") +
+      wrong.push_back(it.key() + "=" +
+                      (document.contains(it.key()) ? document[it.key()].dump() : "(unset)") +
                       ", want " + it->dump());
   const json options = document.contains("log-opts") ? document["log-opts"] : json::object();
   if (!options.is_object() || !options.contains("max-size"))
     wrong.push_back("log-opts.max-size unset (container logs grow without bound)");
-  findings.push_back(make_finding(*this, "daemon_config", wrong.empty() ? Status::pass : Status::fail,
-                                  "daemon.json hardened",
-                                  wrong.empty() ? "ip " + context.policy.docker.default_bind_ip +
-                                                      ", no userland-proxy, no-new-privileges, live-restore, "
-                                                      "iptables and ip6tables, log limits (" + install.evidence + ")"
-                                                : join(wrong, "; ")));
+  findings.push_back(make_finding(
+      *this, "daemon_config", wrong.empty() ? Status::pass : Status::fail, "daemon.json hardened",
+      wrong.empty() ? "ip " + context.policy.docker.default_bind_ip +
+                          ", no userland-proxy, no-new-privileges, live-restore, "
+                          "iptables and ip6tables, log limits (" +
+                          install.evidence + ")"
+                    : join(wrong, "; ")));
   return findings;
 }
 

@@ -10,6 +10,7 @@
 #include <cctype>
 
 #include "core/text.h"
+#include "host/packages.h"
 
 namespace clawshield {
 namespace {
@@ -37,21 +38,10 @@ std::vector<std::string> list_values(const std::multimap<std::string, std::strin
   return values;
 }
 
-// Whether unattended-upgrades is installed in the root's dpkg database.
+// Whether `package` is installed in the root's dpkg database.
 Result<bool> package_installed(Host& host, const std::string& package) {
-  Command command{{"dpkg-query", "--admindir=" + host.fs.host_path("/var/lib/dpkg"), "--show",
-                   "--showformat=${db:Status-Abbrev}", package}};
-  auto status = host.fs.stat("/var/lib/dpkg/status");
-  if (!status)
-    return std::unexpected(status.error());
-  if (!*status)
-    return fail(ErrorCode::not_found, "no dpkg database at " + host.fs.host_path("/var/lib/dpkg"));
-  CS_TRY(CommandResult result, host.runner.run(command));
-  if (result.ok())
-    return trim(result.out).starts_with("ii");
-  if (result.err.find("no packages found") != std::string::npos)
-    return false;
-  return fail(ErrorCode::command_failed, describe_failure(command, result));
+  CS_TRY(auto version, installed_version(host, package));
+  return version.has_value();
 }
 
 }  // namespace
