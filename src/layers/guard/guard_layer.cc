@@ -51,18 +51,9 @@ std::string render_guard_unit(const Policy& policy) {
          "ProtectHome=true\n"
          "PrivateTmp=true\n"
          "PrivateDevices=true\n"
-         "DevicePolicy=closed\n"
-         "ProtectClock=true\n"
-         "ProtectControlGroups=true\n"
-         "ProtectHostname=true\n"
-         "ProtectKernelLogs=true\n"
-         "ProtectKernelModules=true\n"
-         "ProtectKernelTunables=true\n"
-         "ProtectProc=invisible\n"
-         "ProcSubset=pid\n"
-         "KeyringMode=private\n"
-         "LockPersonality=true\n"
-         "MemoryDenyWriteExecute=true\n"
+         "DevicePolicy=closed\n";
+  out << sandbox_protections();
+  out << "MemoryDenyWriteExecute=true\n"
          "PrivateMounts=true\n"
          "RemoveIPC=true\n"
          "RestrictAddressFamilies=AF_UNIX AF_NETLINK\n"
@@ -80,19 +71,27 @@ Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
   if (!link) {
     actions.push_back(RunCommand{
         "enable clawshield-guard.service",
-        Command({"systemctl", "--root=" + (host.fs.root().empty() ? std::string("/") : host.fs.root()),
+        Command({"systemctl",
+                 "--root=" + (host.fs.root().empty() ? std::string("/") : host.fs.root()),
                  "--quiet", "enable", "clawshield-guard.service"}),
-        Requirement::none, {}, {parent_path(k_wants_link), k_wants_link}});
+        Requirement::none,
+        {},
+        {parent_path(k_wants_link), k_wants_link}});
   }
   auto current = host.fs.read(k_guard_unit);
   if (!current && current.error().code != ErrorCode::not_found)
     return std::unexpected(current.error());
   if (!current || *current != unit) {
-    actions.push_back(RunCommand{"systemctl daemon-reload", Command({"systemctl", "daemon-reload"}),
-                                 Requirement::systemd, {}, {}});
+    actions.push_back(RunCommand{"systemctl daemon-reload",
+                                 Command({"systemctl", "daemon-reload"}),
+                                 Requirement::systemd,
+                                 {},
+                                 {}});
     actions.push_back(RunCommand{"systemctl restart clawshield-guard",
                                  Command({"systemctl", "restart", "clawshield-guard.service"}),
-                                 Requirement::systemd, {}, {}});
+                                 Requirement::systemd,
+                                 {},
+                                 {}});
   }
   return actions;
 }
@@ -103,14 +102,15 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
 
   auto current = host.fs.read(k_guard_unit);
   if (!current) {
-    findings.push_back(make_finding(*this, "unit_installed",
-                                    current.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
-                                    "guard unit installed", current.error().message));
+    findings.push_back(
+        make_finding(*this, "unit_installed",
+                     current.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
+                     "guard unit installed", current.error().message));
   } else {
     bool same = *current == render_guard_unit(context.policy);
-    findings.push_back(make_finding(*this, "unit_installed", same ? Status::pass : Status::warn,
-                                    "guard unit installed",
-                                    same ? std::string(k_guard_unit) : std::string(k_guard_unit) + " differs from the policy"));
+    findings.push_back(make_finding(
+        *this, "unit_installed", same ? Status::pass : Status::warn, "guard unit installed",
+        same ? std::string(k_guard_unit) : std::string(k_guard_unit) + " differs from the policy"));
     auto score = exposure_score(host, "clawshield-guard.service");
     if (!score) {
       findings.push_back(make_finding(*this, "exposure", Status::unknown, "guard unit sandboxed",
@@ -118,15 +118,19 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
     } else {
       std::ostringstream evidence;
       evidence << "systemd-analyze security: " << *score;
-      findings.push_back(make_finding(*this, "exposure", *score <= 2.0 ? Status::pass : Status::warn,
+      findings.push_back(make_finding(*this, "exposure",
+                                      *score <= 2.0 ? Status::pass : Status::warn,
                                       "guard unit sandboxed", evidence.str()));
     }
   }
 
   auto link = host.fs.stat(k_wants_link);
-  findings.push_back(make_finding(*this, "enabled", !link ? Status::unknown : *link ? Status::pass : Status::fail,
+  findings.push_back(make_finding(*this, "enabled",
+                                  !link   ? Status::unknown
+                                  : *link ? Status::pass
+                                          : Status::fail,
                                   "guard starts at boot",
-                                  !link ? link.error().message
+                                  !link   ? link.error().message
                                   : *link ? std::string(k_wants_link)
                                           : "not enabled (no " + std::string(k_wants_link) + ")"));
 
@@ -136,21 +140,25 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
   } else {
     auto active = host.runner.run(Command({"systemctl", "is-active", "clawshield-guard.service"}));
     if (!active)
-      findings.push_back(make_finding(*this, "active", Status::unknown, "guard running", active.error().message));
+      findings.push_back(
+          make_finding(*this, "active", Status::unknown, "guard running", active.error().message));
     else
       findings.push_back(make_finding(*this, "active", active->ok() ? Status::pass : Status::fail,
-                                      "guard running", "systemctl is-active: " + std::string(trim(active->out))));
+                                      "guard running",
+                                      "systemctl is-active: " + std::string(trim(active->out))));
   }
 
   // The ban sets exist and both input and forward drop their members.
   if (!host.own_network) {
-    findings.push_back(make_finding(*this, "ban_sets", Status::unknown, "ban sets hooked into input and forward",
-                                    "kernel not inspected: --root is not the running system (use --netns)"));
+    findings.push_back(
+        make_finding(*this, "ban_sets", Status::unknown, "ban sets hooked into input and forward",
+                     "kernel not inspected: --root is not the running system (use --netns)"));
     return findings;
   }
   auto table = list_table(host.nft, k_firewall_table, NftOutput::terse);
   if (!table) {
-    findings.push_back(make_finding(*this, "ban_sets", Status::unknown, "ban sets hooked into input and forward",
+    findings.push_back(make_finding(*this, "ban_sets", Status::unknown,
+                                    "ban sets hooked into input and forward",
                                     table.error().message));
     return findings;
   }
@@ -169,7 +177,8 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
       std::string body = start == std::string::npos ? "" : text.substr(start, end - start);
       for (const char* rule : {"ip saddr @ban_v4 drop", "ip6 saddr @ban_v6 drop"})
         if (body.find(rule) == std::string::npos)
-          missing.push_back(std::string(chain).substr(6, std::string(chain).size() - 8) + ": " + rule);
+          missing.push_back(std::string(chain).substr(6, std::string(chain).size() - 8) + ": " +
+                            rule);
     }
   }
   findings.push_back(make_finding(*this, "ban_sets", missing.empty() ? Status::pass : Status::fail,

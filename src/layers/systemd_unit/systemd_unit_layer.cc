@@ -49,6 +49,19 @@ std::optional<std::string> service_setting(const std::string& text, const std::s
 
 }  // namespace
 
+std::string_view sandbox_protections() {
+  return "ProtectClock=true\n"
+         "ProtectControlGroups=true\n"
+         "ProtectHostname=true\n"
+         "ProtectKernelLogs=true\n"
+         "ProtectKernelModules=true\n"
+         "ProtectKernelTunables=true\n"
+         "ProtectProc=invisible\n"
+         "ProcSubset=pid\n"
+         "KeyringMode=private\n"
+         "LockPersonality=true\n";
+}
+
 std::string_view sandbox_tail() {
   return "RestrictNamespaces=true\n"
          "RestrictRealtime=true\n"
@@ -108,18 +121,9 @@ std::string render_unit(const Policy& policy) {
          "PrivateDevices=true\n"
          "PrivateMounts=true\n"
          "DevicePolicy=closed\n"
-         "PrivateUsers=true\n"
-         "ProtectClock=true\n"
-         "ProtectControlGroups=true\n"
-         "ProtectHostname=true\n"
-         "ProtectKernelLogs=true\n"
-         "ProtectKernelModules=true\n"
-         "ProtectKernelTunables=true\n"
-         "ProtectProc=invisible\n"
-         "ProcSubset=pid\n"
-         "KeyringMode=private\n"
-         "LockPersonality=true\n"
-         "RemoveIPC=true\n"
+         "PrivateUsers=true\n";
+  out << sandbox_protections();
+  out << "RemoveIPC=true\n"
          "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n";
   out << sandbox_tail();
   return out.str();

@@ -17,6 +17,8 @@ class SystemdUnitLayer final : public Layer {
 // The unit file text for `policy`; stable, so plan --diff shows only real changes.
 std::string render_unit(const Policy& policy);
 std::string unit_path(const Policy& policy);
+// Kernel, clock, hostname, /proc and keyring protections every clawshield unit sets.
+std::string_view sandbox_protections();
 // The end every clawshield unit shares: namespaces, realtime and SUID restricted, the
 // @system-service syscall allow-list minus privileged groups, and [Install] for
 // multi-user.target.
