@@ -11,8 +11,8 @@
 
 #include <charconv>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 
@@ -22,9 +22,9 @@
 #include "engine/confirm.h"
 #include "engine/layers.h"
 #include "engine/verify.h"
-#include "host/docker_api.h"
 #include "guard/daemon.h"
 #include "guard/replay.h"
+#include "host/docker_api.h"
 #include "policy/policy.h"
 
 namespace clawshield {
@@ -36,16 +36,16 @@ struct Options {
   std::string netns;
   bool offline = false;
   bool force = false;
-  int confirm_timeout = -1;  // -1: the policy's
-  std::string replay;        // guard --replay
+  int confirm_timeout = -1;            // -1: the policy's
+  std::string replay;                  // guard --replay
   std::vector<std::string> log_files;  // guard --log-file
   bool no_journal = false;             // guard --no-journal
   std::string journal_dir;             // guard --journal-dir
   std::string ban_target;              // bans ban/unban
   std::string ban_for = "1h";          // bans ban --for
-  int year = 0;              // guard --replay: year of traditional syslog dates
-  std::string journal;       // firewall-revert
-  int64_t deadline = 0;      // firewall-revert
+  int year = 0;                        // guard --replay: year of traditional syslog dates
+  std::string journal;                 // firewall-revert
+  int64_t deadline = 0;                // firewall-revert
   bool json = false;
   bool no_colour = false;
   bool diff = false;
@@ -88,6 +88,16 @@ Style make_style(const Options& options) {
   return style;
 }
 
+// The year traditional syslog dates ("Nov 25 12:00:00") belong to: --year, else the clock's.
+int syslog_year(const Options& options, const Clock& clock) {
+  if (options.year != 0)
+    return options.year;
+  std::time_t now = std::chrono::system_clock::to_time_t(clock.now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  return tm.tm_year + 1900;
+}
+
 // "3600", "90s", "30m", "12h", "7d" -> seconds.
 std::optional<int64_t> parse_duration(const std::string& text) {
   if (text.empty())
@@ -95,15 +105,29 @@ std::optional<int64_t> parse_duration(const std::string& text) {
   int64_t unit = 1;
   std::string number = text;
   switch (text.back()) {
-    case 's': unit = 1; number.pop_back(); break;
-    case 'm': unit = 60; number.pop_back(); break;
-    case 'h': unit = 3600; number.pop_back(); break;
-    case 'd': unit = 86400; number.pop_back(); break;
-    default: break;
+    case 's':
+      unit = 1;
+      number.pop_back();
+      break;
+    case 'm':
+      unit = 60;
+      number.pop_back();
+      break;
+    case 'h':
+      unit = 3600;
+      number.pop_back();
+      break;
+    case 'd':
+      unit = 86400;
+      number.pop_back();
+      break;
+    default:
+      break;
   }
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (ec != std::errc() || ptr != number.data() + number.size() || value <= 0 || value > 3650 * 86400 / unit)
+  if (ec != std::errc() || ptr != number.data() + number.size() || value <= 0 ||
+      value > 3650 * 86400 / unit)
     return std::nullopt;
   return value * unit;
 }
@@ -137,8 +161,9 @@ Command watchdog_command(const Host& host, const Options& options, const std::st
   char exe[4096] = {};
   ssize_t length = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
   std::string self = length > 0 ? std::string(exe, static_cast<size_t>(length)) : "clawshield";
-  std::vector<std::string> argv = {self, "firewall-revert", "--root", options.root, "--journal",
-                                   journal, "--deadline", std::to_string(deadline)};
+  std::vector<std::string> argv = {
+      self,        "firewall-revert", "--root",     options.root,
+      "--journal", journal,           "--deadline", std::to_string(deadline)};
   if (!options.netns.empty())
     argv.insert(argv.end(), {"--netns", options.netns});
   if (!options.policy_file.empty())
@@ -174,9 +199,10 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   auto* apply = app.add_subcommand("apply", "Make the changes; roll back if a step fails");
   apply->add_flag("--force", options.force,
                   "Load a firewall even if it would cut this SSH session (console access only)");
-  apply->add_option("--confirm-timeout", options.confirm_timeout,
-                    "Seconds to wait for `clawshield confirm` before restoring the previous "
-                    "firewall (0: no safety net; default: the policy's)")
+  apply
+      ->add_option("--confirm-timeout", options.confirm_timeout,
+                   "Seconds to wait for `clawshield confirm` before restoring the previous "
+                   "firewall (0: no safety net; default: the policy's)")
       ->check(CLI::Range(0, 3600));
   auto* confirm = app.add_subcommand("confirm", "Keep the firewall the last apply loaded");
   auto* guard = app.add_subcommand("guard", "The brute-force guard (sshd), or --replay a log");
@@ -195,7 +221,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   auto* bans_ban = bans->add_subcommand("ban", "Ban an address or prefix");
   bans_ban->add_option("address", options.ban_target, "Address or CIDR")->required();
   bans_ban->add_option("--for", options.ban_for, "Duration: 3600, 90s, 30m, 12h, 7d (default 1h)");
-  auto* bans_unban = bans->add_subcommand("unban", "Lift a ban (an address inside a banned prefix lifts the prefix)");
+  auto* bans_unban = bans->add_subcommand(
+      "unban", "Lift a ban (an address inside a banned prefix lifts the prefix)");
   bans_unban->add_option("address", options.ban_target, "Address or CIDR")->required();
   auto* revert = app.add_subcommand("firewall-revert", "");  // internal: the watchdog
   revert->add_option("--journal", options.journal)->required();
@@ -246,14 +273,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   const Policy& effective = *loaded;
   if (guard->parsed() && !options.replay.empty()) {
     // Replay a log through the detector with the policy's settings.
-    int year = options.year;
-    if (year == 0) {
-      std::time_t now = std::chrono::system_clock::to_time_t(clock.now());
-      std::tm tm{};
-      gmtime_r(&now, &tm);
-      year = tm.tm_year + 1900;
-    }
-    auto result = guard::replay_file(options.replay, guard::settings_from_policy(effective.guard), year);
+    auto result = guard::replay_file(options.replay, guard::settings_from_policy(effective.guard),
+                                     syslog_year(options, clock));
     if (!result)
       return report_error(err, result.error());
     print_replay(out, *result, make_style(options));
@@ -261,20 +282,15 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   }
   if (guard->parsed()) {
     // The daemon: follow the logs, ban in the kernel, until SIGTERM.
-    {
-      Host guard_host{*fs, runner, clock, nft, Liveness::live, detect_systemd(*fs)};
-      guard::DaemonOptions daemon;
-      daemon.files = options.log_files.empty() ? effective.guard.log_files : options.log_files;
-      daemon.journal = effective.guard.journal && !options.no_journal;
-      if (!options.journal_dir.empty())
-        daemon.journal_directory = options.journal_dir;
-      std::time_t now = std::chrono::system_clock::to_time_t(clock.now());
-      std::tm tm{};
-      gmtime_r(&now, &tm);
-      daemon.year = options.year ? options.year : tm.tm_year + 1900;
-      auto reload = [&]() -> Result<Policy> { return load_policy(options, *fs); };
-      return guard::run_daemon(guard_host, effective, daemon, reload, err);
-    }
+    Host guard_host{*fs, runner, clock, nft, Liveness::live, detect_systemd(*fs)};
+    guard::DaemonOptions daemon;
+    daemon.files = options.log_files.empty() ? effective.guard.log_files : options.log_files;
+    daemon.journal = effective.guard.journal && !options.no_journal;
+    if (!options.journal_dir.empty())
+      daemon.journal_directory = options.journal_dir;
+    daemon.year = syslog_year(options, clock);
+    auto reload = [&]() -> Result<Policy> { return load_policy(options, *fs); };
+    return guard::run_daemon(guard_host, effective, daemon, reload, err);
   }
   if (bans->parsed()) {
     // Through the running guard's control socket.
@@ -284,7 +300,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     } else {
       auto seconds = parse_duration(options.ban_for);
       if (!seconds)
-        return report_error(err, Error{ErrorCode::bad_input, "--for: bad duration \"" + options.ban_for + "\""});
+        return report_error(
+            err, Error{ErrorCode::bad_input, "--for: bad duration \"" + options.ban_for + "\""});
       request = bans_ban->parsed() ? "ban " + options.ban_target + " " + std::to_string(*seconds)
                                    : "unban " + options.ban_target;
     }
@@ -293,7 +310,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
       return report_error(err, reply.error());
     auto document = nlohmann::json::parse(*reply, nullptr, false);
     if (document.is_discarded() || !document.value("ok", false)) {
-      err << "clawshield: " << (document.is_discarded() ? *reply : document.value("error", *reply)) << "\n";
+      err << "clawshield: " << (document.is_discarded() ? *reply : document.value("error", *reply))
+          << "\n";
       return k_exit_pending;
     }
     if (options.json) {
@@ -301,11 +319,14 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     } else if (bans_list->parsed()) {
       for (const auto& ban : document["bans"])
         out << ban.value("source", "") << "  " << ban.value("remaining", 0) << "s left"
-            << (ban.value("offences", 0) > 1 ? "  (offence " + std::to_string(ban.value("offences", 0)) + ")" : "")
+            << (ban.value("offences", 0) > 1
+                    ? "  (offence " + std::to_string(ban.value("offences", 0)) + ")"
+                    : "")
             << "\n";
       out << document["bans"].size() << " ban(s)\n";
     } else {
-      out << (bans_ban->parsed() ? "banned " + document.value("banned", "") : "unbanned " + document.value("unbanned", ""))
+      out << (bans_ban->parsed() ? "banned " + document.value("banned", "")
+                                 : "unbanned " + document.value("unbanned", ""))
           << "\n";
     }
     return k_exit_ok;
@@ -314,7 +335,11 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     out << "# effective policy (from " << effective.source << ")\n" << render_policy(effective);
     return k_exit_ok;
   }
-  Host host{*fs, runner, clock, nft, options.offline ? Liveness::offline : Liveness::live,
+  Host host{*fs,
+            runner,
+            clock,
+            nft,
+            options.offline ? Liveness::offline : Liveness::live,
             detect_systemd(*fs)};
   host.own_network = fs->is_system_root() || !options.netns.empty();
   if (const char* session = std::getenv("SSH_CONNECTION"); session && *session)
@@ -339,8 +364,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     if (!pending)
       return report_error(err, pending.error());
     if (*pending && (*pending)->state == PendingState::armed) {
-      auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                     clock.now().time_since_epoch()).count();
+      auto now =
+          std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
       if (now < (*pending)->deadline + 5)
         return report_error(err, Error{ErrorCode::refused,
                                        "apply " + (*pending)->journal +
@@ -361,8 +386,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     if (outcome->failure)
       return k_exit_rolled_back;
     // Commit-confirmed: a new firewall restores itself unless confirmed in time.
-    const int timeout = options.confirm_timeout >= 0 ? options.confirm_timeout
-                                                     : effective.firewall.confirm_timeout;
+    const int timeout =
+        options.confirm_timeout >= 0 ? options.confirm_timeout : effective.firewall.confirm_timeout;
     if (outcome->firewall_loaded && timeout > 0) {
       auto deadline = std::chrono::duration_cast<std::chrono::seconds>(
                           (clock.now() + std::chrono::seconds(timeout)).time_since_epoch())
