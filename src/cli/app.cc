@@ -18,6 +18,7 @@
 
 #include "cli/guard_output.h"
 #include "cli/output.h"
+#include "cli/scan_command.h"
 #include "engine/apply.h"
 #include "engine/confirm.h"
 #include "engine/layers.h"
@@ -230,6 +231,29 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   auto* rollback = app.add_subcommand("rollback", "Undo the last apply");
   auto* verify = app.add_subcommand("verify", "Check the posture (exit 1 if a check fails)");
   verify->add_option("--only", options.only, "Only this layer (id or number)");
+  ScanCommand scan_command;
+  auto* scan = app.add_subcommand(
+      "scan", "Scan a server's TCP ports from here, as nmap -p- would (run it from outside)");
+  scan->add_option("target", scan_command.target, "Address or host name")->required();
+  scan->add_option("-p,--ports", scan_command.ports, "Ports: 1-65535 (default), 22,80,8000-8100");
+  scan->add_option("--expect", scan_command.expect,
+                   "Exactly these must be open, e.g. 22/tcp,41641/udp (exit 1 otherwise)");
+  scan->add_option("--timeout", scan_command.timeout_ms,
+                   "Longest wait for an answer, ms (default 1000; shorter once RTT is known)")
+      ->check(CLI::Range(1, 60000));
+  scan->add_option("--min-timeout", scan_command.min_timeout_ms,
+                   "Shortest wait for an answer, ms (default 100)")
+      ->check(CLI::Range(1, 60000));
+  scan->add_option("--retries", scan_command.retries,
+                   "Probe unanswered ports again this many times (default 1)")
+      ->check(CLI::Range(0, 10));
+  scan->add_option("--rate", scan_command.rate, "Probes per second at most (default: no limit)")
+      ->check(CLI::Range(0, 10000000));
+  scan->add_option("--parallel", scan_command.parallel,
+                   "Probes in flight at most (default: as the descriptor limit allows)")
+      ->check(CLI::Range(0, 1000000));
+  scan->add_flag("-4", scan_command.ipv4, "Use the target's IPv4 address");
+  scan->add_flag("-6", scan_command.ipv6, "Use the target's IPv6 address");
   auto* policy = app.add_subcommand("policy", "Show or check a policy");
   policy->require_subcommand(1);
   auto* policy_show = policy->add_subcommand("show", "Print the effective policy as YAML");
@@ -247,6 +271,11 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     return k_exit_bad_input;
   }
 
+  if (scan->parsed()) {
+    // From the outside: needs no root, no policy, no host.
+    scan_command.progress = ::isatty(STDERR_FILENO) == 1;
+    return run_scan(scan_command, out, err, make_style(options));
+  }
   if (policy_check->parsed()) {
     // Validate one file without touching any host.
     auto text = read_host_file(options.check_file);

@@ -1,0 +1,186 @@
+// Turns a scan into the answer an admin wants from the seed's checklist: which ports answer
+// from here, whether that is exactly what was expected, and what a connect scan cannot know
+// (UDP: a silent port is open or filtered alike, so 41641/udp is reported as not judged).
+#include "cli/scan_command.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "cli/app.h"
+#include "core/text.h"
+#include "scan/port_set.h"
+#include "scan/tcp_scan.h"
+
+namespace clawshield {
+namespace {
+
+using scan::PortState;
+using scan::Protocol;
+
+constexpr const char* k_udp_reason =
+    "not judged: a connect scan gets no answer from an open UDP port either, so open and "
+    "filtered look the same (check it from the tailnet, or with `tailscale ping`)";
+
+struct Expectation {
+  std::vector<int> tcp;
+  std::vector<int> udp;
+  std::vector<int> unexpected_open;  // open, not expected
+  std::vector<int> missing;          // expected, not open
+};
+
+Expectation judge(const std::vector<scan::PortSpec>& specs, const scan::ScanResult& result,
+                  const std::vector<int>& scanned) {
+  Expectation expectation;
+  for (const auto& spec : specs)
+    (spec.protocol == Protocol::tcp ? expectation.tcp : expectation.udp).push_back(spec.port);
+  std::ranges::sort(expectation.tcp);
+  std::ranges::sort(expectation.udp);
+  for (const auto& port : result.ports)
+    if (port.state == PortState::open && !std::ranges::binary_search(expectation.tcp, port.port))
+      expectation.unexpected_open.push_back(port.port);
+  for (int port : expectation.tcp) {
+    auto found = std::ranges::find(result.ports, port, &scan::PortResult::port);
+    if (found == result.ports.end() || found->state != PortState::open)
+      if (std::ranges::binary_search(scanned, port) || found != result.ports.end())
+        expectation.missing.push_back(port);
+  }
+  return expectation;
+}
+
+std::string tcp_list(const std::vector<int>& ports) {
+  std::vector<std::string> items;
+  for (int port : ports)
+    items.push_back(std::to_string(port) + "/tcp");
+  return join(items, ", ");
+}
+
+}  // namespace
+
+int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, const Style& style) {
+  // Arguments: the target, the ports, the expectation, the timing.
+  auto ports = scan::parse_port_ranges(command.ports);
+  if (!ports) {
+    err << "clawshield: --ports: " << ports.error().message << "\n";
+    return k_exit_bad_input;
+  }
+  std::optional<std::vector<scan::PortSpec>> expected;
+  if (!command.expect.empty()) {
+    auto specs = scan::parse_port_specs(command.expect);
+    if (!specs) {
+      err << "clawshield: --expect: " << specs.error().message << "\n";
+      return k_exit_bad_input;
+    }
+    expected = *specs;
+  }
+  if (command.ipv4 && command.ipv6) {
+    err << "clawshield: -4 and -6 exclude each other\n";
+    return k_exit_bad_input;
+  }
+  auto target = scan::resolve_target(command.target, command.ipv4   ? scan::FamilyPreference::ipv4
+                                                     : command.ipv6 ? scan::FamilyPreference::ipv6
+                                                                    : scan::FamilyPreference::any);
+  if (!target) {
+    err << "clawshield: " << target.error().message << "\n";
+    return k_exit_bad_input;
+  }
+  scan::ScanOptions options;
+  options.ports = *ports;
+  options.max_timeout = std::chrono::milliseconds(command.timeout_ms);
+  options.min_timeout = std::chrono::milliseconds(std::min(command.min_timeout_ms, command.timeout_ms));
+  options.retries = command.retries;
+  options.rate = command.rate;
+  options.parallel = command.parallel;
+  if (command.progress && style.format == Format::text)
+    options.progress = [&err](const scan::ScanProgress& progress) {
+      err << "\rscanning: " << progress.done << "/" << progress.total << " ports, "
+          << progress.open << " open" << (progress.done == progress.total ? "\n" : "")
+          << std::flush;
+    };
+
+  // The scan.
+  auto result = scan::tcp_connect_scan(*target, options);
+  if (!result) {
+    err << "clawshield: scan: " << result.error().message << "\n";
+    return k_exit_bad_input;
+  }
+
+  // The verdicts, grouped by state.
+  std::vector<int> open, closed, filtered;
+  for (const auto& port : result->ports)
+    (port.state == PortState::open ? open : port.state == PortState::closed ? closed : filtered)
+        .push_back(port.port);
+  std::optional<Expectation> expectation;
+  if (expected)
+    expectation = judge(*expected, *result, *ports);
+  const bool mismatch =
+      expectation && (!expectation->unexpected_open.empty() || !expectation->missing.empty());
+
+  if (style.format == Format::json) {
+    nlohmann::json document;
+    document["target"] = result->target.name;
+    document["address"] = result->target.address;
+    document["family"] = result->target.family == AF_INET ? "ipv4" : "ipv6";
+    document["method"] = "tcp-connect";
+    document["ports_scanned"] = ports->size();
+    document["elapsed_ms"] = result->elapsed.count();
+    document["probes"] = result->probes;
+    document["parallel"] = result->parallel;
+    document["rtt_us"] = result->smoothed_rtt.count();
+    document["open"] = open;
+    document["closed"] = scan::port_range_items(closed);
+    document["filtered"] = scan::port_range_items(filtered);
+    document["counts"] = {{"open", open.size()}, {"closed", closed.size()},
+                          {"filtered", filtered.size()}};
+    nlohmann::json reasons = nlohmann::json::object();
+    // Only answers other than each state's usual one (syn-ack, reset, no answer).
+    for (const auto& port : result->ports)
+      if (port.reason != "syn-ack" && port.reason != "reset" && port.reason != "no-response")
+        reasons[std::to_string(port.port)] = port.reason;
+    document["reasons"] = reasons;
+    if (expectation) {
+      nlohmann::json udp = nlohmann::json::array();
+      for (int port : expectation->udp)
+        udp.push_back({{"port", port}, {"state", "unknown"}, {"reason", k_udp_reason}});
+      document["expect"] = {{"tcp", expectation->tcp},
+                            {"matched", !mismatch},
+                            {"unexpected_open", expectation->unexpected_open},
+                            {"missing", expectation->missing},
+                            {"udp", udp}};
+    }
+    out << document.dump(2) << "\n";
+    return mismatch ? k_exit_pending : k_exit_ok;
+  }
+
+  out << "clawshield scan " << result->target.name;
+  if (result->target.name != result->target.address)
+    out << " (" << result->target.address << ")";
+  out << ": " << ports->size() << " TCP port(s) in "
+      << static_cast<double>(result->elapsed.count()) / 1000.0 << " s (connect scan, "
+      << result->probes << " probes)\n";
+  for (const auto& port : result->ports)
+    if (port.state == PortState::open)
+      out << "  " << port.port << "/tcp  open\n";
+  if (closed.size() <= 20) {
+    for (int port : closed)
+      out << "  " << port << "/tcp  closed\n";
+  }
+  out << open.size() << " open, " << closed.size() << " closed"
+      << (closed.size() > 20 ? " (" + scan::format_port_ranges(closed) + ")" : "") << ", "
+      << filtered.size() << " filtered\n";
+  if (expectation) {
+    for (int port : expectation->udp)
+      out << "  " << port << "/udp  unknown: " << k_udp_reason << "\n";
+    if (!mismatch) {
+      out << "as expected: open TCP ports are exactly "
+          << (expectation->tcp.empty() ? "none" : tcp_list(expectation->tcp)) << "\n";
+    } else {
+      if (!expectation->unexpected_open.empty())
+        out << "NOT as expected: also open: " << tcp_list(expectation->unexpected_open) << "\n";
+      if (!expectation->missing.empty())
+        out << "NOT as expected: not open: " << tcp_list(expectation->missing) << "\n";
+    }
+  }
+  return mismatch ? k_exit_pending : k_exit_ok;
+}
+
+}  // namespace clawshield
