@@ -21,6 +21,10 @@ class Acceptance : public ::testing::Test {
   void SetUp() override {
     SKIP_UNLESS_ROOT();
     testing::seed_minimal_root(root());
+    // The admin's part: clawshield judges sshd's settings but leaves them to the admin.
+    testing::write_file(root(), "/etc/ssh/sshd_config",
+                        "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication no\n"
+                        "KbdInteractiveAuthentication no\nPermitRootLogin no\nMaxAuthTries 3\n");
   }
   const std::string& root() const { return m_dir.path(); }
 
@@ -139,9 +143,10 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
   statuses = verify_statuses(0);
   ASSERT_FALSE(statuses.empty());
   // Layers 5-8 pass; the kernel's and systemd's checks are unknown here (another root, no
-  // --netns, no systemd), never pass.
+  // --netns, no systemd), never pass; nor Tailscale's (not installed).
   for (const auto& [id, status] : statuses) {
     if (id.starts_with("firewall.") || id == "guard.active" || id == "guard.ban_sets" ||
+        (id.starts_with("kernel.") && id != "kernel.persisted") || id.starts_with("tailscale.") ||
         id == "docker.daemon_config" || id.starts_with("containers.") ||  // no Docker in the seeded root
         id.starts_with("openclaw."))                                       // nor an openclaw.json
       EXPECT_EQ(status, "unknown") << id;
@@ -153,7 +158,9 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
         "app_user.state_dir", "systemd.exposure", "systemd.seed_directives", "sudo.valid",
         "sudo.file_mode", "sudo.no_broad_rules", "sudo.noexec", "sudo.exact_commands",
         "updates.package_installed", "updates.periodic_update", "updates.periodic_unattended",
-        "updates.security_only", "updates.automatic_reboot", "updates.reboot_pending"})
+        "updates.security_only", "updates.automatic_reboot", "updates.reboot_pending",
+        "ssh.password_authentication", "ssh.root_login", "ssh.max_auth_tries", "kernel.persisted",
+        "kernel.redirects", "tailscale.running", "tailscale.funnel_off"})
     EXPECT_TRUE(statuses.contains(id)) << id;
 }
 
@@ -285,7 +292,7 @@ TEST_F(Acceptance, JsonPlanAndGlobalOptionsBeforeTheCommand) {
   EXPECT_EQ(result.exit_code, 1) << result.err;
   json document = json::parse(result.out);
   EXPECT_GT(document["pending"].get<int>(), 0);
-  EXPECT_EQ(document["layers"].size(), 9u);
+  EXPECT_EQ(document["layers"].size(), 12u);
 }
 
 TEST_F(Acceptance, LiveActionsAreReportedSkippedNotDone) {

@@ -52,6 +52,7 @@ struct Options {
   bool diff = false;
   std::string only;
   std::string check_file;
+  bool checklist = false;
 };
 
 Result<std::string> read_host_file(const std::string& path) {
@@ -230,7 +231,11 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   revert->add_option("--deadline", options.deadline)->required();
   auto* rollback = app.add_subcommand("rollback", "Undo the last apply");
   auto* verify = app.add_subcommand("verify", "Check the posture (exit 1 if a check fails)");
-  verify->add_option("--only", options.only, "Only this layer (id or number)");
+  auto* only = verify->add_option("--only", options.only, "Only this layer (id or number)");
+  verify
+      ->add_flag("--checklist", options.checklist,
+                 "Answer the seed's six-item security checklist (ticked, crossed or unknown)")
+      ->excludes(only);
   ScanCommand scan_command;
   auto* scan = app.add_subcommand(
       "scan", "Scan a server's TCP ports from here, as nmap -p- would (run it from outside)");
@@ -478,6 +483,14 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
       only = options.only;
     }
     VerifyReport report = run_verify(context, layers, only);
+    if (options.checklist) {
+      // The seed's checklist, answered by the same findings.
+      auto answers = answer_checklist(report);
+      print_checklist(out, answers, style);
+      return std::ranges::any_of(answers, [](const auto& a) { return a.status == Status::fail; })
+                 ? k_exit_pending
+                 : k_exit_ok;
+    }
     print_verify(out, report, layers, style);
     return report.any_fail() ? k_exit_pending : k_exit_ok;
   }

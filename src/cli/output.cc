@@ -3,6 +3,8 @@
 // terminal and NO_COLOR is unset (decided by the caller, passed in as Style).
 #include "cli/output.h"
 
+#include "core/text.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -192,6 +194,43 @@ void print_verify(std::ostream& out, const VerifyReport& report, const LayerList
   }
   out << counts[Status::pass] << " pass, " << counts[Status::fail] << " fail, "
       << counts[Status::warn] << " warn, " << counts[Status::unknown] << " unknown\n";
+}
+
+void print_checklist(std::ostream& out, const std::vector<ChecklistAnswer>& answers,
+                     const Style& style) {
+  if (style.format == Format::json) {
+    json items = json::array();
+    bool ok = true;
+    for (const auto& answer : answers) {
+      ok = ok && answer.status != Status::fail;
+      json evidence = json::array();
+      for (const auto& f : answer.evidence)
+        evidence.push_back(
+            {{"id", f.id}, {"status", status_name(f.status)}, {"evidence", f.evidence}});
+      items.push_back({{"item", answer.item->text},
+                       {"status", status_name(answer.status)},
+                       {"checks", answer.item->checks},
+                       {"evidence", std::move(evidence)}});
+    }
+    out << json{{"checklist", std::move(items)}, {"ok", ok}}.dump(2) << "\n";
+    return;
+  }
+  out << "The seed's security checklist\n";
+  for (const auto& answer : answers) {
+    const char* box = answer.status == Status::pass   ? "[x]"
+                      : answer.status == Status::fail ? "[-]"
+                                                      : "[?]";
+    const char* word = answer.status == Status::pass   ? "ticked "
+                       : answer.status == Status::fail ? "CROSSED"
+                                                       : "unknown";
+    out << paint(style, status_colour(answer.status), std::string(box) + " " + word) << "  "
+        << answer.item->text << "\n";
+    for (const auto& f : answer.evidence)
+      if (answer.status != Status::pass || f.status == Status::warn)
+        out << "      " << f.id << " (" << status_name(f.status) << "): " << f.evidence << "\n";
+    if (answer.status == Status::pass)
+      out << "      by " << join(answer.item->checks, ", ") << "\n";
+  }
 }
 
 }  // namespace clawshield

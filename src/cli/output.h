@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "engine/apply.h"
+#include "engine/checklist.h"
 #include "engine/verify.h"
 
 namespace clawshield {
@@ -21,5 +22,8 @@ void print_apply(std::ostream& out, const ApplyOutcome& outcome, const Style& st
 void print_rollback(std::ostream& out, const RollbackOutcome& outcome, const Style& style);
 void print_verify(std::ostream& out, const VerifyReport& report, const LayerList& layers,
                   const Style& style);
+// The seed's checklist, each item ticked, crossed or unknown with the evidence.
+void print_checklist(std::ostream& out, const std::vector<ChecklistAnswer>& answers,
+                     const Style& style);
 
 }  // namespace clawshield

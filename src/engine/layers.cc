@@ -7,9 +7,12 @@
 #include "layers/docker/docker_layer.h"
 #include "layers/firewall/firewall_layer.h"
 #include "layers/guard/guard_layer.h"
+#include "layers/kernel/kernel_layer.h"
 #include "layers/openclaw/openclaw_layer.h"
+#include "layers/ssh/ssh_layer.h"
 #include "layers/sudo/sudo_layer.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
+#include "layers/tailscale/tailscale_layer.h"
 #include "layers/updates/updates_layer.h"
 
 namespace clawshield {
@@ -17,6 +20,9 @@ namespace clawshield {
 LayerList all_layers() {
   LayerList layers;
   layers.push_back(std::make_unique<FirewallLayer>());     // 1, 3: nftables, Docker isolation
+  layers.push_back(std::make_unique<KernelLayer>());       // 1: the network stack under it
+  layers.push_back(std::make_unique<TailscaleLayer>());    // 1: the tailnet door (verify only)
+  layers.push_back(std::make_unique<SshLayer>());          // 2: what sshd lets anyone try
   layers.push_back(std::make_unique<GuardLayer>());        // 2: brute-force guard service
   layers.push_back(std::make_unique<DockerLayer>());       // 3: Docker daemon configuration
   layers.push_back(std::make_unique<ContainersLayer>());   // 4-5: what runs in Docker

@@ -52,6 +52,21 @@ struct UpdatesPolicy {
   };
 };
 
+// sshd's effective settings that verify judges (clawshield does not rewrite sshd_config: a
+// wrong authentication change is the classic lockout, so it reports and leaves the fix to you).
+struct SshPolicy {
+  bool password_authentication = false;       // passwords (or PAM keyboard-interactive) allowed
+  std::string permit_root_login = "no";       // "no" or "prohibit-password"
+  int max_auth_tries = 3;                     // most attempts per connection
+};
+
+// Kernel settings (sysctl) for a Docker host; written to /etc/sysctl.d and applied.
+struct KernelPolicy {
+  bool manage = true;
+  // Settings left as the admin has them (e.g. "kernel.yama.ptrace_scope" on a debugging box).
+  std::vector<std::string> exempt;
+};
+
 // The nftables firewall (layers 1, 3 and 4, network side).
 struct FirewallPolicy {
   // SSH ports to open; empty means "the ports sshd is configured to listen on".
@@ -117,6 +132,25 @@ struct GuardPolicy {
   std::string executable = "/usr/local/bin/clawshield";
 };
 
+// One kernel setting of the posture. `scope` says whose it is: the network namespace's
+// (net.ipv4/ipv6, per namespace) or the whole machine's (kernel.*, fs.*, net.core).
+enum class SysctlScope { network, machine };
+enum class SysctlSeverity { fail, warn };
+struct SysctlSetting {
+  std::string name;
+  std::string value;                  // what clawshield writes
+  std::vector<std::string> accepted;  // values that pass
+  std::string check;                  // the check it belongs to ("redirects")
+  SysctlScope scope;
+  SysctlSeverity severity;
+};
+// The settings a Docker host should have. IP forwarding is not among them: Docker needs it on
+// (checked separately), so the router-side settings (no redirects sent, reverse-path filter)
+// are the ones that matter.
+const std::vector<SysctlSetting>& kernel_settings();
+// Their names, for validating `kernel.exempt`.
+const std::vector<std::string>& known_sysctls();
+
 // The message kinds the guard knows, for validating `guard.weights`.
 const std::vector<std::string>& guard_event_kinds();
 
@@ -128,6 +162,8 @@ struct Policy {
   SystemdPolicy systemd;
   SudoPolicy sudo;
   UpdatesPolicy updates;
+  SshPolicy ssh;
+  KernelPolicy kernel;
   std::string source = "built-in defaults";  // where it came from, for messages
 };
 

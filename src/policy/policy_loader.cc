@@ -285,6 +285,26 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
            [](const std::string& s) { return any_line(s) && s.find('"') == std::string::npos; },
            "an origin pattern without quotes")},
   };
+  SshPolicy& ssh = policy.ssh;
+  const FieldTable ssh_fields = {
+      {"password_authentication", decoder.boolean(ssh.password_authentication)},
+      {"permit_root_login",
+       decoder.string(
+           ssh.permit_root_login,
+           [](const std::string& value) { return value == "no" || value == "prohibit-password"; },
+           "\"no\" or \"prohibit-password\"")},
+      {"max_auth_tries", decoder.integer(ssh.max_auth_tries, 1, 10)},
+  };
+  KernelPolicy& kernel = policy.kernel;
+  const FieldTable kernel_fields = {
+      {"manage", decoder.boolean(kernel.manage)},
+      {"exempt", decoder.strings(
+                     kernel.exempt,
+                     [](const std::string& name) {
+                       return std::ranges::find(known_sysctls(), name) != known_sysctls().end();
+                     },
+                     "a sysctl clawshield manages (see docs/checks.md)")},
+  };
   DockerPolicy& docker = policy.docker;
   const FieldTable docker_fields = {
       {"socket", decoder.string(docker.socket, valid_absolute_path, "an absolute path")},
@@ -373,6 +393,9 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"sudo", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, sudo_fields); }},
       {"updates",
        [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, updates_fields); }},
+      {"ssh", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, ssh_fields); }},
+      {"kernel",
+       [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, kernel_fields); }},
   };
   try {
     decoder.map(document, "", top_fields);

@@ -115,6 +115,18 @@ std::string render_policy(const Policy& policy) {
   string_list(out, "origins_pattern", updates.origins_pattern);
   out << YAML::EndMap;
 
+  out << YAML::Key << "ssh" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "password_authentication" << YAML::Value
+      << policy.ssh.password_authentication;
+  out << YAML::Key << "permit_root_login" << YAML::Value << policy.ssh.permit_root_login;
+  out << YAML::Key << "max_auth_tries" << YAML::Value << policy.ssh.max_auth_tries;
+  out << YAML::EndMap;
+
+  out << YAML::Key << "kernel" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "manage" << YAML::Value << policy.kernel.manage;
+  string_list(out, "exempt", policy.kernel.exempt);
+  out << YAML::EndMap;
+
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

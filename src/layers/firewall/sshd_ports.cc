@@ -1,24 +1,15 @@
-// Finds sshd's ports. `sshd -T` is authoritative but needs the live system (and host keys);
-// the config parser follows sshd_config(5) far enough for ports: keywords are
-// case-insensitive, `Port` may repeat, `ListenAddress host:port` adds a port, `Include` takes
-// globs relative to /etc/ssh, and a `Match` block cannot set either.
+// Finds sshd's ports from its effective settings (layers/ssh/sshd_config): every Port, and
+// the port of each `ListenAddress host:port`. `sshd -T` prints both forms; a config file may
+// use either.
 #include "layers/firewall/sshd_ports.h"
 
-#include <fnmatch.h>
-
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
-#include "core/text.h"
+#include "layers/ssh/sshd_config.h"
 
 namespace clawshield {
 namespace {
-
-std::string lower(std::string text) {
-  std::ranges::transform(text, text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 std::optional<int> parse_port(std::string_view text) {
   int port = 0;
@@ -28,94 +19,44 @@ std::optional<int> parse_port(std::string_view text) {
   return port;
 }
 
-Result<void> read_config(const Filesystem& fs, const std::string& path, std::vector<int>& ports,
-                         int depth) {
-  if (depth > 8)
-    return fail(ErrorCode::bad_input, fs.host_path(path) + ": Include nested too deep");
-  CS_TRY(std::string text, fs.read(path));
-  int line_number = 0;
-  for (const auto& raw : split_lines(text)) {
-    ++line_number;
-    auto words = split_words(std::string(trim(raw)));
-    if (words.empty() || words.front().starts_with("#"))
-      continue;
-    // "Port=22" is accepted by sshd too.
-    if (size_t eq = words.front().find('='); eq != std::string::npos) {
-      std::string value = words.front().substr(eq + 1);
-      words.front().resize(eq);
-      if (!value.empty())
-        words.insert(words.begin() + 1, value);
-    }
-    const std::string keyword = lower(words.front());
-    const std::string where = fs.host_path(path) + ":" + std::to_string(line_number);
-    if (keyword == "match")
-      break;
-    if (keyword == "port" && words.size() >= 2) {
-      auto port = parse_port(words[1]);
-      if (!port)
-        return fail(ErrorCode::bad_input, where + ": bad Port \"" + words[1] + "\"");
-      ports.push_back(*port);
-    } else if (keyword == "listenaddress" && words.size() >= 2) {
-      // host:port, [v6]:port; a bare address uses the Port lines.
-      const std::string& value = words[1];
-      size_t colon = value.rfind(':');
-      bool bracketed = value.starts_with("[");
-      if (colon != std::string::npos && (bracketed ? value[colon - 1] == ']' : value.find(':') == colon)) {
-        auto port = parse_port(std::string_view(value).substr(colon + 1));
-        if (!port)
-          return fail(ErrorCode::bad_input, where + ": bad ListenAddress \"" + value + "\"");
-        ports.push_back(*port);
-      }
-    } else if (keyword == "include") {
-      for (size_t i = 1; i < words.size(); ++i) {
-        std::string pattern = words[i].starts_with("/") ? words[i] : "/etc/ssh/" + words[i];
-        std::string dir = parent_path(pattern);
-        auto names = fs.list(dir);
-        if (!names) {
-          if (names.error().code == ErrorCode::not_found)
-            continue;  // sshd ignores an Include that matches nothing
-          return std::unexpected(names.error());
-        }
-        for (const auto& name : *names) {
-          std::string candidate = dir + "/" + name;
-          if (::fnmatch(pattern.c_str(), candidate.c_str(), FNM_PATHNAME) == 0)
-            CS_TRY_VOID(read_config(fs, candidate, ports, depth + 1));
-        }
-      }
-    }
-  }
-  return {};
+// "host:port" or "[v6]:port" -> port; a bare address has none.
+std::optional<std::string_view> listen_port(std::string_view value) {
+  size_t colon = value.rfind(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return std::nullopt;
+  const bool bracketed = value.starts_with("[");
+  if (bracketed ? value[colon - 1] != ']' : value.find(':') != colon)
+    return std::nullopt;
+  return value.substr(colon + 1);
 }
 
 }  // namespace
 
 Result<SshdPorts> sshd_ports(Host& host) {
-  if (host.fs.is_system_root()) {
-    auto result = host.runner.run(Command({"sshd", "-T"}));
-    if (result && result->ok()) {
-      SshdPorts found{{}, "sshd -T"};
-      for (const auto& line : split_lines(result->out)) {
-        auto words = split_words(line);
-        if (words.size() == 2 && words[0] == "port")
-          if (auto port = parse_port(words[1]))
-            found.ports.push_back(*port);
-      }
-      if (!found.ports.empty())
-        return found;
-    }
-  }
+  CS_TRY(SshdSettings settings, sshd_settings(host));
   std::vector<int> ports;
-  auto read = read_config(host.fs, "/etc/ssh/sshd_config", ports, 0);
-  if (!read) {
-    if (read.error().code == ErrorCode::not_found)
-      return SshdPorts{{22}, "default (no /etc/ssh/sshd_config)"};
-    return std::unexpected(read.error());
-  }
+  auto take = [&](const std::string& keyword, const std::string& value,
+                  std::optional<std::string_view> port_text) -> Result<void> {
+    if (!port_text)
+      return {};
+    auto port = parse_port(*port_text);
+    if (!port)
+      return fail(ErrorCode::bad_input,
+                  settings.source + ": bad " + keyword + " \"" + value + "\"");
+    ports.push_back(*port);
+    return {};
+  };
+  if (auto found = settings.values.find("port"); found != settings.values.end())
+    for (const auto& value : found->second)
+      CS_TRY_VOID(take("Port", value, std::string_view(value)));
+  if (auto found = settings.values.find("listenaddress"); found != settings.values.end())
+    for (const auto& value : found->second)
+      CS_TRY_VOID(take("ListenAddress", value, listen_port(value)));
   if (ports.empty())
-    return SshdPorts{{22}, "default (sshd_config sets no Port)"};
+    return SshdPorts{{22}, settings.source + " sets no Port: default"};
   std::ranges::sort(ports);
   ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
-  return SshdPorts{ports, "/etc/ssh/sshd_config"};
+  return SshdPorts{ports, settings.source};
 }
 
 }  // namespace clawshield

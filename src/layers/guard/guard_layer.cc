@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/text.h"
+#include "guard/daemon.h"
 #include "layers/firewall/ruleset.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
 
@@ -135,8 +136,18 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
                                           : "not enabled (no " + std::string(k_wants_link) + ")"));
 
   if (auto why = host.skip_reason(Requirement::systemd)) {
-    findings.push_back(make_finding(*this, "active", Status::unknown, "guard running",
-                                    "cannot ask systemd: " + *why));
+    // Without systemd, the guard's own control socket tells whether it runs.
+    auto reply = guard::control_request(host.fs, "list");
+    if (reply)
+      findings.push_back(make_finding(*this, "active", Status::pass, "guard running",
+                                      "answers on its control socket (systemd not running)"));
+    else if (host.fs.is_system_root())
+      findings.push_back(make_finding(*this, "active", Status::fail, "guard running",
+                                      "no guard answers: " + reply.error().message));
+    else
+      findings.push_back(make_finding(*this, "active", Status::unknown, "guard running",
+                                      "cannot ask systemd: " + *why + "; no guard answers: " +
+                                          reply.error().message));
   } else {
     auto active = host.runner.run(Command({"systemctl", "is-active", "clawshield-guard.service"}));
     if (!active)

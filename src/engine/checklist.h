@@ -1,0 +1,30 @@
+// The seed's six-item security checklist, each item answered by verify's checks.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/verify.h"
+
+namespace clawshield {
+
+struct ChecklistItem {
+  std::string text;                 // the seed's words
+  std::vector<std::string> checks;  // the check ids that answer it
+};
+
+// The seed's checklist, in its order.
+const std::vector<ChecklistItem>& seed_checklist();
+
+struct ChecklistAnswer {
+  const ChecklistItem* item = nullptr;
+  // fail: a check failed; unknown: none failed but one could not be judged; else pass.
+  Status status = Status::unknown;
+  // The findings that decided it (all of them when it passes), warnings included.
+  std::vector<Finding> evidence;
+};
+
+// Answers each item from a full verify report. A check missing from the report is unknown.
+std::vector<ChecklistAnswer> answer_checklist(const VerifyReport& report);
+
+}  // namespace clawshield

@@ -1,0 +1,169 @@
+// Why a kernel layer: a firewall sits on a network stack whose own settings decide whether
+// redirects can reroute traffic, spoofed sources get through, or a SYN flood fills the
+// backlog; and a host that runs other people's containers wants kernel pointers, dmesg and
+// ptrace out of reach. Docker needs IP forwarding on, so the router-side settings are the
+// ones judged. Settings are of two scopes: the network namespace's (net.ipv4/6, read in the
+// host's namespace, so `--netns` works) and the machine's (kernel.*, fs.*, only on the live
+// root). Values come from /proc/sys; one that cannot be read is unknown, never fine.
+#include "layers/kernel/kernel_layer.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/text.h"
+#include "layers/docker/docker_layer.h"
+
+namespace clawshield {
+namespace {
+
+std::string proc_path(const std::string& name) {
+  std::string path = "/proc/sys/" + name;
+  std::replace(path.begin() + 10, path.end(), '.', '/');
+  return path;
+}
+
+bool exempt(const Policy& policy, const std::string& name) {
+  return std::ranges::find(policy.kernel.exempt, name) != policy.kernel.exempt.end();
+}
+
+// Why the running values of `scope` cannot be seen here, or nullopt.
+std::optional<std::string> unseen(const Host& host, SysctlScope scope) {
+  if (scope == SysctlScope::network && !host.own_network)
+    return "network settings not read: --root is not the running system (use --netns)";
+  if (scope == SysctlScope::machine && !host.fs.is_system_root())
+    return "machine-wide settings belong to the running system, not to --root";
+  return std::nullopt;
+}
+
+Result<std::string> live_value(const std::string& name) {
+  CS_TRY(std::string text, read_kernel_file(proc_path(name)));
+  return std::string(trim(text));
+}
+
+}  // namespace
+
+std::string render_sysctl(const Policy& policy) {
+  std::string out =
+      "# Managed by clawshield: `clawshield apply` rewrites this file.\n"
+      "# Kernel settings for a Docker host (forwarding stays as Docker sets it).\n";
+  for (const auto& setting : kernel_settings())
+    if (!exempt(policy, setting.name))
+      out += setting.name + " = " + setting.value + "\n";
+  return out;
+}
+
+Result<std::vector<Action>> KernelLayer::desired(const Context& context) const {
+  std::vector<Action> actions;
+  if (!context.policy.kernel.manage)
+    return actions;
+  actions.push_back(WriteFile{k_sysctl_path, render_sysctl(context.policy), {}, std::nullopt});
+  // The running kernel: only what differs, per scope (each needs its own right to change).
+  for (SysctlScope scope : {SysctlScope::network, SysctlScope::machine}) {
+    if (unseen(context.host, scope))
+      continue;
+    std::vector<std::string> argv = {"sysctl", "-q", "-w"};
+    for (const auto& setting : kernel_settings()) {
+      if (setting.scope != scope || exempt(context.policy, setting.name))
+        continue;
+      auto value = live_value(setting.name);
+      if (value && std::ranges::find(setting.accepted, *value) == setting.accepted.end())
+        argv.push_back(setting.name + "=" + setting.value);
+    }
+    if (argv.size() > 3)
+      actions.push_back(RunCommand{
+          scope == SysctlScope::network ? "set network sysctls" : "set machine-wide sysctls",
+          Command(argv),
+          scope == SysctlScope::network ? Requirement::network : Requirement::live_system,
+          {},
+          {}});
+  }
+  return actions;
+}
+
+std::vector<Finding> KernelLayer::verify(const Context& context) const {
+  Host& host = context.host;
+  std::vector<Finding> findings;
+  // Each check: the settings that belong to it, judged together.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const SysctlSetting*>> checks;
+  for (const auto& setting : kernel_settings()) {
+    if (!checks.contains(setting.check))
+      order.push_back(setting.check);
+    checks[setting.check].push_back(&setting);
+  }
+  for (const auto& check : order) {
+    std::vector<std::string> wrong, unknown, exempted, seen;
+    bool severe = false;
+    for (const SysctlSetting* setting : checks[check]) {
+      if (exempt(context.policy, setting->name)) {
+        exempted.push_back(setting->name);
+        continue;
+      }
+      if (auto why = unseen(host, setting->scope)) {
+        unknown.push_back(*why);
+        continue;
+      }
+      auto value = live_value(setting->name);
+      if (!value) {
+        unknown.push_back(value.error().message);
+        continue;
+      }
+      seen.push_back(setting->name + "=" + *value);
+      if (std::ranges::find(setting->accepted, *value) == setting->accepted.end()) {
+        wrong.push_back(setting->name + "=" + *value + " (want " + join(setting->accepted, " or ") +
+                        ")");
+        severe = severe || setting->severity == SysctlSeverity::fail;
+      }
+    }
+    std::sort(unknown.begin(), unknown.end());
+    unknown.erase(std::unique(unknown.begin(), unknown.end()), unknown.end());
+    Status status = !wrong.empty()    ? (severe ? Status::fail : Status::warn)
+                    : !unknown.empty() ? Status::unknown
+                                       : Status::pass;
+    std::string evidence = !wrong.empty()     ? join(wrong, "; ")
+                           : !unknown.empty() ? join(unknown, "; ")
+                           : seen.empty()     ? "all exempted by the policy"
+                                              : join(seen, ", ");
+    if (!exempted.empty())
+      evidence += " (exempt: " + join(exempted, ", ") + ")";
+    findings.push_back(make_finding(*this, check, status, "sysctl " + check, evidence));
+  }
+
+  // Forwarding: on where Docker runs (its containers route through the host), else either way.
+  if (auto why = unseen(host, SysctlScope::network)) {
+    findings.push_back(make_finding(*this, "forwarding", Status::unknown,
+                                    "IP forwarding as Docker needs it", *why));
+  } else {
+    auto v4 = live_value("net.ipv4.ip_forward");
+    const bool has_docker = detect_docker(host).installed;
+    if (!v4)
+      findings.push_back(make_finding(*this, "forwarding", Status::unknown,
+                                      "IP forwarding as Docker needs it", v4.error().message));
+    else
+      findings.push_back(make_finding(
+          *this, "forwarding", has_docker && *v4 != "1" ? Status::warn : Status::pass,
+          "IP forwarding as Docker needs it",
+          "net.ipv4.ip_forward=" + *v4 +
+              (has_docker ? (*v4 == "1" ? " (Docker installed: on, as it must be; the forward "
+                                          "chain decides what is routed)"
+                                        : " (Docker installed: containers cannot reach out)")
+                          : " (Docker not installed)")));
+  }
+
+  // The settings survive a reboot only through the sysctl.d file.
+  if (context.policy.kernel.manage) {
+    auto text = host.fs.read(k_sysctl_path);
+    Status status = !text && text.error().code != ErrorCode::not_found ? Status::unknown
+                    : text && *text == render_sysctl(context.policy)   ? Status::pass
+                                                                        : Status::fail;
+    findings.push_back(make_finding(
+        *this, "persisted", status, "settings kept across reboots",
+        status == Status::unknown ? text.error().message
+        : status == Status::pass  ? std::string(k_sysctl_path)
+        : text                    ? std::string(k_sysctl_path) + " differs from the policy's render"
+                                  : std::string(k_sysctl_path) + " is missing"));
+  }
+  return findings;
+}
+
+}  // namespace clawshield
