@@ -1,0 +1,178 @@
+// The checks that read sshd's configuration, Tailscale's answers and the kernel-settings
+// policy, without root: temp roots with sshd_config files laid out as on Debian, and
+// recorded JSON of `tailscale status --json` / `tailscale funnel status --json`.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "engine/layers.h"
+#include "engine/verify.h"
+#include "layers/firewall/sshd_ports.h"
+#include "layers/kernel/kernel_layer.h"
+#include "layers/ssh/sshd_config.h"
+#include "layers/tailscale/tailscale_layer.h"
+#include "support/fake_nftables.h"
+#include "support/temp_root.h"
+
+namespace clawshield {
+namespace {
+
+class SshChecks : public ::testing::Test {
+ protected:
+  std::map<std::string, Finding> verify_ssh(const Policy& policy = Policy{}) {
+    auto fs = Filesystem::open(m_root.path());
+    ProcessRunner runner;
+    SystemClock clock;
+    testing::EmptyNftables nft;
+    Host host{*fs, runner, clock, nft, Liveness::offline, false};
+    auto report = run_verify(Context{host, policy}, all_layers(), std::string("ssh"));
+    std::map<std::string, Finding> out;
+    for (const auto& finding : report.findings) out.emplace(finding.id, finding);
+    return out;
+  }
+  Result<SshdSettings> settings() {
+    auto fs = Filesystem::open(m_root.path());
+    ProcessRunner runner;
+    SystemClock clock;
+    testing::EmptyNftables nft;
+    Host host{*fs, runner, clock, nft, Liveness::offline, false};
+    return sshd_settings(host);
+  }
+  void config(const std::string& path, const std::string& text) {
+    testing::write_file(m_root.path(), path, text);
+  }
+  testing::TempDir m_root;
+};
+
+TEST_F(SshChecks, UnsetKeywordsAreJudgedAtSshdsDefaults) {
+  config("/etc/ssh/sshd_config", "# nothing set\n");
+  auto found = verify_ssh();
+  EXPECT_EQ(found["ssh.password_authentication"].status, Status::fail)
+      << found["ssh.password_authentication"].evidence;  // sshd's default is yes
+  EXPECT_EQ(found["ssh.max_auth_tries"].status, Status::fail);  // 6 > 3
+  EXPECT_EQ(found["ssh.root_login"].status, Status::warn);      // prohibit-password
+  EXPECT_EQ(found["ssh.empty_passwords"].status, Status::pass);
+}
+
+TEST_F(SshChecks, FirstValueWinsAcrossIncludesAsSshdReadsThem) {
+  // Debian's layout: the Include comes first, so a drop-in beats the main file.
+  config("/etc/ssh/sshd_config",
+         "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\nMaxAuthTries 6\n"
+         "KbdInteractiveAuthentication no\nUsePAM yes\n");
+  config("/etc/ssh/sshd_config.d/10-hardening.conf",
+         "passwordauthentication=no\nMaxAuthTries 3\nPermitRootLogin no\n");
+  config("/etc/ssh/sshd_config.d/20-later.conf", "MaxAuthTries 10\nPort 2222\n");
+  auto found = verify_ssh();
+  EXPECT_EQ(found["ssh.password_authentication"].status, Status::pass)
+      << found["ssh.password_authentication"].evidence;
+  EXPECT_EQ(found["ssh.max_auth_tries"].status, Status::pass) << found["ssh.max_auth_tries"].evidence;
+  EXPECT_EQ(found["ssh.root_login"].status, Status::pass);
+  auto read = settings();
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->get("maxauthtries", ""), "3");
+}
+
+TEST_F(SshChecks, KeyboardInteractiveThroughPamCountsAsPasswords) {
+  config("/etc/ssh/sshd_config",
+         "PasswordAuthentication no\nKbdInteractiveAuthentication yes\nUsePAM yes\n");
+  auto found = verify_ssh();
+  EXPECT_EQ(found["ssh.password_authentication"].status, Status::fail);
+  EXPECT_NE(found["ssh.password_authentication"].evidence.find("usepam yes"), std::string::npos);
+  Policy allowed;
+  allowed.ssh.password_authentication = true;
+  EXPECT_EQ(verify_ssh(allowed)["ssh.password_authentication"].status, Status::pass);
+}
+
+TEST_F(SshChecks, MatchBlocksEndTheGlobalSectionAndAreSaid) {
+  config("/etc/ssh/sshd_config",
+         "PasswordAuthentication no\nMatch Address 10.0.0.0/8\n  PasswordAuthentication yes\n"
+         "  PermitRootLogin yes\n");
+  auto found = verify_ssh();
+  EXPECT_EQ(found["ssh.password_authentication"].status, Status::pass);
+  EXPECT_NE(found["ssh.password_authentication"].evidence.find("Match blocks not evaluated"),
+            std::string::npos);
+}
+
+TEST_F(SshChecks, UnreadableOrMalformedConfigIsUnknownNeverDefault) {
+  config("/etc/ssh/sshd_config", "PasswordAuthentication\n");
+  auto found = verify_ssh();
+  EXPECT_EQ(found["ssh.password_authentication"].status, Status::unknown);
+  EXPECT_NE(found["ssh.password_authentication"].evidence.find("sshd_config:1"), std::string::npos)
+      << found["ssh.password_authentication"].evidence;
+}
+
+TEST_F(SshChecks, PortsComeFromPortAndListenAddress) {
+  config("/etc/ssh/sshd_config",
+         "Port 2222\nListenAddress 10.0.0.1:2200\nListenAddress [::1]:2201\nListenAddress ::\n");
+  auto fs = Filesystem::open(m_root.path());
+  ProcessRunner runner;
+  SystemClock clock;
+  testing::EmptyNftables nft;
+  Host host{*fs, runner, clock, nft, Liveness::offline, false};
+  auto ports = sshd_ports(host);
+  ASSERT_TRUE(ports) << ports.error().message;
+  EXPECT_EQ(ports->ports, (std::vector<int>{2200, 2201, 2222}));
+  config("/etc/ssh/sshd_config", "Port 99999\n");
+  EXPECT_FALSE(sshd_ports(host));
+}
+
+TEST(Tailscale, StatusJsonGivesStateAndAddresses) {
+  auto status = parse_tailscale_status(R"({"Version":"1.76.1","BackendState":"Running",
+      "Self":{"HostName":"gw","TailscaleIPs":["100.101.102.103","fd7a:115c:a1e0::1"]}})");
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(status->backend_state, "Running");
+  EXPECT_EQ(status->addresses.size(), 2u);
+  auto stopped = parse_tailscale_status(R"({"BackendState":"NeedsLogin","Self":{}})");
+  ASSERT_TRUE(stopped);
+  EXPECT_TRUE(stopped->addresses.empty());
+  EXPECT_FALSE(parse_tailscale_status("not json"));
+  EXPECT_FALSE(parse_tailscale_status(R"({"Self":{}})"));
+}
+
+TEST(Tailscale, FunnelHostsAreTheOnesAllowed) {
+  auto none = parse_funnel_hosts("{}\n");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  auto empty = parse_funnel_hosts("");
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->empty());
+  auto on = parse_funnel_hosts(R"({"TCP":{"443":{"HTTPS":true}},
+      "AllowFunnel":{"gw.tailnet.ts.net:443":true,"gw.tailnet.ts.net:8443":false}})");
+  ASSERT_TRUE(on);
+  EXPECT_EQ(*on, (std::vector<std::string>{"gw.tailnet.ts.net:443"}));
+  EXPECT_FALSE(parse_funnel_hosts("[1,2]"));
+}
+
+TEST(Tailscale, NotInstalledIsUnknownWithTheReason) {
+  testing::TempDir root;
+  auto fs = Filesystem::open(root.path());
+  ProcessRunner runner;
+  SystemClock clock;
+  testing::EmptyNftables nft;
+  Host host{*fs, runner, clock, nft, Liveness::offline, false};
+  Policy policy;
+  auto report = run_verify(Context{host, policy}, all_layers(), std::string("tailscale"));
+  ASSERT_EQ(report.findings.size(), 2u);
+  for (const auto& finding : report.findings) {
+    EXPECT_EQ(finding.status, Status::unknown);
+    EXPECT_NE(finding.evidence.find("not installed"), std::string::npos) << finding.evidence;
+  }
+}
+
+TEST(KernelSettings, ExemptSettingsAreNeitherWrittenNorJudged) {
+  auto policy = parse_policy("kernel:\n  exempt: [kernel.yama.ptrace_scope]\n", "p.yaml");
+  ASSERT_TRUE(policy) << policy.error().message;
+  const std::string rendered = render_sysctl(*policy);
+  EXPECT_EQ(rendered.find("ptrace_scope"), std::string::npos);
+  EXPECT_NE(rendered.find("net.ipv4.conf.all.send_redirects = 0\n"), std::string::npos);
+  EXPECT_NE(render_sysctl(Policy{}).find("kernel.yama.ptrace_scope = 1\n"), std::string::npos);
+  auto bad = parse_policy("kernel:\n  exempt: [kernel.sysrq]\n", "p.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("p.yaml:2:"), std::string::npos) << bad.error().message;
+  auto ssh = parse_policy("ssh:\n  permit_root_login: yes\n", "p.yaml");
+  ASSERT_FALSE(ssh);
+  EXPECT_NE(ssh.error().message.find("p.yaml:2:22"), std::string::npos) << ssh.error().message;
+}
+
+}  // namespace
+}  // namespace clawshield
