@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -118,6 +119,28 @@ bool connected_to_itself(int fd) {
   return local_length == peer_length && std::memcmp(&local, &peer, local_length) == 0;
 }
 
+// The handshake's round-trip time as the kernel measured it (SYN to SYN-ACK), free of the
+// time this loop was busy starting other probes.
+std::optional<microseconds> handshake_rtt(int fd) {
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0 || info.tcpi_rtt == 0)
+    return std::nullopt;
+  return microseconds(info.tcpi_rtt);
+}
+
+// Closes a probe's socket; a connected one with RST instead of FIN, so an open port is left
+// with no half-closed connection and this host with no TIME_WAIT. (An unanswered connect
+// sends nothing on close.)
+enum class Connected { yes, no };
+void close_probe_socket(int fd, Connected connected) {
+  if (connected == Connected::yes) {
+    linger hard_close{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard_close, sizeof hard_close);
+  }
+  ::close(fd);
+}
+
 class Scanner {
  public:
   Scanner(const Target& target, const ScanOptions& options, int epoll_fd, int parallel)
@@ -187,8 +210,11 @@ class Scanner {
   }
 
   // Starts probes while there is room, pending ports and (with --rate) budget.
+  // At most k_batch per turn, so answers are read while a large window is still being filled.
   Result<void> launch(SteadyClock::time_point start) {
-    while (m_in_flight < m_parallel && !m_pending.empty()) {
+    constexpr int k_batch = 512;
+    for (int started = 0; started < k_batch && m_in_flight < m_parallel && !m_pending.empty();
+         ++started) {
       if (m_options.rate > 0) {
         const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
         if (static_cast<double>(m_probes) >= seconds * m_options.rate + 1)
@@ -214,9 +240,6 @@ class Scanner {
       }
       return fail(ErrorCode::io, std::string("socket: ") + std::strerror(errno));
     }
-    // Closing sends RST instead of FIN and leaves no TIME_WAIT behind on open ports.
-    linger hard_close{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard_close, sizeof hard_close);
     sockaddr_storage address = m_target.sockaddr;
     if (m_target.family == AF_INET)
       reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(static_cast<uint16_t>(port));
@@ -226,7 +249,7 @@ class Scanner {
     const auto started = SteadyClock::now();
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), m_target.length) == 0) {
       const bool self = connected_to_itself(fd);
-      ::close(fd);
+      close_probe_socket(fd, Connected::yes);
       if (self)
         m_pending.push_back(port);
       else
@@ -274,11 +297,13 @@ class Scanner {
     if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
       error = errno;
     auto verdict = verdict_of(error);
-    if (verdict && verdict->state != PortState::filtered)
+    if (verdict && verdict->state == PortState::open)
+      m_rtt.sample(handshake_rtt(fd).value_or(duration_cast<microseconds>(now - probe.started)));
+    else if (verdict && verdict->state == PortState::closed)
       m_rtt.sample(duration_cast<microseconds>(now - probe.started));
     const int port = probe.port;
     const bool self = error == 0 && connected_to_itself(fd);
-    end_probe(fd);
+    end_probe(fd, error == 0 ? Connected::yes : Connected::no);
     if (self)
       m_pending.push_back(port);  // probe again from another local port
     else if (verdict)
@@ -318,14 +343,15 @@ class Scanner {
       wait = std::min(wait, std::max(left, milliseconds(0)));
       break;
     }
-    if (m_options.rate > 0 && !m_pending.empty() && m_in_flight < m_parallel)
-      wait = std::min(wait, milliseconds(std::max(1, 1000 / m_options.rate)));
+    if (!m_pending.empty() && m_in_flight < m_parallel)
+      wait = m_options.rate > 0 ? std::min(wait, milliseconds(std::max(1, 1000 / m_options.rate)))
+                                : milliseconds(0);  // more to start: only collect answers
     return static_cast<int>(wait.count());
   }
 
-  void end_probe(int fd) {
+  void end_probe(int fd, Connected connected = Connected::no) {
     m_probes_by_fd[static_cast<size_t>(fd)].active = false;
-    ::close(fd);  // also leaves the epoll set
+    close_probe_socket(fd, connected);  // also leaves the epoll set
     --m_in_flight;
   }
 
