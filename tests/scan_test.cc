@@ -1,7 +1,8 @@
 // `clawshield scan` against real servers in namespaces the test makes, judged against nmap on
 // the same ports in the same test: a real sshd, a real dockerd publishing a container port,
-// a closed port (RST), a dropped one and one rejected with ICMP. Before hardening the
-// published port is found open; after `apply` only SSH answers, over IPv4 and IPv6.
+// a closed port (RST), a dropped one and ones rejected with ICMP; the raw SYN scan and the
+// unprivileged connect scan both. Before hardening the published port is found open; after
+// `apply` only SSH answers, over IPv4 and IPv6.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -134,9 +135,10 @@ class ScanAgainstServer : public ::testing::Test {
     }
   }
 
-  nlohmann::json scan(const std::string& address, const std::string& ports) {
+  nlohmann::json scan(const std::string& address, const std::string& ports,
+                      const std::string& method = "auto") {
     auto result = m_net->run_in(m_net->outside(), {CLAWSHIELD_BINARY, "scan", address, "--ports",
-                                                   ports, "--json"});
+                                                   ports, "--method", method, "--json"});
     EXPECT_EQ(result.exit_code, 0) << result.err;
     auto document = nlohmann::json::parse(result.out, nullptr, false);
     EXPECT_FALSE(document.is_discarded()) << result.out << result.err;
@@ -169,29 +171,46 @@ class ScanAgainstServer : public ::testing::Test {
 };
 
 TEST_F(ScanAgainstServer, UnhardenedServerShowsThePublishedPortAndAgreesWithNmap) {
-  // A dropped port and one rejected with ICMP (both "filtered" to nmap), next to closed ones.
-  auto rules = net().run_in(net().server(),
-                            {"nft", "add table inet probe_test ; "
-                                    "add chain inet probe_test input { type filter hook input priority 0 ; } ; "
-                                    "add rule inet probe_test input tcp dport 9998 drop ; "
-                                    "add rule inet probe_test input tcp dport 9999 reject with icmpx type admin-prohibited"});
+  // Ports dropped, rejected with ICMP admin-prohibited and with ICMP port-unreachable (all
+  // "filtered" to nmap), next to closed ones (RST).
+  auto rules = net().run_in(
+      net().server(),
+      {"nft", "add table inet probe_test ; "
+              "add chain inet probe_test input { type filter hook input priority 0 ; } ; "
+              "add rule inet probe_test input tcp dport 9997 reject with icmpx type port-unreachable ; "
+              "add rule inet probe_test input tcp dport 9998 drop ; "
+              "add rule inet probe_test input tcp dport 9999 reject with icmpx type admin-prohibited"});
   ASSERT_EQ(rules.exit_code, 0) << rules.err;
   const std::string ports = "1-1024,8080,9990-9999";
   const auto listed = *scan::parse_port_ranges(ports);
   for (const auto& address : {NetnsHarness::server_outside_address().v4,
                               NetnsHarness::server_outside_address().v6}) {
     SCOPED_TRACE(address);
-    auto document = scan(address, ports);
-    Verdicts ours = scan_verdicts(document, listed);
+    Verdicts theirs = nmap(address, ports, listed);
+    // The SYN scan (we are root) tells everything nmap tells.
+    auto syn = scan(address, ports);
+    EXPECT_EQ(syn["method"], "tcp-syn");
+    Verdicts ours = scan_verdicts(syn, listed);
     EXPECT_EQ(ours[22], "open");
     EXPECT_EQ(ours[8080], "open") << "the published container port answers from outside";
     EXPECT_EQ(ours[23], "closed");
-    EXPECT_EQ(ours[9998], "filtered");
-    EXPECT_EQ(ours[9999], "filtered");
-    if (address == NetnsHarness::server_outside_address().v4)  // (ICMPv6 errors are rate-limited)
-      EXPECT_EQ(document["reasons"].value("9999", ""), "host-unreachable") << document.dump();
-    Verdicts theirs = nmap(address, ports, listed);
+    for (int port : {9997, 9998, 9999})
+      EXPECT_EQ(ours[port], "filtered") << port;
+    if (address == NetnsHarness::server_outside_address().v4) {  // (ICMPv6 errors are rate-limited)
+      EXPECT_EQ(syn["reasons"].value("9997", ""), "port-unreachable") << syn.dump();
+      EXPECT_EQ(syn["reasons"].value("9999", ""), "admin-prohibited") << syn.dump();
+    }
     EXPECT_EQ(ours, theirs) << "clawshield:\n" << describe(ours) << "nmap:\n" << describe(theirs);
+    // The connect scan agrees too, but for ICMP port-unreachable: the kernel reports it to
+    // connect() as ECONNREFUSED, the same as a RST, so that one port reads "closed".
+    auto connect = scan(address, ports, "connect");
+    EXPECT_EQ(connect["method"], "tcp-connect");
+    Verdicts unprivileged = scan_verdicts(connect, listed);
+    if (address == NetnsHarness::server_outside_address().v4)  // (v6: maybe no ICMPv6 left)
+      EXPECT_EQ(unprivileged[9997], "closed");
+    unprivileged[9997] = theirs[9997];
+    EXPECT_EQ(unprivileged, theirs) << "clawshield:\n" << describe(unprivileged) << "nmap:\n"
+                                    << describe(theirs);
   }
 }
 
@@ -200,11 +219,13 @@ TEST_F(ScanAgainstServer, HardenedServerShowsOnlySshOverBothFamiliesAsNmapDoes) 
   for (const auto& address : {NetnsHarness::server_outside_address().v4,
                               NetnsHarness::server_outside_address().v6}) {
     SCOPED_TRACE(address);
-    // Every port: exactly 22 open, everything else filtered (no RST either).
-    auto all = scan(address, "1-65535");
-    EXPECT_EQ(all["open"], nlohmann::json::array({22})) << all.dump();
-    EXPECT_EQ(all["counts"]["filtered"], 65534) << all.dump();
-    EXPECT_EQ(all["counts"]["closed"], 0);
+    // Every port, both methods: exactly 22 open, everything else filtered (no RST either).
+    for (const char* method : {"syn", "connect"}) {
+      auto all = scan(address, "1-65535", method);
+      EXPECT_EQ(all["open"], nlohmann::json::array({22})) << method << " " << all.dump();
+      EXPECT_EQ(all["counts"]["filtered"], 65534) << method;
+      EXPECT_EQ(all["counts"]["closed"], 0) << method;
+    }
     // nmap agrees, port by port, on a sample with the interesting ones in it.
     const std::string ports = "1-1024,2375,3000,8080,18789,41641";
     const auto listed = *scan::parse_port_ranges(ports);

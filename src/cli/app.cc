@@ -257,6 +257,10 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   scan->add_option("--parallel", scan_command.parallel,
                    "Probes in flight at most (default: as the descriptor limit allows)")
       ->check(CLI::Range(0, 1000000));
+  scan->add_option("--method", scan_command.method,
+                   "syn (raw SYNs, needs CAP_NET_RAW), connect (no privileges) or auto (default: "
+                   "syn where allowed)")
+      ->check(CLI::IsMember({"auto", "syn", "connect"}));
   scan->add_flag("-4", scan_command.ipv4, "Use the target's IPv4 address");
   scan->add_flag("-6", scan_command.ipv6, "Use the target's IPv6 address");
   auto* policy = app.add_subcommand("policy", "Show or check a policy");

@@ -9,6 +9,7 @@
 #include "cli/app.h"
 #include "core/text.h"
 #include "scan/port_set.h"
+#include "scan/syn_scan.h"
 #include "scan/tcp_scan.h"
 
 namespace clawshield {
@@ -18,8 +19,8 @@ using scan::PortState;
 using scan::Protocol;
 
 constexpr const char* k_udp_reason =
-    "not judged: a connect scan gets no answer from an open UDP port either, so open and "
-    "filtered look the same (check it from the tailnet, or with `tailscale ping`)";
+    "not judged: a TCP scan cannot probe UDP, and an open UDP port (WireGuard) answers no "
+    "stranger either, so open and filtered look the same (check it with `tailscale ping`)";
 
 struct Expectation {
   std::vector<int> tcp;
@@ -97,8 +98,19 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
           << std::flush;
     };
 
-  // The scan.
-  auto result = scan::tcp_connect_scan(*target, options);
+  // The scan: raw SYNs where allowed (or asked for), else connects.
+  std::string method = "tcp-connect";
+  Result<scan::ScanResult> result = fail(ErrorCode::internal, "no scan ran");
+  if (command.method == "syn" || command.method == "auto") {
+    result = scan::tcp_syn_scan(*target, options);
+    method = "tcp-syn";
+    if (!result && result.error().code == ErrorCode::permission && command.method == "auto")
+      method.clear();  // no CAP_NET_RAW: connect scan
+  }
+  if (command.method == "connect" || method.empty()) {
+    result = scan::tcp_connect_scan(*target, options);
+    method = "tcp-connect";
+  }
   if (!result) {
     err << "clawshield: scan: " << result.error().message << "\n";
     return k_exit_bad_input;
@@ -120,7 +132,7 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
     document["target"] = result->target.name;
     document["address"] = result->target.address;
     document["family"] = result->target.family == AF_INET ? "ipv4" : "ipv6";
-    document["method"] = "tcp-connect";
+    document["method"] = method;
     document["ports_scanned"] = ports->size();
     document["elapsed_ms"] = result->elapsed.count();
     document["probes"] = result->probes;
@@ -155,8 +167,9 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
   if (result->target.name != result->target.address)
     out << " (" << result->target.address << ")";
   out << ": " << ports->size() << " TCP port(s) in "
-      << static_cast<double>(result->elapsed.count()) / 1000.0 << " s (connect scan, "
-      << result->probes << " probes)\n";
+      << static_cast<double>(result->elapsed.count()) / 1000.0 << " s ("
+      << (method == "tcp-syn" ? "SYN scan, " : "connect scan, ") << result->probes
+      << " probes)\n";
   for (const auto& port : result->ports)
     if (port.state == PortState::open)
       out << "  " << port.port << "/tcp  open\n";

@@ -19,6 +19,7 @@ struct ScanCommand {
   int parallel = 0;
   bool ipv4 = false;
   bool ipv6 = false;
+  std::string method = "auto";  // auto (syn with CAP_NET_RAW, else connect), syn, connect
   bool progress = false;  // draw progress on stderr (a terminal)
 };
 
