@@ -43,10 +43,7 @@ int main(int argc, char** argv) {
   NetnsHarness net;
   testing::TempDir root, policy_dir;
   testing::seed_minimal_root(root.path());
-  testing::write_file(root.path(), "/var/lib/dpkg/status",
-                      testing::read_file(root.path(), "/var/lib/dpkg/status") +
-                          "\nPackage: docker.io\nStatus: install ok installed\nPriority: optional\n"
-                          "Version: 20.10.24+dfsg1-1+deb12u1+b6\n");
+  testing::add_installed_package(root.path(), "docker.io", "20.10.24+dfsg1-1+deb12u1+b6");
   testing::write_file(root.path(), "/etc/ssh/sshd_config",
                       "Port 22\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
                       "PermitRootLogin no\nMaxAuthTries 3\n");

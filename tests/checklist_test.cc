@@ -19,11 +19,7 @@ using nlohmann::json;
 using testing::NetnsHarness;
 
 void add_docker_package(const std::string& root) {
-  testing::write_file(root, "/var/lib/dpkg/status",
-                      testing::read_file(root, "/var/lib/dpkg/status") +
-                          "\nPackage: docker.io\nStatus: install ok installed\nPriority: optional\n"
-                          "Section: admin\nMaintainer: Debian\nArchitecture: amd64\n"
-                          "Version: 20.10.24+dfsg1-1+deb12u1+b6\nDescription: Linux container runtime\n");
+  testing::add_installed_package(root, "docker.io", "20.10.24+dfsg1-1+deb12u1+b6");
 }
 
 class Checklist : public ::testing::Test {

@@ -7,6 +7,8 @@
 // ICMP errors are read on raw ICMP sockets and matched on the TCP header they quote.
 #include "scan/syn_scan.h"
 
+#include "scan/rtt_estimator.h"
+
 #include <arpa/inet.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
@@ -121,7 +123,7 @@ class SynScanner {
     result.elapsed = duration_cast<milliseconds>(SteadyClock::now() - start);
     result.probes = m_probes;
     result.parallel = 0;
-    result.smoothed_rtt = microseconds(static_cast<int64_t>(m_srtt));
+    result.smoothed_rtt = m_rtt.smoothed();
     if (m_options.progress)
       m_options.progress({m_results.size(), m_options.ports.size(), m_open});
     return result;
@@ -382,25 +384,11 @@ class SynScanner {
       return;
     if (answer.state == PortState::open)
       ++m_open;
-    if (auto sent = m_sent_at.find(answer.port); sent != m_sent_at.end()) {
-      const double r = static_cast<double>(
-          duration_cast<microseconds>(SteadyClock::now() - sent->second).count());
-      if (m_samples++ == 0) {
-        m_srtt = r;
-        m_rttvar = r / 2;
-      } else {
-        m_rttvar = 0.75 * m_rttvar + 0.25 * std::abs(m_srtt - r);
-        m_srtt = 0.875 * m_srtt + 0.125 * r;
-      }
-    }
+    if (auto sent = m_sent_at.find(answer.port); sent != m_sent_at.end())
+      m_rtt.sample(duration_cast<microseconds>(SteadyClock::now() - sent->second));
   }
 
-  milliseconds timeout() const {
-    if (m_samples == 0)
-      return m_options.max_timeout;
-    auto value = duration_cast<milliseconds>(microseconds(static_cast<int64_t>(m_srtt + 4 * m_rttvar)));
-    return std::clamp(value, m_options.min_timeout, m_options.max_timeout);
-  }
+  microseconds timeout() const { return m_rtt.timeout(m_options.min_timeout, m_options.max_timeout); }
 
   const Target& m_target;
   const ScanOptions& m_options;
@@ -412,8 +400,7 @@ class SynScanner {
   std::map<int, SteadyClock::time_point> m_sent_at;
   size_t m_probes = 0;
   size_t m_open = 0;
-  double m_srtt = 0, m_rttvar = 0;
-  int m_samples = 0;
+  RttEstimator m_rtt;
 };
 
 }  // namespace

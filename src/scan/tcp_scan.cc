@@ -7,6 +7,8 @@
 // none keeps the full timeout. Unanswered ports are probed again before being called filtered.
 #include "scan/tcp_scan.h"
 
+#include "scan/rtt_estimator.h"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
@@ -54,33 +56,6 @@ struct Probe {
   bool active = false;
 };
 
-// RFC 6298's estimator, in microseconds.
-class RttEstimator {
- public:
-  void sample(microseconds rtt) {
-    const double r = static_cast<double>(rtt.count());
-    if (m_samples == 0) {
-      m_srtt = r;
-      m_rttvar = r / 2;
-    } else {
-      m_rttvar = 0.75 * m_rttvar + 0.25 * std::abs(m_srtt - r);
-      m_srtt = 0.875 * m_srtt + 0.125 * r;
-    }
-    ++m_samples;
-  }
-  microseconds timeout(milliseconds low, milliseconds high) const {
-    if (m_samples == 0)
-      return high;
-    auto value = microseconds(static_cast<int64_t>(m_srtt + 4 * m_rttvar));
-    return std::clamp<microseconds>(value, low, high);
-  }
-  microseconds smoothed() const { return microseconds(static_cast<int64_t>(m_srtt)); }
-
- private:
-  double m_srtt = 0;
-  double m_rttvar = 0;
-  int m_samples = 0;
-};
 
 // What an error from connect() or SO_ERROR says about the port; nullopt for errors that say
 // nothing about it (the probe is tried again).

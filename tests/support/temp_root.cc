@@ -127,4 +127,13 @@ bool running_as_root() {
   return ::geteuid() == 0;
 }
 
+void add_installed_package(const std::string& root, const std::string& package,
+                           const std::string& version) {
+  write_file(root, "/var/lib/dpkg/status",
+             read_file(root, "/var/lib/dpkg/status") + "\nPackage: " + package +
+                 "\nStatus: install ok installed\nPriority: optional\nSection: admin\n"
+                 "Maintainer: Debian\nArchitecture: amd64\nVersion: " + version +
+                 "\nDescription: " + package + "\n");
+}
+
 }  // namespace clawshield::testing

@@ -34,6 +34,10 @@ std::string read_file(const std::string& root, const std::string& path);
 // unattended-upgrades is installed, and /etc/apt.
 void seed_minimal_root(const std::string& root);
 
+// Adds `package` at `version` to the root's dpkg database as installed (e.g. docker.io).
+void add_installed_package(const std::string& root, const std::string& package,
+                           const std::string& version);
+
 struct TreeEntry {
   char type;  // 'f' file, 'd' directory, 'l' symlink
   unsigned mode;
