@@ -30,6 +30,10 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
     CS_TRY_VOID(journal.record(file->path));
     return host.fs.write_atomic(file->path, file->content, file->spec.mode, owner);
   }
+  if (const auto* remove = std::get_if<RemoveFile>(&action)) {
+    CS_TRY_VOID(journal.record(remove->path));
+    return host.fs.remove(remove->path);
+  }
   if (const auto* dir = std::get_if<EnsureDirectory>(&action)) {
     CS_TRY(Ownership owner, resolve_owner(host, dir->spec));
     CS_TRY(auto st, host.fs.stat(dir->path));
@@ -56,6 +60,8 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
   CS_TRY(CommandResult result, host.runner.run(run.command));
   if (!result.ok())
     return fail(ErrorCode::command_failed, describe_failure(run.command, result));
+  if (run.undo)
+    CS_TRY_VOID(journal.record_undo(run.summary, *run.undo, run.firewall == FirewallChange::yes));
   return {};
 }
 
@@ -99,7 +105,7 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
       }
       if (failure) {
         outcome.failure = with_context(*failure, layer.id + ": " + planned.summary);
-        auto restored = journal.roll_back(host.nft);
+        auto restored = journal.roll_back(host.nft, host.runner);
         if (restored)
           outcome.rolled_back = *restored;
         else
@@ -107,7 +113,9 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
         outcome.journal_id = journal.id();
         return outcome;
       }
-      outcome.firewall_loaded |= std::holds_alternative<LoadFirewall>(planned.action);
+      const auto* command = std::get_if<RunCommand>(&planned.action);
+      outcome.firewall_loaded |= std::holds_alternative<LoadFirewall>(planned.action) ||
+                                 (command && command->firewall == FirewallChange::yes);
       outcome.done.push_back(layer.id + ": " + (*change)->summary);
     }
   }
@@ -133,7 +141,7 @@ Result<RollbackOutcome> rollback_last(const Context& context) {
   if (!journal)
     return outcome;
   outcome.journal_id = journal->id();
-  CS_TRY(outcome.restored, journal->roll_back(host.nft));
+  CS_TRY(outcome.restored, journal->roll_back(host.nft, host.runner));
   return outcome;
 }
 

@@ -84,7 +84,7 @@ Result<void> arm_confirmation(Host& host, const std::string& journal_id,
     // unguarded change in place.
     auto journal = Journal::load(host.fs, journal_id);
     if (journal)
-      (void)journal->restore_firewall(host.nft);
+      (void)journal->restore_firewall(host.nft, host.runner);
     pending.state = PendingState::reverted;
     pending.note = "watchdog could not start: " + started.error().message;
     (void)write_pending(host.fs, pending);
@@ -118,7 +118,7 @@ Result<std::string> revert_unless_confirmed(Host& host, const std::string& journ
   if (!pending || pending->journal != journal_id || pending->state != PendingState::armed)
     return std::string("nothing to do: apply " + journal_id + " was confirmed or superseded");
   CS_TRY(Journal journal, Journal::load(host.fs, journal_id));
-  CS_TRY(auto restored, journal.restore_firewall(host.nft));
+  CS_TRY(auto restored, journal.restore_firewall(host.nft, host.runner));
   pending->state = PendingState::reverted;
   pending->note = "previous firewall restored at the deadline (" +
                   (restored.empty() ? std::string("nothing recorded") : restored.front()) + ")";

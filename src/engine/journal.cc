@@ -10,6 +10,8 @@
 
 #include <ctime>
 
+#include "core/text.h"
+
 namespace clawshield {
 namespace {
 
@@ -121,8 +123,14 @@ Result<Journal> Journal::load(Filesystem& fs, const std::string& id) {
   journal.m_started = document.value("started", "");
   for (const auto& item : document.value("entries", json::array())) {
     JournalEntry entry;
-    entry.kind = item.value("kind", "path") == "firewall_table" ? EntryKind::firewall_table
-                                                                : EntryKind::path;
+    const std::string kind = item.value("kind", "path");
+    entry.kind = kind == "firewall_table" ? EntryKind::firewall_table
+                 : kind == "undo_command" ? EntryKind::undo_command
+                                          : EntryKind::path;
+    entry.undo = item.value("undo", std::vector<std::string>{});
+    entry.firewall = item.value("firewall", false);
+    if (entry.kind == EntryKind::undo_command && entry.undo.empty())
+      return fail(ErrorCode::bad_input, fs.host_path(file) + ": undo entry without a command");
     entry.path = item.value("path", "");
     const std::string prior = item.value("prior", "absent");
     entry.prior = prior == "file"        ? PriorState::file
@@ -163,7 +171,9 @@ Result<std::optional<Journal>> Journal::latest_active(Filesystem& fs) {
 Result<void> Journal::save() {
   json entries = json::array();
   for (const auto& entry : m_entries) {
-    json item = {{"kind", entry.kind == EntryKind::path ? "path" : "firewall_table"},
+    json item = {{"kind", entry.kind == EntryKind::path             ? "path"
+                          : entry.kind == EntryKind::firewall_table ? "firewall_table"
+                                                                    : "undo_command"},
                  {"path", entry.path},
                  {"prior", prior_text(entry.prior)}};
     if (entry.prior != PriorState::absent) {
@@ -173,8 +183,12 @@ Result<void> Journal::save() {
     }
     if (!entry.backup.empty())
       item["backup"] = entry.backup;
-    if (entry.kind == EntryKind::firewall_table)
+    if (entry.kind != EntryKind::path)
       item["netns"] = entry.netns;
+    if (entry.kind == EntryKind::undo_command) {
+      item["undo"] = entry.undo;
+      item["firewall"] = entry.firewall;
+    }
     entries.push_back(std::move(item));
   }
   json document = {{"id", m_id},
@@ -229,6 +243,18 @@ Result<void> Journal::record(const std::string& path) {
   return save();
 }
 
+Result<void> Journal::record_undo(const std::string& summary, const Command& undo,
+                                  bool firewall) {
+  JournalEntry entry;
+  entry.kind = EntryKind::undo_command;
+  entry.path = summary;
+  entry.netns = current_netns();
+  entry.undo = undo.argv;
+  entry.firewall = firewall;
+  m_entries.push_back(std::move(entry));
+  return save();
+}
+
 Result<void> Journal::set_status(JournalStatus status) {
   m_status = status;
   return save();
@@ -257,7 +283,10 @@ Result<std::string> restore_table(Filesystem& fs, Nftables& nft, const JournalEn
 
 }  // namespace
 
-Result<std::vector<std::string>> Journal::restore_firewall(Nftables& nft) {
+Result<std::vector<std::string>> Journal::restore_firewall(Nftables& nft, CommandRunner& runner) {
+  for (const auto& entry : m_entries)
+    if (entry.kind == EntryKind::undo_command && entry.firewall)
+      return roll_back(nft, runner);
   std::vector<std::string> done;
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     if (it->kind != EntryKind::firewall_table)
@@ -268,10 +297,10 @@ Result<std::vector<std::string>> Journal::restore_firewall(Nftables& nft) {
   return done;
 }
 
-Result<std::vector<std::string>> Journal::roll_back(Nftables& nft) {
+Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner& runner) {
   // Refuse before touching anything if a table belongs to another namespace.
   for (const auto& entry : m_entries)
-    if (entry.kind == EntryKind::firewall_table && entry.netns != 0 && entry.netns != current_netns())
+    if (entry.kind != EntryKind::path && entry.netns != 0 && entry.netns != current_netns())
       return fail(ErrorCode::refused, "nftables table inet " + entry.path +
                                           " was changed in another network namespace; run this "
                                           "with the apply's --netns");
@@ -283,6 +312,8 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft) {
       done.push_back(line);
       continue;
     }
+    if (entry.kind == EntryKind::undo_command)
+      continue;  // after the files they read
     switch (entry.prior) {
       case PriorState::absent:
         CS_TRY_VOID(m_fs->remove(entry.path));
@@ -309,6 +340,15 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft) {
         break;
       }
     }
+  }
+  for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
+    if (it->kind != EntryKind::undo_command)
+      continue;
+    Command undo(it->undo);
+    CS_TRY(CommandResult result, runner.run(undo));
+    if (!result.ok())
+      return fail(ErrorCode::command_failed, "undoing " + it->path + ": " + describe_failure(undo, result));
+    done.push_back("undid " + it->path + " (" + display_command(it->undo) + ")");
   }
   CS_TRY_VOID(set_status(JournalStatus::rolled_back));
   return done;

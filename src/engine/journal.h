@@ -11,14 +11,16 @@
 #include "host/clock.h"
 #include "host/filesystem.h"
 #include "host/nftables.h"
+#include "host/runner.h"
 
 namespace clawshield {
 
 inline constexpr const char* k_state_dir = "/var/lib/clawshield";
 
 enum class PriorState { absent, file, directory };
-// What a journal entry is about: a path under the root, or an nftables table in the kernel.
-enum class EntryKind { path, firewall_table };
+// What a journal entry is about: a path under the root, an nftables table in the kernel, or
+// a command that undoes a change no file restore can (`ufw disable` after `ufw enable`).
+enum class EntryKind { path, firewall_table, undo_command };
 enum class JournalStatus { in_progress, applied, rolled_back };
 
 struct JournalEntry {
@@ -29,7 +31,9 @@ struct JournalEntry {
   unsigned mode = 0;
   uid_t uid = 0;
   gid_t gid = 0;
-  uint64_t netns = 0;  // for firewall_table: the network namespace it was changed in (inode)
+  uint64_t netns = 0;  // for firewall_table/undo_command: the network namespace (inode)
+  std::vector<std::string> undo;  // for undo_command: its argv
+  bool firewall = false;          // for undo_command: it restores a firewall
 };
 
 class Journal {
@@ -46,11 +50,16 @@ class Journal {
   Result<void> record(const std::string& path);
   // Saves nftables table `inet <table>` (with its set elements) before it is replaced.
   Result<void> record_firewall(Nftables& nft, const std::string& table);
+  // Records `undo` (path: a summary) to run when the apply is rolled back; `firewall` when it
+  // restores a firewall (the commit-confirmed watchdog then rolls back the whole apply).
+  Result<void> record_undo(const std::string& summary, const Command& undo, bool firewall);
   Result<void> set_status(JournalStatus status);
-  // Restores every recorded path and table, newest first. Returns one line per thing restored.
-  Result<std::vector<std::string>> roll_back(Nftables& nft);
-  // Restores only the firewall tables (the commit-confirmed watchdog's job).
-  Result<std::vector<std::string>> restore_firewall(Nftables& nft);
+  // Restores every recorded path and table, newest first, then runs the undo commands, newest
+  // first (they act on the restored files). Returns one line per thing restored.
+  Result<std::vector<std::string>> roll_back(Nftables& nft, CommandRunner& runner);
+  // The commit-confirmed watchdog's job: the firewall tables only, or — when a firewall was
+  // changed by commands (ufw) — the whole apply.
+  Result<std::vector<std::string>> restore_firewall(Nftables& nft, CommandRunner& runner);
   // Deletes the journal (used when an apply changed nothing).
   Result<void> discard();
 

@@ -13,6 +13,7 @@
 #include "layers/sudo/sudo_layer.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
 #include "layers/tailscale/tailscale_layer.h"
+#include "layers/ufw/ufw_layer.h"
 #include "layers/updates/updates_layer.h"
 
 namespace clawshield {
@@ -20,6 +21,7 @@ namespace clawshield {
 LayerList all_layers() {
   LayerList layers;
   layers.push_back(std::make_unique<FirewallLayer>());     // 1, 3: nftables, Docker isolation
+  layers.push_back(std::make_unique<UfwLayer>());          // 1, 3: or the seed's ufw stack
   layers.push_back(std::make_unique<KernelLayer>());       // 1: the network stack under it
   layers.push_back(std::make_unique<TailscaleLayer>());    // 1: the tailnet door (verify only)
   layers.push_back(std::make_unique<SshLayer>());          // 2: what sshd lets anyone try

@@ -84,6 +84,13 @@ Result<std::optional<Change>> reconcile_firewall(const Context& context, const L
   CS_TRY(auto current, list_table(host.nft, load.table, NftOutput::terse));
   if (current && *current == load.ruleset)
     return std::optional<Change>{};
+  // An empty ruleset asks for no table at all.
+  if (load.ruleset.empty())
+    return current ? std::optional<Change>(Change{
+                         "delete nftables table inet " + load.table,
+                         unified_diff(*current, "", "kernel/inet/" + load.table, "/dev/null"),
+                         host.skip_reason(Requirement::network), load})
+                   : std::optional<Change>{};
   return Change{current ? "replace nftables table inet " + load.table : summary,
                 unified_diff(current.value_or(""), load.ruleset,
                              current ? "kernel/inet/" + load.table : "/dev/null",
@@ -104,6 +111,14 @@ Result<std::optional<Change>> reconcile(const Context& context, const Action& ac
     return reconcile_directory(context, *dir);
   if (const auto* load = std::get_if<LoadFirewall>(&action))
     return reconcile_firewall(context, *load);
+  if (const auto* remove = std::get_if<RemoveFile>(&action)) {
+    CS_TRY(auto st, context.host.fs.stat(remove->path));
+    if (!st)
+      return std::optional<Change>{};
+    CS_TRY(std::string content, context.host.fs.read(remove->path));
+    return Change{"remove " + remove->path, unified_diff(content, "", remove->path, "/dev/null"),
+                  std::nullopt, *remove};
+  }
   const auto& command = std::get<RunCommand>(action);
   return Change{command.summary, {}, context.host.skip_reason(command.requirement), command};
 }

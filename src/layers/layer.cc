@@ -17,6 +17,32 @@ std::string_view status_name(Status status) {
   return "unknown";
 }
 
+Result<std::vector<Action>> retire_service(Host& host, const std::string& unit_name,
+                                           const std::string& unit_path,
+                                           const std::string& wants_link) {
+  std::vector<Action> actions;
+  CS_TRY(auto unit, host.fs.stat(unit_path));
+  CS_TRY(auto link, host.fs.stat(wants_link));
+  if (!unit && !link)
+    return actions;
+  const std::string root = host.fs.root().empty() ? std::string("/") : host.fs.root();
+  actions.push_back(RunCommand{"systemctl stop " + unit_name,
+                               Command({"systemctl", "stop", unit_name}),
+                               Requirement::systemd,
+                               {},
+                               {},
+                               Command({"systemctl", "start", unit_name})});
+  if (link)
+    actions.push_back(RunCommand{"disable " + unit_name,
+                                 Command({"systemctl", "--root=" + root, "--quiet", "disable", unit_name}),
+                                 Requirement::none,
+                                 {},
+                                 {},
+                                 Command({"systemctl", "--root=" + root, "--quiet", "enable", unit_name})});
+  actions.push_back(RemoveFile{unit_path});
+  return actions;
+}
+
 Finding make_finding(const Layer& layer, std::string id_suffix, Status status, std::string summary,
                      std::string evidence) {
   return Finding{std::string(layer.id()) + "." + id_suffix, std::string(layer.id()), status,

@@ -40,6 +40,15 @@ struct EnsureDirectory {
   FileSpec spec;
 };
 
+// The file at `path` must not exist (what another backend left behind). Journaled, so
+// rollback puts it back.
+struct RemoveFile {
+  std::string path;
+};
+
+// Whether a command changes what the firewall lets in (commit-confirmed then guards it).
+enum class FirewallChange { no, yes };
+
 // A program run to change the host. The layer includes it only when something must change.
 struct RunCommand {
   std::string summary;
@@ -47,6 +56,9 @@ struct RunCommand {
   Requirement requirement = Requirement::none;
   std::vector<std::string> touches;  // files it may modify: backed up before it runs
   std::vector<std::string> creates;  // paths it may create: removed again by rollback
+  // What rollback runs (after restoring files) to undo what no file restore can.
+  std::optional<Command> undo = std::nullopt;
+  FirewallChange firewall = FirewallChange::no;
 };
 
 // The kernel's nftables table `inet <table>` must be exactly `ruleset` (as `nft -t list`
@@ -60,7 +72,7 @@ struct LoadFirewall {
   std::vector<std::string> preserved_sets;
 };
 
-using Action = std::variant<WriteFile, EnsureDirectory, RunCommand, LoadFirewall>;
+using Action = std::variant<WriteFile, EnsureDirectory, RemoveFile, RunCommand, LoadFirewall>;
 
 enum class Status { pass, fail, warn, unknown };
 std::string_view status_name(Status status);
@@ -95,6 +107,13 @@ class Layer {
   // What a person should know before applying (plan shows it), e.g. a competing firewall.
   virtual std::vector<std::string> notes(const Context&) const { return {}; }
 };
+
+// What takes a service of ours out of service, each step undone by rollback: stop it (where
+// systemd runs), disable it (its wants link under `wants_dir`), remove its unit file. Nothing
+// when the unit is not installed.
+Result<std::vector<Action>> retire_service(Host& host, const std::string& unit_name,
+                                           const std::string& unit_path,
+                                           const std::string& wants_link);
 
 // Helper for layers: a finding with this layer's name.
 Finding make_finding(const Layer& layer, std::string id_suffix, Status status, std::string summary,

@@ -78,6 +78,10 @@ struct FirewallPolicy {
   // Where containers' traffic enters the host; new connections from them may leave.
   std::vector<std::string> container_interfaces = {"docker0", "br-*"};
   int confirm_timeout = 120;  // seconds; 0 = load without commit-confirmed rollback
+  // "nftables": clawshield's own `inet clawshield` table. "ufw": the seed's stack — ufw's
+  // defaults and rules, DOCKER-USER drops in after.rules/after6.rules (needs guard.engine
+  // fail2ban: the guard bans through the nftables table).
+  std::string backend = "nftables";
 };
 
 // Docker (layers 3-4, daemon side): the keys clawshield sets in /etc/docker/daemon.json.
@@ -130,6 +134,8 @@ struct GuardPolicy {
   bool journal = true;
   // Where clawshield is installed, for the guard's systemd unit.
   std::string executable = "/usr/local/bin/clawshield";
+  // "clawshield": the guard daemon. "fail2ban": the seed's jail.local with these values.
+  std::string engine = "clawshield";
 };
 
 // One kernel setting of the posture. `scope` says whose it is: the network namespace's

@@ -368,6 +368,10 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"log_files", decoder.strings(guard.log_files, valid_absolute_path, "an absolute path")},
       {"journal", decoder.boolean(guard.journal)},
       {"executable", decoder.string(guard.executable, valid_absolute_path, "an absolute path")},
+      {"engine", decoder.string(
+                     guard.engine,
+                     [](const std::string& v) { return v == "clawshield" || v == "fail2ban"; },
+                     "\"clawshield\" or \"fail2ban\"")},
   };
   FirewallPolicy& firewall = policy.firewall;
   const FieldTable firewall_fields = {
@@ -381,6 +385,10 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
        decoder.strings(firewall.container_interfaces, valid_interface_pattern,
                        "an interface name (a trailing * matches a prefix)")},
       {"confirm_timeout", decoder.integer(firewall.confirm_timeout, 0, 3600)},
+      {"backend", decoder.string(
+                      firewall.backend,
+                      [](const std::string& v) { return v == "nftables" || v == "ufw"; },
+                      "\"nftables\" or \"ufw\"")},
   };
   const FieldTable top_fields = {
       {"docker", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, docker_fields); }},
@@ -414,6 +422,10 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       decoder.error(decoder.mark_of("firewall.public_tcp"),
                     "port " + std::to_string(port) +
                         " is an app port (trusted interfaces only) and public at once");
+  if (policy.firewall.backend == "ufw" && policy.guard.engine == "clawshield")
+    decoder.error(decoder.mark_of("firewall.backend"),
+                  "\"firewall.backend\": ufw needs \"guard.engine: fail2ban\" (clawshield's guard "
+                  "bans through its own nftables table, which the ufw backend does not load)");
   if (policy.app.user == "root")
     decoder.error(decoder.mark_of("app.user"),
                   "\"app.user\" must not be root: the app runs unprivileged");

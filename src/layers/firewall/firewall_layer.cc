@@ -296,6 +296,14 @@ std::optional<std::string> lockout_problem(const std::string& ssh_connection,
 
 Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const {
   Host& host = context.host;
+  if (context.policy.firewall.backend != "nftables") {
+    // Another backend (ufw) guards the host: nothing of ours may stay loaded or start at boot.
+    CS_TRY(std::vector<Action> actions,
+           retire_service(host, "clawshield-firewall.service", k_firewall_unit, k_wants_link));
+    actions.push_back(RemoveFile{k_firewall_file});
+    actions.push_back(LoadFirewall{k_firewall_table, "", delete_table_transaction(), {}});
+    return actions;
+  }
   CS_TRY(FirewallSpec spec, resolve_spec(host, context.policy.firewall, nullptr));
   // Only a ruleset that is actually loaded here can cut the session.
   if (host.own_network && host.ssh_connection && host.lockout_guard == LockoutGuard::enforce) {

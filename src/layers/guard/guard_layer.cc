@@ -65,6 +65,10 @@ std::string render_guard_unit(const Policy& policy) {
 
 Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
   Host& host = context.host;
+  // With fail2ban as the engine, the guard is taken out of service (the fail2ban layer
+  // installs the jail).
+  if (context.policy.guard.engine != "clawshield")
+    return retire_service(host, "clawshield-guard.service", k_guard_unit, k_wants_link);
   const std::string unit = render_guard_unit(context.policy);
   std::vector<Action> actions;
   actions.push_back(WriteFile{k_guard_unit, unit, FileSpec{0644, "root", "root"}, std::nullopt});
