@@ -292,7 +292,7 @@ TEST_F(Acceptance, JsonPlanAndGlobalOptionsBeforeTheCommand) {
   EXPECT_EQ(result.exit_code, 1) << result.err;
   json document = json::parse(result.out);
   EXPECT_GT(document["pending"].get<int>(), 0);
-  EXPECT_EQ(document["layers"].size(), 13u);
+  EXPECT_EQ(document["layers"].size(), 14u);
 }
 
 TEST_F(Acceptance, LiveActionsAreReportedSkippedNotDone) {

@@ -489,7 +489,7 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     VerifyReport report = run_verify(context, layers, only);
     if (options.checklist) {
       // The seed's checklist, answered by the same findings.
-      auto answers = answer_checklist(report);
+      auto answers = answer_checklist(report, effective);
       print_checklist(out, answers, style);
       return std::ranges::any_of(answers, [](const auto& a) { return a.status == Status::fail; })
                  ? k_exit_pending

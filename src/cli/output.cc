@@ -207,9 +207,9 @@ void print_checklist(std::ostream& out, const std::vector<ChecklistAnswer>& answ
       for (const auto& f : answer.evidence)
         evidence.push_back(
             {{"id", f.id}, {"status", status_name(f.status)}, {"evidence", f.evidence}});
-      items.push_back({{"item", answer.item->text},
+      items.push_back({{"item", answer.item.text},
                        {"status", status_name(answer.status)},
-                       {"checks", answer.item->checks},
+                       {"checks", answer.item.checks},
                        {"evidence", std::move(evidence)}});
     }
     out << json{{"checklist", std::move(items)}, {"ok", ok}}.dump(2) << "\n";
@@ -224,12 +224,12 @@ void print_checklist(std::ostream& out, const std::vector<ChecklistAnswer>& answ
                        : answer.status == Status::fail ? "CROSSED"
                                                        : "unknown";
     out << paint(style, status_colour(answer.status), std::string(box) + " " + word) << "  "
-        << answer.item->text << "\n";
+        << answer.item.text << "\n";
     for (const auto& f : answer.evidence)
       if (answer.status != Status::pass || f.status == Status::warn)
         out << "      " << f.id << " (" << status_name(f.status) << "): " << f.evidence << "\n";
     if (answer.status == Status::pass)
-      out << "      by " << join(answer.item->checks, ", ") << "\n";
+      out << "      by " << join(answer.item.checks, ", ") << "\n";
   }
 }
 

@@ -13,11 +13,12 @@ struct ChecklistItem {
   std::vector<std::string> checks;  // the check ids that answer it
 };
 
-// The seed's checklist, in its order.
-const std::vector<ChecklistItem>& seed_checklist();
+// The seed's checklist, in its order, answered by the checks of the policy's backends
+// (native nftables + guard, or ufw + fail2ban).
+std::vector<ChecklistItem> seed_checklist(const Policy& policy);
 
 struct ChecklistAnswer {
-  const ChecklistItem* item = nullptr;
+  ChecklistItem item;
   // fail: a check failed; unknown: none failed but one could not be judged; else pass.
   Status status = Status::unknown;
   // The findings that decided it (all of them when it passes), warnings included.
@@ -25,6 +26,6 @@ struct ChecklistAnswer {
 };
 
 // Answers each item from a full verify report. A check missing from the report is unknown.
-std::vector<ChecklistAnswer> answer_checklist(const VerifyReport& report);
+std::vector<ChecklistAnswer> answer_checklist(const VerifyReport& report, const Policy& policy);
 
 }  // namespace clawshield

@@ -5,6 +5,7 @@
 #include "layers/app_user/app_user_layer.h"
 #include "layers/containers/containers_layer.h"
 #include "layers/docker/docker_layer.h"
+#include "layers/fail2ban/fail2ban_layer.h"
 #include "layers/firewall/firewall_layer.h"
 #include "layers/guard/guard_layer.h"
 #include "layers/kernel/kernel_layer.h"
@@ -26,6 +27,7 @@ LayerList all_layers() {
   layers.push_back(std::make_unique<TailscaleLayer>());    // 1: the tailnet door (verify only)
   layers.push_back(std::make_unique<SshLayer>());          // 2: what sshd lets anyone try
   layers.push_back(std::make_unique<GuardLayer>());        // 2: brute-force guard service
+  layers.push_back(std::make_unique<Fail2banLayer>());     // 2: or the seed's fail2ban jail
   layers.push_back(std::make_unique<DockerLayer>());       // 3: Docker daemon configuration
   layers.push_back(std::make_unique<ContainersLayer>());   // 4-5: what runs in Docker
   layers.push_back(std::make_unique<AppUserLayer>());      // 5: unprivileged app user

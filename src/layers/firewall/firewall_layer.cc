@@ -345,6 +345,17 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
   };
   if (!host.own_network)
     return all_unknown("kernel not inspected: --root is not the running system (use --netns)");
+  if (context.policy.firewall.backend != "nftables") {
+    // ufw guards the host: our table must be gone (the ufw layer checks ufw itself).
+    auto table = list_table(host.nft, k_firewall_table, NftOutput::terse);
+    findings.push_back(make_finding(
+        *this, "retired", !table ? Status::unknown : *table ? Status::fail : Status::pass,
+        "native table not loaded beside ufw",
+        !table  ? table.error().message
+        : *table ? "table inet clawshield is loaded while ufw is the backend (both run)"
+                 : "no table inet clawshield (backend: " + context.policy.firewall.backend + ")"));
+    return findings;
+  }
   std::string source;
   auto spec = resolve_spec(host, context.policy.firewall, &source);
   if (!spec)

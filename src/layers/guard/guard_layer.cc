@@ -104,6 +104,23 @@ Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
 std::vector<Finding> GuardLayer::verify(const Context& context) const {
   Host& host = context.host;
   std::vector<Finding> findings;
+  if (context.policy.guard.engine != "clawshield") {
+    // fail2ban bans: the guard must be out of service, not banning beside it.
+    auto unit = host.fs.stat(k_guard_unit);
+    auto reply = guard::control_request(host.fs, "list");
+    std::vector<std::string> left;
+    if (unit && *unit)
+      left.push_back(std::string(k_guard_unit) + " installed");
+    if (reply)
+      left.push_back("the guard answers on its control socket (both ban)");
+    findings.push_back(make_finding(*this, "retired",
+                                    !unit ? Status::unknown : left.empty() ? Status::pass : Status::fail,
+                                    "guard out of service (engine: fail2ban)",
+                                    !unit ? unit.error().message
+                                    : left.empty() ? "no guard unit, no guard running"
+                                                   : join(left, "; ")));
+    return findings;
+  }
 
   auto current = host.fs.read(k_guard_unit);
   if (!current) {

@@ -1,0 +1,189 @@
+// Why fail2ban's jail is written rather than edited: jail.local is read after jail.conf and
+// jail.d/*.conf (Debian's defaults-debian.conf turns sshd on), so one file of ours states the
+// whole jail. Debian 12 logs sshd to the journal only; fail2ban's systemd backend needs
+// python3-systemd, which apply installs. The seed's ban (INPUT only) would leave published
+// container ports reachable to a banned address: a second action bans on FORWARD, ahead of
+// Docker's chains, for both families (fail2ban's iptables actions cover ip6tables).
+#include "layers/fail2ban/fail2ban_layer.h"
+
+#include <sstream>
+
+#include "core/text.h"
+#include "host/packages.h"
+#include "layers/firewall/sshd_ports.h"
+
+namespace clawshield {
+namespace {
+
+constexpr const char* k_marker = "# Managed by clawshield";
+
+bool installed(Host& host, const std::string& package) {
+  auto version = installed_version(host, package);
+  return version && *version;
+}
+
+Result<Fail2banBackend> choose_backend(Host& host) {
+  CS_TRY(auto auth_log, host.fs.stat("/var/log/auth.log"));
+  return auth_log ? Fail2banBackend::log_file : Fail2banBackend::systemd;
+}
+
+Result<std::vector<int>> ssh_ports_of(Host& host, const Policy& policy) {
+  if (!policy.firewall.ssh_ports.empty())
+    return policy.firewall.ssh_ports;
+  CS_TRY(SshdPorts found, sshd_ports(host));
+  return found.ports;
+}
+
+std::string socket_path(const Host& host) { return host.fs.host_path(k_fail2ban_socket); }
+
+// `fail2ban-client status sshd` against the running server.
+Result<CommandResult> jail_status(Host& host) {
+  return host.runner.run(Command({"fail2ban-client", "-s", socket_path(host), "status", "sshd"}));
+}
+
+}  // namespace
+
+std::string render_jail_local(const Policy& policy, const std::vector<int>& ssh_ports,
+                              Fail2banBackend backend) {
+  const GuardPolicy& guard = policy.guard;
+  std::ostringstream out;
+  std::vector<std::string> ports;
+  for (int port : ssh_ports) ports.push_back(std::to_string(port));
+  out << k_marker << ": `clawshield apply` rewrites this file.\n"
+      << "# The seed's values. Bans cover the input and the forward path (published container\n"
+      << "# ports), IPv4 and IPv6.\n"
+      << "[DEFAULT]\n"
+      << "ignoreip = " << join(guard.allowlist, " ") << "\n"
+      << "bantime = " << guard.bantime << "\n"
+      << "findtime = " << guard.findtime << "\n"
+      << "maxretry = " << static_cast<int>(guard.maxretry) << "\n"
+      << "banaction = iptables-allports\n"
+      << "banaction_allports = iptables-allports\n\n"
+      << "[sshd]\n"
+      << "enabled = true\n"
+      << "port = " << join(ports, ",") << "\n";
+  if (backend == Fail2banBackend::systemd)
+    out << "backend = systemd\n"
+        << "journalmatch = _SYSTEMD_UNIT=ssh.service + _COMM=sshd\n";
+  else
+    out << "backend = auto\n"
+        << "logpath = /var/log/auth.log\n";
+  out << "action = iptables-allports[name=sshd, chain=INPUT]\n"
+      << "         iptables-allports[name=sshd-forward, chain=FORWARD]\n";
+  return out.str();
+}
+
+Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const {
+  Host& host = context.host;
+  std::vector<Action> actions;
+  const bool wanted = context.policy.guard.engine == "fail2ban";
+  auto current = host.fs.read(k_jail_local);
+  if (!current && current.error().code != ErrorCode::not_found)
+    return std::unexpected(current.error());
+  const bool ours = current && current->starts_with(k_marker);
+
+  if (!wanted) {
+    // clawshield's guard bans: our jail goes, and fail2ban with it where we had set it up.
+    if (ours) {
+      actions.push_back(RemoveFile{k_jail_local});
+      actions.push_back(RunCommand{"systemctl disable --now fail2ban (the guard replaces it)",
+                                   Command({"systemctl", "disable", "--now", "fail2ban.service"}),
+                                   Requirement::systemd, {}, {},
+                                   Command({"systemctl", "enable", "--now", "fail2ban.service"})});
+    }
+    return actions;
+  }
+
+  CS_TRY(Fail2banBackend backend, choose_backend(host));
+  std::vector<std::string> packages;
+  if (!installed(host, "fail2ban"))
+    packages.push_back("fail2ban");
+  if (backend == Fail2banBackend::systemd && !installed(host, "python3-systemd"))
+    packages.push_back("python3-systemd");
+  if (!packages.empty()) {
+    std::vector<std::string> argv = {"apt-get", "install", "-y", "--no-install-recommends"};
+    argv.insert(argv.end(), packages.begin(), packages.end());
+    actions.push_back(RunCommand{"apt-get install " + join(packages, " "), Command(argv),
+                                 Requirement::live_system, {}, {}});
+  }
+  if (current && !ours)
+    return fail(ErrorCode::refused, host.fs.host_path(k_jail_local) +
+                                        " exists and is not clawshield's: merge it by hand or "
+                                        "move it aside (clawshield will not overwrite it)");
+  CS_TRY(std::vector<int> ports, ssh_ports_of(host, context.policy));
+  const std::string jail = render_jail_local(context.policy, ports, backend);
+  actions.push_back(WriteFile{k_jail_local, jail, FileSpec{0644, "root", "root"}, std::nullopt});
+  if (!current || *current != jail)
+    actions.push_back(RunCommand{"systemctl enable --now fail2ban; restart to read the jail",
+                                 Command({"systemctl", "enable", "--now", "fail2ban.service"}),
+                                 Requirement::systemd, {}, {}});
+  if (current && *current != jail)
+    actions.push_back(RunCommand{"systemctl restart fail2ban", Command({"systemctl", "restart", "fail2ban.service"}),
+                                 Requirement::systemd, {}, {}});
+  return actions;
+}
+
+std::vector<Finding> Fail2banLayer::verify(const Context& context) const {
+  Host& host = context.host;
+  std::vector<Finding> findings;
+  const bool wanted = context.policy.guard.engine == "fail2ban";
+  if (!wanted) {
+    // Only one may ban: fail2ban answering with an sshd jail means both do.
+    if (!installed(host, "fail2ban")) {
+      findings.push_back(make_finding(*this, "retired", Status::pass, "fail2ban not banning beside the guard",
+                                      "fail2ban is not installed"));
+      return findings;
+    }
+    auto status = jail_status(host);
+    const bool banning = status && status->ok();
+    findings.push_back(make_finding(
+        *this, "retired", banning ? Status::fail : Status::pass, "fail2ban not banning beside the guard",
+        banning ? "fail2ban's sshd jail is active: both fail2ban and the guard ban sshd failures"
+                : "no fail2ban sshd jail answers on " + socket_path(host)));
+    return findings;
+  }
+
+  auto backend = choose_backend(host);
+  auto ports = ssh_ports_of(host, context.policy);
+  auto current = host.fs.read(k_jail_local);
+  if (!backend || !ports || !current) {
+    findings.push_back(make_finding(*this, "jail", current || current.error().code != ErrorCode::not_found
+                                                       ? Status::unknown
+                                                       : Status::fail,
+                                    "jail.local holds the seed's jail",
+                                    !backend ? backend.error().message
+                                    : !ports ? ports.error().message
+                                             : current.error().message));
+  } else {
+    const bool same = *current == render_jail_local(context.policy, *ports, *backend);
+    findings.push_back(make_finding(
+        *this, "jail", same ? Status::pass : Status::fail, "jail.local holds the seed's jail",
+        same ? "maxretry " + std::to_string(static_cast<int>(context.policy.guard.maxretry)) +
+                   ", findtime " + std::to_string(context.policy.guard.findtime) + ", bantime " +
+                   std::to_string(context.policy.guard.bantime) + ", backend " +
+                   (*backend == Fail2banBackend::systemd ? "systemd" : "/var/log/auth.log") +
+                   ", bans on INPUT and FORWARD"
+             : std::string(k_jail_local) + " differs from the policy's render"));
+    if (*backend == Fail2banBackend::systemd)
+      findings.push_back(make_finding(
+          *this, "journal_backend", installed(host, "python3-systemd") ? Status::pass : Status::fail,
+          "fail2ban can read the journal",
+          installed(host, "python3-systemd") ? "python3-systemd installed"
+                                             : "no /var/log/auth.log and python3-systemd missing"));
+  }
+  auto status = jail_status(host);
+  if (!status) {
+    findings.push_back(make_finding(*this, "active", Status::unknown, "jail sshd active",
+                                    status.error().message));
+  } else {
+    std::string listing(trim(status->out));
+    findings.push_back(make_finding(
+        *this, "active", status->ok() ? Status::pass : Status::fail, "jail sshd active",
+        status->ok() ? "fail2ban-client status sshd: " + std::string(trim(split_lines(listing).empty() ? "" : split_lines(listing).front())) +
+                           (listing.find("Currently banned:") != std::string::npos ? " (answers)" : "")
+                     : "fail2ban-client status sshd: " + std::string(trim(status->err))));
+  }
+  return findings;
+}
+
+}  // namespace clawshield
