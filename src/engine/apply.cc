@@ -60,8 +60,9 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
   CS_TRY(CommandResult result, host.runner.run(run.command));
   if (!result.ok())
     return fail(ErrorCode::command_failed, describe_failure(run.command, result));
-  if (run.undo)
-    CS_TRY_VOID(journal.record_undo(run.summary, *run.undo, run.firewall == FirewallChange::yes));
+  // Rollback runs undo commands newest first: record them last to first.
+  for (auto it = run.undo.rbegin(); it != run.undo.rend(); ++it)
+    CS_TRY_VOID(journal.record_undo(run.summary, *it, run.firewall == FirewallChange::yes));
   return {};
 }
 

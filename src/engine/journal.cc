@@ -304,6 +304,9 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
       return fail(ErrorCode::refused, "nftables table inet " + entry.path +
                                           " was changed in another network namespace; run this "
                                           "with the apply's --netns");
+  // Three passes, each newest first: what existed is put back (files, folders, tables); then
+  // the undo commands run, on those files; last, what the apply created is removed (a command
+  // may still need it, as ufw needs its lock folder).
   std::vector<std::string> done;
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     const JournalEntry& entry = *it;
@@ -312,34 +315,23 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
       done.push_back(line);
       continue;
     }
-    if (entry.kind == EntryKind::undo_command)
-      continue;  // after the files they read
-    switch (entry.prior) {
-      case PriorState::absent:
-        CS_TRY_VOID(m_fs->remove(entry.path));
-        done.push_back("removed " + entry.path);
-        break;
-      case PriorState::file: {
-        CS_TRY(std::string content, m_fs->read(entry.backup));
-        CS_TRY_VOID(
-            m_fs->write_atomic(entry.path, content, entry.mode, Ownership{entry.uid, entry.gid}));
-        done.push_back("restored " + entry.path);
-        break;
-      }
-      case PriorState::directory: {
-        CS_TRY(auto st, m_fs->stat(entry.path));
-        if (!st) {
-          CS_TRY_VOID(ensure_parents(*m_fs, entry.path, nullptr));
-          CS_TRY_VOID(
-              m_fs->make_directory(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
-        } else {
-          CS_TRY_VOID(
-              m_fs->set_attributes(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
-        }
-        done.push_back("restored attributes of " + entry.path);
-        break;
-      }
+    if (entry.kind == EntryKind::undo_command || entry.prior == PriorState::absent)
+      continue;
+    if (entry.prior == PriorState::file) {
+      CS_TRY(std::string content, m_fs->read(entry.backup));
+      CS_TRY_VOID(
+          m_fs->write_atomic(entry.path, content, entry.mode, Ownership{entry.uid, entry.gid}));
+      done.push_back("restored " + entry.path);
+      continue;
     }
+    CS_TRY(auto st, m_fs->stat(entry.path));
+    if (!st) {
+      CS_TRY_VOID(ensure_parents(*m_fs, entry.path, nullptr));
+      CS_TRY_VOID(m_fs->make_directory(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
+    } else {
+      CS_TRY_VOID(m_fs->set_attributes(entry.path, entry.mode, Ownership{entry.uid, entry.gid}));
+    }
+    done.push_back("restored attributes of " + entry.path);
   }
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     if (it->kind != EntryKind::undo_command)
@@ -347,8 +339,15 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
     Command undo(it->undo);
     CS_TRY(CommandResult result, runner.run(undo));
     if (!result.ok())
-      return fail(ErrorCode::command_failed, "undoing " + it->path + ": " + describe_failure(undo, result));
+      return fail(ErrorCode::command_failed,
+                  "undoing " + it->path + ": " + describe_failure(undo, result));
     done.push_back("undid " + it->path + " (" + display_command(it->undo) + ")");
+  }
+  for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
+    if (it->kind != EntryKind::path || it->prior != PriorState::absent)
+      continue;
+    CS_TRY_VOID(m_fs->remove(it->path));
+    done.push_back("removed " + it->path);
   }
   CS_TRY_VOID(set_status(JournalStatus::rolled_back));
   return done;

@@ -31,14 +31,14 @@ Result<std::vector<Action>> retire_service(Host& host, const std::string& unit_n
                                Requirement::systemd,
                                {},
                                {},
-                               Command({"systemctl", "start", unit_name})});
+                               {Command({"systemctl", "start", unit_name})}});
   if (link)
     actions.push_back(RunCommand{"disable " + unit_name,
                                  Command({"systemctl", "--root=" + root, "--quiet", "disable", unit_name}),
                                  Requirement::none,
                                  {},
                                  {},
-                                 Command({"systemctl", "--root=" + root, "--quiet", "enable", unit_name})});
+                                 {Command({"systemctl", "--root=" + root, "--quiet", "enable", unit_name})}});
   actions.push_back(RemoveFile{unit_path});
   return actions;
 }

@@ -56,8 +56,9 @@ struct RunCommand {
   Requirement requirement = Requirement::none;
   std::vector<std::string> touches;  // files it may modify: backed up before it runs
   std::vector<std::string> creates;  // paths it may create: removed again by rollback
-  // What rollback runs (after restoring files) to undo what no file restore can.
-  std::optional<Command> undo = std::nullopt;
+  // What rollback runs, in this order, after restoring files, to undo what no file restore
+  // can (`ufw disable` after `ufw enable`).
+  std::vector<Command> undo = {};
   FirewallChange firewall = FirewallChange::no;
 };
 

@@ -89,7 +89,7 @@ Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const
       actions.push_back(RunCommand{"systemctl disable --now fail2ban (the guard replaces it)",
                                    Command({"systemctl", "disable", "--now", "fail2ban.service"}),
                                    Requirement::systemd, {}, {},
-                                   Command({"systemctl", "enable", "--now", "fail2ban.service"})});
+                                   {Command({"systemctl", "enable", "--now", "fail2ban.service"})}});
     }
     return actions;
   }

@@ -29,12 +29,43 @@ constexpr const char* k_ufw_conf = "/etc/ufw/ufw.conf";
 constexpr const char* k_user_rules = "/etc/ufw/user.rules";
 constexpr const char* k_user6_rules = "/etc/ufw/user6.rules";
 constexpr const char* k_comment = "clawshield";
+constexpr const char* k_after_init = "/etc/ufw/after.init";
+constexpr const char* k_init_marker = "# Managed by clawshield";
+
+// ufw runs this on start and stop. Docker before 25 does not send IPv6 through DOCKER-USER
+// (and with `iptables: false` not even IPv4): hook DOCKER-USER into FORWARD, first, for both
+// families while ufw runs; a second jump that Docker adds itself changes nothing.
+std::string render_after_init() {
+  return std::string("#!/bin/sh\n") + k_init_marker +
+         ": `clawshield apply` rewrites this file.\n"
+         "# Hooks DOCKER-USER (rules from after.rules/after6.rules) into FORWARD while ufw runs.\n"
+         "case \"$1\" in\n"
+         "start)\n"
+         "    for ipt in iptables ip6tables; do\n"
+         "        $ipt -w -C FORWARD -j DOCKER-USER 2>/dev/null || $ipt -w -I FORWARD 1 -j DOCKER-USER\n"
+         "    done\n"
+         "    ;;\n"
+         "stop)\n"
+         "    for ipt in iptables ip6tables; do\n"
+         "        while $ipt -w -D FORWARD -j DOCKER-USER 2>/dev/null; do :; done\n"
+         "    done\n"
+         "    ;;\n"
+         "status|flush-all)\n"
+         "    ;;\n"
+         "*)\n"
+         "    echo \"'$1' not supported\"\n"
+         "    exit 1\n"
+         "    ;;\n"
+         "esac\n";
+}
 
 const std::vector<std::pair<std::string, std::string>> k_defaults = {
     {"IPV6", "yes"},
     {"DEFAULT_INPUT_POLICY", "\"DROP\""},
     {"DEFAULT_OUTPUT_POLICY", "\"ACCEPT\""},
     {"DEFAULT_FORWARD_POLICY", "\"DROP\""},
+    // The kernel layer owns sysctls; ufw's own file would turn martian logging off again.
+    {"IPT_SYSCTL", ""},
 };
 
 std::vector<std::string> ufw_argv(const Host& host, const std::vector<std::string>& args) {
@@ -110,6 +141,12 @@ std::string describe(const UfwRule& rule) {
 
 // `ufw status` in this namespace: "active", "inactive", or an error.
 Result<bool> ufw_active(Host& host) {
+  // Under another root ufw keeps its lock in ROOT/lib/ufw; without it ufw never ran there.
+  if (!host.fs.is_system_root()) {
+    CS_TRY(auto state, host.fs.stat("/lib/ufw"));
+    if (!state)
+      return false;
+  }
   Command status(ufw_argv(host, {"status"}));
   CS_TRY(CommandResult result, host.runner.run(status));
   if (!result.ok())
@@ -240,7 +277,12 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
     }
   }
 
+  auto init = host.fs.read(k_after_init);
+  if (!init && init.error().code != ErrorCode::not_found)
+    return std::unexpected(init.error());
   if (!wanted) {
+    if (init && init->find(k_init_marker) != std::string::npos)
+      actions.push_back(RemoveFile{k_after_init});
     // The native backend guards the host: ufw off, our DOCKER-USER rules out of the kernel.
     if (host.own_network) {
       auto active = ufw_active(host);
@@ -248,7 +290,7 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
         actions.push_back(RunCommand{"ufw disable (the native backend replaces it)",
                                      Command(ufw_argv(host, {"--force", "disable"})),
                                      Requirement::network, {k_ufw_conf}, {},
-                                     Command(ufw_argv(host, {"--force", "enable"})),
+                                     {Command(ufw_argv(host, {"--force", "enable"}))},
                                      FirewallChange::yes});
       for (const char* program : {"iptables", "ip6tables"})
         for (const auto& line : our_docker_user_rules(host, program)) {
@@ -271,6 +313,10 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
     files_change = true;
     actions.push_back(WriteFile{k_ufw_defaults, next_defaults, FileSpec{0644, "root", "root"}, std::nullopt});
   }
+  if (!init || *init != render_after_init()) {
+    files_change = true;
+    actions.push_back(WriteFile{k_after_init, render_after_init(), FileSpec{0750, "root", "root"}, std::nullopt});
+  }
   if (!host.fs.is_system_root())
     actions.push_back(EnsureDirectory{"/lib/ufw", FileSpec{0755, "root", "root"}});  // its lock
 
@@ -289,7 +335,7 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
       continue;
     actions.push_back(RunCommand{"ufw " + join(ufw_rule_arguments(rule), " "),
                                  Command(ufw_argv(host, ufw_rule_arguments(rule))),
-                                 Requirement::network, touched, {}, std::nullopt, FirewallChange::yes});
+                                 Requirement::network, touched, {}, {}, FirewallChange::yes});
   }
   std::set<UfwRule> extra(have.begin(), have.end());
   extra.insert(have6.begin(), have6.end());
@@ -301,7 +347,7 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
     args.insert(args.end(), rule_args.begin(), rule_args.end());
     actions.push_back(RunCommand{"ufw delete " + join(rule_args, " ") + " (not in the policy)",
                                  Command(ufw_argv(host, args)), Requirement::network, touched, {},
-                                 std::nullopt, FirewallChange::yes});
+                                 {}, FirewallChange::yes});
   }
 
   // On, or reloaded when its files changed.
@@ -312,13 +358,17 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
       return std::unexpected(status.error());
     active = *status;
   }
+  // Undoing an enable: ufw off, and our DOCKER-USER rules (which ufw's stop leaves) flushed.
   if (!active)
     actions.push_back(RunCommand{"ufw enable", Command(ufw_argv(host, {"--force", "enable"})),
                                  Requirement::network, {k_ufw_conf}, {},
-                                 Command(ufw_argv(host, {"--force", "disable"})), FirewallChange::yes});
+                                 {Command(ufw_argv(host, {"--force", "disable"})),
+                                  Command({"iptables", "-w", "-F", "DOCKER-USER"}),
+                                  Command({"ip6tables", "-w", "-F", "DOCKER-USER"})},
+                                 FirewallChange::yes});
   else if (files_change)
     actions.push_back(RunCommand{"ufw reload (its files changed)", Command(ufw_argv(host, {"reload"})),
-                                 Requirement::network, {}, {}, Command(ufw_argv(host, {"reload"})),
+                                 Requirement::network, {}, {}, {Command(ufw_argv(host, {"reload"}))},
                                  FirewallChange::yes});
   return actions;
 }
@@ -426,7 +476,8 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
   for (const char* program : {"iptables", "ip6tables"}) {
     bool drop = false;
     for (const auto& line : our_docker_user_rules(host, program))
-      drop = drop || (line.find("NEW,INVALID") != std::string::npos && line.ends_with("-j DROP"));
+      drop = drop || (line.find("--ctstate") != std::string::npos && line.find("NEW") != std::string::npos &&
+                      line.ends_with("-j DROP"));
     if (!drop)
       missing.push_back(std::string(program) + " DOCKER-USER has no DROP for new connections");
   }

@@ -1,0 +1,222 @@
+// The seed's own stack as a backend (issue 7), for real: ufw (Debian's, driven by clawshield
+// against the test's root with --datadir) in the server namespace, a real dockerd publishing
+// a container port, real sshd. After `apply` with the compat policy the seed's checklist
+// commands, run as written (root_view puts the root's files where the commands look), give
+// the seed's answers; switching between the native and the compat backend leaves exactly
+// one active, and rollback returns to the previous one.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/text.h"
+#include "support/netns.h"
+#include "support/temp_root.h"
+
+namespace clawshield {
+namespace {
+
+using nlohmann::json;
+using testing::NetnsHarness;
+using testing::PortState;
+
+bool ufw_installed(std::string& why) {
+  if (!std::filesystem::exists("/usr/sbin/ufw") || !std::filesystem::exists("/etc/ufw/before.rules")) {
+    why = "ufw is not installed (scripts/setup installs it)";
+    return false;
+  }
+  return true;
+}
+
+class CompatBackend : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SKIP_UNLESS_NETNS();
+    std::string why;
+    if (!ufw_installed(why))
+      GTEST_SKIP() << why;
+    m_net = std::make_unique<NetnsHarness>();
+    testing::seed_minimal_root(root());
+    // The root has ufw as Debian installs it (its pristine rule files), fail2ban and Docker.
+    std::filesystem::create_directories(root() + "/etc/default");
+    std::filesystem::copy("/etc/ufw", root() + "/etc/ufw", std::filesystem::copy_options::recursive);
+    for (const char* file : {"/etc/ufw/user.rules", "/etc/ufw/user6.rules"})
+      std::filesystem::copy_file("/usr/share/ufw/iptables/" + std::filesystem::path(file).filename().string(),
+                                 root() + file, std::filesystem::copy_options::overwrite_existing);
+    testing::write_file(root(), "/etc/ufw/ufw.conf", "ENABLED=no\nLOGLEVEL=low\n");
+    std::filesystem::copy_file("/etc/default/ufw", root() + "/etc/default/ufw");
+    testing::add_installed_package(root(), "ufw", "0.36.2-1");
+    testing::add_installed_package(root(), "fail2ban", "1.0.2-2");
+    testing::add_installed_package(root(), "python3-systemd", "235-1+b2");
+    testing::add_installed_package(root(), "docker.io", "20.10.24+dfsg1-1+deb12u1+b6");
+    testing::write_file(root(), "/etc/ssh/sshd_config", "Port 22\n");
+    write_policy("ufw", "fail2ban");
+    m_net->start_sshd(22);
+  }
+
+  void write_policy(const std::string& backend, const std::string& engine) {
+    testing::write_file(m_policy_dir.path(), "/policy.yaml",
+                        "firewall:\n  backend: " + backend + "\nguard:\n  engine: " + engine +
+                            "\ndocker:\n  socket: " + m_net->docker_socket() + "\n");
+  }
+
+  CommandResult cs(std::vector<std::string> args) {
+    args.insert(args.end(), {"--root", root(), "--netns", m_net->server(), "--policy",
+                             m_policy_dir.path() + "/policy.yaml"});
+    return testing::run_clawshield(args);
+  }
+  void apply() {
+    auto applied = cs({"apply", "--confirm-timeout", "0"});
+    ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  }
+
+  // A seed checklist command, as written, with the root's ufw files where ufw looks.
+  CommandResult as_written(const std::vector<std::string>& command) {
+    std::vector<std::string> argv = {CLAWSHIELD_ROOT_VIEW, m_net->server(), root(), "/etc/ufw",
+                                     "/etc/default/ufw", "--"};
+    argv.insert(argv.end(), command.begin(), command.end());
+    ProcessRunner runner;
+    auto result = runner.run(Command(argv));
+    return result ? *result : CommandResult{-1, "", result.error().message};
+  }
+
+  bool native_table_loaded() {
+    return m_net->run_in(m_net->server(), {"nft", "list", "table", "inet", "clawshield"}).exit_code == 0;
+  }
+  bool ufw_active() { return as_written({"ufw", "status"}).out.starts_with("Status: active"); }
+  std::string docker_user(const char* program) {
+    return m_net->run_in(m_net->server(), {program, "-w", "-L", "DOCKER-USER", "-n"}).out;
+  }
+
+  const std::string& root() const { return m_root.path(); }
+  NetnsHarness& net() { return *m_net; }
+
+ private:
+  testing::TempDir m_root;
+  testing::TempDir m_policy_dir;
+  std::unique_ptr<NetnsHarness> m_net;
+};
+
+TEST_F(CompatBackend, SeedChecklistCommandsGiveTheSeedsAnswers) {
+  std::string why;
+  if (!net().start_docker(why))
+    GTEST_SKIP() << why;
+  net().import_busybox_image();
+  auto run = net().docker({"run", "-d", "--name", "web", "-p", "8080:80", "local/busybox:1"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (int i = 0; i < 100 && net().probe_one(net().outside(), NetnsHarness::server_outside_address().v6,
+                                             8080, 200) != PortState::open; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 8080),
+            PortState::open);
+
+  apply();
+
+  // `sudo ufw status`: only SSH and 41641/udp, plus the tailnet-only app rules; v4 and v6.
+  auto status = as_written({"ufw", "status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_TRUE(status.out.starts_with("Status: active")) << status.out;
+  std::vector<std::string> rules;
+  for (const auto& line : split_lines(status.out))
+    if (line.find("ALLOW") != std::string::npos)
+      rules.push_back(std::string(trim(line.substr(0, line.find("ALLOW")))));
+  std::ranges::sort(rules);
+  EXPECT_EQ(rules, (std::vector<std::string>{"18789/tcp (v6) on tailscale0", "18789/tcp on tailscale0",
+                                              "22/tcp", "22/tcp (v6)", "3000/tcp (v6) on tailscale0",
+                                              "3000/tcp on tailscale0", "41641/udp", "41641/udp (v6)"}))
+      << status.out;
+  auto verbose = as_written({"ufw", "status", "verbose"});
+  EXPECT_NE(verbose.out.find("Default: deny (incoming), allow (outgoing), deny (routed)"),
+            std::string::npos)
+      << verbose.out;
+
+  // `sudo iptables -L DOCKER-USER -n` shows the DROP; ip6tables too.
+  for (const char* program : {"iptables", "ip6tables"}) {
+    std::string listing = docker_user(program);
+    EXPECT_NE(listing.find("DROP"), std::string::npos) << program << "\n" << listing;
+    EXPECT_NE(listing.find("ctstate"), std::string::npos) << listing;
+  }
+
+  // From outside only 22 answers; the published port times out there and works locally.
+  for (const auto& address : {NetnsHarness::server_outside_address().v4,
+                              NetnsHarness::server_outside_address().v6}) {
+    SCOPED_TRACE(address);
+    auto scanned = net().run_in(net().outside(), {CLAWSHIELD_BINARY, "scan", address, "--ports",
+                                                  "1-10000,18789,41641", "--json"});
+    auto document = json::parse(scanned.out, nullptr, false);
+    ASSERT_FALSE(document.is_discarded()) << scanned.out << scanned.err;
+    EXPECT_EQ(document["open"], json::array({22})) << document.dump();
+    EXPECT_EQ(net().probe_one(net().outside(), address, 8080, 1000), PortState::filtered);
+  }
+  EXPECT_EQ(net().probe_one(net().server(), "127.0.0.1", 8080), PortState::open);
+  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 8080),
+            PortState::open);
+
+  // verify knows the backend: ufw's checks pass, the native table is retired.
+  auto verified = cs({"verify", "--json"});
+  auto document = json::parse(verified.out, nullptr, false);
+  ASSERT_FALSE(document.is_discarded()) << verified.out;
+  std::map<std::string, std::string> statuses;
+  for (const auto& check : document["checks"]) statuses[check["id"]] = check["status"];
+  for (const char* id : {"ufw.active", "ufw.defaults", "ufw.rules", "ufw.docker_user",
+                         "firewall.retired", "guard.retired", "fail2ban.jail"})
+    EXPECT_EQ(statuses[id], "pass") << id;
+
+  // A second apply has nothing to do.
+  auto plan = cs({"plan"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out;
+}
+
+TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
+  // Native first.
+  write_policy("nftables", "clawshield");
+  apply();
+  EXPECT_TRUE(native_table_loaded());
+  EXPECT_FALSE(ufw_active());
+
+  // Compat: ufw on, the native table and its boot files gone, the guard retired.
+  write_policy("ufw", "fail2ban");
+  apply();
+  EXPECT_FALSE(native_table_loaded());
+  EXPECT_TRUE(ufw_active());
+  EXPECT_FALSE(std::filesystem::exists(root() + "/etc/clawshield/firewall.nft"));
+  EXPECT_FALSE(std::filesystem::exists(root() + "/etc/systemd/system/clawshield-firewall.service"));
+  EXPECT_FALSE(std::filesystem::exists(root() + "/etc/systemd/system/clawshield-guard.service"));
+  EXPECT_TRUE(std::filesystem::exists(root() + "/etc/fail2ban/jail.local"));
+
+  // Rollback: back to native, nothing of ufw left in the kernel.
+  auto rolled = cs({"rollback"});
+  ASSERT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
+  EXPECT_TRUE(native_table_loaded());
+  EXPECT_FALSE(ufw_active());
+  EXPECT_EQ(docker_user("iptables").find("clawshield"), std::string::npos) << docker_user("iptables");
+  EXPECT_TRUE(std::filesystem::exists(root() + "/etc/clawshield/firewall.nft"));
+  EXPECT_TRUE(std::filesystem::exists(root() + "/etc/systemd/system/clawshield-guard.service"));
+  EXPECT_FALSE(std::filesystem::exists(root() + "/etc/fail2ban/jail.local"));
+  write_policy("nftables", "clawshield");
+  auto native_plan = cs({"plan"});
+  EXPECT_EQ(native_plan.exit_code, 0) << "rollback left the native posture whole:\n" << native_plan.out;
+
+  // Compat again, then native by policy: ufw off, our DOCKER-USER rules gone, table back.
+  write_policy("ufw", "fail2ban");
+  apply();
+  EXPECT_TRUE(ufw_active());
+  write_policy("nftables", "clawshield");
+  apply();
+  EXPECT_TRUE(native_table_loaded());
+  EXPECT_FALSE(ufw_active());
+  for (const char* program : {"iptables", "ip6tables"})
+    EXPECT_EQ(docker_user(program).find("clawshield"), std::string::npos) << docker_user(program);
+  auto after = testing::read_file(root(), "/etc/ufw/after.rules");
+  EXPECT_EQ(after.find("clawshield"), std::string::npos);
+  auto verified = cs({"verify", "--json"});
+  auto document = json::parse(verified.out, nullptr, false);
+  ASSERT_FALSE(document.is_discarded()) << verified.out;
+  for (const auto& check : document["checks"])
+    if (check["id"] == "ufw.retired" || check["id"] == "firewall.table_loaded")
+      EXPECT_EQ(check["status"], "pass") << check.dump();
+}
+
+}  // namespace
+}  // namespace clawshield
