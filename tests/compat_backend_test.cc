@@ -52,7 +52,6 @@ class CompatBackend : public ::testing::Test {
     testing::add_installed_package(root(), "docker.io", "20.10.24+dfsg1-1+deb12u1+b6");
     testing::write_file(root(), "/etc/ssh/sshd_config", "Port 22\n");
     write_policy("ufw", "fail2ban");
-    m_net->start_sshd(22);
   }
 
   void write_policy(const std::string& backend, const std::string& engine) {
@@ -99,6 +98,7 @@ class CompatBackend : public ::testing::Test {
 };
 
 TEST_F(CompatBackend, SeedChecklistCommandsGiveTheSeedsAnswers) {
+  net().start_sshd(22);
   std::string why;
   if (!net().start_docker(why))
     GTEST_SKIP() << why;
@@ -163,12 +163,22 @@ TEST_F(CompatBackend, SeedChecklistCommandsGiveTheSeedsAnswers) {
                          "firewall.retired", "guard.retired", "fail2ban.jail"})
     EXPECT_EQ(statuses[id], "pass") << id;
 
+  // The checklist is answered by ufw's checks under this backend.
+  auto checklist = cs({"verify", "--checklist", "--json"});
+  auto items = json::parse(checklist.out, nullptr, false);
+  ASSERT_FALSE(items.is_discarded()) << checklist.out;
+  EXPECT_EQ(items["checklist"][0]["status"], "pass") << items["checklist"][0].dump();
+  EXPECT_EQ(items["checklist"][0]["checks"][0], "ufw.active");
+  EXPECT_EQ(items["checklist"][2]["status"], "pass") << items["checklist"][2].dump();
+  EXPECT_EQ(items["checklist"][2]["checks"], json::array({"ufw.docker_user"}));
+
   // A second apply has nothing to do.
   auto plan = cs({"plan"});
   EXPECT_EQ(plan.exit_code, 0) << plan.out;
 }
 
 TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
+  net().start_sshd(22);
   // Native first.
   write_policy("nftables", "clawshield");
   apply();
@@ -216,6 +226,94 @@ TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
   for (const auto& check : document["checks"])
     if (check["id"] == "ufw.retired" || check["id"] == "firewall.table_loaded")
       EXPECT_EQ(check["status"], "pass") << check.dump();
+}
+
+TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
+  // fail2ban as Debian installs it, sshd logging through rsyslog to the root's auth.log.
+  std::filesystem::copy("/etc/fail2ban", root() + "/etc/fail2ban",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::remove(root() + "/etc/fail2ban/jail.local");
+  for (const char* dir : {"/var/log", "/run/fail2ban", "/var/lib/fail2ban"})
+    std::filesystem::create_directories(root() + dir);
+  testing::write_file(root(), "/var/log/auth.log", "");
+  net().start_logged_sshd(root() + "/var/log/auth.log");
+  std::string why;
+  if (!net().start_docker(why))
+    GTEST_SKIP() << why;
+  net().import_busybox_image();
+  auto run = net().docker({"run", "-d", "--name", "web", "-p", "8080:80", "local/busybox:1"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  apply();
+  // An admin who publishes 8080 to the world on purpose: an exception ahead of the drop.
+  auto exception = net().run_in(net().server(), {"iptables", "-w", "-I", "DOCKER-USER", "1", "-p", "tcp",
+                                                 "-m", "conntrack", "--ctorigdstport", "8080", "-j", "RETURN"});
+  ASSERT_EQ(exception.exit_code, 0) << exception.err;
+  const auto server_address = NetnsHarness::server_outside_address();
+  PortState published = PortState::filtered;
+  for (int i = 0; i < 50 && published != PortState::open; ++i) {
+    published = net().probe_one(net().outside(), server_address.v4, 8080, 300);
+    if (published != PortState::open)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(published, PortState::open) << "the exception opens the published port";
+  const std::string jail = testing::read_file(root(), "/etc/fail2ban/jail.local");
+  EXPECT_NE(jail.find("maxretry = 5\n"), std::string::npos) << jail;
+  EXPECT_NE(jail.find("logpath = /var/log/auth.log"), std::string::npos) << jail;
+
+  // The real fail2ban-server, in the server namespace, reading the root's files.
+  const std::vector<std::string> view = {CLAWSHIELD_ROOT_VIEW, net().server(), root(),
+                                         "/etc/fail2ban", "/var/log", "/run/fail2ban",
+                                         "/var/lib/fail2ban", "--"};
+  std::vector<std::string> server = view;
+  server.insert(server.end(), {"fail2ban-server", "-xf", "--logtarget", "stderr", "start"});
+  const std::string log = net().work_dir() + "/fail2ban.log";
+  testing::BackgroundProcess fail2ban(server, log);
+  auto status = [&] {
+    std::vector<std::string> argv = view;
+    argv.insert(argv.end(), {"fail2ban-client", "status", "sshd"});
+    ProcessRunner runner;
+    auto result = runner.run(Command(argv));
+    return result ? *result : CommandResult{-1, "", result.error().message};
+  };
+  CommandResult jail_status;
+  for (int i = 0; i < 100; ++i) {
+    jail_status = status();
+    if (jail_status.exit_code == 0)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // `sudo fail2ban-client status sshd`, as written: the jail is active.
+  ASSERT_EQ(jail_status.exit_code, 0) << jail_status.err << testing::read_file("", log);
+  EXPECT_NE(jail_status.out.find("Status for the jail: sshd"), std::string::npos) << jail_status.out;
+
+  // Five failed logins from outside: banned.
+  net().ssh_failures(net().outside(), server_address.v4, 5);
+  bool banned = false;
+  for (int i = 0; i < 150 && !banned; ++i) {
+    banned = status().out.find("10.77.0.1") != std::string::npos;
+    if (!banned)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(banned) << status().out << testing::read_file("", log) << "\n"
+                      << testing::read_file(root(), "/var/log/auth.log");
+  EXPECT_NE(net().probe_one(net().outside(), server_address.v4, 22, 800), PortState::open);
+  EXPECT_NE(net().probe_one(net().outside(), server_address.v4, 8080, 800), PortState::open)
+      << "a banned address reaches no published port either";
+  // The ban also covers the forward path (published container ports), ahead of Docker's
+  // chains and DOCKER-USER.
+  auto forward = net().run_in(net().server(), {"iptables", "-w", "-S", "FORWARD"});
+  auto lines = split_lines(forward.out);
+  ASSERT_GE(lines.size(), 2u) << forward.out;
+  EXPECT_EQ(lines[1], "-A FORWARD -j f2b-sshd-forward") << forward.out;
+  auto chain = net().run_in(net().server(), {"iptables", "-w", "-S", "f2b-sshd-forward"});
+  EXPECT_NE(chain.out.find("-s 10.77.0.1/32 -j REJECT"), std::string::npos) << chain.out;
+
+  // verify sees the jail answering (fail2ban's socket under the root).
+  auto verified = cs({"verify", "--only", "fail2ban", "--json"});
+  auto document = json::parse(verified.out, nullptr, false);
+  ASSERT_FALSE(document.is_discarded()) << verified.out;
+  for (const auto& check : document["checks"])
+    EXPECT_EQ(check["status"], "pass") << check.dump();
 }
 
 }  // namespace

@@ -68,8 +68,8 @@ std::string render_jail_local(const Policy& policy, const std::vector<int>& ssh_
   else
     out << "backend = auto\n"
         << "logpath = /var/log/auth.log\n";
-  out << "action = iptables-allports[name=sshd, chain=INPUT]\n"
-      << "         iptables-allports[name=sshd-forward, chain=FORWARD]\n";
+  out << "action = iptables-allports[name=sshd, chain=INPUT, protocol=all]\n"
+      << "         iptables-allports[name=sshd-forward, chain=FORWARD, protocol=all]\n";
   return out.str();
 }
 
