@@ -91,9 +91,11 @@ class CompatBackend : public ::testing::Test {
   const std::string& root() const { return m_root.path(); }
   NetnsHarness& net() { return *m_net; }
 
- private:
+ protected:
   testing::TempDir m_root;
   testing::TempDir m_policy_dir;
+
+ private:
   std::unique_ptr<NetnsHarness> m_net;
 };
 
@@ -226,6 +228,30 @@ TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
   for (const auto& check : document["checks"])
     if (check["id"] == "ufw.retired" || check["id"] == "firewall.table_loaded")
       EXPECT_EQ(check["status"], "pass") << check.dump();
+}
+
+TEST_F(CompatBackend, UnconfirmedEnableIsUndoneAtTheDeadline) {
+  net().start_sshd(22);
+  // A policy that opens 2222 instead of sshd's 22: refused while the session uses 22...
+  testing::write_file(m_policy_dir.path(), "/policy.yaml",
+                      "firewall:\n  backend: ufw\n  ssh_ports: [2222]\nguard:\n  engine: fail2ban\n");
+  auto refused = testing::run_clawshield(
+      {"apply", "--root", root(), "--netns", net().server(), "--policy",
+       m_policy_dir.path() + "/policy.yaml", "--confirm-timeout", "0"},
+      {{"SSH_CONNECTION", "10.77.0.1 50000 10.77.0.2 22"}});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_FALSE(ufw_active());
+  // ...and, forced, undone by the commit-confirmed watchdog when nobody confirms.
+  auto applied = cs({"apply", "--force", "--confirm-timeout", "2"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  EXPECT_NE(applied.out.find("clawshield confirm"), std::string::npos) << applied.out;
+  const auto address = NetnsHarness::server_outside_address().v4;
+  EXPECT_TRUE(ufw_active());
+  EXPECT_EQ(net().probe_one(net().outside(), address, 22, 800), PortState::filtered);
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  EXPECT_FALSE(ufw_active());
+  EXPECT_EQ(net().probe_one(net().outside(), address, 22), PortState::open);
+  EXPECT_EQ(docker_user("iptables").find("clawshield"), std::string::npos);
 }
 
 TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
