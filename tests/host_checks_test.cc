@@ -5,12 +5,15 @@
 
 #include <map>
 
+#include "core/text.h"
 #include "engine/layers.h"
 #include "engine/verify.h"
 #include "layers/firewall/sshd_ports.h"
 #include "layers/kernel/kernel_layer.h"
 #include "layers/ssh/sshd_config.h"
+#include "layers/fail2ban/fail2ban_layer.h"
 #include "layers/tailscale/tailscale_layer.h"
+#include "layers/ufw/ufw_layer.h"
 #include "support/fake_nftables.h"
 #include "support/temp_root.h"
 
@@ -172,6 +175,52 @@ TEST(KernelSettings, ExemptSettingsAreNeitherWrittenNorJudged) {
   auto ssh = parse_policy("ssh:\n  permit_root_login: yes\n", "p.yaml");
   ASSERT_FALSE(ssh);
   EXPECT_NE(ssh.error().message.find("p.yaml:2:22"), std::string::npos) << ssh.error().message;
+}
+
+TEST(UfwBackend, TuplesAreReadAsUfwWritesThem) {
+  auto rules = parse_ufw_tuples(
+      "### RULES ###\n\n### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in\n"
+      "-A ufw-user-input -p tcp --dport 22 -j ACCEPT\n\n"
+      "### tuple ### allow tcp 18789 0.0.0.0/0 any 0.0.0.0/0 in_tailscale0\n"
+      "### tuple ### deny any any 0.0.0.0/0 any 192.0.2.7 in\n### END RULES ###\n");
+  ASSERT_EQ(rules.size(), 3u);  // sorted: action, protocol, port (as text), interface
+  EXPECT_EQ(rules[0], (UfwRule{"allow", "tcp", "18789", "tailscale0"}));
+  EXPECT_EQ(rules[1], (UfwRule{"allow", "tcp", "22", ""}));
+  EXPECT_EQ(rules[2].source, "192.0.2.7");
+  EXPECT_EQ(join(ufw_rule_arguments(rules[0]), " "),
+            "allow in on tailscale0 proto tcp from any to any port 18789");
+  EXPECT_EQ(join(ufw_rule_arguments(rules[2]), " "), "deny from 192.0.2.7 to any");
+}
+
+TEST(UfwBackend, DockerUserBlockIsOursAloneAndComesOutWhole) {
+  const std::string debian = "*filter\n:ufw-after-input - [0:0]\nCOMMIT\n";
+  Policy policy;
+  const std::string block = render_docker_user_block(policy, false);
+  const std::string with = with_docker_user_block(debian, block);
+  EXPECT_TRUE(with.starts_with(debian));
+  EXPECT_NE(with.find("-A DOCKER-USER -i tailscale0 -m comment --comment clawshield -j RETURN"),
+            std::string::npos) << with;
+  EXPECT_NE(with.find("-A DOCKER-USER -i br-+ "), std::string::npos) << "bridge wildcard as iptables writes it";
+  EXPECT_NE(with.find("--ctstate NEW,INVALID -m comment --comment clawshield -j DROP"), std::string::npos);
+  EXPECT_EQ(with.find("eth0"), std::string::npos) << "no untrusted interface is named";
+  EXPECT_EQ(with_docker_user_block(with, block), with) << "re-apply changes nothing";
+  EXPECT_EQ(with_docker_user_block(with, ""), debian) << "removal restores the admin's file";
+}
+
+TEST(Fail2banBackend, JailHasTheSeedsValuesAndBansOnForward) {
+  Policy policy;
+  const std::string journal = render_jail_local(policy, {22, 2222}, Fail2banBackend::systemd);
+  for (const char* line : {"maxretry = 5\n", "findtime = 600\n", "bantime = 3600\n",
+                           "port = 22,2222\n", "backend = systemd\n",
+                           "chain=FORWARD, protocol=all]", "ignoreip = 127.0.0.0/8 ::1/128 100.64.0.0/10"})
+    EXPECT_NE(journal.find(line), std::string::npos) << line << "\n" << journal;
+  const std::string file = render_jail_local(policy, {22}, Fail2banBackend::log_file);
+  EXPECT_NE(file.find("logpath = /var/log/auth.log\n"), std::string::npos);
+  auto bad = parse_policy("firewall:\n  backend: ufw\n", "p.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("p.yaml:2:12"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("guard.engine: fail2ban"), std::string::npos);
+  EXPECT_TRUE(parse_policy("firewall:\n  backend: ufw\nguard:\n  engine: fail2ban\n", "p.yaml"));
 }
 
 }  // namespace
