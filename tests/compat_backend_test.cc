@@ -152,6 +152,7 @@ TEST_F(CompatBackend, SeedChecklistCommandsGiveTheSeedsAnswers) {
     EXPECT_EQ(net().probe_one(net().outside(), address, 8080, 1000), PortState::filtered);
   }
   EXPECT_EQ(net().probe_one(net().server(), "127.0.0.1", 8080), PortState::open);
+  EXPECT_EQ(net().probe_one(net().server(), "::1", 8080), PortState::open);
   EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 8080),
             PortState::open);
 
@@ -228,6 +229,12 @@ TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
   for (const auto& check : document["checks"])
     if (check["id"] == "ufw.retired" || check["id"] == "firewall.table_loaded")
       EXPECT_EQ(check["status"], "pass") << check.dump();
+
+  // Someone turns ufw on beside the native table: verify says both run.
+  ASSERT_EQ(as_written({"ufw", "--force", "enable"}).exit_code, 0);
+  auto both = cs({"verify", "--only", "ufw", "--json"});
+  EXPECT_EQ(both.exit_code, 1) << both.out;
+  EXPECT_NE(both.out.find("both firewalls run"), std::string::npos) << both.out;
 }
 
 TEST_F(CompatBackend, UnconfirmedEnableIsUndoneAtTheDeadline) {
