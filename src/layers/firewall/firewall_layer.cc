@@ -265,6 +265,8 @@ std::vector<std::string> competing_firewalls(const Filesystem& fs, const std::st
 
 std::vector<std::string> FirewallLayer::notes(const Context& context) const {
   Host& host = context.host;
+  if (context.policy.firewall.backend != "nftables")
+    return {};  // ufw is the intended firewall; the ufw layer reports the native one if loaded
   std::string listing;
   if (host.own_network) {
     auto everything = host.nft.run("list ruleset", NftOutput::terse);
