@@ -38,8 +38,7 @@ class Checklist : public ::testing::Test {
   }
 
   void run_web_container() {
-    m_net->import_busybox_image();
-    auto run = m_net->docker({"run", "-d", "--name", "web", "-p", "8080:80", "local/busybox:1"});
+    auto run = m_net->run_web_container();
     ASSERT_EQ(run.exit_code, 0) << run.err;
   }
 

@@ -70,10 +70,13 @@ class CompatBackend : public ::testing::Test {
     ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   }
 
-  // A seed checklist command, as written, with the root's ufw files where ufw looks.
-  CommandResult as_written(const std::vector<std::string>& command) {
-    std::vector<std::string> argv = {CLAWSHIELD_ROOT_VIEW, m_net->server(), root(), "/etc/ufw",
-                                     "/etc/default/ufw", "--"};
+  // A seed checklist command, as written, with the root's ufw files where ufw looks (or the
+  // root's copies of `paths`).
+  CommandResult as_written(const std::vector<std::string>& command,
+                           const std::vector<std::string>& paths = {"/etc/ufw", "/etc/default/ufw"}) {
+    std::vector<std::string> argv = {CLAWSHIELD_ROOT_VIEW, m_net->server(), root()};
+    argv.insert(argv.end(), paths.begin(), paths.end());
+    argv.push_back("--");
     argv.insert(argv.end(), command.begin(), command.end());
     ProcessRunner runner;
     auto result = runner.run(Command(argv));
@@ -104,8 +107,7 @@ TEST_F(CompatBackend, SeedChecklistCommandsGiveTheSeedsAnswers) {
   std::string why;
   if (!net().start_docker(why))
     GTEST_SKIP() << why;
-  net().import_busybox_image();
-  auto run = net().docker({"run", "-d", "--name", "web", "-p", "8080:80", "local/busybox:1"});
+  auto run = net().run_web_container();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   for (int i = 0; i < 100 && net().probe_one(net().outside(), NetnsHarness::server_outside_address().v6,
                                              8080, 200) != PortState::open; ++i)
@@ -273,8 +275,7 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   std::string why;
   if (!net().start_docker(why))
     GTEST_SKIP() << why;
-  net().import_busybox_image();
-  auto run = net().docker({"run", "-d", "--name", "web", "-p", "8080:80", "local/busybox:1"});
+  auto run = net().run_web_container();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   apply();
   // An admin who publishes 8080 to the world on purpose: an exception ahead of the drop.
@@ -302,11 +303,8 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   const std::string log = net().work_dir() + "/fail2ban.log";
   testing::BackgroundProcess fail2ban(server, log);
   auto status = [&] {
-    std::vector<std::string> argv = view;
-    argv.insert(argv.end(), {"fail2ban-client", "status", "sshd"});
-    ProcessRunner runner;
-    auto result = runner.run(Command(argv));
-    return result ? *result : CommandResult{-1, "", result.error().message};
+    return as_written({"fail2ban-client", "status", "sshd"},
+                      {"/etc/fail2ban", "/var/log", "/run/fail2ban", "/var/lib/fail2ban"});
   };
   CommandResult jail_status;
   for (int i = 0; i < 100; ++i) {
@@ -319,27 +317,35 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   ASSERT_EQ(jail_status.exit_code, 0) << jail_status.err << testing::read_file("", log);
   EXPECT_NE(jail_status.out.find("Status for the jail: sshd"), std::string::npos) << jail_status.out;
 
-  // Five failed logins from outside: banned.
+  // Five failed logins from outside: banned (fail2ban lists the ban first, then its actions
+  // put it into the kernel: wait for the kernel).
   net().ssh_failures(net().outside(), server_address.v4, 5);
+  auto chain_of = [&](const char* name) {
+    return net().run_in(net().server(), {"iptables", "-w", "-S", name}).out;
+  };
   bool banned = false;
   for (int i = 0; i < 150 && !banned; ++i) {
-    banned = status().out.find("10.77.0.1") != std::string::npos;
+    banned = chain_of("f2b-sshd").find("-s 10.77.0.1/32 -j REJECT") != std::string::npos &&
+             chain_of("f2b-sshd-forward").find("-s 10.77.0.1/32 -j REJECT") != std::string::npos;
     if (!banned)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   ASSERT_TRUE(banned) << status().out << testing::read_file("", log) << "\n"
                       << testing::read_file(root(), "/var/log/auth.log");
+  EXPECT_NE(status().out.find("10.77.0.1"), std::string::npos) << status().out;
   EXPECT_NE(net().probe_one(net().outside(), server_address.v4, 22, 800), PortState::open);
   EXPECT_NE(net().probe_one(net().outside(), server_address.v4, 8080, 800), PortState::open)
       << "a banned address reaches no published port either";
-  // The ban also covers the forward path (published container ports), ahead of Docker's
-  // chains and DOCKER-USER.
-  auto forward = net().run_in(net().server(), {"iptables", "-w", "-S", "FORWARD"});
-  auto lines = split_lines(forward.out);
-  ASSERT_GE(lines.size(), 2u) << forward.out;
-  EXPECT_EQ(lines[1], "-A FORWARD -j f2b-sshd-forward") << forward.out;
-  auto chain = net().run_in(net().server(), {"iptables", "-w", "-S", "f2b-sshd-forward"});
-  EXPECT_NE(chain.out.find("-s 10.77.0.1/32 -j REJECT"), std::string::npos) << chain.out;
+  // The forward ban sits ahead of Docker's own ACCEPT rules (DOCKER-USER may be above it:
+  // Docker keeps that first, and it only returns or drops).
+  auto lines = split_lines(chain_of("FORWARD"));
+  auto position = [&](const std::string& needle) {
+    for (size_t i = 0; i < lines.size(); ++i)
+      if (lines[i].find(needle) != std::string::npos)
+        return i;
+    return lines.size();
+  };
+  EXPECT_LT(position("-j f2b-sshd-forward"), position("-j ACCEPT")) << chain_of("FORWARD");
 
   // verify sees the jail answering (fail2ban's socket under the root).
   auto verified = cs({"verify", "--only", "fail2ban", "--json"});

@@ -123,8 +123,7 @@ class ScanAgainstServer : public ::testing::Test {
     std::string why;
     if (!m_net->start_docker(why))
       GTEST_SKIP() << why;
-    m_net->import_busybox_image();
-    auto run = m_net->docker({"run", "-d", "--name", "web", "-p", "8080:80", "local/busybox:1"});
+    auto run = m_net->run_web_container();
     ASSERT_EQ(run.exit_code, 0) << run.err;
     // The container answers (and its IPv6 address is past duplicate address detection).
     for (int i = 0; i < 100; ++i) {

@@ -305,6 +305,11 @@ CommandResult NetnsHarness::docker_with_input(const std::vector<std::string>& ar
   return result ? *result : CommandResult{-1, "", result.error().message};
 }
 
+CommandResult NetnsHarness::run_web_container(const std::string& publish) {
+  import_busybox_image();
+  return docker({"run", "-d", "--name", "web", "-p", publish, "local/busybox:1"});
+}
+
 void NetnsHarness::import_busybox_image() {
   const std::string rootfs = m_work + "/rootfs";
   std::filesystem::create_directories(rootfs + "/bin");

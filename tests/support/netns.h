@@ -80,6 +80,8 @@ class NetnsHarness {
   CommandResult docker_with_input(const std::vector<std::string>& args, const std::string& input);
   // Imports a busybox-static root as local/busybox:1 (CMD: httpd on port 80); no registry.
   void import_busybox_image();
+  // The image imported and a container "web" from it, publishing `publish` (8080:80).
+  CommandResult run_web_container(const std::string& publish = "8080:80");
 
   // TCP connect from namespace `ns` to `address` on each of `ports`, all at once, waiting
   // `timeout_ms` for answers: open (connected), closed (refused), filtered (no answer).
