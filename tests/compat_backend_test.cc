@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -353,6 +354,67 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   ASSERT_FALSE(document.is_discarded()) << verified.out;
   for (const auto& check : document["checks"])
     EXPECT_EQ(check["status"], "pass") << check.dump();
+}
+
+TEST_F(CompatBackend, WithoutAuthLogFail2banReadsTheJournal) {
+  if (!std::filesystem::exists("/lib/systemd/systemd-journal-remote"))
+    GTEST_SKIP() << "systemd-journal-remote not installed";
+  // Debian 12 as installed: no /var/log/auth.log, sshd's lines only in the journal.
+  std::filesystem::copy("/etc/fail2ban", root() + "/etc/fail2ban",
+                        std::filesystem::copy_options::recursive);
+  std::filesystem::remove(root() + "/etc/fail2ban/jail.local");
+  const std::string journal_dir = root() + "/var/log/journal/0123456789abcdef0123456789abcdef";
+  for (const std::string& dir : {journal_dir, root() + "/run/fail2ban", root() + "/var/lib/fail2ban"})
+    std::filesystem::create_directories(dir);
+  int64_t monotonic = 0;
+  // One entry as journald writes it for ssh.service (systemd-journal-remote makes the file).
+  auto journal_entry = [&](const std::string& message) {
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::string export_file = net().work_dir() + "/entry.export";
+    std::ofstream(export_file) << "__REALTIME_TIMESTAMP=" << micros << "\n__MONOTONIC_TIMESTAMP="
+                               << ++monotonic << "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                               << "_SYSTEMD_UNIT=ssh.service\n_COMM=sshd\nSYSLOG_IDENTIFIER=sshd\n"
+                               << "_PID=4242\nMESSAGE=" << message << "\n\n";
+    ProcessRunner runner;
+    auto written = runner.run(Command({"/lib/systemd/systemd-journal-remote", "-o",
+                                       journal_dir + "/system.journal", export_file}));
+    ASSERT_TRUE(written && written->ok()) << (written ? written->err : written.error().message);
+  };
+  journal_entry("Server listening on 0.0.0.0 port 22.");
+  apply();
+  const std::string jail = testing::read_file(root(), "/etc/fail2ban/jail.local");
+  ASSERT_NE(jail.find("backend = systemd\n"), std::string::npos) << jail;
+
+  const std::vector<std::string> paths = {"/etc/fail2ban", "/var/log", "/run/fail2ban",
+                                          "/var/lib/fail2ban"};
+  std::vector<std::string> server = {CLAWSHIELD_ROOT_VIEW, net().server(), root()};
+  server.insert(server.end(), paths.begin(), paths.end());
+  server.insert(server.end(), {"--", "fail2ban-server", "-xf", "--logtarget", "stderr", "start"});
+  const std::string log = net().work_dir() + "/fail2ban.log";
+  testing::BackgroundProcess fail2ban(server, log);
+  CommandResult status;
+  for (int i = 0; i < 100; ++i) {
+    status = as_written({"fail2ban-client", "status", "sshd"}, paths);
+    if (status.exit_code == 0)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(status.exit_code, 0) << status.err << testing::read_file("", log);
+  EXPECT_NE(status.out.find("Journal matches:"), std::string::npos) << status.out;
+
+  for (int n = 0; n < 5; ++n)
+    journal_entry("Failed password for root from 10.77.0.1 port " + std::to_string(40000 + n) +
+                  " ssh2");
+  bool banned = false;
+  for (int i = 0; i < 150 && !banned; ++i) {
+    banned = net().run_in(net().server(), {"iptables", "-w", "-S", "f2b-sshd"})
+                 .out.find("-s 10.77.0.1/32 -j REJECT") != std::string::npos;
+    if (!banned)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(banned) << as_written({"fail2ban-client", "status", "sshd"}, paths).out
+                      << testing::read_file("", log);
 }
 
 }  // namespace
