@@ -348,6 +348,18 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   };
   EXPECT_LT(position("-j f2b-sshd-forward"), position("-j ACCEPT")) << chain_of("FORWARD");
 
+  // The same over IPv6: ip6tables carries the ban.
+  net().ssh_failures(net().outside(), server_address.v6, 5);
+  bool banned6 = false;
+  for (int i = 0; i < 150 && !banned6; ++i) {
+    banned6 = net().run_in(net().server(), {"ip6tables", "-w", "-S", "f2b-sshd"})
+                  .out.find("-s fd00:77::1/128 -j REJECT") != std::string::npos;
+    if (!banned6)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(banned6) << status().out << testing::read_file("", log);
+  EXPECT_NE(net().probe_one(net().outside(), server_address.v6, 22, 800), PortState::open);
+
   // verify sees the jail answering (fail2ban's socket under the root).
   auto verified = cs({"verify", "--only", "fail2ban", "--json"});
   auto document = json::parse(verified.out, nullptr, false);
@@ -415,6 +427,12 @@ TEST_F(CompatBackend, WithoutAuthLogFail2banReadsTheJournal) {
   }
   EXPECT_TRUE(banned) << as_written({"fail2ban-client", "status", "sshd"}, paths).out
                       << testing::read_file("", log);
+
+  // With the guard as the engine again, a fail2ban still banning sshd failures is flagged.
+  write_policy("nftables", "clawshield");
+  auto both = cs({"verify", "--only", "fail2ban", "--json"});
+  EXPECT_EQ(both.exit_code, 1) << both.out;
+  EXPECT_NE(both.out.find("both fail2ban and the guard ban"), std::string::npos) << both.out;
 }
 
 }  // namespace
