@@ -176,11 +176,16 @@ std::vector<Finding> Fail2banLayer::verify(const Context& context) const {
     findings.push_back(make_finding(*this, "active", Status::unknown, "jail sshd active",
                                     status.error().message));
   } else {
-    std::string listing(trim(status->out));
+    // "|- Currently failed:\t2" and "|- Currently banned:\t1" tell the jail's state.
+    std::vector<std::string> counts;
+    for (const auto& line : split_lines(status->out))
+      for (const char* field : {"Currently failed:", "Currently banned:"})
+        if (size_t at = line.find(field); at != std::string::npos)
+          counts.push_back(std::string(field).substr(10) + " " +
+                           std::string(trim(line.substr(at + std::string(field).size()))));
     findings.push_back(make_finding(
         *this, "active", status->ok() ? Status::pass : Status::fail, "jail sshd active",
-        status->ok() ? "fail2ban-client status sshd: " + std::string(trim(split_lines(listing).empty() ? "" : split_lines(listing).front())) +
-                           (listing.find("Currently banned:") != std::string::npos ? " (answers)" : "")
+        status->ok() ? "fail2ban-client status sshd answers (" + join(counts, ", ") + ")"
                      : "fail2ban-client status sshd: " + std::string(trim(status->err))));
   }
   return findings;
