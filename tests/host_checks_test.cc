@@ -20,26 +20,28 @@
 namespace clawshield {
 namespace {
 
+// A Host over a temp root: the real tools, offline, no kernel firewall.
+struct OfflineHost {
+  explicit OfflineHost(const std::string& root) : fs(std::move(*Filesystem::open(root))) {}
+  Filesystem fs;
+  ProcessRunner runner;
+  SystemClock clock;
+  testing::EmptyNftables nft;
+  Host host{fs, runner, clock, nft, Liveness::offline, false};
+};
+
 class SshChecks : public ::testing::Test {
  protected:
   std::map<std::string, Finding> verify_ssh(const Policy& policy = Policy{}) {
-    auto fs = Filesystem::open(m_root.path());
-    ProcessRunner runner;
-    SystemClock clock;
-    testing::EmptyNftables nft;
-    Host host{*fs, runner, clock, nft, Liveness::offline, false};
-    auto report = run_verify(Context{host, policy}, all_layers(), std::string("ssh"));
+    OfflineHost offline(m_root.path());
+    auto report = run_verify(Context{offline.host, policy}, all_layers(), std::string("ssh"));
     std::map<std::string, Finding> out;
     for (const auto& finding : report.findings) out.emplace(finding.id, finding);
     return out;
   }
   Result<SshdSettings> settings() {
-    auto fs = Filesystem::open(m_root.path());
-    ProcessRunner runner;
-    SystemClock clock;
-    testing::EmptyNftables nft;
-    Host host{*fs, runner, clock, nft, Liveness::offline, false};
-    return sshd_settings(host);
+    OfflineHost offline(m_root.path());
+    return sshd_settings(offline.host);
   }
   void config(const std::string& path, const std::string& text) {
     testing::write_file(m_root.path(), path, text);
@@ -107,16 +109,12 @@ TEST_F(SshChecks, UnreadableOrMalformedConfigIsUnknownNeverDefault) {
 TEST_F(SshChecks, PortsComeFromPortAndListenAddress) {
   config("/etc/ssh/sshd_config",
          "Port 2222\nListenAddress 10.0.0.1:2200\nListenAddress [::1]:2201\nListenAddress ::\n");
-  auto fs = Filesystem::open(m_root.path());
-  ProcessRunner runner;
-  SystemClock clock;
-  testing::EmptyNftables nft;
-  Host host{*fs, runner, clock, nft, Liveness::offline, false};
-  auto ports = sshd_ports(host);
+  OfflineHost offline(m_root.path());
+  auto ports = sshd_ports(offline.host);
   ASSERT_TRUE(ports) << ports.error().message;
   EXPECT_EQ(ports->ports, (std::vector<int>{2200, 2201, 2222}));
   config("/etc/ssh/sshd_config", "Port 99999\n");
-  EXPECT_FALSE(sshd_ports(host));
+  EXPECT_FALSE(sshd_ports(offline.host));
 }
 
 TEST(Tailscale, StatusJsonGivesStateAndAddresses) {
@@ -148,13 +146,9 @@ TEST(Tailscale, FunnelHostsAreTheOnesAllowed) {
 
 TEST(Tailscale, NotInstalledIsUnknownWithTheReason) {
   testing::TempDir root;
-  auto fs = Filesystem::open(root.path());
-  ProcessRunner runner;
-  SystemClock clock;
-  testing::EmptyNftables nft;
-  Host host{*fs, runner, clock, nft, Liveness::offline, false};
+  OfflineHost offline(root.path());
   Policy policy;
-  auto report = run_verify(Context{host, policy}, all_layers(), std::string("tailscale"));
+  auto report = run_verify(Context{offline.host, policy}, all_layers(), std::string("tailscale"));
   ASSERT_EQ(report.findings.size(), 2u);
   for (const auto& finding : report.findings) {
     EXPECT_EQ(finding.status, Status::unknown);
@@ -195,7 +189,7 @@ TEST(UfwBackend, TuplesAreReadAsUfwWritesThem) {
 TEST(UfwBackend, DockerUserBlockIsOursAloneAndComesOutWhole) {
   const std::string debian = "*filter\n:ufw-after-input - [0:0]\nCOMMIT\n";
   Policy policy;
-  const std::string block = render_docker_user_block(policy, false);
+  const std::string block = render_docker_user_block(policy);
   const std::string with = with_docker_user_block(debian, block);
   EXPECT_TRUE(with.starts_with(debian));
   EXPECT_NE(with.find("-A DOCKER-USER -i tailscale0 -m comment --comment clawshield -j RETURN"),

@@ -29,8 +29,8 @@ struct Expectation {
   std::vector<int> missing;          // expected, not open
 };
 
-Expectation judge(const std::vector<scan::PortSpec>& specs, const scan::ScanResult& result,
-                  const std::vector<int>& scanned) {
+// Expected TCP ports that were not scanned cannot be judged and are left out of "missing".
+Expectation judge(const std::vector<scan::PortSpec>& specs, const scan::ScanResult& result) {
   Expectation expectation;
   for (const auto& spec : specs)
     (spec.protocol == Protocol::tcp ? expectation.tcp : expectation.udp).push_back(spec.port);
@@ -41,9 +41,8 @@ Expectation judge(const std::vector<scan::PortSpec>& specs, const scan::ScanResu
       expectation.unexpected_open.push_back(port.port);
   for (int port : expectation.tcp) {
     auto found = std::ranges::find(result.ports, port, &scan::PortResult::port);
-    if (found == result.ports.end() || found->state != PortState::open)
-      if (std::ranges::binary_search(scanned, port) || found != result.ports.end())
-        expectation.missing.push_back(port);
+    if (found != result.ports.end() && found->state != PortState::open)
+      expectation.missing.push_back(port);
   }
   return expectation;
 }
@@ -123,7 +122,7 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
         .push_back(port.port);
   std::optional<Expectation> expectation;
   if (expected)
-    expectation = judge(*expected, *result, *ports);
+    expectation = judge(*expected, *result);
   const bool mismatch =
       expectation && (!expectation->unexpected_open.empty() || !expectation->missing.empty());
 

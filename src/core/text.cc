@@ -2,6 +2,8 @@
 // every layer splits and quotes text the same way.
 #include "core/text.h"
 
+#include <cctype>
+
 #include <cstdio>
 
 namespace clawshield {
@@ -82,6 +84,11 @@ std::string display_command(const std::vector<std::string>& argv) {
   std::vector<std::string> quoted;
   for (const auto& word : argv) quoted.push_back(display_quote(word));
   return join(quoted, " ");
+}
+
+std::string to_lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
 }
 
 std::string format_mode(unsigned mode) {

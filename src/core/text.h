@@ -18,6 +18,8 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // Quotes an argv element for display only (never for execution).
 std::string display_quote(std::string_view word);
 std::string display_command(const std::vector<std::string>& argv);
+// ASCII lower case ("PasswordAuthentication" -> "passwordauthentication").
+std::string to_lower(std::string text);
 // Formats `mode` as four octal digits, e.g. "0440".
 std::string format_mode(unsigned mode);
 

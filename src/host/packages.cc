@@ -24,4 +24,9 @@ Result<std::optional<std::string>> installed_version(Host& host, const std::stri
   return std::optional<std::string>{};  // known to dpkg, but removed or half-installed
 }
 
+Result<bool> package_installed(Host& host, const std::string& package) {
+  CS_TRY(auto version, installed_version(host, package));
+  return version.has_value();
+}
+
 }  // namespace clawshield

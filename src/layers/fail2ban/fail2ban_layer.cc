@@ -18,20 +18,12 @@ namespace {
 constexpr const char* k_marker = "# Managed by clawshield";
 
 bool installed(Host& host, const std::string& package) {
-  auto version = installed_version(host, package);
-  return version && *version;
+  return package_installed(host, package).value_or(false);
 }
 
 Result<Fail2banBackend> choose_backend(Host& host) {
   CS_TRY(auto auth_log, host.fs.stat("/var/log/auth.log"));
   return auth_log ? Fail2banBackend::log_file : Fail2banBackend::systemd;
-}
-
-Result<std::vector<int>> ssh_ports_of(Host& host, const Policy& policy) {
-  if (!policy.firewall.ssh_ports.empty())
-    return policy.firewall.ssh_ports;
-  CS_TRY(SshdPorts found, sshd_ports(host));
-  return found.ports;
 }
 
 std::string socket_path(const Host& host) { return host.fs.host_path(k_fail2ban_socket); }
@@ -110,8 +102,8 @@ Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const
     return fail(ErrorCode::refused, host.fs.host_path(k_jail_local) +
                                         " exists and is not clawshield's: merge it by hand or "
                                         "move it aside (clawshield will not overwrite it)");
-  CS_TRY(std::vector<int> ports, ssh_ports_of(host, context.policy));
-  const std::string jail = render_jail_local(context.policy, ports, backend);
+  CS_TRY(SshdPorts ssh, ssh_ports_to_open(host, context.policy.firewall.ssh_ports));
+  const std::string jail = render_jail_local(context.policy, ssh.ports, backend);
   actions.push_back(WriteFile{k_jail_local, jail, FileSpec{0644, "root", "root"}, std::nullopt});
   if (!current || *current != jail)
     actions.push_back(RunCommand{"systemctl enable --now fail2ban; restart to read the jail",
@@ -144,18 +136,18 @@ std::vector<Finding> Fail2banLayer::verify(const Context& context) const {
   }
 
   auto backend = choose_backend(host);
-  auto ports = ssh_ports_of(host, context.policy);
+  auto ssh = ssh_ports_to_open(host, context.policy.firewall.ssh_ports);
   auto current = host.fs.read(k_jail_local);
-  if (!backend || !ports || !current) {
+  if (!backend || !ssh || !current) {
     findings.push_back(make_finding(*this, "jail", current || current.error().code != ErrorCode::not_found
                                                        ? Status::unknown
                                                        : Status::fail,
                                     "jail.local holds the seed's jail",
                                     !backend ? backend.error().message
-                                    : !ports ? ports.error().message
+                                    : !ssh   ? ssh.error().message
                                              : current.error().message));
   } else {
-    const bool same = *current == render_jail_local(context.policy, *ports, *backend);
+    const bool same = *current == render_jail_local(context.policy, ssh->ports, *backend);
     findings.push_back(make_finding(
         *this, "jail", same ? Status::pass : Status::fail, "jail.local holds the seed's jail",
         same ? "maxretry " + std::to_string(static_cast<int>(context.policy.guard.maxretry)) +

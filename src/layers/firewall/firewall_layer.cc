@@ -51,12 +51,7 @@ std::string render_boot_unit() {
 }
 
 Result<FirewallSpec> resolve_spec(Host& host, const FirewallPolicy& policy, std::string* source) {
-  if (!policy.ssh_ports.empty()) {
-    if (source)
-      *source = "policy firewall.ssh_ports";
-    return make_firewall_spec(policy, policy.ssh_ports);
-  }
-  CS_TRY(SshdPorts ports, sshd_ports(host));
+  CS_TRY(SshdPorts ports, ssh_ports_to_open(host, policy.ssh_ports));
   if (source)
     *source = ports.source;
   return make_firewall_spec(policy, ports.ports);

@@ -59,4 +59,10 @@ Result<SshdPorts> sshd_ports(Host& host) {
   return SshdPorts{ports, settings.source};
 }
 
+Result<SshdPorts> ssh_ports_to_open(Host& host, const std::vector<int>& policy_ports) {
+  if (!policy_ports.empty())
+    return SshdPorts{policy_ports, "policy firewall.ssh_ports"};
+  return sshd_ports(host);
+}
+
 }  // namespace clawshield

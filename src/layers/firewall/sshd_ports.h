@@ -19,4 +19,8 @@ struct SshdPorts {
 // names a port. An unreadable config is an error, never "22".
 Result<SshdPorts> sshd_ports(Host& host);
 
+// The SSH ports a firewall opens: the policy's `firewall.ssh_ports` when it names any, else
+// sshd's own (above).
+Result<SshdPorts> ssh_ports_to_open(Host& host, const std::vector<int>& policy_ports);
+
 }  // namespace clawshield

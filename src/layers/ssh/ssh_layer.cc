@@ -5,22 +5,12 @@
 // Debian's sshd is built with PAM: keyboard-interactive with UsePAM asks for the password too.
 #include "layers/ssh/ssh_layer.h"
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 
+#include "core/text.h"
 #include "layers/ssh/sshd_config.h"
 
 namespace clawshield {
-namespace {
-
-std::string lower(std::string text) {
-  std::ranges::transform(text, text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-}  // namespace
-
 std::vector<Finding> SshLayer::verify(const Context& context) const {
   std::vector<Finding> findings;
   const SshPolicy& policy = context.policy.ssh;
@@ -35,7 +25,7 @@ std::vector<Finding> SshLayer::verify(const Context& context) const {
   const std::string from =
       " (" + settings->source + (settings->match_blocks ? "; Match blocks not evaluated" : "") + ")";
   auto setting = [&](const char* keyword, const char* fallback) {
-    return lower(settings->get(keyword, fallback));
+    return to_lower(settings->get(keyword, fallback));
   };
 
   // Passwords: PasswordAuthentication, or keyboard-interactive through PAM.

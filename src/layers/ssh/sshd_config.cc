@@ -7,17 +7,11 @@
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <cctype>
 
 #include "core/text.h"
 
 namespace clawshield {
 namespace {
-
-std::string lower(std::string text) {
-  std::ranges::transform(text, text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 bool accumulates(const std::string& keyword) {
   return keyword == "port" || keyword == "listenaddress";
@@ -41,7 +35,7 @@ Result<bool> read_config(const Filesystem& fs, const std::string& path, SshdSett
       if (!value.empty())
         words.insert(words.begin() + 1, value);
     }
-    const std::string keyword = lower(words.front());
+    const std::string keyword = to_lower(words.front());
     if (keyword == "match") {
       settings.match_blocks = true;
       return false;

@@ -110,12 +110,8 @@ std::string iptables_interface(const std::string& pattern) {
 // The rules ufw must hold: sshd's ports and the public ones for everyone, app ports on each
 // trusted interface (lo is always allowed by ufw's before.rules; wildcards are not ufw's).
 Result<std::vector<UfwRule>> wanted_rules(Host& host, const Policy& policy) {
-  std::vector<int> ssh = policy.firewall.ssh_ports;
-  if (ssh.empty()) {
-    CS_TRY(SshdPorts found, sshd_ports(host));
-    ssh = found.ports;
-  }
-  const FirewallSpec spec = make_firewall_spec(policy.firewall, ssh);
+  CS_TRY(SshdPorts ssh, ssh_ports_to_open(host, policy.firewall.ssh_ports));
+  const FirewallSpec spec = make_firewall_spec(policy.firewall, ssh.ports);
   std::vector<UfwRule> rules;
   for (int port : spec.ssh_ports)
     rules.push_back({"allow", "tcp", std::to_string(port), ""});
@@ -167,10 +163,7 @@ std::vector<std::string> our_docker_user_rules(Host& host, const char* program) 
   return ours;
 }
 
-bool is_installed(Host& host) {
-  auto version = installed_version(host, "ufw");
-  return version && *version;
-}
+bool is_installed(Host& host) { return package_installed(host, "ufw").value_or(false); }
 
 }  // namespace
 
@@ -214,8 +207,7 @@ std::vector<std::string> ufw_rule_arguments(const UfwRule& rule) {
   return args;
 }
 
-std::string render_docker_user_block(const Policy& policy, bool ip6) {
-  (void)ip6;  // the same rules for both families; ufw loads each file with its own tool
+std::string render_docker_user_block(const Policy& policy) {
   std::string out = std::string(k_begin) +
                     " (managed by clawshield: `clawshield apply` rewrites this block)\n"
                     "*filter\n:DOCKER-USER - [0:0]\n";
@@ -265,13 +257,13 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
 
   // The after.rules files: our block in, or out.
   bool files_change = false;
-  for (auto [path, ip6] : {std::pair{k_ufw_after_rules, false}, std::pair{k_ufw_after6_rules, true}}) {
+  const std::string block = wanted ? render_docker_user_block(policy) : "";
+  for (const char* path : {k_ufw_after_rules, k_ufw_after6_rules}) {
     auto current = host.fs.read(path);
     if (!current && current.error().code != ErrorCode::not_found)
       return std::unexpected(current.error());
     const std::string text = current.value_or("");
-    const std::string next =
-        with_docker_user_block(text, wanted ? render_docker_user_block(policy, ip6) : "");
+    const std::string next = with_docker_user_block(text, block);
     if (next != text || (!current && wanted)) {
       files_change = true;
       actions.push_back(WriteFile{path, next, FileSpec{0640, "root", "root"}, std::nullopt});

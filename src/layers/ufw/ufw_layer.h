@@ -39,8 +39,8 @@ std::vector<UfwRule> parse_ufw_tuples(const std::string& text);
 std::vector<std::string> ufw_rule_arguments(const UfwRule& rule);
 // after.rules with clawshield's DOCKER-USER block set (`block` non-empty) or removed.
 std::string with_docker_user_block(const std::string& after_rules, const std::string& block);
-// The block for iptables (`ip6` false) or ip6tables.
-std::string render_docker_user_block(const Policy& policy, bool ip6);
+// The block, the same for after.rules (iptables) and after6.rules (ip6tables).
+std::string render_docker_user_block(const Policy& policy);
 
 inline constexpr const char* k_ufw_defaults = "/etc/default/ufw";
 inline constexpr const char* k_ufw_after_rules = "/etc/ufw/after.rules";

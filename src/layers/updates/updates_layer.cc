@@ -7,7 +7,6 @@
 #include "layers/updates/updates_layer.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "core/text.h"
 #include "host/packages.h"
@@ -15,9 +14,8 @@
 namespace clawshield {
 namespace {
 
-bool is_security_origin(std::string text) {
-  std::ranges::transform(text, text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text.find("security") != std::string::npos;
+bool is_security_origin(const std::string& text) {
+  return to_lower(text).find("security") != std::string::npos;
 }
 
 bool periodic_on(const std::string& value) {
@@ -36,12 +34,6 @@ std::vector<std::string> list_values(const std::multimap<std::string, std::strin
   auto [begin, end] = config.equal_range(key + "::");
   for (auto it = begin; it != end; ++it) values.push_back(it->second);
   return values;
-}
-
-// Whether `package` is installed in the root's dpkg database.
-Result<bool> package_installed(Host& host, const std::string& package) {
-  CS_TRY(auto version, installed_version(host, package));
-  return version.has_value();
 }
 
 }  // namespace
