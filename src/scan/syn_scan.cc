@@ -240,7 +240,7 @@ class SynScanner {
         return fail(ErrorCode::io, std::string("sendmmsg: ") + std::strerror(errno));
       }
       for (int j = 0; j < sent; ++j)
-        m_sent_at[ports[i + static_cast<size_t>(j)]] = sent_at;
+        m_sent_at[static_cast<size_t>(ports[i + static_cast<size_t>(j)])] = sent_at;
       i += static_cast<size_t>(sent);
       m_probes += static_cast<size_t>(sent);
       CS_TRY_VOID(receive(0));
@@ -384,8 +384,9 @@ class SynScanner {
       return;
     if (answer.state == PortState::open)
       ++m_open;
-    if (auto sent = m_sent_at.find(answer.port); sent != m_sent_at.end())
-      m_rtt.sample(duration_cast<microseconds>(SteadyClock::now() - sent->second));
+    // (record() only sees ports of the scan, each sent before it can answer.)
+    m_rtt.sample(duration_cast<microseconds>(SteadyClock::now() -
+                                             m_sent_at[static_cast<size_t>(answer.port)]));
   }
 
   microseconds timeout() const { return m_rtt.timeout(m_options.min_timeout, m_options.max_timeout); }
@@ -397,7 +398,8 @@ class SynScanner {
   uint16_t m_source_port = 0;
   uint32_t m_secret = 0;
   std::map<int, PortResult> m_results;
-  std::map<int, SteadyClock::time_point> m_sent_at;
+  // When each port's latest probe left, by port number (every port has a slot: no lookups).
+  std::vector<SteadyClock::time_point> m_sent_at = std::vector<SteadyClock::time_point>(65536);
   size_t m_probes = 0;
   size_t m_open = 0;
   RttEstimator m_rtt;
