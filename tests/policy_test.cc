@@ -103,6 +103,135 @@ TEST(Policy, RenderedPolicyParsesBackToTheSameValues) {
   EXPECT_TRUE(again->updates.automatic_reboot);
 }
 
+// Issue 11, item 11: values that are well-formed but harmful. Each must be refused with the
+// position of the offending node.
+struct HarmfulCase {
+  const char* text;
+  const char* where;    // "line:col" of the node the error names
+  const char* message;  // part of the message
+};
+
+void expect_refused(const HarmfulCase& c) {
+  auto policy = parse_policy(c.text, "bad.yaml");
+  ASSERT_FALSE(policy) << c.text;
+  EXPECT_EQ(policy.error().code, ErrorCode::bad_input);
+  const std::string& message = policy.error().message;
+  EXPECT_NE(message.find(std::string("bad.yaml:") + c.where + ": "), std::string::npos)
+      << c.text << "\n" << message;
+  EXPECT_NE(message.find(c.message), std::string::npos) << c.text << "\n" << message;
+}
+
+TEST(PolicySemantics, HomeOfSlashIsRefused) {
+  expect_refused({"app:\n  home: /\n", "2:9", "\"app.home\" must lie below"});
+  expect_refused({"app:\n  home: /home\n", "2:9", "\"app.home\" must lie below"});
+  expect_refused({"app:\n  home: /etc/openclaw\n", "2:9", "\"app.home\" must lie below"});
+  expect_refused({"app:\n  home: /var/lib/dpkg\n", "2:9", "system directory /var/lib/dpkg"});
+  expect_refused({"app:\n  home: /var/lib/other\n", "2:9", "outside /var/lib/openclaw"});
+}
+
+TEST(PolicySemantics, StateDirInEtcIsRefused) {
+  expect_refused({"app:\n  state_dir: /etc\n", "2:14", "\"app.state_dir\" /etc must lie inside"});
+}
+
+TEST(PolicySemantics, ConfigFileOutsideHomeIsRefused) {
+  expect_refused(
+      {"app:\n  config_file: /etc/shadow\n", "2:16", "\"app.config_file\" /etc/shadow must lie"});
+  // Derived from home: the error points at home when config_file was not set.
+  expect_refused({"app:\n  state_dir: /home/openclaw/.s\n  home: /srv/claw\n", "2:14",
+                  "\"app.state_dir\" /home/openclaw/.s must lie inside app.home (/srv/claw)"});
+}
+
+TEST(PolicySemantics, TrailingSlashAndDotsCannotHideASystemDirectory) {
+  expect_refused({"systemd:\n  read_write_paths: [/etc/]\n", "2:22", "an absolute path"});
+  expect_refused({"systemd:\n  read_write_paths: [/etc/.]\n", "2:22", "an absolute path"});
+  expect_refused({"systemd:\n  read_write_paths: [//etc]\n", "2:22", "an absolute path"});
+  expect_refused({"app:\n  home: /home/openclaw/\n", "2:9", "an absolute path"});
+}
+
+TEST(PolicySemantics, WritableSystemPathsAreRefused) {
+  expect_refused({"systemd:\n  read_write_paths: [/var/cache/x, /etc/sudoers.d]\n", "2:36",
+                  "must not make /etc/sudoers.d writable: it lies inside the system directory /etc"});
+  expect_refused({"systemd:\n  read_write_paths:\n    - /var\n", "3:7",
+                  "must not make /var writable: it contains the system directory"});
+  expect_refused({"systemd:\n  read_write_paths: [/var/lib/clawshield/x]\n", "2:22",
+                  "inside the system directory /var/lib/clawshield"});
+  expect_refused({"systemd:\n  read_write_paths: [/home/admin]\n", "2:22", "another user's"});
+  expect_refused({"systemd:\n  read_write_paths: [/var/log]\n", "2:22", "/var/log"});
+  auto ok = parse_policy("systemd:\n  read_write_paths: [/var/lib/openclaw, /srv/data]\n", "p");
+  EXPECT_TRUE(ok) << ok.error().message;
+}
+
+TEST(PolicySemantics, NanWeightIsRefused) {
+  expect_refused({"guard:\n  weights: {accepted: .nan}\n", "2:23", "must be a finite number"});
+  expect_refused({"guard:\n  weights: {failed_password: .inf}\n", "2:30", "finite number"});
+  expect_refused({"guard:\n  weights: {accepted: 1}\n", "2:23", "\"guard.weights.accepted\" must be 0"});
+  expect_refused({"guard:\n  maxretry: .nan\n", "2:13", "\"guard.maxretry\" must be a finite number"});
+  expect_refused({"systemd:\n  max_exposure: -.inf\n", "2:17", "finite number"});
+}
+
+TEST(PolicySemantics, BindIpMustBeAnAddressNotAPrefix) {
+  expect_refused({"docker:\n  default_bind_ip: 127.0.0.1/8\n", "2:20", "no /prefix"});
+  expect_refused({"docker:\n  default_bind_ip: 0.0.0.0\n", "2:20", "\"docker.default_bind_ip\""});
+  expect_refused({"docker:\n  default_bind_ip: \"::\"\n", "2:20", "\"docker.default_bind_ip\""});
+  auto ok = parse_policy("docker:\n  default_bind_ip: \"::1\"\n", "p");
+  EXPECT_TRUE(ok) << ok.error().message;
+}
+
+TEST(PolicySemantics, PrivilegedGroupsAndAccountsAreRefused) {
+  for (const char* group : {"shadow", "disk", "sudo", "adm", "kmem", "systemd-journal", "root"})
+    expect_refused({(std::string("app:\n  group: ") + group + "\n").c_str(), "2:10",
+                    "must not be the privileged group"});
+  expect_refused({"app:\n  user: root\n", "2:9", "must not be the system account"});
+  expect_refused({"app:\n  user: nobody\n", "2:9", "must not be the system account"});
+  expect_refused({"docker:\n  group_members: [openclaw]\n", "2:18", "contains the app user"});
+}
+
+TEST(PolicySemantics, DuplicateKeysAnywhereAreRefused) {
+  expect_refused({"guard:\n  weights: {accepted: 0, accepted: .nan}\n", "2:26",
+                  "duplicate key \"accepted\""});
+  expect_refused({"app:\n  user: a\napp:\n  user: b\n", "3:1", "duplicate key \"app\""});
+  expect_refused({"firewall:\n  ssh_ports: [22]\n  ssh_ports: [2222]\n", "3:3",
+                  "duplicate key \"ssh_ports\""});
+}
+
+TEST(PolicySemantics, RangesAddressesNamesAndRootPrograms) {
+  expect_refused({"guard:\n  ipv6_prefix: 32\n", "2:16", "between 48 and 128"});
+  expect_refused({"guard:\n  bantime: 600\n  bantime_max: 60\n", "3:16", "shorter than"});
+  expect_refused({"guard:\n  allowlist: [10.0.0.1/8]\n", "2:15", "no bits set past the prefix"});
+  expect_refused({"guard:\n  allowlist: [0.0.0.0/0]\n", "2:15", "not /0"});
+  expect_refused({"firewall:\n  trusted_interfaces: [eth0:1]\n", "2:24", "interface name"});
+  expect_refused({"firewall:\n  trusted_interfaces: [a/b]\n", "2:24", "interface name"});
+  expect_refused({"firewall:\n  app_ports: [0]\n", "2:15", "ports 1-65535"});
+  expect_refused({"firewall:\n  confirm_timeout: 99999\n", "2:20", "between 0 and 3600"});
+  expect_refused({"sudo:\n  systemctl: /home/openclaw/systemctl\n", "2:14", "runs as root"});
+  expect_refused({"guard:\n  executable: /tmp/clawshield\n", "2:15", "runs as root"});
+  expect_refused({"systemd:\n  environment: [\"1X=y\"]\n", "2:17", "NAME=value"});
+}
+
+TEST(PolicySemantics, DefaultsAndTheSeedStillPass) {
+  auto policy = parse_policy(render_policy(Policy{}), "rendered");
+  EXPECT_TRUE(policy) << policy.error().message;
+}
+
+TEST(PolicyCli, HarmfulPolicyIsExit2ForCheckAndApplyChangesNothing) {
+  testing::TempDir dir;
+  testing::seed_minimal_root(dir.path());
+  testing::write_file(dir.path(), "/bad.yaml", "app:\n  home: /\nguard:\n  weights: {accepted: .nan}\n");
+  auto check = testing::run_clawshield({"policy", "check", dir.path() + "/bad.yaml"});
+  EXPECT_EQ(check.exit_code, 2) << check.out << check.err;
+  EXPECT_NE(check.err.find("bad.yaml:2:9: \"app.home\""), std::string::npos) << check.err;
+  EXPECT_NE(check.err.find("bad.yaml:4:23: \"guard.weights.accepted\""), std::string::npos)
+      << check.err;
+  auto before = testing::snapshot(dir.path(), "");
+  for (const char* command : {"apply", "plan", "verify"}) {
+    auto run = testing::run_clawshield(
+        {command, "--root", dir.path(), "--policy", dir.path() + "/bad.yaml"});
+    EXPECT_EQ(run.exit_code, 2) << command << ": " << run.out << run.err;
+    EXPECT_NE(run.err.find("bad.yaml:2:9"), std::string::npos) << command << ": " << run.err;
+  }
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(dir.path(), "")), "");
+}
+
 TEST(PolicyCli, CheckAcceptsGoodAndRejectsBadFilesWithExit2) {
   testing::TempDir dir;
   testing::write_file(dir.path(), "/good.yaml", "app:\n  user: openclaw\n");

@@ -3,7 +3,11 @@
 // of the guard's message kinds, which the policy validates `guard.weights` against.
 #include "policy/policy_rules.h"
 
+#include <arpa/inet.h>
+
 #include <regex>
+
+#include "core/text.h"
 
 namespace clawshield {
 
@@ -20,10 +24,219 @@ bool valid_service_name(const std::string& name) {
 bool valid_absolute_path(const std::string& path) {
   if (path.empty() || path.front() != '/')
     return false;
-  for (char c : path)
-    if (c == '\n' || c == '\0' || c == ' ' || c == '\t' || c == '"' || c == '\\')
+  for (char c : path) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == ' ' || c == '"' || c == '\\' || c == '%')
       return false;
-  return path.find("/../") == std::string::npos && !path.ends_with("/..");
+  }
+  if (path == "/")
+    return true;
+  if (path.back() == '/')
+    return false;
+  for (const auto& part : split(std::string_view(path).substr(1), '/'))
+    if (part.empty() || part == "." || part == "..")
+      return false;
+  return true;
+}
+
+bool path_within(const std::string& path, const std::string& dir) {
+  if (dir == "/")
+    return true;
+  return path == dir ||
+         (path.starts_with(dir) && path.size() > dir.size() && path[dir.size()] == '/');
+}
+
+const std::vector<std::string>& system_directories() {
+  static const std::vector<std::string> dirs = {"/etc",
+                                                "/usr",
+                                                "/bin",
+                                                "/sbin",
+                                                "/lib",
+                                                "/lib32",
+                                                "/lib64",
+                                                "/libx32",
+                                                "/boot",
+                                                "/efi",
+                                                "/dev",
+                                                "/proc",
+                                                "/sys",
+                                                "/root",
+                                                "/run/systemd",
+                                                "/run/sudo",
+                                                "/run/docker",
+                                                "/run/containerd",
+                                                "/run/dbus",
+                                                "/run/user",
+                                                "/run/sshd",
+                                                "/run/clawshield",
+                                                "/var/run/docker.sock",
+                                                "/run/docker.sock",
+                                                "/var/lib/clawshield",
+                                                "/var/lib/docker",
+                                                "/var/lib/containerd",
+                                                "/var/lib/dpkg",
+                                                "/var/lib/apt",
+                                                "/var/lib/systemd",
+                                                "/var/lib/sudo",
+                                                "/var/lib/tailscale",
+                                                "/var/lib/polkit-1",
+                                                "/var/lib/private",
+                                                "/var/lib/ucf",
+                                                "/var/lib/pam",
+                                                "/var/log/journal",
+                                                "/var/log/auth.log",
+                                                "/var/spool/cron",
+                                                "/var/backups",
+                                                "/var/mail",
+                                                "/var/spool/mail"};
+  return dirs;
+}
+
+const std::vector<std::string>& home_bases() {
+  static const std::vector<std::string> dirs = {"/home", "/srv", "/opt", "/var/lib", "/var/opt"};
+  return dirs;
+}
+
+const std::vector<std::string>& root_program_directories() {
+  static const std::vector<std::string> dirs = {"/usr", "/bin", "/sbin", "/lib"};
+  return dirs;
+}
+
+const std::vector<std::string>& privileged_groups() {
+  // Debian's base groups (base-passwd) with a meaning beyond "a user", and the groups
+  // packages create for access that is root-equivalent or reads secrets, logs or devices.
+  static const std::vector<std::string> groups = {"root",
+                                                  "daemon",
+                                                  "bin",
+                                                  "sys",
+                                                  "adm",
+                                                  "tty",
+                                                  "disk",
+                                                  "lp",
+                                                  "mail",
+                                                  "news",
+                                                  "uucp",
+                                                  "man",
+                                                  "proxy",
+                                                  "kmem",
+                                                  "dialout",
+                                                  "fax",
+                                                  "voice",
+                                                  "cdrom",
+                                                  "floppy",
+                                                  "tape",
+                                                  "sudo",
+                                                  "audio",
+                                                  "dip",
+                                                  "www-data",
+                                                  "backup",
+                                                  "operator",
+                                                  "list",
+                                                  "irc",
+                                                  "src",
+                                                  "gnats",
+                                                  "shadow",
+                                                  "utmp",
+                                                  "video",
+                                                  "sasl",
+                                                  "plugdev",
+                                                  "staff",
+                                                  "games",
+                                                  "users",
+                                                  "nogroup",
+                                                  "systemd-journal",
+                                                  "systemd-network",
+                                                  "systemd-resolve",
+                                                  "systemd-timesync",
+                                                  "input",
+                                                  "kvm",
+                                                  "render",
+                                                  "sgx",
+                                                  "crontab",
+                                                  "messagebus",
+                                                  "ssh",
+                                                  "_ssh",
+                                                  "netdev",
+                                                  "lxd",
+                                                  "docker",
+                                                  "wheel",
+                                                  "admin",
+                                                  "libvirt",
+                                                  "lpadmin",
+                                                  "tss",
+                                                  "polkitd",
+                                                  "bluetooth",
+                                                  "scanner"};
+  return groups;
+}
+
+const std::vector<std::string>& system_accounts() {
+  static const std::vector<std::string> users = {"root",
+                                                 "daemon",
+                                                 "bin",
+                                                 "sys",
+                                                 "sync",
+                                                 "games",
+                                                 "man",
+                                                 "lp",
+                                                 "mail",
+                                                 "news",
+                                                 "uucp",
+                                                 "proxy",
+                                                 "www-data",
+                                                 "backup",
+                                                 "list",
+                                                 "irc",
+                                                 "gnats",
+                                                 "_gnats",
+                                                 "nobody",
+                                                 "_apt",
+                                                 "messagebus",
+                                                 "sshd",
+                                                 "systemd-network",
+                                                 "systemd-resolve",
+                                                 "systemd-timesync",
+                                                 "systemd-coredump",
+                                                 "polkitd",
+                                                 "tss",
+                                                 "dnsmasq",
+                                                 "avahi",
+                                                 "clawshield"};
+  return users;
+}
+
+bool valid_ip_address(const std::string& text) {
+  unsigned char buffer[16];
+  return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+bool valid_network(const std::string& text, bool* v6_out) {
+  size_t slash = text.find('/');
+  std::string address = text.substr(0, slash);
+  unsigned char bytes[16] = {};
+  bool v4 = ::inet_pton(AF_INET, address.c_str(), bytes) == 1;
+  bool v6 = !v4 && ::inet_pton(AF_INET6, address.c_str(), bytes) == 1;
+  if (!v4 && !v6)
+    return false;
+  if (v6_out)
+    *v6_out = v6;
+  int bits = v4 ? 32 : 128;
+  if (slash == std::string::npos)
+    return true;
+  std::string length = text.substr(slash + 1);
+  if (length.empty() || length.size() > 3 ||
+      length.find_first_not_of("0123456789") != std::string::npos ||
+      (length.size() > 1 && length.front() == '0'))
+    return false;
+  int prefix = std::stoi(length);
+  if (prefix > bits)
+    return false;
+  // No bits set past the prefix: "10.0.0.1/8" is a typo for an address or for 10.0.0.0/8.
+  for (int bit = prefix; bit < bits; ++bit)
+    if (bytes[bit / 8] & (0x80 >> (bit % 8)))
+      return false;
+  return true;
 }
 
 bool valid_command_path(const std::string& path) {
@@ -42,11 +255,11 @@ namespace clawshield {
 
 const std::vector<std::string>& guard_event_kinds() {
   static const std::vector<std::string> kinds = {
-      "failed_password",   "failed_publickey",  "invalid_user",       "not_allowed",
-      "max_auth_attempts", "pam_failure",       "preauth_disconnect", "auth_disconnect",
-      "no_identification",
-      "banner_error",      "kex_error",         "negotiation_failed", "preauth_timeout",
-      "penalty",           "accepted"};
+      "failed_password",    "failed_publickey",  "invalid_user",
+      "not_allowed",        "max_auth_attempts", "pam_failure",
+      "preauth_disconnect", "auth_disconnect",   "no_identification",
+      "banner_error",       "kex_error",         "negotiation_failed",
+      "preauth_timeout",    "penalty",           "accepted"};
   return kinds;
 }
 
@@ -90,16 +303,15 @@ const std::vector<SysctlSetting>& kernel_settings() {
 const std::vector<std::string>& known_sysctls() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> all;
-    for (const auto& setting : kernel_settings())
-      all.push_back(setting.name);
+    for (const auto& setting : kernel_settings()) all.push_back(setting.name);
     return all;
   }();
   return names;
 }
 
 bool valid_interface_pattern(const std::string& name) {
-  static const std::regex pattern("[A-Za-z0-9_.:-]{1,15}\\*?");
-  return std::regex_match(name, pattern);
+  static const std::regex pattern("[A-Za-z0-9_.-]{1,15}\\*?");
+  return std::regex_match(name, pattern) && name != "." && name != "..";
 }
 
 }  // namespace clawshield

@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <functional>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "core/text.h"
@@ -56,10 +58,8 @@ class Decoder {
       }
       const std::string key = key_node.Scalar();
       const std::string full = path.empty() ? key : path + "." + key;
-      if (!seen.insert(key).second) {
-        error(key_node.Mark(), "duplicate key \"" + full + "\"");
-        continue;
-      }
+      if (!seen.insert(key).second)
+        continue;  // reported by check_duplicate_keys, with the second key's position
       auto it = std::find_if(fields.begin(), fields.end(),
                              [&](const auto& field) { return field.first == key; });
       if (it == fields.end()) {
@@ -104,8 +104,10 @@ class Decoder {
   FieldDecoder number(double& out, double low, double high) {
     return [this, &out, low, high](const YAML::Node& value, const std::string& key) {
       double parsed = 0;
-      if (!value.IsScalar() || !YAML::convert<double>::decode(value, parsed)) {
-        error(value.Mark(), "\"" + key + "\" must be a number");
+      if (!value.IsScalar() || !YAML::convert<double>::decode(value, parsed) ||
+          !std::isfinite(parsed)) {
+        error(value.Mark(), "\"" + key + "\" must be a finite number, got " +
+                                (value.IsScalar() ? value.Scalar() : std::string("a collection")));
         return;
       }
       if (!(parsed >= low && parsed <= high)) {
@@ -142,7 +144,8 @@ class Decoder {
       std::vector<int> items;
       for (const auto& item : value) {
         int port = 0;
-        if (!item.IsScalar() || !YAML::convert<int>::decode(item, port) || port < 1 || port > 65535) {
+        if (!item.IsScalar() || !YAML::convert<int>::decode(item, port) || port < 1 ||
+            port > 65535) {
           error(item.Mark(), "items of \"" + key + "\" must be ports 1-65535");
           return;
         }
@@ -162,6 +165,7 @@ class Decoder {
       }
       std::vector<std::string> items;
       for (const auto& item : value) {
+        m_marks[key + "[" + std::to_string(items.size()) + "]"] = item.Mark();
         if (!item.IsScalar()) {
           error(item.Mark(), "items of \"" + key + "\" must be strings");
           return;
@@ -197,23 +201,6 @@ bool state_dir_form(const std::string& text) {
   return text.starts_with("~/") ? valid_absolute_path(text.substr(1)) : valid_absolute_path(text);
 }
 
-bool valid_network_text(const std::string& text) {
-  // ADDRESS or ADDRESS/LENGTH, IPv4 or IPv6.
-  size_t slash = text.find('/');
-  std::string address = text.substr(0, slash);
-  unsigned char buffer[16];
-  bool v4 = ::inet_pton(AF_INET, address.c_str(), buffer) == 1;
-  bool v6 = !v4 && ::inet_pton(AF_INET6, address.c_str(), buffer) == 1;
-  if (!v4 && !v6)
-    return false;
-  if (slash == std::string::npos)
-    return true;
-  std::string length = text.substr(slash + 1);
-  if (length.empty() || length.size() > 3 || length.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  return std::stoi(length) <= (v4 ? 32 : 128);
-}
-
 bool exec_start_form(const std::string& text) {
   auto words = split_words(text);
   return valid_single_line(text) && !words.empty() && valid_absolute_path(words.front());
@@ -223,6 +210,190 @@ bool environment_form(const std::string& text) {
   size_t eq = text.find('=');
   return valid_single_line(text) && eq != std::string::npos && eq > 0 &&
          text.find_first_of(" \t\"\\") == std::string::npos;
+}
+
+// The kernel refuses nothing but IP literals for dockerd's "ip"; a CIDR makes dockerd fail to
+// start, and an unspecified, multicast or broadcast address is no place to bind to.
+bool bind_address_form(const std::string& text) {
+  if (!valid_ip_address(text))
+    return false;
+  unsigned char bytes[16] = {};
+  if (::inet_pton(AF_INET, text.c_str(), bytes) == 1)
+    return !(bytes[0] == 0 || bytes[0] >= 224);  // 0.0.0.0/8, multicast, reserved, broadcast
+  ::inet_pton(AF_INET6, text.c_str(), bytes);
+  bool unspecified = std::all_of(bytes, bytes + 16, [](unsigned char b) { return b == 0; });
+  return !unspecified && bytes[0] != 0xff;
+}
+
+bool allowlist_form(const std::string& text) {
+  // A prefix length of 0 allowlists the whole internet: the guard would never ban.
+  return valid_network(text) && !text.ends_with("/0");
+}
+
+bool environment_name_form(const std::string& text) {
+  static const std::regex pattern("[A-Za-z_][A-Za-z0-9_]*=[^%]*");
+  return environment_form(text) && std::regex_match(text, pattern);
+}
+
+// yaml-cpp keeps both entries of a map that repeats a key, and a lookup sees only one of them:
+// "accepted: 0" then "accepted: .nan" would be read as whichever the decoder happens to meet.
+// Every map in the document is walked and a repeated key is an error at its second
+// occurrence. Aliased nodes are walked once (the walk is linear even for "billion laughs").
+void check_duplicate_keys(const YAML::Node& node, Decoder& decoder,
+                          std::set<std::pair<int, int>>& walked, int depth) {
+  if (!node.IsMap() && !node.IsSequence())
+    return;
+  if (depth > 64) {
+    decoder.error(node.Mark(), "nested more than 64 levels deep");
+    return;
+  }
+  if (!walked.insert({node.Mark().pos, node.IsMap() ? 1 : 2}).second)
+    return;
+  if (node.IsSequence()) {
+    for (const auto& item : node) check_duplicate_keys(item, decoder, walked, depth + 1);
+    return;
+  }
+  std::set<std::string> seen;
+  for (const auto& entry : node) {
+    if (entry.first.IsScalar() && !seen.insert(entry.first.Scalar()).second)
+      decoder.error(entry.first.Mark(), "duplicate key \"" + entry.first.Scalar() +
+                                            "\" (a key may appear once in a mapping)");
+    check_duplicate_keys(entry.first, decoder, walked, depth + 1);
+    check_duplicate_keys(entry.second, decoder, walked, depth + 1);
+  }
+}
+
+// Where `path` lies among the system's directories: "" when nowhere harmful, else why not.
+std::string inside_system_directory(const std::string& path) {
+  if (path == "/")
+    return "is the root directory";
+  for (const auto& dir : system_directories())
+    if (path_within(path, dir))
+      return path == dir ? "is the system directory " + dir
+                         : "lies inside the system directory " + dir;
+  return {};
+}
+
+// Directories shared by many programs: a path inside them must be in a folder of the app's own
+// (named after its user or service), never the shared directory itself or another program's.
+const std::vector<std::string>& shared_directories() {
+  static const std::vector<std::string> dirs = {"/var/lib", "/var/cache", "/var/log", "/var/spool",
+                                                "/var/opt", "/run",       "/var/run"};
+  return dirs;
+}
+
+std::string outside_own_folder(const std::string& path, const AppPolicy& app) {
+  for (const auto& dir : shared_directories()) {
+    if (!path_within(path, dir))
+      continue;
+    if (path_within(path, dir + "/" + app.user) || path_within(path, dir + "/" + app.service))
+      return {};
+    return "lies in " + dir + " outside " + dir + "/" + app.user + " (the app's own folder there)";
+  }
+  return {};
+}
+
+// Values that are well-formed but would turn clawshield against the host: an app home of "/"
+// (chowned to the app), a writable /etc, a privileged group, a root program the app can write.
+// Each error points at the key that set the value (or the one it was derived from).
+void check_semantics(const Policy& policy, Decoder& decoder) {
+  const AppPolicy& app = policy.app;
+  auto mark = [&](const std::string& key, const std::string& fallback = {}) {
+    YAML::Mark m = decoder.mark_of(key);
+    return m.is_null() && !fallback.empty() ? decoder.mark_of(fallback) : m;
+  };
+
+  // Accounts: the app is unprivileged and shares no group with the system or its users.
+  if (std::ranges::find(system_accounts(), app.user) != system_accounts().end())
+    decoder.error(mark("app.user"), "\"app.user\" must not be the system account \"" + app.user +
+                                        "\": the app runs as an account of its own");
+  if (std::ranges::find(privileged_groups(), app.group) != privileged_groups().end())
+    decoder.error(mark("app.group"),
+                  "\"app.group\" must not be the privileged group \"" + app.group + "\"");
+  if (std::ranges::find(app.forbidden_groups, app.group) != app.forbidden_groups.end())
+    decoder.error(mark("app.forbidden_groups"),
+                  "\"app.forbidden_groups\" contains the app's own group \"" + app.group + "\"");
+  if (std::ranges::find(policy.docker.group_members, app.user) != policy.docker.group_members.end())
+    decoder.error(mark("docker.group_members"),
+                  "\"docker.group_members\" contains the app user \"" + app.user +
+                      "\": docker membership is root-equivalent");
+
+  // The home: strictly below a place for homes or services' data, in a folder of the app's own
+  // where that place is shared, never a system directory.
+  bool home_ok = false;
+  for (const auto& base : home_bases()) home_ok |= path_within(app.home, base) && app.home != base;
+  if (!home_ok) {
+    decoder.error(mark("app.home"), "\"app.home\" must lie below " + join(home_bases(), ", ") +
+                                        ", got \"" + app.home + "\"");
+  } else if (std::string why = inside_system_directory(app.home); !why.empty()) {
+    decoder.error(mark("app.home"), "\"app.home\" " + app.home + " " + why);
+  } else if (std::string own = outside_own_folder(app.home, app); !own.empty()) {
+    decoder.error(mark("app.home"), "\"app.home\" " + app.home + " " + own);
+  }
+  // State and configuration live in the home: clawshield gives them to the app user.
+  if (!path_within(app.state_dir, app.home))
+    decoder.error(
+        mark("app.state_dir", "app.home"),
+        "\"app.state_dir\" " + app.state_dir + " must lie inside app.home (" + app.home + ")");
+  if (!path_within(app.config_file, app.home) || app.config_file == app.home)
+    decoder.error(
+        mark("app.config_file", "app.home"),
+        "\"app.config_file\" " + app.config_file + " must lie inside app.home (" + app.home + ")");
+
+  // Writable paths of the unit: never a system directory, inside one, or a parent of one.
+  for (size_t i = 0; i < policy.systemd.read_write_paths.size(); ++i) {
+    const std::string& path = policy.systemd.read_write_paths[i];
+    YAML::Mark at = decoder.mark_of("systemd.read_write_paths[" + std::to_string(i) + "]");
+    if (at.is_null())
+      at = mark("systemd.read_write_paths");
+    std::string why = inside_system_directory(path);
+    if (why.empty())
+      for (const auto& dir : system_directories())
+        if (path_within(dir, path)) {
+          why = "contains the system directory " + dir;
+          break;
+        }
+    if (why.empty())
+      for (const auto& dir : shared_directories())
+        if (path_within(dir, path)) {
+          why = "contains the shared directory " + dir;
+          break;
+        }
+    if (why.empty())
+      for (const auto& base : home_bases())
+        if (path_within(base, path)) {
+          why = "contains " + base;
+          break;
+        }
+    if (why.empty())
+      why = outside_own_folder(path, app);
+    if (why.empty() && path_within(path, "/home") && !path_within(path, app.home))
+      why = "lies in /home outside app.home (another user's files)";
+    if (!why.empty())
+      decoder.error(at,
+                    "\"systemd.read_write_paths\" must not make " + path + " writable: it " + why);
+  }
+
+  // Programs run as root: only from directories only root can write, never the app's.
+  auto root_program = [&](const std::string& key, const std::string& path) {
+    bool ok = false;
+    for (const auto& dir : root_program_directories()) ok |= path_within(path, dir);
+    if (!ok || path_within(path, app.home))
+      decoder.error(mark(key), "\"" + key + "\" runs as root, so it must lie in " +
+                                   join(root_program_directories(), ", ") + ", got \"" + path +
+                                   "\"");
+  };
+  root_program("sudo.systemctl", policy.sudo.systemctl);
+  root_program("sudo.journalctl", policy.sudo.journalctl);
+  root_program("sudo.tailscale", policy.sudo.tailscale);
+  root_program("guard.executable", policy.guard.executable);
+
+  // Numbers that only make sense together.
+  if (policy.guard.bantime_max < policy.guard.bantime)
+    decoder.error(mark("guard.bantime_max", "guard.bantime"),
+                  "\"guard.bantime_max\" (" + std::to_string(policy.guard.bantime_max) +
+                      ") is shorter than \"guard.bantime\" (" +
+                      std::to_string(policy.guard.bantime) + ")");
 }
 
 }  // namespace
@@ -263,8 +434,8 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"max_exposure", decoder.number(systemd.max_exposure, 0.0, 10.0)},
       {"read_write_paths",
        decoder.strings(systemd.read_write_paths, valid_absolute_path, "an absolute path")},
-      {"environment", decoder.strings(systemd.environment, environment_form,
-                                      "NAME=value without spaces or quotes")},
+      {"environment", decoder.strings(systemd.environment, environment_name_form,
+                                      "NAME=value without spaces, quotes or %")},
   };
   const FieldTable sudo_fields = {
       {"systemctl", decoder.string(sudo.systemctl, valid_command_path,
@@ -308,26 +479,31 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
   DockerPolicy& docker = policy.docker;
   const FieldTable docker_fields = {
       {"socket", decoder.string(docker.socket, valid_absolute_path, "an absolute path")},
-      {"default_bind_ip", decoder.string(docker.default_bind_ip, valid_network_text, "an IP address")},
+      {"default_bind_ip",
+       decoder.string(docker.default_bind_ip, bind_address_form,
+                      "an IP address dockerd can bind to (e.g. 127.0.0.1; no /prefix, not "
+                      "0.0.0.0, ::, multicast or broadcast)")},
       {"userland_proxy", decoder.boolean(docker.userland_proxy)},
       {"no_new_privileges", decoder.boolean(docker.no_new_privileges)},
       {"live_restore", decoder.boolean(docker.live_restore)},
       {"iptables", decoder.boolean(docker.iptables)},
       {"ip6tables", decoder.boolean(docker.ip6tables)},
       {"experimental_for_ip6tables", decoder.boolean(docker.experimental_for_ip6tables)},
-      {"log_max_size",
-       decoder.string(docker.log_max_size,
-                      [](const std::string& size) {
-                        return !size.empty() && size.size() < 12 &&
-                               size.find_first_not_of("0123456789kmgKMG") == std::string::npos &&
-                               std::isdigit(static_cast<unsigned char>(size.front()));
-                      },
-                      "a size such as 10m")},
+      {"log_max_size", decoder.string(
+                           docker.log_max_size,
+                           [](const std::string& size) {
+                             return !size.empty() && size.size() < 12 &&
+                                    size.find_first_not_of("0123456789kmgKMG") ==
+                                        std::string::npos &&
+                                    std::isdigit(static_cast<unsigned char>(size.front()));
+                           },
+                           "a size such as 10m")},
       {"log_max_file", decoder.integer(docker.log_max_file, 1, 100)},
       {"public_ports", decoder.ports(docker.public_ports)},
       {"root_image_exemptions",
        decoder.strings(docker.root_image_exemptions, any_line, "an image name")},
-      {"compose_files", decoder.strings(docker.compose_files, valid_absolute_path, "an absolute path")},
+      {"compose_files",
+       decoder.strings(docker.compose_files, valid_absolute_path, "an absolute path")},
       {"group_members", decoder.strings(docker.group_members, valid_account_name, "a user name")},
   };
   GuardPolicy& guard = policy.guard;
@@ -337,8 +513,12 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"bantime", decoder.integer(guard.bantime, 1, 365 * 24 * 3600)},
       {"bantime_factor", decoder.number(guard.bantime_factor, 1, 100)},
       {"bantime_max", decoder.integer(guard.bantime_max, 1, 365 * 24 * 3600)},
-      {"ipv6_prefix", decoder.integer(guard.ipv6_prefix, 32, 128)},
-      {"allowlist", decoder.strings(guard.allowlist, valid_network_text, "an address or CIDR")},
+      // A ban never covers more than a /48 (one site): a shorter prefix would ban whole
+      // providers, tailnets included.
+      {"ipv6_prefix", decoder.integer(guard.ipv6_prefix, 48, 128)},
+      {"allowlist",
+       decoder.strings(guard.allowlist, allowlist_form,
+                       "an address or CIDR with no bits set past the prefix, prefix not /0")},
       {"weights",
        [&](const YAML::Node& value, const std::string& key) {
          if (!value.IsMap()) {
@@ -355,8 +535,18 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
            }
            double weight = 0;
            if (!entry.second.IsScalar() || !YAML::convert<double>::decode(entry.second, weight) ||
-               weight < 0 || weight > 100) {
-             decoder.error(entry.second.Mark(), "\"" + key + "." + kind + "\" must be a number 0-100");
+               !std::isfinite(weight) || weight < 0 || weight > 100) {
+             decoder.error(entry.second.Mark(),
+                           "\"" + key + "." + kind + "\" must be a finite number 0-100, got " +
+                               (entry.second.IsScalar() ? entry.second.Scalar()
+                                                        : std::string("a collection")));
+             continue;
+           }
+           if (kind == "accepted" && weight != 0) {
+             decoder.error(entry.second.Mark(),
+                           "\"" + key +
+                               ".accepted\" must be 0: a successful login is not an "
+                               "attack, and counting it would ban the admin");
              continue;
            }
            for (auto& [name, current] : guard.weights)
@@ -368,10 +558,10 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"log_files", decoder.strings(guard.log_files, valid_absolute_path, "an absolute path")},
       {"journal", decoder.boolean(guard.journal)},
       {"executable", decoder.string(guard.executable, valid_absolute_path, "an absolute path")},
-      {"engine", decoder.string(
-                     guard.engine,
-                     [](const std::string& v) { return v == "clawshield" || v == "fail2ban"; },
-                     "\"clawshield\" or \"fail2ban\"")},
+      {"engine",
+       decoder.string(
+           guard.engine, [](const std::string& v) { return v == "clawshield" || v == "fail2ban"; },
+           "\"clawshield\" or \"fail2ban\"")},
   };
   FirewallPolicy& firewall = policy.firewall;
   const FieldTable firewall_fields = {
@@ -385,14 +575,16 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
        decoder.strings(firewall.container_interfaces, valid_interface_pattern,
                        "an interface name (a trailing * matches a prefix)")},
       {"confirm_timeout", decoder.integer(firewall.confirm_timeout, 0, 3600)},
-      {"backend", decoder.string(
-                      firewall.backend,
-                      [](const std::string& v) { return v == "nftables" || v == "ufw"; },
-                      "\"nftables\" or \"ufw\"")},
+      {"backend",
+       decoder.string(
+           firewall.backend, [](const std::string& v) { return v == "nftables" || v == "ufw"; },
+           "\"nftables\" or \"ufw\"")},
   };
   const FieldTable top_fields = {
-      {"docker", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, docker_fields); }},
-      {"guard", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, guard_fields); }},
+      {"docker",
+       [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, docker_fields); }},
+      {"guard",
+       [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, guard_fields); }},
       {"firewall",
        [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, firewall_fields); }},
       {"app", [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, app_fields); }},
@@ -406,6 +598,8 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
        [&](const YAML::Node& n, const std::string& k) { decoder.map(n, k, kernel_fields); }},
   };
   try {
+    std::set<std::pair<int, int>> walked;
+    check_duplicate_keys(document, decoder, walked, 0);
     decoder.map(document, "", top_fields);
   } catch (const YAML::Exception& e) {
     decoder.error(e.mark, e.msg);
@@ -426,21 +620,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
     decoder.error(decoder.mark_of("firewall.backend"),
                   "\"firewall.backend\": ufw needs \"guard.engine: fail2ban\" (clawshield's guard "
                   "bans through its own nftables table, which the ufw backend does not load)");
-  if (policy.app.user == "root")
-    decoder.error(decoder.mark_of("app.user"),
-                  "\"app.user\" must not be root: the app runs unprivileged");
-  if (policy.app.group == "root")
-    decoder.error(decoder.mark_of("app.group"), "\"app.group\" must not be root");
-  if (std::ranges::find(policy.app.forbidden_groups, policy.app.group) !=
-      policy.app.forbidden_groups.end())
-    decoder.error(
-        decoder.mark_of("app.forbidden_groups"),
-        "\"app.forbidden_groups\" contains the app's own group \"" + policy.app.group + "\"");
-  for (const auto& path : policy.systemd.read_write_paths)
-    for (const char* system : {"/", "/etc", "/usr", "/boot", "/root", "/home"})
-      if (path == system)
-        decoder.error(decoder.mark_of("systemd.read_write_paths"),
-                      "\"systemd.read_write_paths\" must not make " + path + " writable");
+  check_semantics(policy, decoder);
   if (policy.updates.unattended_upgrade && policy.updates.origins_pattern.empty())
     decoder.error(
         decoder.mark_of("updates.origins_pattern"),
