@@ -117,7 +117,8 @@ void expect_refused(const HarmfulCase& c) {
   EXPECT_EQ(policy.error().code, ErrorCode::bad_input);
   const std::string& message = policy.error().message;
   EXPECT_NE(message.find(std::string("bad.yaml:") + c.where + ": "), std::string::npos)
-      << c.text << "\n" << message;
+      << c.text << "\n"
+      << message;
   EXPECT_NE(message.find(c.message), std::string::npos) << c.text << "\n" << message;
 }
 
@@ -149,8 +150,9 @@ TEST(PolicySemantics, TrailingSlashAndDotsCannotHideASystemDirectory) {
 }
 
 TEST(PolicySemantics, WritableSystemPathsAreRefused) {
-  expect_refused({"systemd:\n  read_write_paths: [/var/cache/x, /etc/sudoers.d]\n", "2:36",
-                  "must not make /etc/sudoers.d writable: it lies inside the system directory /etc"});
+  expect_refused(
+      {"systemd:\n  read_write_paths: [/var/cache/x, /etc/sudoers.d]\n", "2:36",
+       "must not make /etc/sudoers.d writable: it lies inside the system directory /etc"});
   expect_refused({"systemd:\n  read_write_paths:\n    - /var\n", "3:7",
                   "must not make /var writable: it contains the system directory"});
   expect_refused({"systemd:\n  read_write_paths: [/var/lib/clawshield/x]\n", "2:22",
@@ -164,8 +166,10 @@ TEST(PolicySemantics, WritableSystemPathsAreRefused) {
 TEST(PolicySemantics, NanWeightIsRefused) {
   expect_refused({"guard:\n  weights: {accepted: .nan}\n", "2:23", "must be a finite number"});
   expect_refused({"guard:\n  weights: {failed_password: .inf}\n", "2:30", "finite number"});
-  expect_refused({"guard:\n  weights: {accepted: 1}\n", "2:23", "\"guard.weights.accepted\" must be 0"});
-  expect_refused({"guard:\n  maxretry: .nan\n", "2:13", "\"guard.maxretry\" must be a finite number"});
+  expect_refused(
+      {"guard:\n  weights: {accepted: 1}\n", "2:23", "\"guard.weights.accepted\" must be 0"});
+  expect_refused(
+      {"guard:\n  maxretry: .nan\n", "2:13", "\"guard.maxretry\" must be a finite number"});
   expect_refused({"systemd:\n  max_exposure: -.inf\n", "2:17", "finite number"});
 }
 
@@ -187,8 +191,8 @@ TEST(PolicySemantics, PrivilegedGroupsAndAccountsAreRefused) {
 }
 
 TEST(PolicySemantics, DuplicateKeysAnywhereAreRefused) {
-  expect_refused({"guard:\n  weights: {accepted: 0, accepted: .nan}\n", "2:26",
-                  "duplicate key \"accepted\""});
+  expect_refused(
+      {"guard:\n  weights: {accepted: 0, accepted: .nan}\n", "2:26", "duplicate key \"accepted\""});
   expect_refused({"app:\n  user: a\napp:\n  user: b\n", "3:1", "duplicate key \"app\""});
   expect_refused({"firewall:\n  ssh_ports: [22]\n  ssh_ports: [2222]\n", "3:3",
                   "duplicate key \"ssh_ports\""});
@@ -216,7 +220,8 @@ TEST(PolicySemantics, DefaultsAndTheSeedStillPass) {
 TEST(PolicyCli, HarmfulPolicyIsExit2ForCheckAndApplyChangesNothing) {
   testing::TempDir dir;
   testing::seed_minimal_root(dir.path());
-  testing::write_file(dir.path(), "/bad.yaml", "app:\n  home: /\nguard:\n  weights: {accepted: .nan}\n");
+  testing::write_file(dir.path(), "/bad.yaml",
+                      "app:\n  home: /\nguard:\n  weights: {accepted: .nan}\n");
   auto check = testing::run_clawshield({"policy", "check", dir.path() + "/bad.yaml"});
   EXPECT_EQ(check.exit_code, 2) << check.out << check.err;
   EXPECT_NE(check.err.find("bad.yaml:2:9: \"app.home\""), std::string::npos) << check.err;

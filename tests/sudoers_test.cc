@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "host/accounts.h"
 #include "layers/sudo/sudo_layer.h"
 #include "layers/sudo/sudoers.h"
@@ -25,9 +26,170 @@ struct SudoersRoot {
     auto fs = Filesystem::open(dir.path());
     auto accounts = Accounts::load(*fs);
     EXPECT_TRUE(accounts) << accounts.error().message;
-    return grants_for_user(*fs, *accounts, user);
+    ProcessRunner runner;
+    return grants_for_user(*fs, runner, *accounts, user);
+  }
+  Result<SudoRules> rules(const std::string& user) {
+    auto fs = Filesystem::open(dir.path());
+    auto accounts = Accounts::load(*fs);
+    EXPECT_TRUE(accounts) << accounts.error().message;
+    ProcessRunner runner;
+    return sudo_rules_for_user(*fs, runner, *accounts, user);
+  }
+  // The app user (uid 998, group openclaw 998, also in group ops 999).
+  void add_app_user() {
+    testing::write_file(dir.path(), "/etc/passwd",
+                        testing::read_file(dir.path(), "/etc/passwd") +
+                            "openclaw:x:998:998::/home/openclaw:/usr/sbin/nologin\n");
+    testing::write_file(
+        dir.path(), "/etc/group",
+        testing::read_file(dir.path(), "/etc/group") + "openclaw:x:998:\nops:x:999:openclaw\n");
+  }
+  // /etc/sudoers as Debian ships it (includes /etc/sudoers.d) plus `extra`.
+  void debian_sudoers(const std::string& extra = "") {
+    testing::write_file(dir.path(), "/etc/sudoers",
+                        "Defaults env_reset\nDefaults mail_badpass\n"
+                        "root ALL=(ALL:ALL) ALL\n%sudo ALL=(ALL:ALL) ALL\n" +
+                            extra + "@includedir /etc/sudoers.d\n",
+                        0440);
   }
 };
+
+bool has_tag(const SudoGrant& grant, const std::string& tag) {
+  return std::ranges::find(grant.tags, tag) != grant.tags.end();
+}
+
+const SudoGrant* find_grant(const std::vector<SudoGrant>& grants, const std::string& command) {
+  for (const auto& grant : grants)
+    if (grant.command == command)
+      return &grant;
+  return nullptr;
+}
+
+// Issue 11, item 9: four ways a sudoers file got past the old reader.
+TEST(SudoersBypass, ExecTagAfterNoexecIsSeen) {
+  SudoersRoot root;
+  root.add_app_user();
+  root.debian_sudoers();
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw",
+                      "openclaw ALL = (root) NOPASSWD: NOEXEC: /usr/bin/systemctl status openclaw, "
+                      "EXEC: /usr/bin/journalctl -u openclaw\n",
+                      0440);
+  auto grants = root.grants("openclaw");
+  ASSERT_TRUE(grants) << grants.error().message;
+  const SudoGrant* status = find_grant(*grants, "/usr/bin/systemctl status openclaw");
+  const SudoGrant* journal = find_grant(*grants, "/usr/bin/journalctl -u openclaw");
+  ASSERT_TRUE(status && journal);
+  EXPECT_TRUE(has_tag(*status, "NOEXEC"));
+  EXPECT_FALSE(has_tag(*journal, "NOEXEC"));   // EXEC: replaces NOEXEC from here on
+  EXPECT_TRUE(has_tag(*journal, "NOPASSWD"));  // NOPASSWD still carries
+  EXPECT_EQ(journal->line, 1);
+}
+
+TEST(SudoersBypass, GroupByGidReachesTheUser) {
+  SudoersRoot root;
+  root.add_app_user();
+  root.debian_sudoers();
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/ops", "%#999 ALL=(ALL) NOPASSWD: ALL\n",
+                      0440);
+  auto grants = root.grants("openclaw");
+  ASSERT_TRUE(grants) << grants.error().message;
+  ASSERT_EQ(grants->size(), 1u);
+  EXPECT_EQ(breadth_problem((*grants)[0]), "NOPASSWD: ALL");
+  // Primary gid and #uid too.
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/ops",
+                      "%#998 ALL=/bin/a x\n#998 ALL=/bin/b y\n", 0440);
+  grants = root.grants("openclaw");
+  ASSERT_TRUE(grants) << grants.error().message;
+  EXPECT_TRUE(find_grant(*grants, "/bin/a x") && find_grant(*grants, "/bin/b y"));
+}
+
+TEST(SudoersBypass, NestedUserAliasIsExpanded) {
+  SudoersRoot root;
+  root.add_app_user();
+  root.debian_sudoers(
+      // The outer alias sorts (and is defined) before the inner one.
+      "User_Alias AOUTER = ZINNER, carol\nUser_Alias ZINNER = openclaw, bob\n"
+      "User_Alias DENIED = ALL, !openclaw\n"
+      "AOUTER ALL = (root) NOPASSWD: ALL\nDENIED ALL = /bin/not-for-openclaw x\n");
+  auto grants = root.grants("openclaw");
+  ASSERT_TRUE(grants) << grants.error().message;
+  ASSERT_EQ(grants->size(), 1u);
+  EXPECT_EQ((*grants)[0].command, "ALL");
+  EXPECT_EQ((*grants)[0].line, 8);
+  EXPECT_TRUE((*grants)[0].certain);
+}
+
+TEST(SudoersBypass, RuleReachedThroughIncludeIsRead) {
+  SudoersRoot root;
+  root.add_app_user();
+  // @include relative to /etc, #include absolute, an @includedir that /etc/sudoers names: all
+  // under the root, none of the machine's.
+  testing::write_file(root.dir.path(), "/etc/sudoers",
+                      "Defaults env_reset\n@include sudoers.local\n#include /etc/more/one\n"
+                      "@includedir /etc/extra.d\n",
+                      0440);
+  testing::write_file(root.dir.path(), "/etc/sudoers.local", "openclaw ALL=(ALL) /bin/local-rule\n",
+                      0440);
+  testing::write_file(root.dir.path(), "/etc/more/one", "openclaw ALL=/bin/one *\n", 0440);
+  testing::write_file(root.dir.path(), "/etc/extra.d/b", "@include ../nested\n", 0440);
+  testing::write_file(root.dir.path(), "/etc/extra.d/skipped.conf", "openclaw ALL=ALL\n", 0440);
+  testing::write_file(root.dir.path(), "/etc/nested", "openclaw ALL=NOPASSWD: ALL\n", 0440);
+  // Not included by /etc/sudoers: sudo never reads it.
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/unread", "openclaw ALL=/bin/unread x\n",
+                      0440);
+  auto rules = root.rules("openclaw");
+  ASSERT_TRUE(rules) << rules.error().message;
+  std::vector<std::string> commands = commands_of(rules->grants);
+  EXPECT_EQ(commands, (std::vector<std::string>{"/bin/local-rule", "/bin/one *", "ALL"}));
+  EXPECT_EQ(rules->files.size(), 5u);
+  EXPECT_EQ(rules->grants[2].file, root.dir.path() + "/etc/nested");
+}
+
+TEST(SudoersBypass, EnvironmentThatReachesRootIsFlagged) {
+  SudoersRoot root;
+  root.add_app_user();
+  root.debian_sudoers(
+      "Defaults:openclaw env_keep += \"LD_PRELOAD\"\nDefaults>root setenv\n"
+      "Defaults:admin !env_reset\n");
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}), 0440);
+  auto rules = root.rules("openclaw");
+  ASSERT_TRUE(rules) << rules.error().message;
+  std::string joined = join(rules->environment, "\n");
+  EXPECT_NE(joined.find("env_keep keeps LD_PRELOAD"), std::string::npos) << joined;
+  EXPECT_NE(joined.find("SETENV"), std::string::npos) << joined;
+  EXPECT_EQ(joined.find("env_reset"), std::string::npos) << joined;  // admin's, not openclaw's
+  // The rendered file alone sets nothing of the kind.
+  SudoersRoot clean;
+  clean.add_app_user();
+  clean.debian_sudoers();
+  testing::write_file(clean.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}), 0440);
+  auto clean_rules = clean.rules("openclaw");
+  ASSERT_TRUE(clean_rules) << clean_rules.error().message;
+  EXPECT_TRUE(clean_rules->environment.empty()) << join(clean_rules->environment, "\n");
+}
+
+TEST(SudoersBypass, WhatSudoCannotParseIsAnErrorNotNoRules) {
+  SudoersRoot root;
+  root.add_app_user();
+  root.debian_sudoers();
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/broken", "openclaw ALL = (root /bin/x\n",
+                      0440);
+  auto rules = root.rules("openclaw");
+  ASSERT_FALSE(rules);
+  EXPECT_NE(rules.error().message.find("/etc/sudoers.d/broken:1:"), std::string::npos)
+      << rules.error().message;
+}
+
+TEST(SudoersBypass, NetgroupRulesAreUncertainNotAbsent) {
+  SudoersRoot root;
+  root.add_app_user();
+  root.debian_sudoers("+admins ALL=(ALL) ALL\n");
+  auto grants = root.grants("openclaw");
+  ASSERT_TRUE(grants) << grants.error().message;
+  ASSERT_EQ(grants->size(), 1u);
+  EXPECT_FALSE((*grants)[0].certain);
+}
 
 TEST(Sudoers, RenderedFilePassesRealVisudo) {
   Policy policy;

@@ -3,6 +3,8 @@
 // sudoers.d disables sudo for everyone. verify looks at it three ways: visudo's verdict on the
 // installed file, every rule that reaches the user in any sudoers file (no ALL, wildcard or
 // argument-free command), and — on the live system — what sudo itself says the user may run.
+// Which rules reach the user, and with which tags, is read by sudo's own parser (see
+// sudoers.cc); without it the checks are unknown, never pass.
 #include "layers/sudo/sudo_layer.h"
 
 #include <algorithm>
@@ -69,41 +71,68 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
     }
   }
 
-  // Every rule that reaches the user, in any file.
+  // Every rule that reaches the user, in any file sudo reads, as sudo's parser reads it.
+  const std::string broad_title = "no ALL, wildcard or open-argument rule for the user";
+  const std::string noexec_title = "every granted command is NOEXEC (no pager escape)";
+  const std::string environment_title =
+      "no SETENV, !env_reset or kept variable that changes what root runs";
   auto accounts = Accounts::load(host.fs);
   if (!accounts) {
-    findings.push_back(make_finding(*this, "no_broad_rules", Status::unknown,
-                                    "no ALL, wildcard or open-argument rule for the user",
-                                    accounts.error().message));
-    findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
-                                    "user may run exactly the scoped commands",
-                                    accounts.error().message));
+    for (const auto& [id, title] :
+         {std::pair{"no_broad_rules", broad_title},
+          {"noexec", noexec_title},
+          {"environment", environment_title},
+          {"exact_commands", std::string("user may run exactly the scoped commands")}})
+      findings.push_back(make_finding(*this, id, Status::unknown, title, accounts.error().message));
     return findings;
   }
-  auto grants = grants_for_user(host.fs, *accounts, policy.app.user);
-  if (!grants) {
-    findings.push_back(make_finding(*this, "no_broad_rules", Status::unknown,
-                                    "no ALL, wildcard or open-argument rule for the user",
-                                    grants.error().message));
+  auto rules = sudo_rules_for_user(host.fs, host.runner, *accounts, policy.app.user);
+  if (!rules) {
+    for (const auto& [id, title] : {std::pair{"no_broad_rules", broad_title},
+                                    {"noexec", noexec_title},
+                                    {"environment", environment_title}})
+      findings.push_back(make_finding(*this, id, Status::unknown, title, rules.error().message));
   } else {
-    std::vector<std::string> problems;
-    bool all_noexec = true;
-    for (const auto& grant : *grants) {
+    auto where = [](const SudoGrant& grant) {
+      return grant.file + (grant.line ? ":" + std::to_string(grant.line) : "") + ": ";
+    };
+    std::vector<std::string> broad, broad_uncertain, exec, exec_uncertain;
+    for (const auto& grant : rules->grants) {
       std::string problem = breadth_problem(grant);
       if (!problem.empty())
-        problems.push_back(grant.file + ":" + std::to_string(grant.line) + ": " + grant.command +
-                           " (" + problem + ")");
-      all_noexec &= std::ranges::find(grant.tags, "NOEXEC") != grant.tags.end();
+        (grant.certain ? broad : broad_uncertain)
+            .push_back(where(grant) + grant.command + " (" + problem + ")");
+      if (std::ranges::find(grant.tags, "NOEXEC") == grant.tags.end())
+        (grant.certain ? exec : exec_uncertain).push_back(where(grant) + grant.command);
     }
+    const std::string uncertain_reason =
+        " (the rule names the user through a netgroup or non-Unix group, which cannot be "
+        "resolved under this root)";
+    std::string note = rules->note.empty() ? "" : "; " + rules->note;
+    auto judged = [&](const std::vector<std::string>& certain,
+                      const std::vector<std::string>& uncertain) {
+      return !certain.empty() ? Status::fail : !uncertain.empty() ? Status::unknown : Status::pass;
+    };
+    Status broad_status = judged(broad, broad_uncertain);
+    findings.push_back(make_finding(*this, "no_broad_rules", broad_status, broad_title,
+                                    broad_status == Status::pass
+                                        ? std::to_string(rules->grants.size()) +
+                                              " fixed-argv rules in " +
+                                              std::to_string(rules->files.size()) + " files" + note
+                                        : join(broad.empty() ? broad_uncertain : broad, "; ") +
+                                              (broad.empty() ? uncertain_reason : "")));
+    Status exec_status = judged(exec, exec_uncertain);
+    findings.push_back(make_finding(*this, "noexec", exec_status, noexec_title,
+                                    exec_status == Status::pass
+                                        ? "NOEXEC on all " + std::to_string(rules->grants.size())
+                                        : "without NOEXEC (can start a shell): " +
+                                              join(exec.empty() ? exec_uncertain : exec, "; ") +
+                                              (exec.empty() ? uncertain_reason : "")));
     findings.push_back(
-        make_finding(*this, "no_broad_rules", problems.empty() ? Status::pass : Status::fail,
-                     "no ALL, wildcard or open-argument rule for the user",
-                     problems.empty() ? std::to_string(grants->size()) + " fixed-argv rules"
-                                      : join(problems, "; ")));
-    findings.push_back(make_finding(*this, "noexec", all_noexec ? Status::pass : Status::fail,
-                                    "every granted command is NOEXEC (no pager escape)",
-                                    all_noexec ? "NOEXEC on all " + std::to_string(grants->size())
-                                               : "a command without NOEXEC can start a shell"));
+        make_finding(*this, "environment", rules->environment.empty() ? Status::pass : Status::fail,
+                     environment_title,
+                     rules->environment.empty() ? "env_reset, no SETENV, no dangerous env_keep"
+                                                : join(rules->environment, "; ")));
   }
 
   // The commands themselves: sudo's own answer on the live system, our reading of the files
@@ -123,13 +152,22 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
     }
     for (const auto& c : parse_sudo_list(listed->out)) have.insert(c);
     source = "sudo -l -U " + policy.app.user;
-  } else if (grants) {
-    for (const auto& grant : *grants) have.insert(grant.command);
+  } else if (rules) {
+    for (const auto& grant : rules->grants) {
+      if (!grant.certain) {
+        findings.push_back(make_finding(
+            *this, "exact_commands", Status::unknown, "user may run exactly the scoped commands",
+            grant.file + ": " + grant.command +
+                " may reach the user through a netgroup or non-Unix group"));
+        return findings;
+      }
+      have.insert(grant.command);
+    }
     source = "sudoers files under " + (host.fs.root().empty() ? std::string("/") : host.fs.root());
   } else {
     findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
                                     "user may run exactly the scoped commands",
-                                    grants.error().message));
+                                    rules.error().message));
     return findings;
   }
   std::vector<std::string> extra, missing;

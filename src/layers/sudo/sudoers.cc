@@ -5,13 +5,23 @@
 // starting others: `systemctl status` and `journalctl` page through less, whose `!sh` would
 // otherwise be a root shell.
 //
-// The reader below is deliberately small: enough of sudoers(5) to find every rule that applies
-// to one user and list what it grants, so verify can flag anything broader than a fixed argv.
+// Which rules reach the app user is judged by sudo's own parser, not a partial one: a small
+// reader once took "NOEXEC: a, EXEC: b" as NOEXEC on both, and missed %#gid, nested
+// User_Alias and anything reached through @include. Here the files are found the way sudo
+// finds them (includes resolved under the root, since cvtsudoers would follow them on the
+// machine's own /etc), each is parsed by `cvtsudoers -f json` (the sudoers grammar, tag
+// inheritance and the tags ALL implies, as sudo applies them), and the user is matched against
+// the parsed lists with sudo's rules (last match wins, negation, aliases within aliases),
+// resolving groups and ids from the root's own passwd and group. What cannot be resolved under
+// a root (netgroups, non-Unix groups) makes a grant uncertain, never absent; a file sudo's
+// parser refuses makes the whole judgement an error, never "no rules".
 #include "layers/sudo/sudoers.h"
 
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "core/text.h"
@@ -114,11 +124,6 @@ bool is_tag(std::string_view word) {
   return tags.contains(word);
 }
 
-struct ParsedFile {
-  std::string path;
-  std::vector<LogicalLine> lines;
-};
-
 }  // namespace
 
 std::vector<std::string> allowed_commands(const Policy& policy) {
@@ -166,118 +171,586 @@ std::string render_sudoers(const Policy& policy) {
   return out;
 }
 
-Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, const Accounts& accounts,
-                                               const std::string& user) {
-  std::vector<ParsedFile> files;
-  auto main = fs.read("/etc/sudoers");
-  if (main) {
-    files.push_back({fs.host_path("/etc/sudoers"), logical_lines(*main)});
-  } else if (main.error().code != ErrorCode::not_found) {
-    return std::unexpected(main.error());
+namespace {
+
+constexpr int k_max_include_depth = 128;  // sudo's MAX_SUDOERS_DEPTH
+
+// One sudoers file as sudo reads it, with its include lines blanked (they are followed here,
+// under the root, rather than by cvtsudoers on the machine's own /etc).
+struct SourceFile {
+  std::string path;  // inside the root
+  std::string text;
+};
+
+struct IncludeDirective {
+  bool directory = false;
+  std::string path;  // as written, unescaped, quotes removed
+};
+
+// The include directive on physical line `line`, if it is one. sudo's lexer takes "#include"
+// and "#includedir" at the start of a line and "@include"/"@includedir" after blanks; the path
+// is a word (backslash escapes a blank) or a quoted string, and the rest of the line may only be
+// a comment.
+Result<std::optional<IncludeDirective>> include_directive(std::string_view line) {
+  IncludeDirective directive;
+  std::string_view rest;
+  auto after = [](std::string_view text, std::string_view word) {
+    return text.substr(word.size());
+  };
+  std::string_view blanks_trimmed =
+      line.substr(std::min(line.find_first_not_of(" \t"), line.size()));
+  if (line.starts_with("#includedir") && line.size() > 11 &&
+      (line[11] == ' ' || line[11] == '\t')) {
+    directive.directory = true;
+    rest = after(line, "#includedir");
+  } else if (line.starts_with("#include") && line.size() > 8 &&
+             (line[8] == ' ' || line[8] == '\t')) {
+    rest = after(line, "#include");
+  } else if (blanks_trimmed.starts_with("@includedir")) {
+    directive.directory = true;
+    rest = after(blanks_trimmed, "@includedir");
+  } else if (blanks_trimmed.starts_with("@include")) {
+    rest = after(blanks_trimmed, "@include");
+  } else {
+    return std::nullopt;
   }
-  auto names = fs.list("/etc/sudoers.d");
-  if (!names && names.error().code != ErrorCode::not_found)
-    return std::unexpected(names.error());
-  if (names) {
-    for (const auto& name : *names) {
-      // sudo skips names with '.' or ending in '~' in an includedir.
-      if (name.find('.') != std::string::npos || name.ends_with('~'))
+  size_t i = rest.find_first_not_of(" \t");
+  if (i == std::string_view::npos)
+    return fail(ErrorCode::bad_input, "include directive without a path");
+  if (rest[i] == '"') {
+    for (++i; i < rest.size() && rest[i] != '"'; ++i) {
+      if (rest[i] == '\\' && i + 1 < rest.size())
+        ++i;
+      directive.path += rest[i];
+    }
+    if (i >= rest.size())
+      return fail(ErrorCode::bad_input, "unterminated quoted include path");
+    ++i;
+  } else {
+    for (; i < rest.size() && rest[i] != ' ' && rest[i] != '\t'; ++i) {
+      if (rest[i] == '\\' && i + 1 < rest.size())
+        ++i;
+      directive.path += rest[i];
+    }
+  }
+  std::string_view tail = trim(rest.substr(std::min(i, rest.size())));
+  if (!tail.empty() && tail.front() != '#')
+    return fail(ErrorCode::bad_input, "unexpected text after the include path");
+  if (directive.path.empty())
+    return fail(ErrorCode::bad_input, "include directive without a path");
+  return directive;
+}
+
+// The machine's short host name as the root names it, for "%h" in include paths.
+Result<std::string> short_hostname(const Filesystem& fs) {
+  auto text = fs.read("/etc/hostname");
+  if (!text)
+    return fail(text.error().code,
+                "\"%h\" in an include path, and /etc/hostname: " + text.error().message);
+  std::string name(trim(split_lines(*text).empty() ? "" : split_lines(*text).front()));
+  if (name.empty())
+    return fail(ErrorCode::bad_input, "\"%h\" in an include path, and /etc/hostname is empty");
+  return name.substr(0, name.find('.'));
+}
+
+class SourceCollector {
+ public:
+  explicit SourceCollector(const Filesystem& fs) : m_fs(fs) {}
+
+  // Reads `path` (and what it includes, after it) into the list; `missing_ok` for files of an
+  // includedir that vanished.
+  Result<void> add_file(const std::string& path, int depth) {
+    if (depth > k_max_include_depth)
+      return fail(ErrorCode::bad_input, m_fs.host_path(path) + ": too many levels of includes");
+    CS_TRY(std::string text, m_fs.read(path));
+    std::vector<IncludeDirective> includes;
+    std::string blanked;
+    bool continued = false;
+    int number = 0;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find('\n', start);
+      std::string_view line = std::string_view(text).substr(
+          start, end == std::string::npos ? std::string::npos : end - start);
+      ++number;
+      std::optional<IncludeDirective> directive;
+      if (!continued) {
+        auto parsed = include_directive(line);
+        if (!parsed)
+          return fail(ErrorCode::bad_input, m_fs.host_path(path) + ":" + std::to_string(number) +
+                                                ": " + parsed.error().message);
+        directive = *parsed;
+      }
+      if (directive) {
+        includes.push_back(*directive);
+      } else {
+        blanked += line;
+      }
+      std::string_view stripped = line.substr(0, line.find_last_not_of(" \t\r") + 1);
+      bool comment = trim(line).starts_with("#");
+      continued = !directive && !comment && stripped.ends_with('\\');
+      if (end == std::string::npos)
+        break;
+      blanked += '\n';
+      start = end + 1;
+    }
+    m_sources.push_back({path, std::move(blanked)});
+    for (const auto& include : includes) {
+      CS_TRY(std::string target, expand(include.path, path));
+      if (include.directory) {
+        CS_TRY_VOID(add_directory(target, depth + 1));
+      } else {
+        auto added = add_file(target, depth + 1);
+        // A missing file grants nothing (sudo reports it and reads on).
+        if (!added && added.error().code != ErrorCode::not_found)
+          return added;
+      }
+    }
+    return {};
+  }
+
+  // An includedir: its regular files whose names have no '.' and do not end in '~', sorted.
+  Result<void> add_directory(const std::string& path, int depth) {
+    auto names = m_fs.list(path);
+    if (!names) {
+      if (names.error().code == ErrorCode::not_found)
+        return {};  // a missing includedir is ignored by sudo
+      return std::unexpected(names.error());
+    }
+    std::vector<std::string> sorted = *names;
+    std::ranges::sort(sorted);
+    for (const auto& name : sorted) {
+      if (name.empty() || name.find('.') != std::string::npos || name.ends_with('~'))
         continue;
-      CS_TRY(std::string text, fs.read("/etc/sudoers.d/" + name));
-      files.push_back({fs.host_path("/etc/sudoers.d/" + name), logical_lines(text)});
+      const std::string file = (path == "/" ? "" : path) + "/" + name;
+      CS_TRY(std::optional<FileStat> st, m_fs.stat(file));
+      if (!st || st->type != FileType::regular)
+        continue;
+      CS_TRY_VOID(add_file(file, depth));
+    }
+    return {};
+  }
+
+  std::vector<SourceFile>& sources() { return m_sources; }
+
+ private:
+  // Relative include paths are relative to the including file's directory; "%h" is the host.
+  Result<std::string> expand(const std::string& written, const std::string& including) {
+    std::string path;
+    for (size_t i = 0; i < written.size(); ++i) {
+      if (written[i] == '%' && i + 1 < written.size() && written[i + 1] == 'h') {
+        CS_TRY(std::string host, short_hostname(m_fs));
+        path += host;
+        ++i;
+        continue;
+      }
+      path += written[i];
+    }
+    if (!path.starts_with("/"))
+      path = parent_path(including) + (parent_path(including) == "/" ? "" : "/") + path;
+    // "." and ".." resolved by name (the kernel resolves ".." after a symlinked folder to the
+    // link target's parent; sudoers folders are not links on any system we know).
+    std::vector<std::string> parts;
+    for (const auto& part : split(path, '/')) {
+      if (part.empty() || part == ".")
+        continue;
+      if (part == "..") {
+        if (!parts.empty())
+          parts.pop_back();
+        continue;
+      }
+      parts.push_back(part);
+    }
+    return "/" + join(parts, "/");
+  }
+
+  const Filesystem& m_fs;
+  std::vector<SourceFile> m_sources;
+};
+
+// One file parsed by sudo's parser: the whole document, and the Defaults bound to a runas list
+// (the JSON writes "Defaults>root" and "Defaults:root" alike).
+struct ParsedSource {
+  std::string host_path;
+  nlohmann::json document;
+  nlohmann::json runas_defaults;
+  std::vector<int> spec_lines;  // line of each user specification, when they could be matched
+};
+
+Result<nlohmann::json> run_cvtsudoers(CommandRunner& runner, const std::string& host_path,
+                                      const std::string& text, std::vector<std::string> extra) {
+  Command command{{"cvtsudoers", "-f", "json"}};
+  command.argv.insert(command.argv.end(), extra.begin(), extra.end());
+  command.argv.push_back("-");
+  command.stdin_data = text;
+  CS_TRY(CommandResult result, runner.run(command));
+  std::string err(trim(result.err));
+  for (size_t at = err.find("stdin:"); at != std::string::npos; at = err.find("stdin:", at))
+    err.replace(at, 5, host_path), at += host_path.size();
+  if (!result.ok() || !err.empty())
+    return fail(
+        ErrorCode::bad_input,
+        host_path + ": sudo's parser (cvtsudoers) refused it" +
+            (err.empty() ? " (exit " + std::to_string(result.exit_code) + ")" : ": " + err));
+  if (trim(result.out).empty())
+    return nlohmann::json::object();  // nothing to convert (an empty file, or all suppressed)
+  auto document = nlohmann::json::parse(result.out, nullptr, false);
+  if (document.is_discarded() || !document.is_object())
+    return fail(ErrorCode::bad_input,
+                host_path +
+                    ": cvtsudoers wrote JSON that cannot be read (a construct its JSON "
+                    "writer does not support, such as CWD= or CHROOT=)");
+  return document;
+}
+
+// The line of each user specification in `text`, in order (Defaults, aliases and comments
+// skipped), so grants can name where they are.
+std::vector<int> user_spec_lines(const std::string& text) {
+  std::vector<int> lines;
+  for (const auto& line : logical_lines(text)) {
+    const std::string& t = line.text;
+    bool other = t.starts_with("Defaults");
+    for (const char* kind : {"Cmnd_Alias", "Cmd_Alias", "User_Alias", "Host_Alias", "Runas_Alias"})
+      other |= t.starts_with(kind);
+    if (!other)
+      lines.push_back(line.line);
+  }
+  return lines;
+}
+
+enum class Match { no, yes, maybe };
+
+// Who the user is, as sudoers can name it.
+struct Identity {
+  std::string name;
+  std::optional<uid_t> uid;
+  std::set<std::string> groups;
+  std::set<gid_t> gids;
+};
+
+class RuleMatcher {
+ public:
+  RuleMatcher(Identity identity, const nlohmann::json& user_aliases,
+              const nlohmann::json& command_aliases)
+      : m_identity(std::move(identity)),
+        m_user_aliases(user_aliases),
+        m_command_aliases(command_aliases) {}
+
+  // sudo's userlist_matches: the last member that matches decides, a negated one denies.
+  Match user_list(const nlohmann::json& list, int depth = 0) const {
+    if (!list.is_array() || depth > 64)
+      return Match::maybe;
+    for (auto it = list.rbegin(); it != list.rend(); ++it) {
+      Match matched = user_member(*it, depth);
+      if (matched == Match::no)
+        continue;
+      bool negated = it->value("negated", false);
+      if (matched == Match::maybe)
+        return Match::maybe;
+      return negated ? Match::no : Match::yes;
+    }
+    return Match::no;
+  }
+
+  // The commands of `list` (command / cmndalias members, negations skipped: they grant nothing).
+  void commands(const nlohmann::json& list, std::vector<std::string>& out, int depth = 0) const {
+    if (!list.is_array() || depth > 64)
+      return;
+    for (const auto& member : list) {
+      if (member.value("negated", false))
+        continue;
+      if (member.contains("command") && member["command"].is_string()) {
+        out.push_back(member["command"].get<std::string>());
+      } else if (member.contains("cmndalias") && member["cmndalias"].is_string()) {
+        auto alias = m_command_aliases.find(member["cmndalias"].get<std::string>());
+        if (alias != m_command_aliases.end())
+          commands(*alias, out, depth + 1);
+      } else {
+        out.push_back(member.dump());  // something this reader does not know: shown as is
+      }
     }
   }
 
-  // Who `user` is, as sudoers names it.
-  std::set<std::string> identities = {user, "ALL"};
+  // Whether a command-bound Defaults binding names `command`.
+  bool names_command(const nlohmann::json& binding, const std::string& command,
+                     int depth = 0) const {
+    if (!binding.is_array() || depth > 64)
+      return false;
+    for (const auto& member : binding) {
+      if (member.contains("command") && member["command"].is_string()) {
+        std::string bound = member["command"].get<std::string>();
+        if (bound == "ALL" || bound == command || split_words(command).front() == bound)
+          return true;
+      } else if (member.contains("cmndalias") && member["cmndalias"].is_string()) {
+        auto alias = m_command_aliases.find(member["cmndalias"].get<std::string>());
+        if (alias != m_command_aliases.end() && names_command(*alias, command, depth + 1))
+          return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  Match user_member(const nlohmann::json& member, int depth) const {
+    const Identity& id = m_identity;
+    if (member.contains("username") && member["username"].is_string()) {
+      std::string name = member["username"].get<std::string>();
+      return name == "ALL" || name == id.name ? Match::yes : Match::no;
+    }
+    if (member.contains("userid") && member["userid"].is_number_integer())
+      return id.uid && member["userid"].get<long long>() == static_cast<long long>(*id.uid)
+                 ? Match::yes
+                 : Match::no;
+    if (member.contains("usergroup") && member["usergroup"].is_string())
+      return id.groups.contains(member["usergroup"].get<std::string>()) ? Match::yes : Match::no;
+    if (member.contains("usergid") && member["usergid"].is_number_integer()) {
+      long long gid = member["usergid"].get<long long>();
+      return gid >= 0 && id.gids.contains(static_cast<gid_t>(gid)) ? Match::yes : Match::no;
+    }
+    if (member.contains("useralias") && member["useralias"].is_string()) {
+      auto alias = m_user_aliases.find(member["useralias"].get<std::string>());
+      return alias == m_user_aliases.end() ? Match::no : user_list(*alias, depth + 1);
+    }
+    return Match::maybe;  // netgroup, non-Unix group: not resolvable under a root
+  }
+
+  Identity m_identity;
+  const nlohmann::json& m_user_aliases;
+  const nlohmann::json& m_command_aliases;
+};
+
+// Environment variables that decide what a program run as root loads or runs.
+bool dangerous_variable(std::string name) {
+  if (name.ends_with('*'))
+    name.pop_back();
+  static const std::vector<std::string> prefixes = {"LD_",  "SYSTEMD_", "LESS",  "PYTHON",
+                                                    "PERL", "RUBY",     "NODE_", "GLIBC_"};
+  static const std::set<std::string> names = {
+      "PAGER", "EDITOR",     "VISUAL",  "SUDO_EDITOR", "BASH_ENV", "ENV",      "SHELLOPTS", "PS4",
+      "PATH",  "GCONV_PATH", "LOCPATH", "HOSTALIASES", "IFS",      "TERMINFO", "TERMCAP"};
+  if (name.empty() || names.contains(name))
+    return true;
+  for (const auto& prefix : prefixes)
+    if (name.starts_with(prefix) || prefix.starts_with(name))
+      return true;
+  return false;
+}
+
+enum class DefaultsScope { global, host, user, runas, command };
+
+struct DefaultsEntry {
+  std::string file;
+  DefaultsScope scope;
+  nlohmann::json binding;
+  nlohmann::json options;
+};
+
+// Whether `entry` applies to the user's `command`: global ones do, user ones by the user list,
+// command ones by the command; host and runas ones may (this root's host name and the runas
+// user of each run are not judged here).
+Match defaults_apply(const DefaultsEntry& entry, const RuleMatcher& matcher,
+                     const std::string& command) {
+  switch (entry.scope) {
+    case DefaultsScope::global:
+      return Match::yes;
+    case DefaultsScope::user:
+      return matcher.user_list(entry.binding);
+    case DefaultsScope::command:
+      return matcher.names_command(entry.binding, command) ? Match::yes : Match::no;
+    case DefaultsScope::host:
+    case DefaultsScope::runas:
+      return Match::maybe;
+  }
+  return Match::maybe;
+}
+
+// The value of boolean Defaults `name` for `command`, starting from `initial`. Entries that
+// only may apply count when they move the value towards `risky` (a cautious reading).
+bool defaults_flag(const std::vector<DefaultsEntry>& entries, const RuleMatcher& matcher,
+                   const std::string& command, const std::string& name, bool initial, bool risky) {
+  bool value = initial;
+  for (const auto& entry : entries) {
+    if (!entry.options.is_array())
+      continue;
+    for (const auto& option : entry.options) {
+      if (!option.is_object() || !option.contains(name) || !option[name].is_boolean())
+        continue;
+      bool set = option[name].get<bool>();
+      Match applies = defaults_apply(entry, matcher, command);
+      if (applies == Match::yes || (applies == Match::maybe && set == risky))
+        value = set;
+    }
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<SudoRules> sudo_rules_for_user(const Filesystem& fs, CommandRunner& runner,
+                                      const Accounts& accounts, const std::string& user) {
+  SudoRules rules;
+  // 1. The files, in the order sudo reads them.
+  SourceCollector collector(fs);
+  auto main_file = fs.stat("/etc/sudoers");
+  if (!main_file)
+    return std::unexpected(main_file.error());
+  if (*main_file) {
+    CS_TRY_VOID(collector.add_file("/etc/sudoers", 0));
+  } else {
+    rules.note = "no /etc/sudoers: /etc/sudoers.d read as Debian's /etc/sudoers includes it";
+    CS_TRY_VOID(collector.add_directory("/etc/sudoers.d", 1));
+  }
+
+  // 2. Each parsed by sudo's own parser.
+  std::vector<ParsedSource> parsed;
+  for (const auto& source : collector.sources()) {
+    const std::string host_path = fs.host_path(source.path);
+    rules.files.push_back(host_path);
+    CS_TRY(nlohmann::json document, run_cvtsudoers(runner, host_path, source.text, {}));
+    CS_TRY(nlohmann::json runas, run_cvtsudoers(runner, host_path, source.text,
+                                                {"-d", "runas", "-s", "aliases,privileges"}));
+    ParsedSource entry{host_path, std::move(document), std::move(runas), {}};
+    std::vector<int> lines = user_spec_lines(source.text);
+    if (entry.document.contains("User_Specs") &&
+        entry.document["User_Specs"].size() == lines.size())
+      entry.spec_lines = std::move(lines);
+    parsed.push_back(std::move(entry));
+  }
+
+  // 3. Aliases are global across files; Defaults are applied by kind, then in file order.
+  nlohmann::json user_aliases = nlohmann::json::object();
+  nlohmann::json command_aliases = nlohmann::json::object();
+  std::vector<DefaultsEntry> defaults;
+  for (const auto& source : parsed) {
+    if (source.document.contains("User_Aliases") && source.document["User_Aliases"].is_object())
+      user_aliases.update(source.document["User_Aliases"]);
+    if (source.document.contains("Command_Aliases") &&
+        source.document["Command_Aliases"].is_object())
+      command_aliases.update(source.document["Command_Aliases"]);
+    if (!source.document.contains("Defaults") || !source.document["Defaults"].is_array())
+      continue;
+    const nlohmann::json runas_list =
+        source.runas_defaults.value("Defaults", nlohmann::json::array());
+    for (const auto& entry : source.document["Defaults"]) {
+      DefaultsEntry d{source.host_path, DefaultsScope::global,
+                      entry.value("Binding", nlohmann::json()),
+                      entry.value("Options", nlohmann::json::array())};
+      if (d.binding.is_array() && !d.binding.empty()) {
+        bool command = false, userish = true;
+        for (const auto& member : d.binding) {
+          command |= member.contains("command") || member.contains("cmndalias");
+          userish &= member.contains("username") || member.contains("userid") ||
+                     member.contains("usergroup") || member.contains("usergid") ||
+                     member.contains("useralias") || member.contains("netgroup") ||
+                     member.contains("nonunixgroup") || member.contains("nonunixgid");
+        }
+        bool runas = std::ranges::find(runas_list, entry) != runas_list.end();
+        d.scope = command   ? DefaultsScope::command
+                  : runas   ? DefaultsScope::runas
+                  : userish ? DefaultsScope::user
+                            : DefaultsScope::host;
+      }
+      defaults.push_back(std::move(d));
+    }
+  }
+  std::ranges::stable_sort(defaults, {},
+                           [](const DefaultsEntry& d) { return static_cast<int>(d.scope); });
+
+  // 4. Who the user is.
+  Identity identity{user, std::nullopt, {}, {}};
   if (const UserEntry* entry = accounts.user(user)) {
-    for (const auto& group : accounts.groups_of(*entry)) identities.insert("%" + group);
-    identities.insert("#" + std::to_string(entry->uid));
+    identity.uid = entry->uid;
+    identity.gids.insert(entry->gid);
+    for (const auto& group : accounts.groups_of(*entry)) {
+      identity.groups.insert(group);
+      if (const GroupEntry* g = accounts.group(group))
+        identity.gids.insert(g->gid);
+    }
+    if (const GroupEntry* primary = accounts.group_by_gid(entry->gid))
+      identity.groups.insert(primary->name);
+  }
+  RuleMatcher matcher(identity, user_aliases, command_aliases);
+
+  // 5. The rules that reach the user, each command with its effective tags.
+  for (const auto& source : parsed) {
+    if (!source.document.contains("User_Specs") || !source.document["User_Specs"].is_array())
+      continue;
+    const auto& specs = source.document["User_Specs"];
+    for (size_t i = 0; i < specs.size(); ++i) {
+      const auto& spec = specs[i];
+      Match applies = matcher.user_list(spec.value("User_List", nlohmann::json::array()));
+      if (applies == Match::no)
+        continue;
+      int line = i < source.spec_lines.size() ? source.spec_lines[i] : 0;
+      for (const auto& cmnd_spec : spec.value("Cmnd_Specs", nlohmann::json::array())) {
+        std::map<std::string, bool> explicit_tags;
+        for (const auto& option : cmnd_spec.value("Options", nlohmann::json::array()))
+          if (option.is_object())
+            for (const auto& [name, value] : option.items())
+              if (value.is_boolean())
+                explicit_tags[name] = value.get<bool>();
+        std::vector<std::string> commands;
+        matcher.commands(cmnd_spec.value("Commands", nlohmann::json::array()), commands);
+        for (const auto& command : commands) {
+          auto effective = [&](const std::string& name, bool initial, bool risky) {
+            auto it = explicit_tags.find(name);
+            return it != explicit_tags.end()
+                       ? it->second
+                       : defaults_flag(defaults, matcher, command, name, initial, risky);
+          };
+          SudoGrant grant{source.host_path, line, command, {}, applies == Match::yes};
+          if (!effective("authenticate", true, false))
+            grant.tags.push_back("NOPASSWD");
+          if (effective("noexec", false, false))
+            grant.tags.push_back("NOEXEC");
+          if (effective("setenv", false, true)) {
+            grant.tags.push_back("SETENV");
+            rules.environment.push_back(source.host_path +
+                                        (line ? ":" + std::to_string(line) : "") + ": " + command +
+                                        " may be run with any environment (SETENV)");
+          }
+          if (!effective("env_reset", true, false))
+            rules.environment.push_back(source.host_path + ": Defaults !env_reset reaches " +
+                                        command + " (the user's environment is kept)");
+          rules.grants.push_back(std::move(grant));
+        }
+      }
+    }
   }
 
-  std::map<std::string, std::vector<std::string>> command_aliases;
-  std::map<std::string, std::vector<std::string>> user_aliases;
-  for (const auto& file : files) {
-    for (const auto& line : file.lines) {
-      for (const char* kind : {"Cmnd_Alias", "Cmd_Alias", "User_Alias"}) {
-        if (!line.text.starts_with(kind) || line.text.size() <= std::string_view(kind).size() ||
-            !std::isspace(static_cast<unsigned char>(line.text[std::string_view(kind).size()])))
+  // 6. Defaults that keep variables which change what a root program loads or runs.
+  for (const auto& entry : defaults) {
+    if (!entry.options.is_array())
+      continue;
+    for (const auto& option : entry.options) {
+      if (!option.is_object() || option.value("operation", "") == "list_remove")
+        continue;
+      for (const char* list : {"env_keep", "env_check"}) {
+        if (!option.contains(list) || !option[list].is_array())
           continue;
-        // NAME = a, b : NAME2 = c
-        for (const auto& definition :
-             split_unescaped(line.text.substr(std::string_view(kind).size()), ':')) {
-          size_t eq = definition.find('=');
-          if (eq == std::string::npos)
-            continue;
-          std::string name(trim(definition.substr(0, eq)));
-          auto members = split_unescaped(definition.substr(eq + 1), ',');
-          (std::string_view(kind) == "User_Alias" ? user_aliases : command_aliases)[name] = members;
-        }
+        bool reaches =
+            entry.scope != DefaultsScope::user || matcher.user_list(entry.binding) != Match::no;
+        if (entry.scope == DefaultsScope::command)
+          reaches = std::ranges::any_of(rules.grants, [&](const SudoGrant& g) {
+            return matcher.names_command(entry.binding, g.command);
+          });
+        for (const auto& variable : option[list])
+          if (reaches && variable.is_string() && dangerous_variable(variable.get<std::string>()))
+            rules.environment.push_back(entry.file + ": Defaults " + list + " keeps " +
+                                        variable.get<std::string>());
       }
     }
   }
-  for (const auto& [name, members] : user_aliases)
-    for (const auto& member : members)
-      if (identities.contains(member))
-        identities.insert(name);
+  std::ranges::sort(rules.environment);
+  auto [first, last] = std::ranges::unique(rules.environment);
+  rules.environment.erase(first, last);
+  return rules;
+}
 
-  std::vector<SudoGrant> grants;
-  for (const auto& file : files) {
-    for (const auto& line : file.lines) {
-      const std::string& text = line.text;
-      if (text.starts_with("Defaults") || text.starts_with("#include") ||
-          text.starts_with("@include") || text.find('=') == std::string::npos)
-        continue;
-      bool alias_line = false;
-      for (const char* kind :
-           {"Cmnd_Alias", "Cmd_Alias", "User_Alias", "Host_Alias", "Runas_Alias"})
-        alias_line |= text.starts_with(kind);
-      if (alias_line)
-        continue;
-      // user_list host_list = [(runas)] [TAG:]... cmnd_list [: host_list = ...]
-      size_t space = text.find_first_of(" \t");
-      if (space == std::string::npos)
-        continue;
-      auto users = split_unescaped(text.substr(0, space), ',');
-      bool applies =
-          std::ranges::any_of(users, [&](const std::string& u) { return identities.contains(u); });
-      if (!applies)
-        continue;
-      std::string rest = text.substr(space);
-      size_t eq = rest.find('=');
-      std::string commands_text = rest.substr(eq + 1);
-      std::vector<std::string> current_tags;
-      for (std::string item : split_unescaped(commands_text, ',')) {
-        // Leading "(runas)" and "TAG:" prefixes; a tag carries to later commands in the list.
-        std::string_view view = trim(item);
-        if (view.starts_with("(")) {
-          size_t close = view.find(')');
-          view = trim(view.substr(close == std::string_view::npos ? view.size() : close + 1));
-        }
-        while (true) {
-          size_t colon = view.find(':');
-          if (colon == std::string_view::npos || !is_tag(trim(view.substr(0, colon))))
-            break;
-          std::string tag(trim(view.substr(0, colon)));
-          if (std::ranges::find(current_tags, tag) == current_tags.end())
-            current_tags.push_back(tag);
-          view = trim(view.substr(colon + 1));
-        }
-        std::string command(view);
-        bool negated = command.starts_with("!");
-        if (negated)
-          continue;  // a negation takes away; it grants nothing
-        auto alias = command_aliases.find(command);
-        if (alias != command_aliases.end()) {
-          for (const auto& member : alias->second)
-            grants.push_back({file.path, line.line, member, current_tags});
-        } else if (!command.empty()) {
-          grants.push_back({file.path, line.line, command, current_tags});
-        }
-      }
-    }
-  }
-  return grants;
+Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, CommandRunner& runner,
+                                               const Accounts& accounts, const std::string& user) {
+  CS_TRY(SudoRules rules, sudo_rules_for_user(fs, runner, accounts, user));
+  return rules.grants;
 }
 
 std::string breadth_problem(const SudoGrant& grant) {

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "host/accounts.h"
 #include "host/filesystem.h"
+#include "host/runner.h"
 #include "policy/policy.h"
 
 namespace clawshield {
@@ -17,18 +18,39 @@ std::vector<std::string> allowed_commands(const Policy& policy);
 std::string render_sudoers(const Policy& policy);
 std::string sudoers_path(const Policy& policy);
 
-// One command a sudoers rule grants, after alias expansion.
+// One command a sudoers rule grants to the user, after alias expansion, with the tags sudo
+// applies to it (tags inherited along the rule as sudo's own parser reads them, then Defaults).
 struct SudoGrant {
-  std::string file;  // where the rule is (host path)
-  int line = 0;
-  std::string command;            // as written: "/usr/bin/systemctl start openclaw", "ALL", ...
-  std::vector<std::string> tags;  // NOPASSWD, NOEXEC, ...
+  std::string file;     // where the rule is (host path)
+  int line = 0;         // 0 when it cannot be told
+  std::string command;  // as sudo lists it: "/usr/bin/systemctl start openclaw", "ALL", ...
+  std::vector<std::string> tags;  // effective: NOPASSWD, NOEXEC, SETENV
+  // false when the rule names the user only through something this root cannot resolve (a
+  // netgroup, a non-Unix group): it may or may not apply.
+  bool certain = true;
 };
 
-// Every command granted to `user` by /etc/sudoers and /etc/sudoers.d/* under `fs`, directly,
-// through %group (using `accounts`), ALL, or a User_Alias. Unreadable files are errors.
-Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, const Accounts& accounts,
-                                               const std::string& user);
+// Everything sudo grants `user`, read by sudo's own parser (`cvtsudoers -f json`).
+struct SudoRules {
+  std::vector<SudoGrant> grants;
+  // Settings that let the user shape the environment of what runs as root: SETENV (tag or
+  // Defaults), !env_reset, dangerous env_keep/env_check entries. "FILE: Defaults setenv".
+  std::vector<std::string> environment;
+  std::vector<std::string> files;  // every file sudo reads, in its order (host paths)
+  std::string note;                // how the files were found, when not from /etc/sudoers
+};
+
+// Reads /etc/sudoers under `fs` and every file it includes (@include, @includedir, #include,
+// #includedir, as sudo resolves them), has each parsed by sudo's own parser through `runner`
+// (cvtsudoers), and keeps the rules that reach `user`: by name, #uid, %group, %#gid, ALL, or
+// User_Alias (nested, with negation), groups resolved from `accounts` of the same root. A root
+// without /etc/sudoers is read as Debian's, which includes /etc/sudoers.d. Any file that cannot
+// be read or parsed is an error (never "no rules").
+Result<SudoRules> sudo_rules_for_user(const Filesystem& fs, CommandRunner& runner,
+                                      const Accounts& accounts, const std::string& user);
+// The grants of sudo_rules_for_user.
+Result<std::vector<SudoGrant>> grants_for_user(const Filesystem& fs, CommandRunner& runner,
+                                               const Accounts& accounts, const std::string& user);
 
 // Why `grant` is broader than one fixed command ("wildcard", "ALL", "any arguments"), or an
 // empty string when it is a fixed argv.
