@@ -167,5 +167,62 @@ TEST_F(SudoEscape, SudoListsExactlyTheScopedCommandsAndVerifyReadsIt) {
   EXPECT_NE(report.find("finding sudo.noexec pass"), std::string::npos) << report;
 }
 
+// Issue 11, item 9: for each configuration the old reader passed, sudo's own answer
+// (`sudo -l -U openclaw`) and clawshield's reading of the same files agree, on the live root in
+// a private mount namespace.
+TEST_F(SudoEscape, ReadingAgreesWithSudoOnTheFormerBypasses) {
+  struct Case {
+    const char* name;
+    std::string extra;      // a file beside the rendered one in /etc/sudoers.d
+    const char* sudo_says;  // in `sudo -l -U openclaw`
+    const char* finding;    // clawshield's verdict
+  };
+  const std::string gid = std::to_string(k_app_uid);
+  const std::vector<Case> cases = {
+      {"exec",
+       "openclaw ALL = (root) NOPASSWD: NOEXEC: /usr/bin/systemctl status openclaw, "
+       "EXEC: /usr/bin/journalctl -u openclaw\n",
+       "EXEC: /usr/bin/journalctl -u openclaw", "finding sudo.noexec fail"},
+      {"gid", "%#" + gid + " ALL=(ALL) NOPASSWD: ALL\n", "NOPASSWD: ALL",
+       "finding sudo.no_broad_rules fail"},
+      {"alias",
+       "User_Alias AOUTER = ZINNER\nUser_Alias ZINNER = openclaw\n"
+       "AOUTER ALL=(ALL) NOPASSWD: ALL\n",
+       "NOPASSWD: ALL", "finding sudo.no_broad_rules fail"},
+  };
+  for (const auto& c : cases) {
+    const std::string dir = m_dir.path() + "/case-" + c.name;
+    std::filesystem::create_directories(dir);
+    testing::write_file(dir, "/openclaw", render_sudoers(Policy{}), 0440);
+    testing::write_file(dir, "/extra", c.extra, 0440);
+    const std::string report =
+        in_private_mounts(m_dir.path() + "/report-" + c.name, [&](std::ostream& out) {
+          bind_over(m_dir.path() + "/passwd", "/etc/passwd");
+          bind_over(m_dir.path() + "/group", "/etc/group");
+          bind_over(m_dir.path() + "/shadow", "/etc/shadow");
+          bind_over(dir, "/etc/sudoers.d");
+          ProcessRunner runner;
+          auto listed = runner.run(
+              Command({"sudo", "--non-interactive", "--list", "--other-user", "openclaw"}));
+          out << (listed ? listed->out : listed.error().message) << "\n";
+          auto fs = Filesystem::open("/");
+          SystemClock clock;
+          testing::EmptyNftables nft;
+          Host host{*fs, runner, clock, nft, Liveness::offline, false};
+          Policy policy;
+          Context context{host, policy};
+          auto verified = run_verify(context, all_layers(), std::string("sudo"));
+          for (const auto& finding : verified.findings)
+            out << "finding " << finding.id << " " << status_name(finding.status) << " "
+                << finding.evidence << "\n";
+        });
+    // Collapse sudo's folding of long lines before looking for the entry.
+    std::string flat;
+    for (const auto& line : split_lines(report)) flat += std::string(trim(line)) + " ";
+    EXPECT_NE(flat.find(c.sudo_says), std::string::npos) << c.name << "\n" << report;
+    EXPECT_NE(report.find(c.finding), std::string::npos) << c.name << "\n" << report;
+  }
+}
+
 }  // namespace
 }  // namespace clawshield
