@@ -210,6 +210,8 @@ TEST(PolicySemantics, RangesAddressesNamesAndRootPrograms) {
   expect_refused({"sudo:\n  systemctl: /home/openclaw/systemctl\n", "2:14", "runs as root"});
   expect_refused({"guard:\n  executable: /tmp/clawshield\n", "2:15", "runs as root"});
   expect_refused({"systemd:\n  environment: [\"1X=y\"]\n", "2:17", "NAME=value"});
+  expect_refused({"guard:\n  log_files: [/var/log/auth.log, /home/openclaw/fake.log]\n", "2:34",
+                  "where an unprivileged user or the app can write"});
 }
 
 TEST(PolicySemantics, DefaultsAndTheSeedStillPass) {

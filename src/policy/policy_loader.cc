@@ -388,6 +388,22 @@ void check_semantics(const Policy& policy, Decoder& decoder) {
   root_program("sudo.tailscale", policy.sudo.tailscale);
   root_program("guard.executable", policy.guard.executable);
 
+  // Logs the guard reads as root and bans from: never a file an unprivileged user can write
+  // (a forged "Failed password ... from ADDR" line would ban ADDR, the admin's included).
+  for (size_t i = 0; i < policy.guard.log_files.size(); ++i) {
+    const std::string& path = policy.guard.log_files[i];
+    YAML::Mark at = decoder.mark_of("guard.log_files[" + std::to_string(i) + "]");
+    for (const char* writable : {"/tmp", "/var/tmp", "/dev/shm", "/run/user", "/home", "/srv",
+                                 "/opt", "/var/lib", "/var/opt"})
+      if (path_within(path, writable) || path_within(path, app.home)) {
+        decoder.error(at.is_null() ? mark("guard.log_files") : at,
+                      "\"guard.log_files\": " + path +
+                          " is where an unprivileged user or the app can write; the guard "
+                          "reads system logs only (/var/log)");
+        break;
+      }
+  }
+
   // Numbers that only make sense together.
   if (policy.guard.bantime_max < policy.guard.bantime)
     decoder.error(mark("guard.bantime_max", "guard.bantime"),
