@@ -181,6 +181,36 @@ TEST(SudoersBypass, WhatSudoCannotParseIsAnErrorNotNoRules) {
       << rules.error().message;
 }
 
+TEST(SudoersBypass, RulesFromSssOrLdapMakeTheReadingIncomplete) {
+  SudoersRoot root;
+  root.add_app_user();
+  root.debian_sudoers();
+  testing::write_file(root.dir.path(), "/etc/nsswitch.conf",
+                      "passwd: files\nsudoers:   files sss\n");
+  auto rules = root.rules("openclaw");
+  ASSERT_FALSE(rules);
+  EXPECT_NE(rules.error().message.find("\"sss\""), std::string::npos) << rules.error().message;
+  testing::write_file(root.dir.path(), "/etc/nsswitch.conf", "sudoers: files\n");
+  EXPECT_TRUE(root.rules("openclaw"));
+}
+
+TEST(SudoersBypass, ConstructsSudosJsonCannotShowAreAnError) {
+  SudoersRoot root;
+  root.add_app_user();
+  root.debian_sudoers();
+  // cvtsudoers 1.9.13 writes invalid JSON for CWD=/CHROOT= options: unknown, never "no rules".
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/cwd", "openclaw ALL = CWD=* /bin/x y\n",
+                      0440);
+  auto rules = root.rules("openclaw");
+  if (rules) {
+    // A cvtsudoers that writes them correctly: then the rule must be seen.
+    EXPECT_NE(find_grant(rules->grants, "/bin/x y"), nullptr);
+  } else {
+    EXPECT_NE(rules.error().message.find("/etc/sudoers.d/cwd"), std::string::npos)
+        << rules.error().message;
+  }
+}
+
 TEST(SudoersBypass, NetgroupRulesAreUncertainNotAbsent) {
   SudoersRoot root;
   root.add_app_user();

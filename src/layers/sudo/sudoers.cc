@@ -589,6 +589,24 @@ bool defaults_flag(const std::vector<DefaultsEntry>& entries, const RuleMatcher&
 Result<SudoRules> sudo_rules_for_user(const Filesystem& fs, CommandRunner& runner,
                                       const Accounts& accounts, const std::string& user) {
   SudoRules rules;
+  // 0. Rules from LDAP or SSSD (nsswitch.conf "sudoers: files sss") are not in any file: a
+  // reading of the files alone would miss them.
+  auto nsswitch = fs.read("/etc/nsswitch.conf");
+  if (!nsswitch && nsswitch.error().code != ErrorCode::not_found)
+    return std::unexpected(nsswitch.error());
+  if (nsswitch) {
+    for (const auto& line : split_lines(*nsswitch)) {
+      std::string_view text = trim(line);
+      if (!text.starts_with("sudoers:"))
+        continue;
+      for (const auto& source : split_words(std::string(text.substr(8))))
+        if (source != "files" && !source.starts_with("[") && !source.starts_with("#"))
+          return fail(ErrorCode::refused,
+                      "/etc/nsswitch.conf reads sudoers from \"" + source +
+                          "\" too; rules there are not in any file clawshield can read");
+    }
+  }
+
   // 1. The files, in the order sudo reads them.
   SourceCollector collector(fs);
   auto main_file = fs.stat("/etc/sudoers");
