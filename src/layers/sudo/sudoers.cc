@@ -479,7 +479,8 @@ class RuleMatcher {
     for (const auto& member : binding) {
       if (member.contains("command") && member["command"].is_string()) {
         std::string bound = member["command"].get<std::string>();
-        if (bound == "ALL" || bound == command || split_words(command).front() == bound)
+        auto words = split_words(command);
+        if (bound == "ALL" || bound == command || (!words.empty() && words.front() == bound))
           return true;
       } else if (member.contains("cmndalias") && member["cmndalias"].is_string()) {
         auto alias = m_command_aliases.find(member["cmndalias"].get<std::string>());
@@ -635,133 +636,140 @@ Result<SudoRules> sudo_rules_for_user(const Filesystem& fs, CommandRunner& runne
     parsed.push_back(std::move(entry));
   }
 
-  // 3. Aliases are global across files; Defaults are applied by kind, then in file order.
-  nlohmann::json user_aliases = nlohmann::json::object();
-  nlohmann::json command_aliases = nlohmann::json::object();
-  std::vector<DefaultsEntry> defaults;
-  for (const auto& source : parsed) {
-    if (source.document.contains("User_Aliases") && source.document["User_Aliases"].is_object())
-      user_aliases.update(source.document["User_Aliases"]);
-    if (source.document.contains("Command_Aliases") &&
-        source.document["Command_Aliases"].is_object())
-      command_aliases.update(source.document["Command_Aliases"]);
-    if (!source.document.contains("Defaults") || !source.document["Defaults"].is_array())
-      continue;
-    const nlohmann::json runas_list =
-        source.runas_defaults.value("Defaults", nlohmann::json::array());
-    for (const auto& entry : source.document["Defaults"]) {
-      DefaultsEntry d{source.host_path, DefaultsScope::global,
-                      entry.value("Binding", nlohmann::json()),
-                      entry.value("Options", nlohmann::json::array())};
-      if (d.binding.is_array() && !d.binding.empty()) {
-        bool command = false, userish = true;
-        for (const auto& member : d.binding) {
-          command |= member.contains("command") || member.contains("cmndalias");
-          userish &= member.contains("username") || member.contains("userid") ||
-                     member.contains("usergroup") || member.contains("usergid") ||
-                     member.contains("useralias") || member.contains("netgroup") ||
-                     member.contains("nonunixgroup") || member.contains("nonunixgid");
-        }
-        bool runas = std::ranges::find(runas_list, entry) != runas_list.end();
-        d.scope = command   ? DefaultsScope::command
-                  : runas   ? DefaultsScope::runas
-                  : userish ? DefaultsScope::user
-                            : DefaultsScope::host;
-      }
-      defaults.push_back(std::move(d));
-    }
-  }
-  std::ranges::stable_sort(defaults, {},
-                           [](const DefaultsEntry& d) { return static_cast<int>(d.scope); });
-
-  // 4. Who the user is.
-  Identity identity{user, std::nullopt, {}, {}};
-  if (const UserEntry* entry = accounts.user(user)) {
-    identity.uid = entry->uid;
-    identity.gids.insert(entry->gid);
-    for (const auto& group : accounts.groups_of(*entry)) {
-      identity.groups.insert(group);
-      if (const GroupEntry* g = accounts.group(group))
-        identity.gids.insert(g->gid);
-    }
-    if (const GroupEntry* primary = accounts.group_by_gid(entry->gid))
-      identity.groups.insert(primary->name);
-  }
-  RuleMatcher matcher(identity, user_aliases, command_aliases);
-
-  // 5. The rules that reach the user, each command with its effective tags.
-  for (const auto& source : parsed) {
-    if (!source.document.contains("User_Specs") || !source.document["User_Specs"].is_array())
-      continue;
-    const auto& specs = source.document["User_Specs"];
-    for (size_t i = 0; i < specs.size(); ++i) {
-      const auto& spec = specs[i];
-      Match applies = matcher.user_list(spec.value("User_List", nlohmann::json::array()));
-      if (applies == Match::no)
+  // cvtsudoers' JSON is read defensively: a shape this reader does not expect is an error.
+  try {
+    // 3. Aliases are global across files; Defaults are applied by kind, then in file order.
+    nlohmann::json user_aliases = nlohmann::json::object();
+    nlohmann::json command_aliases = nlohmann::json::object();
+    std::vector<DefaultsEntry> defaults;
+    for (const auto& source : parsed) {
+      if (source.document.contains("User_Aliases") && source.document["User_Aliases"].is_object())
+        user_aliases.update(source.document["User_Aliases"]);
+      if (source.document.contains("Command_Aliases") &&
+          source.document["Command_Aliases"].is_object())
+        command_aliases.update(source.document["Command_Aliases"]);
+      if (!source.document.contains("Defaults") || !source.document["Defaults"].is_array())
         continue;
-      int line = i < source.spec_lines.size() ? source.spec_lines[i] : 0;
-      for (const auto& cmnd_spec : spec.value("Cmnd_Specs", nlohmann::json::array())) {
-        std::map<std::string, bool> explicit_tags;
-        for (const auto& option : cmnd_spec.value("Options", nlohmann::json::array()))
-          if (option.is_object())
-            for (const auto& [name, value] : option.items())
-              if (value.is_boolean())
-                explicit_tags[name] = value.get<bool>();
-        std::vector<std::string> commands;
-        matcher.commands(cmnd_spec.value("Commands", nlohmann::json::array()), commands);
-        for (const auto& command : commands) {
-          auto effective = [&](const std::string& name, bool initial, bool risky) {
-            auto it = explicit_tags.find(name);
-            return it != explicit_tags.end()
-                       ? it->second
-                       : defaults_flag(defaults, matcher, command, name, initial, risky);
-          };
-          SudoGrant grant{source.host_path, line, command, {}, applies == Match::yes};
-          if (!effective("authenticate", true, false))
-            grant.tags.push_back("NOPASSWD");
-          if (effective("noexec", false, false))
-            grant.tags.push_back("NOEXEC");
-          if (effective("setenv", false, true)) {
-            grant.tags.push_back("SETENV");
-            rules.environment.push_back(source.host_path +
-                                        (line ? ":" + std::to_string(line) : "") + ": " + command +
-                                        " may be run with any environment (SETENV)");
+      const nlohmann::json runas_list =
+          source.runas_defaults.value("Defaults", nlohmann::json::array());
+      for (const auto& entry : source.document["Defaults"]) {
+        DefaultsEntry d{source.host_path, DefaultsScope::global,
+                        entry.value("Binding", nlohmann::json()),
+                        entry.value("Options", nlohmann::json::array())};
+        if (d.binding.is_array() && !d.binding.empty()) {
+          bool command = false, userish = true;
+          for (const auto& member : d.binding) {
+            command |= member.contains("command") || member.contains("cmndalias");
+            userish &= member.contains("username") || member.contains("userid") ||
+                       member.contains("usergroup") || member.contains("usergid") ||
+                       member.contains("useralias") || member.contains("netgroup") ||
+                       member.contains("nonunixgroup") || member.contains("nonunixgid");
           }
-          if (!effective("env_reset", true, false))
-            rules.environment.push_back(source.host_path + ": Defaults !env_reset reaches " +
-                                        command + " (the user's environment is kept)");
-          rules.grants.push_back(std::move(grant));
+          bool runas = std::ranges::find(runas_list, entry) != runas_list.end();
+          d.scope = command   ? DefaultsScope::command
+                    : runas   ? DefaultsScope::runas
+                    : userish ? DefaultsScope::user
+                              : DefaultsScope::host;
+        }
+        defaults.push_back(std::move(d));
+      }
+    }
+    std::ranges::stable_sort(defaults, {},
+                             [](const DefaultsEntry& d) { return static_cast<int>(d.scope); });
+
+    // 4. Who the user is.
+    Identity identity{user, std::nullopt, {}, {}};
+    if (const UserEntry* entry = accounts.user(user)) {
+      identity.uid = entry->uid;
+      identity.gids.insert(entry->gid);
+      for (const auto& group : accounts.groups_of(*entry)) {
+        identity.groups.insert(group);
+        if (const GroupEntry* g = accounts.group(group))
+          identity.gids.insert(g->gid);
+      }
+      if (const GroupEntry* primary = accounts.group_by_gid(entry->gid))
+        identity.groups.insert(primary->name);
+    }
+    RuleMatcher matcher(identity, user_aliases, command_aliases);
+
+    // 5. The rules that reach the user, each command with its effective tags.
+    for (const auto& source : parsed) {
+      if (!source.document.contains("User_Specs") || !source.document["User_Specs"].is_array())
+        continue;
+      const auto& specs = source.document["User_Specs"];
+      for (size_t i = 0; i < specs.size(); ++i) {
+        const auto& spec = specs[i];
+        Match applies = matcher.user_list(spec.value("User_List", nlohmann::json::array()));
+        if (applies == Match::no)
+          continue;
+        int line = i < source.spec_lines.size() ? source.spec_lines[i] : 0;
+        for (const auto& cmnd_spec : spec.value("Cmnd_Specs", nlohmann::json::array())) {
+          std::map<std::string, bool> explicit_tags;
+          for (const auto& option : cmnd_spec.value("Options", nlohmann::json::array()))
+            if (option.is_object())
+              for (const auto& [name, value] : option.items())
+                if (value.is_boolean())
+                  explicit_tags[name] = value.get<bool>();
+          std::vector<std::string> commands;
+          matcher.commands(cmnd_spec.value("Commands", nlohmann::json::array()), commands);
+          for (const auto& command : commands) {
+            auto effective = [&](const std::string& name, bool initial, bool risky) {
+              auto it = explicit_tags.find(name);
+              return it != explicit_tags.end()
+                         ? it->second
+                         : defaults_flag(defaults, matcher, command, name, initial, risky);
+            };
+            SudoGrant grant{source.host_path, line, command, {}, applies == Match::yes};
+            if (!effective("authenticate", true, false))
+              grant.tags.push_back("NOPASSWD");
+            if (effective("noexec", false, false))
+              grant.tags.push_back("NOEXEC");
+            if (effective("setenv", false, true)) {
+              grant.tags.push_back("SETENV");
+              rules.environment.push_back(source.host_path +
+                                          (line ? ":" + std::to_string(line) : "") + ": " +
+                                          command + " may be run with any environment (SETENV)");
+            }
+            if (!effective("env_reset", true, false))
+              rules.environment.push_back(source.host_path + ": Defaults !env_reset reaches " +
+                                          command + " (the user's environment is kept)");
+            rules.grants.push_back(std::move(grant));
+          }
         }
       }
     }
-  }
 
-  // 6. Defaults that keep variables which change what a root program loads or runs.
-  for (const auto& entry : defaults) {
-    if (!entry.options.is_array())
-      continue;
-    for (const auto& option : entry.options) {
-      if (!option.is_object() || option.value("operation", "") == "list_remove")
+    // 6. Defaults that keep variables which change what a root program loads or runs.
+    for (const auto& entry : defaults) {
+      if (!entry.options.is_array())
         continue;
-      for (const char* list : {"env_keep", "env_check"}) {
-        if (!option.contains(list) || !option[list].is_array())
+      for (const auto& option : entry.options) {
+        if (!option.is_object() || option.value("operation", "") == "list_remove")
           continue;
-        bool reaches =
-            entry.scope != DefaultsScope::user || matcher.user_list(entry.binding) != Match::no;
-        if (entry.scope == DefaultsScope::command)
-          reaches = std::ranges::any_of(rules.grants, [&](const SudoGrant& g) {
-            return matcher.names_command(entry.binding, g.command);
-          });
-        for (const auto& variable : option[list])
-          if (reaches && variable.is_string() && dangerous_variable(variable.get<std::string>()))
-            rules.environment.push_back(entry.file + ": Defaults " + list + " keeps " +
-                                        variable.get<std::string>());
+        for (const char* list : {"env_keep", "env_check"}) {
+          if (!option.contains(list) || !option[list].is_array())
+            continue;
+          bool reaches =
+              entry.scope != DefaultsScope::user || matcher.user_list(entry.binding) != Match::no;
+          if (entry.scope == DefaultsScope::command)
+            reaches = std::ranges::any_of(rules.grants, [&](const SudoGrant& g) {
+              return matcher.names_command(entry.binding, g.command);
+            });
+          for (const auto& variable : option[list])
+            if (reaches && variable.is_string() && dangerous_variable(variable.get<std::string>()))
+              rules.environment.push_back(entry.file + ": Defaults " + list + " keeps " +
+                                          variable.get<std::string>());
+        }
       }
     }
+    std::ranges::sort(rules.environment);
+    auto [first, last] = std::ranges::unique(rules.environment);
+    rules.environment.erase(first, last);
+  } catch (const nlohmann::json::exception& e) {
+    return fail(
+        ErrorCode::bad_input,
+        "cvtsudoers wrote JSON of a shape clawshield does not know: " + std::string(e.what()));
   }
-  std::ranges::sort(rules.environment);
-  auto [first, last] = std::ranges::unique(rules.environment);
-  rules.environment.erase(first, last);
   return rules;
 }
 
