@@ -179,6 +179,14 @@ TEST(SudoersBypass, WhatSudoCannotParseIsAnErrorNotNoRules) {
   ASSERT_FALSE(rules);
   EXPECT_NE(rules.error().message.find("/etc/sudoers.d/broken:1:"), std::string::npos)
       << rules.error().message;
+  // A byte that is not UTF-8 in the refused line does not reach the message (it ends up in
+  // --json output).
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/broken", "openclaw ALL = (root /bin/\xe9\n",
+                      0440);
+  rules = root.rules("openclaw");
+  ASSERT_FALSE(rules);
+  for (char c : rules.error().message)
+    EXPECT_LT(static_cast<unsigned char>(c), 0x80) << rules.error().message;
 }
 
 TEST(SudoersBypass, RulesFromSssOrLdapMakeTheReadingIncomplete) {

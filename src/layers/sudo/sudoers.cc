@@ -384,7 +384,12 @@ Result<nlohmann::json> run_cvtsudoers(CommandRunner& runner, const std::string& 
   command.argv.push_back("-");
   command.stdin_data = text;
   CS_TRY(CommandResult result, runner.run(command));
-  std::string err(trim(result.err));
+  // The first line ("stdin:2:28: syntax error"), without the echo of the source line, and in
+  // plain ASCII: the evidence ends up in --json output.
+  std::string err(trim(result.err.substr(0, result.err.find('\n'))));
+  for (char& c : err)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+      c = '?';
   for (size_t at = err.find("stdin:"); at != std::string::npos; at = err.find("stdin:", at))
     err.replace(at, 5, host_path), at += host_path.size();
   if (!result.ok() || !err.empty())
