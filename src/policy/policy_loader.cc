@@ -1,7 +1,10 @@
 // Decodes the policy YAML into typed structs. yaml-cpp's exceptions stop here (this is the
 // boundary); everything past it sees a Result. Each key is looked up in a table of known keys,
 // so a typo is an error with file:line:col instead of a silently ignored setting. All problems
-// are collected and reported together, like a compiler would.
+// are collected and reported together, like a compiler would. Then the values are judged
+// together (check_semantics): well-formed values that would turn clawshield against the host —
+// a home of "/", a writable /etc, a privileged group, NaN weights — are errors too, each at the
+// node that set them (docs/policy.md lists the rules).
 #include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
@@ -212,8 +215,8 @@ bool environment_form(const std::string& text) {
          text.find_first_of(" \t\"\\") == std::string::npos;
 }
 
-// The kernel refuses nothing but IP literals for dockerd's "ip"; a CIDR makes dockerd fail to
-// start, and an unspecified, multicast or broadcast address is no place to bind to.
+// dockerd's "ip" takes an IP literal only: a CIDR makes dockerd fail to start, and an
+// unspecified (every address), multicast or broadcast address defeats the setting.
 bool bind_address_form(const std::string& text) {
   if (!valid_ip_address(text))
     return false;
