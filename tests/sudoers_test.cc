@@ -146,6 +146,25 @@ TEST(SudoersBypass, RuleReachedThroughIncludeIsRead) {
   EXPECT_EQ(rules->grants[2].file, root.dir.path() + "/etc/nested");
 }
 
+TEST(SudoersBypass, DefaultsAfterAnIncludeWinOverTheIncludedOnes) {
+  SudoersRoot root;
+  root.add_app_user();
+  // The rendered file says !setenv; /etc/sudoers turns it back on after including it.
+  root.debian_sudoers();
+  testing::write_file(root.dir.path(), "/etc/sudoers",
+                      testing::read_file(root.dir.path(), "/etc/sudoers") +
+                          "Defaults:openclaw setenv\n#998 ALL = /bin/by-uid x\n",
+                      0440);
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}), 0440);
+  auto rules = root.rules("openclaw");
+  ASSERT_TRUE(rules) << rules.error().message;
+  EXPECT_FALSE(rules->environment.empty());
+  const SudoGrant* by_uid = find_grant(rules->grants, "/bin/by-uid x");
+  ASSERT_NE(by_uid, nullptr);  // a "#uid" line after an include is a rule, not a comment
+  EXPECT_EQ(by_uid->line, 7);
+  EXPECT_TRUE(has_tag(*by_uid, "SETENV"));
+}
+
 TEST(SudoersBypass, EnvironmentThatReachesRootIsFlagged) {
   SudoersRoot root;
   root.add_app_user();

@@ -241,6 +241,16 @@ Result<std::optional<IncludeDirective>> include_directive(std::string_view line)
   return directive;
 }
 
+// A comment as sudo's lexer sees it: '#' not starting a uid ("#1000") or gid ("%#1000").
+bool comment_line(std::string_view trimmed) {
+  if (!trimmed.starts_with('#'))
+    return false;
+  std::string_view rest = trimmed.substr(1);
+  if (rest.starts_with('-'))
+    rest.remove_prefix(1);
+  return rest.empty() || !std::isdigit(static_cast<unsigned char>(rest.front()));
+}
+
 // The machine's short host name as the root names it, for "%h" in include paths.
 Result<std::string> short_hostname(const Filesystem& fs) {
   auto text = fs.read("/etc/hostname");
@@ -257,14 +267,16 @@ class SourceCollector {
  public:
   explicit SourceCollector(const Filesystem& fs) : m_fs(fs) {}
 
-  // Reads `path` (and what it includes, after it) into the list; `missing_ok` for files of an
-  // includedir that vanished.
+  // Reads `path` into the list as sudo reads it: the lines up to an include, then the included
+  // file(s), then the lines after it (the order decides which Defaults win). Each segment keeps
+  // its lines where they are (other lines blank), so line numbers stay the file's.
   Result<void> add_file(const std::string& path, int depth) {
     if (depth > k_max_include_depth)
       return fail(ErrorCode::bad_input, m_fs.host_path(path) + ": too many levels of includes");
     CS_TRY(std::string text, m_fs.read(path));
-    std::vector<IncludeDirective> includes;
-    std::string blanked;
+    m_files.push_back(m_fs.host_path(path));
+    std::string segment;    // the current segment, earlier lines blank
+    std::string preceding;  // newlines standing for the lines before the current segment
     bool continued = false;
     int number = 0;
     size_t start = 0;
@@ -282,30 +294,23 @@ class SourceCollector {
         directive = *parsed;
       }
       if (directive) {
-        includes.push_back(*directive);
+        flush(path, segment);
+        CS_TRY_VOID(include(*directive, path, depth));
+        segment = preceding + "\n";
       } else {
-        blanked += line;
+        segment += line;
+        if (end != std::string::npos)
+          segment += '\n';
       }
+      preceding += '\n';
       std::string_view stripped = line.substr(0, line.find_last_not_of(" \t\r") + 1);
-      bool comment = trim(line).starts_with("#");
+      bool comment = comment_line(trim(line));
       continued = !directive && !comment && stripped.ends_with('\\');
       if (end == std::string::npos)
         break;
-      blanked += '\n';
       start = end + 1;
     }
-    m_sources.push_back({path, std::move(blanked)});
-    for (const auto& include : includes) {
-      CS_TRY(std::string target, expand(include.path, path));
-      if (include.directory) {
-        CS_TRY_VOID(add_directory(target, depth + 1));
-      } else {
-        auto added = add_file(target, depth + 1);
-        // A missing file grants nothing (sudo reports it and reads on).
-        if (!added && added.error().code != ErrorCode::not_found)
-          return added;
-      }
-    }
+    flush(path, segment);
     return {};
   }
 
@@ -332,8 +337,32 @@ class SourceCollector {
   }
 
   std::vector<SourceFile>& sources() { return m_sources; }
+  const std::vector<std::string>& files() const { return m_files; }
 
  private:
+  // A segment with nothing but blanks and comments needs no parsing.
+  void flush(const std::string& path, std::string& segment) {
+    bool empty = true;
+    for (const auto& line : split_lines(segment)) {
+      std::string_view t = trim(line);
+      empty &= t.empty() || comment_line(t);
+    }
+    if (!empty)
+      m_sources.push_back({path, segment});
+    segment.clear();
+  }
+
+  Result<void> include(const IncludeDirective& directive, const std::string& path, int depth) {
+    CS_TRY(std::string target, expand(directive.path, path));
+    if (directive.directory)
+      return add_directory(target, depth + 1);
+    auto added = add_file(target, depth + 1);
+    // A missing file grants nothing (sudo reports it and reads on).
+    if (!added && added.error().code != ErrorCode::not_found)
+      return added;
+    return {};
+  }
+
   // Relative include paths are relative to the including file's directory; "%h" is the host.
   Result<std::string> expand(const std::string& written, const std::string& including) {
     std::string path;
@@ -366,6 +395,7 @@ class SourceCollector {
 
   const Filesystem& m_fs;
   std::vector<SourceFile> m_sources;
+  std::vector<std::string> m_files;
 };
 
 // One file parsed by sudo's parser: the whole document, and the Defaults bound to a runas list
@@ -625,11 +655,12 @@ Result<SudoRules> sudo_rules_for_user(const Filesystem& fs, CommandRunner& runne
     CS_TRY_VOID(collector.add_directory("/etc/sudoers.d", 1));
   }
 
+  rules.files = collector.files();
+
   // 2. Each parsed by sudo's own parser.
   std::vector<ParsedSource> parsed;
   for (const auto& source : collector.sources()) {
     const std::string host_path = fs.host_path(source.path);
-    rules.files.push_back(host_path);
     CS_TRY(nlohmann::json document, run_cvtsudoers(runner, host_path, source.text, {}));
     CS_TRY(nlohmann::json runas, run_cvtsudoers(runner, host_path, source.text,
                                                 {"-d", "runas", "-s", "aliases,privileges"}));
