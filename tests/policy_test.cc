@@ -147,6 +147,7 @@ TEST(PolicySemantics, TrailingSlashAndDotsCannotHideASystemDirectory) {
   expect_refused({"systemd:\n  read_write_paths: [/etc/.]\n", "2:22", "an absolute path"});
   expect_refused({"systemd:\n  read_write_paths: [//etc]\n", "2:22", "an absolute path"});
   expect_refused({"app:\n  home: /home/openclaw/\n", "2:9", "an absolute path"});
+  expect_refused({"app:\n  config_file: ~/\n", "2:16", "an absolute path or ~/path"});
 }
 
 TEST(PolicySemantics, WritableSystemPathsAreRefused) {

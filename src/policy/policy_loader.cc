@@ -201,7 +201,9 @@ bool any_line(const std::string& text) {
 }
 
 bool state_dir_form(const std::string& text) {
-  return text.starts_with("~/") ? valid_absolute_path(text.substr(1)) : valid_absolute_path(text);
+  // "~/x" is x in the home; "~/" alone would be the home with a trailing slash.
+  return text.starts_with("~/") ? text.size() > 2 && valid_absolute_path(text.substr(1))
+                                : valid_absolute_path(text);
 }
 
 bool exec_start_form(const std::string& text) {
