@@ -211,7 +211,7 @@ bool valid_ip_address(const std::string& text) {
          ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
-bool valid_network(const std::string& text, bool* v6_out) {
+bool valid_network(const std::string& text) {
   size_t slash = text.find('/');
   std::string address = text.substr(0, slash);
   unsigned char bytes[16] = {};
@@ -219,8 +219,6 @@ bool valid_network(const std::string& text, bool* v6_out) {
   bool v6 = !v4 && ::inet_pton(AF_INET6, address.c_str(), bytes) == 1;
   if (!v4 && !v6)
     return false;
-  if (v6_out)
-    *v6_out = v6;
   int bits = v4 ? 32 : 128;
   if (slash == std::string::npos)
     return true;

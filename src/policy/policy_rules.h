@@ -29,8 +29,8 @@ const std::vector<std::string>& privileged_groups();
 const std::vector<std::string>& system_accounts();
 // An IPv4 or IPv6 address literal (no prefix length, no zone).
 bool valid_ip_address(const std::string& text);
-// ADDRESS/LENGTH or ADDRESS with no bits set past LENGTH; `v6` receives the family.
-bool valid_network(const std::string& text, bool* v6 = nullptr);
+// ADDRESS or ADDRESS/LENGTH (IPv4 or IPv6) with no bits set past LENGTH.
+bool valid_network(const std::string& text);
 // An absolute program path that is safe in sudoers (no wildcards or sudoers syntax).
 bool valid_command_path(const std::string& path);
 bool valid_single_line(const std::string& text);
