@@ -192,18 +192,33 @@ Result<void> Daemon::save_state() {
 
 Result<void> Daemon::open_sources() {
   m_sources.clear();
-  for (const auto& path : m_options.files) {
-    std::string name = "file:" + m_host.fs.host_path(path);
-    auto saved = m_positions.contains(name) ? std::optional(m_positions[name]) : std::nullopt;
-    m_sources.push_back(make_file_source(m_host.fs.host_path(path), saved, m_options.year));
-  }
+  // The journal first: its entries carry who sent them (sshd_program_of).
   if (m_options.journal) {
     auto saved = m_positions.contains("journal") ? std::optional(m_positions["journal"]) : std::nullopt;
-    auto journal = make_journal_source(m_options.journal_directory, saved);
+    // A first start reads the last findtime window: as if the guard had been running, and
+    // nothing written while it started is skipped.
+    const double from = std::max(0.0, wall_now() - static_cast<double>(m_detector.settings().findtime));
+    auto journal = make_journal_source(m_options.journal_directory, saved,
+                                       static_cast<uint64_t>(from * 1e6));
     if (journal)
       m_sources.push_back(std::move(*journal));
     else
       say("guard: journal not available: " + journal.error().message);
+  }
+  // One event, one count: when the journal is read and the host's syslog goes through
+  // journald, a syslog file (auth.log) only repeats journal entries — each failure would count
+  // twice — and repeats them without their sender, so any local user's `logger -t sshd` would
+  // count. Such files are not read.
+  const bool journal_read = !m_sources.empty();
+  if (journal_read && !m_options.files.empty() && syslog_goes_through_journald(m_host.fs)) {
+    say("guard: reading the journal only: syslog goes through journald, so " +
+        join(m_options.files, ", ") + " would repeat its entries (and not who sent them)");
+    return {};
+  }
+  for (const auto& path : m_options.files) {
+    std::string name = "file:" + m_host.fs.host_path(path);
+    auto saved = m_positions.contains(name) ? std::optional(m_positions[name]) : std::nullopt;
+    m_sources.push_back(make_file_source(m_host.fs.host_path(path), saved, m_options.year));
   }
   return {};
 }
@@ -292,12 +307,14 @@ std::string Daemon::control_reply(const std::string& request) {
     return json{{"ok", true}, {"bans", items}}.dump();
   }
   if (words[0] == "ban" && words.size() == 3) {
-    auto source = parse_network(words[1]);
+    // The daemon is the trust boundary: whatever the client checked, a ban that is too wide or
+    // covers the allowlist is refused here.
+    auto source = check_ban_request(words[1], m_detector.settings().allowlist);
     int64_t seconds = std::atoll(words[2].c_str());
-    if (!source || seconds <= 0)
+    if (!source)
+      return json{{"ok", false}, {"refused", true}, {"error", source.error().message}}.dump();
+    if (seconds <= 0)
       return json{{"ok", false}, {"error", "usage: ban ADDRESS[/PREFIX] SECONDS"}}.dump();
-    if (m_detector.allowlisted(*source))
-      return json{{"ok", false}, {"error", source->text() + " is on the allowlist"}}.dump();
     if (m_detector.covered_by_prefix_ban(*source, static_cast<int64_t>(wall_now())))
       return json{{"ok", false}, {"error", source->text() + " is inside a wider ban already"}}.dump();
     auto banned = m_banner.ban({Ban{*source, seconds}});
