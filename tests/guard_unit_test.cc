@@ -255,6 +255,15 @@ TEST(Replay, TrustedFieldsDecideWhatIsSshd) {
   EXPECT_EQ(sshd_program_of({"0", "", "/home/eve/sshd", ""}), "");
   EXPECT_EQ(sshd_program_of({"", "sshd", "/usr/sbin/sshd", ""}), "");
   EXPECT_EQ(sshd_program_of({"0", "sshd", "/usr/sbin/sshd", "", true}), "");
+  // _EXE decides when journald recorded it: a symlink named sshd to a set-uid program gives
+  // the process that name, not sshd's binary.
+  EXPECT_EQ(sshd_program_of({"0", "sshd", "/usr/bin/sudo", ""}), "");
+  EXPECT_EQ(sshd_program_of({"0", "sshd", "/usr/sbin/sshd (deleted)", ""}), "sshd");
+  EXPECT_EQ(sshd_program_of({"0", "logger", "", "", false, "sshd"}), "");
+  // A sender that exited before journald read /proc: only uid 0 and its tag are left.
+  EXPECT_EQ(sshd_program_of({"0", "", "", "", false, "sshd-session"}), "sshd-session");
+  EXPECT_EQ(sshd_program_of({"4242", "", "", "", false, "sshd"}), "");
+  EXPECT_EQ(sshd_program_of({"", "", "", "", false, "sshd"}), "");
 }
 
 TEST(Detector, APrefixBanNeverCoversTheAllowlist) {
@@ -313,6 +322,20 @@ TEST(Detector, BansByHandAreCheckedForWidthAndAllowlist) {
   EXPECT_NE(check_ban_request("100.0.0.0/8", allowlist).error().message.find("/24"), std::string::npos);
   EXPECT_NE(check_ban_request("100.64.0.0/24", allowlist).error().message.find("allowlist"),
             std::string::npos);
+}
+
+// The CLI refuses before it asks the guard (exit 2, the reason; the guard need not run).
+TEST(BansCli, RefusesBansTooWideOrCoveringTheAllowlist) {
+  testing::TempDir root;
+  for (const char* target : {"0.0.0.0/0", "100.0.0.0/8", "2001:db8::/32", "100.64.0.0/24",
+                             "fd7a:115c:a1e0::/64", "127.0.0.1"}) {
+    auto refused = testing::run_clawshield({"bans", "ban", target, "--for", "60s", "--root", root.path()});
+    EXPECT_EQ(refused.exit_code, 2) << target;
+    EXPECT_NE(refused.err.find("refusing to ban"), std::string::npos) << target << ": " << refused.err;
+  }
+  // A sane ban goes on to the guard (which is not running here).
+  auto asked = testing::run_clawshield({"bans", "ban", "203.0.113.0/24", "--root", root.path()});
+  EXPECT_NE(asked.err.find("not running"), std::string::npos) << asked.err;
 }
 
 }  // namespace

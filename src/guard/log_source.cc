@@ -178,8 +178,9 @@ class JournalSource final : public LogSource {
         break;
       // Who sent it, by the fields journald adds itself; SYSLOG_IDENTIFIER is the sender's say.
       const std::string uid = field("_UID"), comm = field("_COMM"), exe = field("_EXE"),
-                        unit = field("_SYSTEMD_UNIT");
-      const std::string_view program = sshd_program_of(TrustedFields{uid, comm, exe, unit});
+                        unit = field("_SYSTEMD_UNIT"), identifier = field("SYSLOG_IDENTIFIER");
+      const std::string_view program =
+          sshd_program_of(TrustedFields{uid, comm, exe, unit, false, identifier});
       std::string message = field("MESSAGE");
       uint64_t micros = 0;
       sd_journal_get_realtime_usec(m_journal, &micros);
@@ -225,9 +226,9 @@ Result<std::unique_ptr<LogSource>> make_journal_source(std::optional<std::string
                      : sd_journal_open(&journal, SD_JOURNAL_LOCAL_ONLY);
   if (rc < 0)
     return fail(ErrorCode::io, std::string("cannot open the journal: ") + std::strerror(-rc));
-  // Candidates by the fields journald adds itself: the process name (no systemd as PID 1
-  // means no _SYSTEMD_UNIT), sshd's binary, or its unit. poll() then requires _UID=0 too
-  // (sshd_program_of); SYSLOG_IDENTIFIER, which any sender sets, is not looked at.
+  // Candidates: by the fields journald adds itself — the process name (no systemd as PID 1
+  // means no _SYSTEMD_UNIT), sshd's binary, its unit — or by the tag. Only candidates; poll()
+  // decides with sshd_program_of (_UID=0 always).
   for (const char* match : {"_COMM=sshd", "_COMM=sshd-session", "_COMM=sshd-auth"})
     sd_journal_add_match(journal, match, 0);
   sd_journal_add_disjunction(journal);
@@ -238,6 +239,11 @@ Result<std::unique_ptr<LogSource>> make_journal_source(std::optional<std::string
     sd_journal_add_match(journal, match, 0);
   sd_journal_add_disjunction(journal);
   for (const char* match : {"_SYSTEMD_UNIT=ssh.service", "_SYSTEMD_UNIT=sshd.service"})
+    sd_journal_add_match(journal, match, 0);
+  // A sender gone before journald read /proc has no _COMM/_EXE: by its tag, then _UID=0.
+  sd_journal_add_disjunction(journal);
+  for (const char* match : {"SYSLOG_IDENTIFIER=sshd", "SYSLOG_IDENTIFIER=sshd-session",
+                            "SYSLOG_IDENTIFIER=sshd-auth"})
     sd_journal_add_match(journal, match, 0);
   auto source = std::make_unique<JournalSource>(journal);
   if (saved_cursor && !saved_cursor->empty() &&

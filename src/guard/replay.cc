@@ -34,11 +34,19 @@ std::string_view base_name(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
+// A binary replaced by an upgrade while it runs reads "PATH (deleted)".
+std::string_view without_deleted(std::string_view exe) {
+  if (exe.ends_with(" (deleted)"))
+    exe.remove_suffix(std::string_view(" (deleted)").size());
+  return exe;
+}
+
+// sshd's binary where distributions install it.
 bool is_sshd_executable(std::string_view exe) {
   const std::string_view folder = exe.substr(0, exe.size() - base_name(exe).size());
   for (std::string_view system_folder :
-       {"/usr/sbin/", "/sbin/", "/usr/lib/openssh/", "/usr/libexec/", "/usr/libexec/openssh/",
-        "/usr/local/sbin/", "/usr/local/libexec/"})
+       {"/usr/sbin/", "/sbin/", "/usr/bin/", "/usr/lib/openssh/", "/usr/lib/ssh/", "/usr/libexec/",
+        "/usr/libexec/openssh/", "/usr/local/sbin/", "/usr/local/libexec/"})
     if (folder == system_folder)
       return is_sshd_program(base_name(exe));
   return false;
@@ -47,19 +55,20 @@ bool is_sshd_executable(std::string_view exe) {
 }  // namespace
 
 std::string_view sshd_program_of(const TrustedFields& fields) {
-  // _UID comes from the kernel (SCM_CREDENTIALS): only root can claim 0. _COMM and _EXE are
-  // read from /proc by journald; an unprivileged user can name a process "sshd", not run it
-  // as root. sshd's messages all come from its root monitor (the privilege-separated child
-  // logs through it).
+  // _UID comes from the kernel (SCM_CREDENTIALS, the sender's real uid): only root can send
+  // as 0. sshd's messages all come from its root monitor (the privilege-separated child logs
+  // through it). _EXE goes first: a process's name (_COMM) is its file's name, and a symlink
+  // named sshd to a set-uid program would carry it.
   if (fields.repeated || fields.uid != "0")
     return {};
-  if (is_sshd_program(fields.comm))
-    return fields.comm;
-  if (is_sshd_executable(fields.exe))
-    return base_name(fields.exe);
-  if (is_ssh_unit(fields.unit))
-    return "sshd";
-  return {};
+  if (!fields.exe.empty())
+    return is_sshd_executable(without_deleted(fields.exe)) ? base_name(without_deleted(fields.exe))
+                                                             : std::string_view();
+  if (!fields.comm.empty())
+    return is_sshd_program(fields.comm) ? fields.comm : std::string_view();
+  if (!fields.unit.empty())
+    return is_ssh_unit(fields.unit) ? "sshd" : std::string_view();
+  return is_sshd_program(fields.identifier) ? fields.identifier : std::string_view();
 }
 
 void EntryDecoder::feed(std::string_view line, const std::function<void(const Entry&)>& on_entry) {
@@ -99,8 +108,10 @@ void EntryDecoder::feed(std::string_view line, const std::function<void(const En
       };
       // A field given twice is an array in JSON: not a string, so not trusted.
       const std::string uid = text_field("_UID"), comm = text_field("_COMM"),
-                        exe = text_field("_EXE"), unit = text_field("_SYSTEMD_UNIT");
-      const std::string_view program = sshd_program_of(TrustedFields{uid, comm, exe, unit});
+                        exe = text_field("_EXE"), unit = text_field("_SYSTEMD_UNIT"),
+                        identifier = text_field("SYSLOG_IDENTIFIER");
+      const std::string_view program =
+          sshd_program_of(TrustedFields{uid, comm, exe, unit, false, identifier});
       std::string message = text_field("MESSAGE");
       std::string realtime = text_field("__REALTIME_TIMESTAMP");
       int64_t micros = 0;
@@ -152,6 +163,9 @@ void EntryDecoder::set_export_field(std::string_view key, std::string_view value
     trusted(m_exe);
   } else if (key == "_SYSTEMD_UNIT") {
     trusted(m_unit);
+  } else if (key == "SYSLOG_IDENTIFIER") {
+    if (m_identifier.empty())
+      m_identifier = value;
   } else if (key == "__REALTIME_TIMESTAMP") {
     int64_t micros = 0;
     std::from_chars(value.data(), value.data() + value.size(), micros);
@@ -203,6 +217,7 @@ void EntryDecoder::reset_export_entry() {
   m_comm.clear();
   m_exe.clear();
   m_unit.clear();
+  m_identifier.clear();
   m_has_message = m_repeated = m_broken = false;
   m_time = 0;
   m_micros = 0;
@@ -216,7 +231,7 @@ void EntryDecoder::finish(const std::function<void(const Entry&)>& on_entry) {
   // An entry cut off inside a binary field, or malformed, is reported without a program.
   const bool whole = !m_in_binary && !m_broken;
   const std::string_view program =
-      whole ? sshd_program_of(TrustedFields{m_uid, m_comm, m_exe, m_unit, m_repeated})
+      whole ? sshd_program_of(TrustedFields{m_uid, m_comm, m_exe, m_unit, m_repeated, m_identifier})
             : std::string_view();
   on_entry(Entry{m_time, program, whole ? std::string_view(m_message) : std::string_view(),
                  m_micros});

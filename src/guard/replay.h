@@ -39,12 +39,17 @@ struct TrustedFields {
   std::string_view exe;   // _EXE
   std::string_view unit;  // _SYSTEMD_UNIT (absent without systemd as PID 1)
   bool repeated = false;  // one of them appeared twice: not an entry journald wrote
+  std::string_view identifier = {};  // SYSLOG_IDENTIFIER: the sender's say, used only below
 };
 
-// The sshd program ("sshd", "sshd-session", "sshd-auth") that sent an entry, judged by its
-// trusted fields alone: sent by uid 0, and by a process named like sshd (_COMM), or running
-// sshd's binary from a system folder (_EXE), or in ssh.service / sshd.service / a
-// per-connection ssh@… unit. Empty when the entry cannot be shown to come from sshd.
+// The sshd program ("sshd", "sshd-session", "sshd-auth") that sent an entry, judged by the
+// fields journald adds: always _UID=0 (the kernel's word: only root can send as uid 0), and
+// then the most telling field journald could record: _EXE (sshd's binary in a system folder),
+// else _COMM (a process named like sshd), else _SYSTEMD_UNIT (ssh.service, sshd.service, a
+// per-connection ssh@… unit). journald reads _EXE and _COMM from /proc when the message
+// arrives, so a sender that exited at once has neither: such an entry counts when
+// SYSLOG_IDENTIFIER names sshd — it was root's, and root may ban anyway. Empty when the entry
+// cannot be shown to come from sshd.
 std::string_view sshd_program_of(const TrustedFields& fields);
 
 // Turns lines into entries. The format is detected from the first non-empty line: journal
@@ -67,7 +72,7 @@ class EntryDecoder {
   void take_binary(std::string_view line);
   void reset_export_entry();
   // journal export: the entry being assembled
-  std::string m_message, m_uid, m_comm, m_exe, m_unit;
+  std::string m_message, m_uid, m_comm, m_exe, m_unit, m_identifier;
   bool m_has_message = false, m_repeated = false, m_broken = false;
   int64_t m_time = 0;
   int32_t m_micros = 0;
