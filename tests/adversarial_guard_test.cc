@@ -6,16 +6,16 @@
 // sshd's _COMM/_EXE and _UID=0 must suffice). Also: a first start on the journal counts every
 // line of a burst written while it starts, and the control socket itself refuses bans that are
 // too wide or cover the allowlist, whoever the client is.
+#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -51,8 +51,7 @@ pid_t spawn(const std::vector<std::string>& argv) {
   pid_t pid = ::fork();
   if (pid == 0) {
     std::vector<char*> args;
-    for (const auto& arg : argv)
-      args.push_back(const_cast<char*>(arg.c_str()));
+    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     ::execv(args[0], args.data());
     die(args[0]);
@@ -61,7 +60,9 @@ pid_t spawn(const std::vector<std::string>& argv) {
 }
 
 volatile sig_atomic_t g_stop = 0;
-void on_term(int) { g_stop = 1; }
+void on_term(int) {
+  g_stop = 1;
+}
 
 // The child that owns the private mount namespace: a tmpfs /dev (device nodes bound back in)
 // and /run, the journal folder bound from `work`, journald started and /dev/log linked to its
@@ -72,14 +73,16 @@ void on_term(int) { g_stop = 1; }
   int net = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
   if (net < 0)
     die("netns");
-  if (::unshare(CLONE_NEWNS) != 0 || ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+  if (::unshare(CLONE_NEWNS) != 0 ||
+      ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     die("private mount namespace");
   const std::string saved_dev = work + "/dev.real";
   ::mkdir(saved_dev.c_str(), 0755);
   bind_or_die("/dev", saved_dev);
   if (::mount("tmpfs", "/dev", "tmpfs", 0, "mode=0755") != 0)
     die("tmpfs /dev");
-  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm"}) {
+  for (const char* node :
+       {"null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm"}) {
     const std::string source = saved_dev + "/" + node, target = std::string("/dev/") + node;
     struct stat st {};
     if (::stat(source.c_str(), &st) != 0)
@@ -165,10 +168,12 @@ class AdversarialGuard : public ::testing::Test {
     if (with_sshd) {
       const std::string dir = m_work.path();
       ProcessRunner runner;
-      (void)runner.run(Command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/host_key"}));
+      (void)runner.run(
+          Command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/host_key"}));
       sshd_config = dir + "/sshd_config";
       std::ofstream(sshd_config) << "Port 22\nListenAddress 0.0.0.0\nListenAddress ::\n"
-                                 << "HostKey " << dir << "/host_key\nPidFile " << dir << "/sshd.pid\n"
+                                 << "HostKey " << dir << "/host_key\nPidFile " << dir
+                                 << "/sshd.pid\n"
                                  << "UsePAM no\nStrictModes no\nPasswordAuthentication yes\n"
                                  << "PermitRootLogin yes\nSyslogFacility AUTH\nLogLevel INFO\n";
     }
@@ -178,7 +183,8 @@ class AdversarialGuard : public ::testing::Test {
       run_sandbox(m_work.path(), m_net->server(), sshd_config);
     for (int i = 0; i < 100 && !std::filesystem::exists(m_work.path() + "/sandbox.ready"); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    ASSERT_TRUE(std::filesystem::exists(m_work.path() + "/sandbox.ready")) << "journald did not start";
+    ASSERT_TRUE(std::filesystem::exists(m_work.path() + "/sandbox.ready"))
+        << "journald did not start";
     if (with_sshd) {
       bool open = false;
       for (int i = 0; i < 50 && !open; ++i) {
@@ -193,11 +199,13 @@ class AdversarialGuard : public ::testing::Test {
   void start_guard(bool wait = true) {
     std::filesystem::remove(root() + "/run/clawshield/guard.sock");
     m_guard = std::make_unique<testing::BackgroundProcess>(
-        std::vector<std::string>{CLAWSHIELD_BINARY, "guard", "--root", root(), "--netns", m_net->server(),
-                                 "--journal-dir", m_work.path() + "/journal", "--log-file",
-                                 "/var/log/none.log"},
+        std::vector<std::string>{CLAWSHIELD_BINARY, "guard", "--root", root(), "--netns",
+                                 m_net->server(), "--journal-dir", m_work.path() + "/journal",
+                                 "--log-file", "/var/log/none.log"},
         guard_log());
-    for (int i = 0; wait && i < 50 && testing::read_file("", guard_log()).find("watching") == std::string::npos; ++i)
+    for (int i = 0; wait && i < 50 &&
+                    testing::read_file("", guard_log()).find("watching") == std::string::npos;
+         ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 
@@ -210,10 +218,12 @@ class AdversarialGuard : public ::testing::Test {
 
   // `argv` inside the sandbox's mount namespace (its /dev/log is journald's), as `uid`.
   CommandResult in_sandbox(int uid, const std::vector<std::string>& argv) {
-    std::vector<std::string> full = {"/usr/bin/nsenter", "-t", std::to_string(m_sandbox), "-m", "--"};
+    std::vector<std::string> full = {"/usr/bin/nsenter", "-t", std::to_string(m_sandbox), "-m",
+                                     "--"};
     if (uid != 0) {
       const std::string id = std::to_string(uid);
-      full.insert(full.end(), {"/usr/bin/setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups"});
+      full.insert(full.end(),
+                  {"/usr/bin/setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups"});
     }
     full.insert(full.end(), argv.begin(), argv.end());
     ProcessRunner runner;
@@ -222,14 +232,16 @@ class AdversarialGuard : public ::testing::Test {
   }
 
   static std::string failure(const std::string& address, int n) {
-    return "Failed password for root from " + address + " port " + std::to_string(5550 + n) + " ssh2";
+    return "Failed password for root from " + address + " port " + std::to_string(5550 + n) +
+           " ssh2";
   }
 
   // Entries in the journal whose MESSAGE mentions `needle`, as JSON lines.
   std::vector<std::string> journal_entries(const std::string& needle) {
     ProcessRunner runner;
-    auto listed = runner.run(Command({"/usr/bin/journalctl", "--directory=" + m_work.path() + "/journal",
-                                      "-o", "json", "--no-pager"}));
+    auto listed =
+        runner.run(Command({"/usr/bin/journalctl", "--directory=" + m_work.path() + "/journal",
+                            "-o", "json", "--no-pager"}));
     std::vector<std::string> found;
     if (!listed)
       return found;
@@ -278,7 +290,8 @@ TEST_F(AdversarialGuard, ALocalUserLoggingAsSshdGetsNothingBanned) {
   // Five lines tagged sshd, and five from a process that is even named sshd (a copy of logger),
   // all as uid 4242.
   for (int n = 1; n <= 5; ++n) {
-    auto logged = in_sandbox(k_attacker_uid, {"/usr/bin/logger", "-t", "sshd", failure("10.9.9.9", n)});
+    auto logged =
+        in_sandbox(k_attacker_uid, {"/usr/bin/logger", "-t", "sshd", failure("10.9.9.9", n)});
     ASSERT_EQ(logged.exit_code, 0) << logged.err;
     logged = in_sandbox(k_attacker_uid, {fake_sshd(), "-t", "sshd", failure("10.9.9.10", n)});
     ASSERT_EQ(logged.exit_code, 0) << logged.err;
@@ -292,13 +305,16 @@ TEST_F(AdversarialGuard, ALocalUserLoggingAsSshdGetsNothingBanned) {
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const std::string listed = bans();
-  EXPECT_EQ(listed.find("10.9.9.9"), std::string::npos) << listed << testing::read_file("", guard_log());
-  EXPECT_EQ(listed.find("10.9.9.10"), std::string::npos) << listed << testing::read_file("", guard_log());
+  EXPECT_EQ(listed.find("10.9.9.9"), std::string::npos)
+      << listed << testing::read_file("", guard_log());
+  EXPECT_EQ(listed.find("10.9.9.10"), std::string::npos)
+      << listed << testing::read_file("", guard_log());
 
   // The guard does read this journal: the same lines from root's /usr/sbin/sshd (logger bound
   // there in the sandbox) count.
   for (int n = 1; n <= 5; ++n)
-    ASSERT_EQ(in_sandbox(0, {"/usr/sbin/sshd", "-t", "sshd", failure("10.9.9.11", n)}).exit_code, 0);
+    ASSERT_EQ(in_sandbox(0, {"/usr/sbin/sshd", "-t", "sshd", failure("10.9.9.11", n)}).exit_code,
+              0);
   EXPECT_TRUE(wait_for_ban("10.9.9.11")) << testing::read_file("", guard_log()) << "\n"
                                          << join(journal_entries("10.9.9.11"), "\n");
   EXPECT_EQ(bans().find("10.9.9.9"), std::string::npos);
@@ -316,7 +332,8 @@ TEST_F(AdversarialGuard, ARealSshdsFailuresThroughJournaldStillBan) {
   EXPECT_EQ(bans().find("10.77.0.1"), std::string::npos);
   m_net->ssh_failures(m_net->outside(), server.v4, 1);
   EXPECT_TRUE(wait_for_ban("10.77.0.1")) << testing::read_file("", guard_log());
-  EXPECT_NE(testing::read_file("", guard_log()).find("ban 10.77.0.1 for 3600s: 5 failures"), std::string::npos)
+  EXPECT_NE(testing::read_file("", guard_log()).find("ban 10.77.0.1 for 3600s: 5 failures"),
+            std::string::npos)
       << testing::read_file("", guard_log());
   // sshd's entries carry no _SYSTEMD_UNIT here (no systemd as PID 1): _COMM, _EXE, _UID do.
   auto entries = journal_entries("Failed password for root from 10.77.0.1");
@@ -334,10 +351,12 @@ TEST_F(AdversarialGuard, FirstStartCountsAWholeBurstWrittenAsItStarts) {
     start_guard(/*wait=*/false);
     for (int n = 1; n <= 5; ++n)
       ASSERT_EQ(in_sandbox(0, {"/usr/sbin/sshd", "-t", "sshd", failure(source, n)}).exit_code, 0);
-    EXPECT_TRUE(wait_for_ban(source)) << "round " << round << "\n" << testing::read_file("", guard_log());
+    EXPECT_TRUE(wait_for_ban(source)) << "round " << round << "\n"
+                                      << testing::read_file("", guard_log());
     EXPECT_NE(testing::read_file("", guard_log()).find("ban " + source + " for 3600s: 5 failures"),
               std::string::npos)
-        << "round " << round << "\n" << testing::read_file("", guard_log());
+        << "round " << round << "\n"
+        << testing::read_file("", guard_log());
     stop_guard();
   }
 }
@@ -376,7 +395,8 @@ TEST_F(AdversarialGuard, TheControlSocketRefusesWideAndAllowlistedBans) {
   }
   EXPECT_NE(bans().find("0 ban(s)"), std::string::npos) << bans();
   // A sane ban is still accepted.
-  auto accepted = testing::run_clawshield({"bans", "ban", "203.0.113.0/24", "--for", "60s", "--root", root()});
+  auto accepted =
+      testing::run_clawshield({"bans", "ban", "203.0.113.0/24", "--for", "60s", "--root", root()});
   EXPECT_EQ(accepted.exit_code, 0) << accepted.err;
   EXPECT_TRUE(wait_for_ban("203.0.113.0/24"));
 }

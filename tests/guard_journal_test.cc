@@ -9,8 +9,8 @@
 #include <sys/un.h>
 
 #include <chrono>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -48,10 +48,12 @@ class GuardJournal : public ::testing::Test {
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
     const std::string export_file = m_net->work_dir() + "/entry.export";
-    std::ofstream(export_file) << "__REALTIME_TIMESTAMP=" << micros << "\n__MONOTONIC_TIMESTAMP="
-                               << ++m_monotonic << "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
-                               << "SYSLOG_IDENTIFIER=" << program << "\n_PID=4242\n_UID=0\n_COMM="
-                               << program << "\nMESSAGE=" << message << "\n\n";
+    std::ofstream(export_file) << "__REALTIME_TIMESTAMP=" << micros
+                               << "\n__MONOTONIC_TIMESTAMP=" << ++m_monotonic
+                               << "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                               << "SYSLOG_IDENTIFIER=" << program
+                               << "\n_PID=4242\n_UID=0\n_COMM=" << program
+                               << "\nMESSAGE=" << message << "\n\n";
     ProcessRunner runner;
     auto written = runner.run(Command({"/lib/systemd/systemd-journal-remote", "-o",
                                        m_journal + "/" + m_journal_file, export_file}));
@@ -59,18 +61,22 @@ class GuardJournal : public ::testing::Test {
   }
 
   void failure(int n) {
-    journal_line(n % 2 ? "sshd" : "sshd-session",
-                 "Failed password for root from 203.0.113.5 port " + std::to_string(40000 + n) + " ssh2");
+    journal_line(
+        n % 2 ? "sshd" : "sshd-session",
+        "Failed password for root from 203.0.113.5 port " + std::to_string(40000 + n) + " ssh2");
   }
 
   // `wait` for it to say it watches (else return at once); `log_file` besides the journal.
   void start_guard(bool wait = true, const std::string& log_file = "/var/log/none.log") {
     std::filesystem::remove(root() + "/run/clawshield/guard.sock");
     m_guard = std::make_unique<testing::BackgroundProcess>(
-        std::vector<std::string>{CLAWSHIELD_BINARY, "guard", "--root", root(), "--netns", m_net->server(),
-                                 "--journal-dir", m_journal, "--log-file", log_file},
+        std::vector<std::string>{CLAWSHIELD_BINARY, "guard", "--root", root(), "--netns",
+                                 m_net->server(), "--journal-dir", m_journal, "--log-file",
+                                 log_file},
         guard_log());
-    for (int i = 0; wait && i < 50 && testing::read_file("", guard_log()).find("watching") == std::string::npos; ++i)
+    for (int i = 0; wait && i < 50 &&
+                    testing::read_file("", guard_log()).find("watching") == std::string::npos;
+         ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 
@@ -97,9 +103,7 @@ class GuardJournal : public ::testing::Test {
     m_guard.reset();
   }
 
-  std::string bans() {
-    return testing::run_clawshield({"bans", "list", "--root", root()}).out;
-  }
+  std::string bans() { return testing::run_clawshield({"bans", "list", "--root", root()}).out; }
 
   testing::TempDir m_root;
   std::unique_ptr<NetnsHarness> m_net;
@@ -112,8 +116,7 @@ class GuardJournal : public ::testing::Test {
 TEST_F(GuardJournal, FollowsTheJournalAcrossARestartWithoutLosingOrDoubleCounting) {
   journal_line("sshd", "Server listening on 0.0.0.0 port 22.");  // the journal exists before
   start_guard();
-  for (int n = 1; n <= 3; ++n)
-    failure(n);
+  for (int n = 1; n <= 3; ++n) failure(n);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_NE(bans().find("0 ban(s)"), std::string::npos);
   stop_guard();
@@ -168,8 +171,7 @@ TEST_F(GuardJournal, NotifiesSystemdReloadsOnHupAndWritesMetrics) {
   // SIGHUP reloads the policy; a broken policy is refused and the old one kept.
   testing::write_file(root(), "/etc/clawshield/policy.yaml", "guard:\n  maxretry: 3\n");
   ::kill(m_guard->pid(), SIGHUP);
-  for (int n = 1; n <= 3; ++n)
-    failure(n);
+  for (int n = 1; n <= 3; ++n) failure(n);
   std::string listed;
   for (int i = 0; i < 30 && listed.find("203.0.113.5") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -185,7 +187,9 @@ TEST_F(GuardJournal, NotifiesSystemdReloadsOnHupAndWritesMetrics) {
   stop_guard();  // writes the metrics on the way out
   const std::string metrics = testing::read_file(root(), "/var/lib/clawshield/guard/metrics.prom");
   EXPECT_NE(metrics.find("clawshield_guard_bans_total 1"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("clawshield_guard_events_total{kind=\"failed_password\"} 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("clawshield_guard_events_total{kind=\"failed_password\"} 3"),
+            std::string::npos)
+      << metrics;
 }
 
 // Issue 11 item 16: the first start on a journal with no sshd entry yet sought "the tail", and
@@ -205,10 +209,12 @@ TEST_F(GuardJournal, FirstStartCountsEveryLineOfABurstWrittenWhileItStarts) {
     for (int n = 1; n <= 5; ++n)
       journal_line("sshd", "Failed password for root from " + source + " port " +
                                std::to_string(40000 + n) + " ssh2");
-    EXPECT_TRUE(wait_for_ban(source)) << "round " << round << "\n" << testing::read_file("", guard_log());
+    EXPECT_TRUE(wait_for_ban(source)) << "round " << round << "\n"
+                                      << testing::read_file("", guard_log());
     EXPECT_NE(testing::read_file("", guard_log()).find("ban " + source + " for 3600s: 5 failures"),
               std::string::npos)
-        << "round " << round << "\n" << testing::read_file("", guard_log());
+        << "round " << round << "\n"
+        << testing::read_file("", guard_log());
     stop_guard();
   }
 }
@@ -232,12 +238,10 @@ TEST_F(GuardJournal, AuthLogFedFromTheJournalDoesNotCountFailuresTwice) {
         << now << ".000000+00:00 vm sshd[4242]: Failed password for root from 203.0.113.5 port "
         << 40000 + n << " ssh2\n";
   };
-  for (int n = 1; n <= 3; ++n)
-    both(n);
+  for (int n = 1; n <= 3; ++n) both(n);
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_NE(bans().find("0 ban(s)"), std::string::npos) << testing::read_file("", guard_log());
-  for (int n = 4; n <= 5; ++n)
-    both(n);
+  for (int n = 4; n <= 5; ++n) both(n);
   EXPECT_TRUE(wait_for_ban("203.0.113.5")) << testing::read_file("", guard_log());
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const std::string log = testing::read_file("", guard_log());

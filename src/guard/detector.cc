@@ -28,7 +28,9 @@ GuardSettings settings_from_policy(const GuardPolicy& policy) {
   return settings;
 }
 
-GuardSettings default_guard_settings() { return settings_from_policy(GuardPolicy{}); }
+GuardSettings default_guard_settings() {
+  return settings_from_policy(GuardPolicy{});
+}
 
 bool overlaps(const Address& a, const Address& b) {
   return a.v6 == b.v6 && (contains(a, b) || contains(b, a));
@@ -54,8 +56,9 @@ Result<Address> check_ban_request(std::string_view text, const std::vector<Addre
                 "\"" + std::string(text) + "\" is not an address or ADDRESS/PREFIX");
   const int minimum = target->v6 ? k_min_ban_prefix_v6 : k_min_ban_prefix_v4;
   if (target->prefix < minimum)
-    return fail(ErrorCode::bad_input, "refusing to ban " + target->text() + ": prefixes shorter than /" +
-                                          std::to_string(minimum) + " are never banned");
+    return fail(ErrorCode::bad_input, "refusing to ban " + target->text() +
+                                          ": prefixes shorter than /" + std::to_string(minimum) +
+                                          " are never banned");
   for (const auto& network : allowlist)
     if (overlaps(*target, network))
       return fail(ErrorCode::bad_input, "refusing to ban " + target->text() + ": it covers " +
@@ -87,8 +90,8 @@ bool Detector::allowlisted(const Address& address) const {
 void Detector::evict_if_full() {
   // m_order lists keys in insertion order; some are gone already (banned). Drop those from
   // the front so the queue stays bounded, and evict the oldest live counter when full.
-  while (!m_order.empty() &&
-         (m_counters.size() >= m_settings.max_tracked || m_order.size() > 2 * m_settings.max_tracked)) {
+  while (!m_order.empty() && (m_counters.size() >= m_settings.max_tracked ||
+                              m_order.size() > 2 * m_settings.max_tracked)) {
     m_counters.erase(m_order.front());
     m_order.pop_front();
   }

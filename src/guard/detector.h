@@ -6,8 +6,8 @@
 #pragma once
 
 #include <array>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -59,7 +59,7 @@ struct BanDecision {
   int failures = 0;  // events in the window
   int64_t first = 0, last = 0;
   int64_t duration = 0;
-  int offence = 1;   // 1 for a first ban, 2 for the second, ...
+  int offence = 1;  // 1 for a first ban, 2 for the second, ...
 };
 
 class Detector {

@@ -32,10 +32,14 @@ class FileSource final : public LogSource {
       auto parts = split(*saved, ':');
       uint64_t device = 0, inode = 0, offset = 0;
       if (parts.size() == 3 &&
-          std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), device).ec == std::errc() &&
-          std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), inode).ec == std::errc() &&
-          std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), offset).ec == std::errc() &&
-          device == st.st_dev && inode == st.st_ino && offset <= static_cast<uint64_t>(st.st_size)) {
+          std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), device).ec ==
+              std::errc() &&
+          std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), inode).ec ==
+              std::errc() &&
+          std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), offset).ec ==
+              std::errc() &&
+          device == st.st_dev && inode == st.st_ino &&
+          offset <= static_cast<uint64_t>(st.st_size)) {
         m_offset = offset;
         resumed = true;
       }
@@ -52,7 +56,8 @@ class FileSource final : public LogSource {
   std::string name() const override { return "file:" + m_path; }
 
   std::string position() const override {
-    return std::to_string(m_device) + ":" + std::to_string(m_inode) + ":" + std::to_string(m_offset);
+    return std::to_string(m_device) + ":" + std::to_string(m_inode) + ":" +
+           std::to_string(m_offset);
   }
 
   Result<size_t> poll(const std::function<void(const Entry&)>& on_entry) override {
@@ -112,7 +117,8 @@ class FileSource final : public LogSource {
   Result<void> read_to_end(const std::function<void(const Entry&)>& sink) {
     char buffer[65536];
     while (true) {
-      ssize_t n = ::pread(m_fd, buffer, sizeof buffer, static_cast<off_t>(m_offset + m_partial.size()));
+      ssize_t n =
+          ::pread(m_fd, buffer, sizeof buffer, static_cast<off_t>(m_offset + m_partial.size()));
       if (n < 0) {
         if (errno == EINTR)
           continue;
@@ -233,17 +239,18 @@ Result<std::unique_ptr<LogSource>> make_journal_source(std::optional<std::string
     sd_journal_add_match(journal, match, 0);
   sd_journal_add_disjunction(journal);
   for (const char* match :
-       {"_EXE=/usr/sbin/sshd", "_EXE=/usr/lib/openssh/sshd-session", "_EXE=/usr/lib/openssh/sshd-auth",
-        "_EXE=/usr/libexec/openssh/sshd-session", "_EXE=/usr/libexec/openssh/sshd-auth",
-        "_EXE=/usr/libexec/sshd-session", "_EXE=/usr/libexec/sshd-auth"})
+       {"_EXE=/usr/sbin/sshd", "_EXE=/usr/lib/openssh/sshd-session",
+        "_EXE=/usr/lib/openssh/sshd-auth", "_EXE=/usr/libexec/openssh/sshd-session",
+        "_EXE=/usr/libexec/openssh/sshd-auth", "_EXE=/usr/libexec/sshd-session",
+        "_EXE=/usr/libexec/sshd-auth"})
     sd_journal_add_match(journal, match, 0);
   sd_journal_add_disjunction(journal);
   for (const char* match : {"_SYSTEMD_UNIT=ssh.service", "_SYSTEMD_UNIT=sshd.service"})
     sd_journal_add_match(journal, match, 0);
   // A sender gone before journald read /proc has no _COMM/_EXE: by its tag, then _UID=0.
   sd_journal_add_disjunction(journal);
-  for (const char* match : {"SYSLOG_IDENTIFIER=sshd", "SYSLOG_IDENTIFIER=sshd-session",
-                            "SYSLOG_IDENTIFIER=sshd-auth"})
+  for (const char* match :
+       {"SYSLOG_IDENTIFIER=sshd", "SYSLOG_IDENTIFIER=sshd-session", "SYSLOG_IDENTIFIER=sshd-auth"})
     sd_journal_add_match(journal, match, 0);
   auto source = std::make_unique<JournalSource>(journal);
   if (saved_cursor && !saved_cursor->empty() &&
@@ -270,7 +277,8 @@ bool syslog_goes_through_journald(const Filesystem& fs) {
   const auto target = std::filesystem::read_symlink(fs.host_path("/dev/log"), error);
   if (!error)
     return target == k_journald_dev_log;
-  struct stat dev_log {}, journald {};
+  struct stat dev_log {
+  }, journald{};
   return ::stat(fs.host_path("/dev/log").c_str(), &dev_log) == 0 && S_ISSOCK(dev_log.st_mode) &&
          ::stat(fs.host_path(k_journald_dev_log).c_str(), &journald) == 0 &&
          dev_log.st_dev == journald.st_dev && dev_log.st_ino == journald.st_ino;

@@ -9,9 +9,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -63,7 +63,7 @@ std::string_view sshd_program_of(const TrustedFields& fields) {
     return {};
   if (!fields.exe.empty())
     return is_sshd_executable(without_deleted(fields.exe)) ? base_name(without_deleted(fields.exe))
-                                                             : std::string_view();
+                                                           : std::string_view();
   if (!fields.comm.empty())
     return is_sshd_program(fields.comm) ? fields.comm : std::string_view();
   if (!fields.unit.empty())
@@ -103,8 +103,9 @@ void EntryDecoder::feed(std::string_view line, const std::function<void(const En
         return;
       }
       auto text_field = [&](const char* key) -> std::string {
-        return document.contains(key) && document[key].is_string() ? document[key].get<std::string>()
-                                                                   : std::string();
+        return document.contains(key) && document[key].is_string()
+                   ? document[key].get<std::string>()
+                   : std::string();
       };
       // A field given twice is an array in JSON: not a string, so not trusted.
       const std::string uid = text_field("_UID"), comm = text_field("_COMM"),
@@ -233,8 +234,8 @@ void EntryDecoder::finish(const std::function<void(const Entry&)>& on_entry) {
   const std::string_view program =
       whole ? sshd_program_of(TrustedFields{m_uid, m_comm, m_exe, m_unit, m_repeated, m_identifier})
             : std::string_view();
-  on_entry(Entry{m_time, program, whole ? std::string_view(m_message) : std::string_view(),
-                 m_micros});
+  on_entry(
+      Entry{m_time, program, whole ? std::string_view(m_message) : std::string_view(), m_micros});
   reset_export_entry();
 }
 

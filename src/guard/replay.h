@@ -34,11 +34,11 @@ struct Entry {
 // with '_' — and so the only ones that say who sent it. SYSLOG_IDENTIFIER, by contrast, is
 // whatever the sender chose (`logger -t sshd`).
 struct TrustedFields {
-  std::string_view uid;   // _UID
-  std::string_view comm;  // _COMM
-  std::string_view exe;   // _EXE
-  std::string_view unit;  // _SYSTEMD_UNIT (absent without systemd as PID 1)
-  bool repeated = false;  // one of them appeared twice: not an entry journald wrote
+  std::string_view uid;              // _UID
+  std::string_view comm;             // _COMM
+  std::string_view exe;              // _EXE
+  std::string_view unit;             // _SYSTEMD_UNIT (absent without systemd as PID 1)
+  bool repeated = false;             // one of them appeared twice: not an entry journald wrote
   std::string_view identifier = {};  // SYSLOG_IDENTIFIER: the sender's say, used only below
 };
 
