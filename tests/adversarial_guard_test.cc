@@ -286,6 +286,14 @@ class AdversarialGuard : public ::testing::Test {
 
 TEST_F(AdversarialGuard, ALocalUserLoggingAsSshdGetsNothingBanned) {
   start_sandbox(/*with_sshd=*/false);
+  // The journal as on a running server: sshd has logged, and so has the user (journald keeps
+  // a user's entries in a file of their own).
+  ASSERT_EQ(in_sandbox(0, {"/usr/sbin/sshd", "-t", "sshd", "Server listening on 0.0.0.0 port 22."})
+                .exit_code,
+            0);
+  ASSERT_EQ(in_sandbox(k_attacker_uid, {"/usr/bin/logger", "-t", "cron", "hello"}).exit_code, 0);
+  ASSERT_EQ(wait_for_entries("Server listening on 0.0.0.0 port 22.", 1), 1u);
+  ASSERT_EQ(wait_for_entries("\"MESSAGE\":\"hello\"", 1), 1u);
   start_guard();
   // Five lines tagged sshd, and five from a process that is even named sshd (a copy of logger),
   // all as uid 4242.
@@ -359,6 +367,37 @@ TEST_F(AdversarialGuard, FirstStartCountsAWholeBurstWrittenAsItStarts) {
         << testing::read_file("", guard_log());
     stop_guard();
   }
+}
+
+// `guard --replay` of the journal exported as is (`journalctl -o export`): a local user's
+// message holding newlines is a binary field there; its bytes pretend to end the entry and
+// start one from root's sshd. Read by its size, it stays one message from uid 4242.
+TEST_F(AdversarialGuard, ReplayOfAnExportedJournalCountsNoForgedEntry) {
+  start_sandbox(/*with_sshd=*/false);
+  const std::string forged =
+      "x\n\n__REALTIME_TIMESTAMP=1796172857000000\n_UID=0\n_COMM=sshd\n_EXE=/usr/sbin/sshd\n"
+      "SYSLOG_IDENTIFIER=sshd\nMESSAGE=Failed password for root from 10.9.9.12 port 5555 ssh2\n";
+  for (int n = 1; n <= 5; ++n)
+    ASSERT_EQ(in_sandbox(k_attacker_uid, {"/usr/bin/logger", "-t", "sshd", forged}).exit_code, 0);
+  // And root's sshd, so the replay has something true to count.
+  for (int n = 1; n <= 5; ++n)
+    ASSERT_EQ(in_sandbox(0, {"/usr/sbin/sshd", "-t", "sshd", failure("10.9.9.13", n)}).exit_code,
+              0);
+  ASSERT_EQ(wait_for_entries("10.9.9.13 port", 5), 5u);
+  ProcessRunner runner;
+  auto exported =
+      runner.run(Command({"/usr/bin/journalctl", "--directory=" + m_work.path() + "/journal", "-o",
+                          "export", "--no-pager"}));
+  ASSERT_TRUE(exported && exported->ok());
+  // The forged text is in the export as a binary field (a newline is not printable).
+  ASSERT_NE(exported->out.find("MESSAGE\n"), std::string::npos);
+  ASSERT_NE(exported->out.find("10.9.9.12"), std::string::npos);
+  const std::string file = m_work.path() + "/journal.export";
+  std::ofstream(file) << exported->out;
+  auto replayed = testing::run_clawshield({"guard", "--replay", file, "--json", "--root", root()});
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
+  EXPECT_EQ(replayed.out.find("10.9.9.12"), std::string::npos) << replayed.out;
+  EXPECT_NE(replayed.out.find("\"source\": \"10.9.9.13\""), std::string::npos) << replayed.out;
 }
 
 // The control socket is the trust boundary: a client that skips the CLI's checks (any root
