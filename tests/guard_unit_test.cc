@@ -327,6 +327,20 @@ TEST(Detector, BansByHandAreCheckedForWidthAndAllowlist) {
             std::string::npos);
 }
 
+// Whether auth.log repeats the journal: /dev/log is journald's socket (systemd's link).
+TEST(LogSources, SyslogThroughJournaldIsSeenByDevLog) {
+  testing::TempDir root;
+  auto fs = Filesystem::open(root.path());
+  ASSERT_TRUE(fs);
+  EXPECT_FALSE(syslog_goes_through_journald(*fs));  // no /dev/log
+  std::filesystem::create_directories(root.path() + "/dev");
+  std::filesystem::create_symlink("/run/rsyslog/log", root.path() + "/dev/log");
+  EXPECT_FALSE(syslog_goes_through_journald(*fs));
+  std::filesystem::remove(root.path() + "/dev/log");
+  std::filesystem::create_symlink("/run/systemd/journal/dev-log", root.path() + "/dev/log");
+  EXPECT_TRUE(syslog_goes_through_journald(*fs));
+}
+
 // The CLI refuses before it asks the guard (exit 2, the reason; the guard need not run).
 TEST(BansCli, RefusesBansTooWideOrCoveringTheAllowlist) {
   testing::TempDir root;
