@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -40,35 +41,59 @@ class GuardJournal : public ::testing::Test {
   const std::string& root() const { return m_root.path(); }
   std::string guard_log() const { return m_net->work_dir() + "/guard.log"; }
 
-  // Appends one sshd entry to the journal file, as journald would have written it.
+  // Appends one sshd entry to the journal file, as journald would have written it for sshd
+  // (root, its process name): the fields that show who sent it come with it.
   void journal_line(const std::string& program, const std::string& message) {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
     const std::string export_file = m_net->work_dir() + "/entry.export";
-    std::ofstream(export_file) << "__REALTIME_TIMESTAMP=" << micros << "\n__MONOTONIC_TIMESTAMP="
-                               << ++m_monotonic << "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
-                               << "SYSLOG_IDENTIFIER=" << program << "\n_PID=4242\nMESSAGE=" << message
-                               << "\n\n";
+    std::ofstream(export_file) << "__REALTIME_TIMESTAMP=" << micros
+                               << "\n__MONOTONIC_TIMESTAMP=" << ++m_monotonic
+                               << "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                               << "SYSLOG_IDENTIFIER=" << program
+                               << "\n_PID=4242\n_UID=0\n_COMM=" << program
+                               << "\nMESSAGE=" << message << "\n\n";
     ProcessRunner runner;
     auto written = runner.run(Command({"/lib/systemd/systemd-journal-remote", "-o",
-                                       m_journal + "/remote.journal", export_file}));
+                                       m_journal + "/" + m_journal_file, export_file}));
     ASSERT_TRUE(written && written->ok()) << (written ? written->err : written.error().message);
   }
 
   void failure(int n) {
-    journal_line(n % 2 ? "sshd" : "sshd-session",
-                 "Failed password for root from 203.0.113.5 port " + std::to_string(40000 + n) + " ssh2");
+    journal_line(
+        n % 2 ? "sshd" : "sshd-session",
+        "Failed password for root from 203.0.113.5 port " + std::to_string(40000 + n) + " ssh2");
   }
 
-  void start_guard() {
+  // `wait` for it to say it watches (else return at once); `log_file` besides the journal.
+  void start_guard(bool wait = true, const std::string& log_file = "/var/log/none.log") {
     std::filesystem::remove(root() + "/run/clawshield/guard.sock");
     m_guard = std::make_unique<testing::BackgroundProcess>(
-        std::vector<std::string>{CLAWSHIELD_BINARY, "guard", "--root", root(), "--netns", m_net->server(),
-                                 "--journal-dir", m_journal, "--log-file", "/var/log/none.log"},
+        std::vector<std::string>{CLAWSHIELD_BINARY, "guard", "--root", root(), "--netns",
+                                 m_net->server(), "--journal-dir", m_journal, "--log-file",
+                                 log_file},
         guard_log());
-    for (int i = 0; i < 50 && testing::read_file("", guard_log()).find("watching") == std::string::npos; ++i)
+    for (int i = 0; wait && i < 50 &&
+                    testing::read_file("", guard_log()).find("watching") == std::string::npos;
+         ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+
+  bool wait_for_ban(const std::string& source) {
+    for (int i = 0; i < 40; ++i) {
+      if (bans().find(source) != std::string::npos)
+        return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+  static size_t count(const std::string& text, const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+      ++n;
+    return n;
   }
 
   void stop_guard() {
@@ -78,22 +103,20 @@ class GuardJournal : public ::testing::Test {
     m_guard.reset();
   }
 
-  std::string bans() {
-    return testing::run_clawshield({"bans", "list", "--root", root()}).out;
-  }
+  std::string bans() { return testing::run_clawshield({"bans", "list", "--root", root()}).out; }
 
   testing::TempDir m_root;
   std::unique_ptr<NetnsHarness> m_net;
   std::unique_ptr<testing::BackgroundProcess> m_guard;
   std::string m_journal;
+  std::string m_journal_file = "remote.journal";
   int m_monotonic = 0;
 };
 
 TEST_F(GuardJournal, FollowsTheJournalAcrossARestartWithoutLosingOrDoubleCounting) {
   journal_line("sshd", "Server listening on 0.0.0.0 port 22.");  // the journal exists before
   start_guard();
-  for (int n = 1; n <= 3; ++n)
-    failure(n);
+  for (int n = 1; n <= 3; ++n) failure(n);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_NE(bans().find("0 ban(s)"), std::string::npos);
   stop_guard();
@@ -148,8 +171,7 @@ TEST_F(GuardJournal, NotifiesSystemdReloadsOnHupAndWritesMetrics) {
   // SIGHUP reloads the policy; a broken policy is refused and the old one kept.
   testing::write_file(root(), "/etc/clawshield/policy.yaml", "guard:\n  maxretry: 3\n");
   ::kill(m_guard->pid(), SIGHUP);
-  for (int n = 1; n <= 3; ++n)
-    failure(n);
+  for (int n = 1; n <= 3; ++n) failure(n);
   std::string listed;
   for (int i = 0; i < 30 && listed.find("203.0.113.5") == std::string::npos; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -165,7 +187,66 @@ TEST_F(GuardJournal, NotifiesSystemdReloadsOnHupAndWritesMetrics) {
   stop_guard();  // writes the metrics on the way out
   const std::string metrics = testing::read_file(root(), "/var/lib/clawshield/guard/metrics.prom");
   EXPECT_NE(metrics.find("clawshield_guard_bans_total 1"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("clawshield_guard_events_total{kind=\"failed_password\"} 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("clawshield_guard_events_total{kind=\"failed_password\"} 3"),
+            std::string::npos)
+      << metrics;
+}
+
+// Issue 11 item 16: the first start on a journal with no sshd entry yet sought "the tail", and
+// sd-journal's next entry from there is the LAST one present by then — a burst written while
+// the guard started was read from its middle (3-5 of 5 lines). Now a first start reads from a
+// point in time (the last findtime), so every line of the burst counts. Each round: no state,
+// a fresh journal, the burst written at once after the guard is started.
+TEST_F(GuardJournal, FirstStartCountsEveryLineOfABurstWrittenWhileItStarts) {
+  for (int round = 1; round <= 4; ++round) {
+    std::filesystem::remove(root() + "/var/lib/clawshield/guard/state.json");
+    m_journal_file = "round" + std::to_string(round) + ".journal";
+    std::filesystem::remove_all(m_journal);
+    std::filesystem::create_directories(m_journal);
+    const std::string source = "203.0.113." + std::to_string(100 + round);
+    std::filesystem::remove(guard_log());
+    start_guard(/*wait=*/false);
+    for (int n = 1; n <= 5; ++n)
+      journal_line("sshd", "Failed password for root from " + source + " port " +
+                               std::to_string(40000 + n) + " ssh2");
+    EXPECT_TRUE(wait_for_ban(source)) << "round " << round << "\n"
+                                      << testing::read_file("", guard_log());
+    EXPECT_NE(testing::read_file("", guard_log()).find("ban " + source + " for 3600s: 5 failures"),
+              std::string::npos)
+        << "round " << round << "\n"
+        << testing::read_file("", guard_log());
+    stop_guard();
+  }
+}
+
+// Issue 11 item 5: with rsyslog, auth.log repeats the journal's entries (journald owns /dev/log
+// and forwards to rsyslog). Reading both counted every failure twice: 3 failures banned.
+TEST_F(GuardJournal, AuthLogFedFromTheJournalDoesNotCountFailuresTwice) {
+  std::filesystem::create_directories(root() + "/dev");
+  std::filesystem::create_directory_symlink("/run/systemd/journal/dev-log", root() + "/dev/log");
+  journal_line("sshd", "Server listening on 0.0.0.0 port 22.");
+  const std::string auth_log = root() + "/var/log/auth.log";
+  std::filesystem::create_directories(root() + "/var/log");
+  std::ofstream(auth_log) << "";
+  start_guard(/*wait=*/true, "/var/log/auth.log");
+  auto both = [&](int n) {
+    failure(n);
+    char now[32];
+    const std::time_t seconds = std::time(nullptr);
+    std::strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S", std::gmtime(&seconds));
+    std::ofstream(auth_log, std::ios::app)
+        << now << ".000000+00:00 vm sshd[4242]: Failed password for root from 203.0.113.5 port "
+        << 40000 + n << " ssh2\n";
+  };
+  for (int n = 1; n <= 3; ++n) both(n);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_NE(bans().find("0 ban(s)"), std::string::npos) << testing::read_file("", guard_log());
+  for (int n = 4; n <= 5; ++n) both(n);
+  EXPECT_TRUE(wait_for_ban("203.0.113.5")) << testing::read_file("", guard_log());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const std::string log = testing::read_file("", guard_log());
+  EXPECT_EQ(count(log, "guard: ban 203.0.113.5"), 1u) << log;
+  EXPECT_NE(log.find("ban 203.0.113.5 for 3600s: 5 failures"), std::string::npos) << log;
 }
 
 }  // namespace

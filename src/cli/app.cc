@@ -340,6 +340,14 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
       if (!seconds)
         return report_error(
             err, Error{ErrorCode::bad_input, "--for: bad duration \"" + options.ban_for + "\""});
+      if (bans_ban->parsed()) {
+        // Never a prefix wider than the minimum, never one covering the allowlist (the daemon
+        // checks again: it is the trust boundary).
+        auto allowed = guard::check_ban_request(
+            options.ban_target, guard::settings_from_policy(effective.guard).allowlist);
+        if (!allowed)
+          return report_error(err, allowed.error());
+      }
       request = bans_ban->parsed() ? "ban " + options.ban_target + " " + std::to_string(*seconds)
                                    : "unban " + options.ban_target;
     }
@@ -350,7 +358,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     if (document.is_discarded() || !document.value("ok", false)) {
       err << "clawshield: " << (document.is_discarded() ? *reply : document.value("error", *reply))
           << "\n";
-      return k_exit_pending;
+      return !document.is_discarded() && document.value("refused", false) ? k_exit_bad_input
+                                                                           : k_exit_pending;
     }
     if (options.json) {
       out << document.dump(2) << "\n";

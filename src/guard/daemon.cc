@@ -6,7 +6,6 @@
 // are read back on start.
 #include "guard/daemon.h"
 
-#include <nlohmann/json.hpp>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -17,6 +16,7 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -115,7 +115,8 @@ Result<void> Daemon::load_state() {
   }
   json document = json::parse(*text, nullptr, false);
   if (document.is_discarded() || !document.is_object())
-    return fail(ErrorCode::bad_input, "guard state is not valid JSON; move it aside to start afresh");
+    return fail(ErrorCode::bad_input,
+                "guard state is not valid JSON; move it aside to start afresh");
   const json positions = document.contains("positions") ? document["positions"] : json::object();
   for (auto it = positions.begin(); it != positions.end(); ++it)
     if (it->is_string())
@@ -160,23 +161,21 @@ Result<void> Daemon::load_offence_log() {
 
 void Daemon::log_offence(const Address& source, int offence) {
   if (m_offence_fd < 0)
-    m_offence_fd = ::open(offence_log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    m_offence_fd =
+        ::open(offence_log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   const std::string line = source.text() + " " + std::to_string(offence) + "\n";
   (void)!::write(m_offence_fd, line.data(), line.size());
 }
 
 Result<void> Daemon::save_state() {
   json positions = json::object();
-  for (const auto& source : m_sources)
-    positions[source->name()] = source->position();
+  for (const auto& source : m_sources) positions[source->name()] = source->position();
   json offences = json::object();
-  for (const auto& [source, count] : m_detector.offences())
-    offences[source.text()] = count;
+  for (const auto& [source, count] : m_detector.offences()) offences[source.text()] = count;
   json counters = json::object();
   for (const auto& snapshot : m_detector.counters()) {
     json events = json::array();
-    for (const auto& [time, weight] : snapshot.events)
-      events.push_back({time, weight});
+    for (const auto& [time, weight] : snapshot.events) events.push_back({time, weight});
     counters[snapshot.source.text()] = std::move(events);
   }
   json document = {{"positions", positions},
@@ -192,18 +191,35 @@ Result<void> Daemon::save_state() {
 
 Result<void> Daemon::open_sources() {
   m_sources.clear();
-  for (const auto& path : m_options.files) {
-    std::string name = "file:" + m_host.fs.host_path(path);
-    auto saved = m_positions.contains(name) ? std::optional(m_positions[name]) : std::nullopt;
-    m_sources.push_back(make_file_source(m_host.fs.host_path(path), saved, m_options.year));
-  }
+  // The journal first: its entries carry who sent them (sshd_program_of).
   if (m_options.journal) {
-    auto saved = m_positions.contains("journal") ? std::optional(m_positions["journal"]) : std::nullopt;
-    auto journal = make_journal_source(m_options.journal_directory, saved);
+    auto saved =
+        m_positions.contains("journal") ? std::optional(m_positions["journal"]) : std::nullopt;
+    // A first start reads the last findtime window: as if the guard had been running, and
+    // nothing written while it started is skipped.
+    const double from =
+        std::max(0.0, wall_now() - static_cast<double>(m_detector.settings().findtime));
+    auto journal =
+        make_journal_source(m_options.journal_directory, saved, static_cast<uint64_t>(from * 1e6));
     if (journal)
       m_sources.push_back(std::move(*journal));
     else
       say("guard: journal not available: " + journal.error().message);
+  }
+  // One event, one count: when the journal is read and the host's syslog goes through
+  // journald, a syslog file (auth.log) only repeats journal entries — each failure would count
+  // twice — and repeats them without their sender, so any local user's `logger -t sshd` would
+  // count. Such files are not read.
+  const bool journal_read = !m_sources.empty();
+  if (journal_read && !m_options.files.empty() && syslog_goes_through_journald(m_host.fs)) {
+    say("guard: reading the journal only: syslog goes through journald, so " +
+        join(m_options.files, ", ") + " would repeat its entries (and not who sent them)");
+    return {};
+  }
+  for (const auto& path : m_options.files) {
+    std::string name = "file:" + m_host.fs.host_path(path);
+    auto saved = m_positions.contains(name) ? std::optional(m_positions[name]) : std::nullopt;
+    m_sources.push_back(make_file_source(m_host.fs.host_path(path), saved, m_options.year));
   }
   return {};
 }
@@ -211,8 +227,9 @@ Result<void> Daemon::open_sources() {
 Result<void> Daemon::restore_bans() {
   CS_TRY(bool ready, m_banner.ready());
   if (!ready)
-    return fail(ErrorCode::not_found,
-                "the ban sets (inet clawshield ban_v4/ban_v6) are not loaded: run `clawshield apply`");
+    return fail(
+        ErrorCode::not_found,
+        "the ban sets (inet clawshield ban_v4/ban_v6) are not loaded: run `clawshield apply`");
   CS_TRY(auto bans, m_banner.list());
   const int64_t now = static_cast<int64_t>(wall_now());
   for (const auto& ban : bans) {
@@ -246,7 +263,9 @@ void Daemon::drain() {
       if (remaining <= 0)
         return;
       batch.push_back(Ban{decision->source, remaining});
-      decided.emplace_back(*decision, entry.time > 0 ? static_cast<double>(entry.time) + entry.micros / 1e6 : wall_now());
+      decided.emplace_back(*decision, entry.time > 0
+                                          ? static_cast<double>(entry.time) + entry.micros / 1e6
+                                          : wall_now());
     });
     if (!polled)
       say("guard: reading " + source->name() + ": " + polled.error().message);
@@ -268,8 +287,8 @@ void Daemon::drain() {
     std::snprintf(reaction, sizeof reaction, "%.3f", m_metrics.last_reaction_ms);
     say("guard: ban " + decision.source.text() + " for " + std::to_string(decision.duration) +
         "s: " + std::to_string(decision.failures) + " failures (score " +
-        std::to_string(decision.score).substr(0, 4) + ") offence " + std::to_string(decision.offence) +
-        " reaction_ms=" + reaction);
+        std::to_string(decision.score).substr(0, 4) + ") offence " +
+        std::to_string(decision.offence) + " reaction_ms=" + reaction);
   }
   // The kernel holds the bans; history and positions follow on the next tick (an fsync per
   // ban would cost milliseconds of reaction time). After a crash, restore_bans() gives every
@@ -287,19 +306,25 @@ std::string Daemon::control_reply(const std::string& request) {
       return json{{"ok", false}, {"error", bans.error().message}}.dump();
     json items = json::array();
     for (const auto& ban : *bans)
-      items.push_back({{"source", ban.source.text()}, {"remaining", ban.seconds},
-                       {"offences", m_detector.offences().contains(ban.source) ? m_detector.offences()[ban.source] : 0}});
+      items.push_back(
+          {{"source", ban.source.text()},
+           {"remaining", ban.seconds},
+           {"offences",
+            m_detector.offences().contains(ban.source) ? m_detector.offences()[ban.source] : 0}});
     return json{{"ok", true}, {"bans", items}}.dump();
   }
   if (words[0] == "ban" && words.size() == 3) {
-    auto source = parse_network(words[1]);
+    // The daemon is the trust boundary: whatever the client checked, a ban that is too wide or
+    // covers the allowlist is refused here.
+    auto source = check_ban_request(words[1], m_detector.settings().allowlist);
     int64_t seconds = std::atoll(words[2].c_str());
-    if (!source || seconds <= 0)
+    if (!source)
+      return json{{"ok", false}, {"refused", true}, {"error", source.error().message}}.dump();
+    if (seconds <= 0)
       return json{{"ok", false}, {"error", "usage: ban ADDRESS[/PREFIX] SECONDS"}}.dump();
-    if (m_detector.allowlisted(*source))
-      return json{{"ok", false}, {"error", source->text() + " is on the allowlist"}}.dump();
     if (m_detector.covered_by_prefix_ban(*source, static_cast<int64_t>(wall_now())))
-      return json{{"ok", false}, {"error", source->text() + " is inside a wider ban already"}}.dump();
+      return json{{"ok", false}, {"error", source->text() + " is inside a wider ban already"}}
+          .dump();
     auto banned = m_banner.ban({Ban{*source, seconds}});
     if (!banned)
       return json{{"ok", false}, {"error", banned.error().message}}.dump();
@@ -314,7 +339,8 @@ std::string Daemon::control_reply(const std::string& request) {
     // An address inside a banned IPv6 prefix unbans the prefix it is counted in.
     Address target = *source;
     auto removed = m_banner.unban(target);
-    if (!removed && removed.error().code == ErrorCode::not_found && source->prefix == (source->v6 ? 128 : 32)) {
+    if (!removed && removed.error().code == ErrorCode::not_found &&
+        source->prefix == (source->v6 ? 128 : 32)) {
       target = m_detector.source_of(*source);
       removed = m_banner.unban(target);
     }
@@ -324,14 +350,16 @@ std::string Daemon::control_reply(const std::string& request) {
     say("guard: unban " + target.text() + ": by hand");
     return json{{"ok", true}, {"unbanned", target.text()}}.dump();
   }
-  return json{{"ok", false}, {"error", "unknown request (list, ban ADDR SECONDS, unban ADDR)"}}.dump();
+  return json{{"ok", false}, {"error", "unknown request (list, ban ADDR SECONDS, unban ADDR)"}}
+      .dump();
 }
 
 void Daemon::handle_control(int client) {
   ucred credentials{};
   socklen_t length = sizeof credentials;
   std::string reply;
-  if (::getsockopt(client, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 || credentials.uid != 0) {
+  if (::getsockopt(client, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 ||
+      credentials.uid != 0) {
     reply = json{{"ok", false}, {"error", "only root may control the guard"}}.dump();
   } else {
     char buffer[512];
@@ -347,23 +375,32 @@ void Daemon::write_metrics() {
   std::string text =
       "# HELP clawshield_guard_lines_total Log lines read by the guard.\n"
       "# TYPE clawshield_guard_lines_total counter\n"
-      "clawshield_guard_lines_total " + std::to_string(m_metrics.lines) + "\n"
+      "clawshield_guard_lines_total " +
+      std::to_string(m_metrics.lines) +
+      "\n"
       "# HELP clawshield_guard_events_total sshd messages recognised, by kind.\n"
       "# TYPE clawshield_guard_events_total counter\n";
   for (int k = 0; k < k_event_kinds; ++k)
-    text += std::string("clawshield_guard_events_total{kind=\"") + event_kind_name(static_cast<EventKind>(k)) +
-            "\"} " + std::to_string(m_metrics.by_kind[static_cast<size_t>(k)]) + "\n";
-  text += "# HELP clawshield_guard_bans_active Bans the guard knows to be in force.\n"
-          "# TYPE clawshield_guard_bans_active gauge\n"
-          "clawshield_guard_bans_active " +
-          std::to_string(m_detector.active_bans(static_cast<int64_t>(wall_now()))) + "\n"
-          "# HELP clawshield_guard_bans_total Bans made by the guard.\n"
-          "# TYPE clawshield_guard_bans_total counter\n"
-          "clawshield_guard_bans_total " + std::to_string(m_metrics.bans_total) + "\n"
-          "# HELP clawshield_guard_tracked_sources Sources with failure counters.\n"
-          "# TYPE clawshield_guard_tracked_sources gauge\n"
-          "clawshield_guard_tracked_sources " + std::to_string(m_detector.tracked()) + "\n";
-  (void)m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/metrics.prom", text, 0644, Ownership{0, 0});
+    text += std::string("clawshield_guard_events_total{kind=\"") +
+            event_kind_name(static_cast<EventKind>(k)) + "\"} " +
+            std::to_string(m_metrics.by_kind[static_cast<size_t>(k)]) + "\n";
+  text +=
+      "# HELP clawshield_guard_bans_active Bans the guard knows to be in force.\n"
+      "# TYPE clawshield_guard_bans_active gauge\n"
+      "clawshield_guard_bans_active " +
+      std::to_string(m_detector.active_bans(static_cast<int64_t>(wall_now()))) +
+      "\n"
+      "# HELP clawshield_guard_bans_total Bans made by the guard.\n"
+      "# TYPE clawshield_guard_bans_total counter\n"
+      "clawshield_guard_bans_total " +
+      std::to_string(m_metrics.bans_total) +
+      "\n"
+      "# HELP clawshield_guard_tracked_sources Sources with failure counters.\n"
+      "# TYPE clawshield_guard_tracked_sources gauge\n"
+      "clawshield_guard_tracked_sources " +
+      std::to_string(m_detector.tracked()) + "\n";
+  (void)m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/metrics.prom", text, 0644,
+                               Ownership{0, 0});
 }
 
 int Daemon::run(const std::function<Result<Policy>()>& reload) {
@@ -386,8 +423,7 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   // Signals as events.
   sigset_t signals;
   sigemptyset(&signals);
-  for (int signal_number : {SIGTERM, SIGINT, SIGHUP})
-    sigaddset(&signals, signal_number);
+  for (int signal_number : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, signal_number);
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
   int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
   int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
@@ -399,7 +435,8 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   for (const auto& path : m_options.files) {
     std::string dir = parent_path(m_host.fs.host_path(path));
     if (watched.insert(dir).second)
-      ::inotify_add_watch(inotify_fd, dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
+      ::inotify_add_watch(inotify_fd, dir.c_str(),
+                          IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
   }
 
   // The control socket, root only (mode 0600 in a 0700 folder, and peer credentials checked).
@@ -428,10 +465,8 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
     event.data.fd = fd;
     ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &event);
   };
-  for (int fd : {signal_fd, inotify_fd, timer_fd, listening ? listen_fd : -1})
-    add(fd);
-  for (const auto& source : m_sources)
-    add(source->wait_fd());
+  for (int fd : {signal_fd, inotify_fd, timer_fd, listening ? listen_fd : -1}) add(fd);
+  for (const auto& source : m_sources) add(source->wait_fd());
 
   drain();
   (void)save_state();
@@ -465,8 +500,7 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
           m_policy = *fresh;
           m_detector = Detector(settings_from_policy(m_policy.guard));
           m_detector.offences() = offences;
-          for (const auto& counter : counters)
-            m_detector.restore_counter(counter);
+          for (const auto& counter : counters) m_detector.restore_counter(counter);
           (void)restore_bans();
           say("guard: policy reloaded");
         } else {

@@ -28,14 +28,58 @@ GuardSettings settings_from_policy(const GuardPolicy& policy) {
   return settings;
 }
 
-GuardSettings default_guard_settings() { return settings_from_policy(GuardPolicy{}); }
+GuardSettings default_guard_settings() {
+  return settings_from_policy(GuardPolicy{});
+}
+
+bool overlaps(const Address& a, const Address& b) {
+  return a.v6 == b.v6 && (contains(a, b) || contains(b, a));
+}
+
+Address widest_ban_excluding(const Address& address, int prefix,
+                             const std::vector<Address>& allowlist) {
+  const int width = address.v6 ? 128 : 32;
+  const int minimum = address.v6 ? k_min_ban_prefix_v6 : k_min_ban_prefix_v4;
+  for (int length = std::clamp(prefix, minimum, width); length < width; ++length) {
+    const Address candidate = masked(address, length);
+    if (std::ranges::none_of(allowlist,
+                             [&](const Address& network) { return overlaps(candidate, network); }))
+      return candidate;
+  }
+  return masked(address, width);
+}
+
+Result<Address> check_ban_request(std::string_view text, const std::vector<Address>& allowlist) {
+  auto target = parse_network(text);
+  if (!target)
+    return fail(ErrorCode::bad_input,
+                "\"" + std::string(text) + "\" is not an address or ADDRESS/PREFIX");
+  const int minimum = target->v6 ? k_min_ban_prefix_v6 : k_min_ban_prefix_v4;
+  if (target->prefix < minimum)
+    return fail(ErrorCode::bad_input, "refusing to ban " + target->text() +
+                                          ": prefixes shorter than /" + std::to_string(minimum) +
+                                          " are never banned");
+  for (const auto& network : allowlist)
+    if (overlaps(*target, network))
+      return fail(ErrorCode::bad_input, "refusing to ban " + target->text() + ": it covers " +
+                                            network.text() + ", which is on the allowlist");
+  return *target;
+}
 
 Detector::Detector(GuardSettings settings) : m_settings(std::move(settings)) {
   m_settings.max_tracked = std::max<size_t>(m_settings.max_tracked, 1);
 }
 
 Address Detector::source_of(const Address& address) const {
-  return address.v6 ? masked(address, m_settings.ipv6_prefix) : address;
+  if (!address.v6)
+    return address;
+  // Per prefix, but never one that covers the allowlist (an allowlisted neighbour in the same
+  // /64, or the tailnet under a short prefix): then the widest prefix that leaves it out.
+  const Address source = masked(address, std::max(m_settings.ipv6_prefix, k_min_ban_prefix_v6));
+  if (std::ranges::none_of(m_settings.allowlist,
+                           [&](const Address& network) { return overlaps(source, network); }))
+    return source;
+  return widest_ban_excluding(address, m_settings.ipv6_prefix, m_settings.allowlist);
 }
 
 bool Detector::allowlisted(const Address& address) const {
@@ -46,8 +90,8 @@ bool Detector::allowlisted(const Address& address) const {
 void Detector::evict_if_full() {
   // m_order lists keys in insertion order; some are gone already (banned). Drop those from
   // the front so the queue stays bounded, and evict the oldest live counter when full.
-  while (!m_order.empty() &&
-         (m_counters.size() >= m_settings.max_tracked || m_order.size() > 2 * m_settings.max_tracked)) {
+  while (!m_order.empty() && (m_counters.size() >= m_settings.max_tracked ||
+                              m_order.size() > 2 * m_settings.max_tracked)) {
     m_counters.erase(m_order.front());
     m_order.pop_front();
   }

@@ -6,12 +6,13 @@
 #pragma once
 
 #include <array>
-#include <deque>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
+#include "core/error.h"
 #include "guard/address.h"
 #include "guard/sshd_parser.h"
 #include "policy/policy.h"
@@ -30,6 +31,22 @@ struct GuardSettings {
   size_t max_tracked = 131072;
 };
 
+// What may be banned at all, whoever asks (the detector, `clawshield bans ban`, the control
+// socket): never a prefix shorter than these (a /8 or ::/0 bans a continent), and never a
+// prefix that covers an allowlisted address or network.
+inline constexpr int k_min_ban_prefix_v4 = 24;
+inline constexpr int k_min_ban_prefix_v6 = 48;
+
+// Whether networks `a` and `b` share any address (one contains the other).
+bool overlaps(const Address& a, const Address& b);
+// The widest prefix of `address`, `prefix` bits long or longer (never shorter than the minimum
+// above), that covers no network in `allowlist`; the address itself when every prefix does.
+Address widest_ban_excluding(const Address& address, int prefix,
+                             const std::vector<Address>& allowlist);
+// Parses and checks a ban asked for by hand, "ADDR" or "ADDR/LEN": bad_input (with the reason)
+// when it is no address, shorter than the minimum prefix, or overlaps `allowlist`.
+Result<Address> check_ban_request(std::string_view text, const std::vector<Address>& allowlist);
+
 // The guard's settings from the policy (validated there): the seed's 5 in 600 s -> 3600 s,
 // the allowlist, per-kind weights.
 GuardSettings settings_from_policy(const GuardPolicy& policy);
@@ -42,7 +59,7 @@ struct BanDecision {
   int failures = 0;  // events in the window
   int64_t first = 0, last = 0;
   int64_t duration = 0;
-  int offence = 1;   // 1 for a first ban, 2 for the second, ...
+  int offence = 1;  // 1 for a first ban, 2 for the second, ...
 };
 
 class Detector {

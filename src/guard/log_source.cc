@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 
 #include "core/text.h"
 
@@ -31,10 +32,14 @@ class FileSource final : public LogSource {
       auto parts = split(*saved, ':');
       uint64_t device = 0, inode = 0, offset = 0;
       if (parts.size() == 3 &&
-          std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), device).ec == std::errc() &&
-          std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), inode).ec == std::errc() &&
-          std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), offset).ec == std::errc() &&
-          device == st.st_dev && inode == st.st_ino && offset <= static_cast<uint64_t>(st.st_size)) {
+          std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), device).ec ==
+              std::errc() &&
+          std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), inode).ec ==
+              std::errc() &&
+          std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), offset).ec ==
+              std::errc() &&
+          device == st.st_dev && inode == st.st_ino &&
+          offset <= static_cast<uint64_t>(st.st_size)) {
         m_offset = offset;
         resumed = true;
       }
@@ -51,7 +56,8 @@ class FileSource final : public LogSource {
   std::string name() const override { return "file:" + m_path; }
 
   std::string position() const override {
-    return std::to_string(m_device) + ":" + std::to_string(m_inode) + ":" + std::to_string(m_offset);
+    return std::to_string(m_device) + ":" + std::to_string(m_inode) + ":" +
+           std::to_string(m_offset);
   }
 
   Result<size_t> poll(const std::function<void(const Entry&)>& on_entry) override {
@@ -111,7 +117,8 @@ class FileSource final : public LogSource {
   Result<void> read_to_end(const std::function<void(const Entry&)>& sink) {
     char buffer[65536];
     while (true) {
-      ssize_t n = ::pread(m_fd, buffer, sizeof buffer, static_cast<off_t>(m_offset + m_partial.size()));
+      ssize_t n =
+          ::pread(m_fd, buffer, sizeof buffer, static_cast<off_t>(m_offset + m_partial.size()));
       if (n < 0) {
         if (errno == EINTR)
           continue;
@@ -175,9 +182,11 @@ class JournalSource final : public LogSource {
         return fail(ErrorCode::io, std::string("sd_journal_next: ") + std::strerror(-rc));
       if (rc == 0)
         break;
-      std::string program = field("SYSLOG_IDENTIFIER");
-      if (program.empty())
-        program = field("_COMM");
+      // Who sent it, by the fields journald adds itself; SYSLOG_IDENTIFIER is the sender's say.
+      const std::string uid = field("_UID"), comm = field("_COMM"), exe = field("_EXE"),
+                        unit = field("_SYSTEMD_UNIT"), identifier = field("SYSLOG_IDENTIFIER");
+      const std::string_view program =
+          sshd_program_of(TrustedFields{uid, comm, exe, unit, false, identifier});
       std::string message = field("MESSAGE");
       uint64_t micros = 0;
       sd_journal_get_realtime_usec(m_journal, &micros);
@@ -216,30 +225,63 @@ std::unique_ptr<LogSource> make_file_source(std::string path, std::optional<std:
 }
 
 Result<std::unique_ptr<LogSource>> make_journal_source(std::optional<std::string> directory,
-                                                       std::optional<std::string> saved_cursor) {
+                                                       std::optional<std::string> saved_cursor,
+                                                       uint64_t first_start_usec) {
   sd_journal* journal = nullptr;
   int rc = directory ? sd_journal_open_directory(&journal, directory->c_str(), 0)
                      : sd_journal_open(&journal, SD_JOURNAL_LOCAL_ONLY);
   if (rc < 0)
     return fail(ErrorCode::io, std::string("cannot open the journal: ") + std::strerror(-rc));
-  // sshd by program name (no systemd as PID 1 means no _SYSTEMD_UNIT), or by its unit.
-  for (const char* match : {"SYSLOG_IDENTIFIER=sshd", "SYSLOG_IDENTIFIER=sshd-session",
-                            "SYSLOG_IDENTIFIER=sshd-auth"})
+  // Candidates: by the fields journald adds itself — the process name (no systemd as PID 1
+  // means no _SYSTEMD_UNIT), sshd's binary, its unit — or by the tag. Only candidates; poll()
+  // decides with sshd_program_of (_UID=0 always).
+  for (const char* match : {"_COMM=sshd", "_COMM=sshd-session", "_COMM=sshd-auth"})
+    sd_journal_add_match(journal, match, 0);
+  sd_journal_add_disjunction(journal);
+  for (const char* match :
+       {"_EXE=/usr/sbin/sshd", "_EXE=/usr/lib/openssh/sshd-session",
+        "_EXE=/usr/lib/openssh/sshd-auth", "_EXE=/usr/libexec/openssh/sshd-session",
+        "_EXE=/usr/libexec/openssh/sshd-auth", "_EXE=/usr/libexec/sshd-session",
+        "_EXE=/usr/libexec/sshd-auth"})
     sd_journal_add_match(journal, match, 0);
   sd_journal_add_disjunction(journal);
   for (const char* match : {"_SYSTEMD_UNIT=ssh.service", "_SYSTEMD_UNIT=sshd.service"})
     sd_journal_add_match(journal, match, 0);
+  // A sender gone before journald read /proc has no _COMM/_EXE: by its tag, then _UID=0.
+  sd_journal_add_disjunction(journal);
+  for (const char* match :
+       {"SYSLOG_IDENTIFIER=sshd", "SYSLOG_IDENTIFIER=sshd-session", "SYSLOG_IDENTIFIER=sshd-auth"})
+    sd_journal_add_match(journal, match, 0);
   auto source = std::make_unique<JournalSource>(journal);
-  if (saved_cursor && sd_journal_seek_cursor(journal, saved_cursor->c_str()) >= 0) {
+  if (saved_cursor && !saved_cursor->empty() &&
+      sd_journal_seek_cursor(journal, saved_cursor->c_str()) >= 0) {
     // The saved entry was delivered already: step onto it, the next poll starts after it.
     if (sd_journal_next(journal) > 0 && sd_journal_test_cursor(journal, saved_cursor->c_str()) <= 0)
       sd_journal_previous(journal);
+    source->remember_current();
   } else {
-    sd_journal_seek_tail(journal);
-    sd_journal_previous(journal);  // first start: only what comes next
+    // First start: from a point in time, not "the tail". Seeking to the tail of a journal
+    // with no matching entry yet leaves sd-journal at "the end", and its next
+    // sd_journal_next() returns the LAST entry present by then: a burst written while the
+    // guard started was read from its middle (3 of 5 lines). Entries at or after
+    // `first_start_usec` are all read, in order.
+    sd_journal_seek_realtime_usec(journal, first_start_usec);
   }
-  source->remember_current();
   return std::unique_ptr<LogSource>(std::move(source));
+}
+
+bool syslog_goes_through_journald(const Filesystem& fs) {
+  // systemd-journald-dev-log.socket links /dev/log to journald's socket; rsyslog then gets
+  // every line from journald (ForwardToSyslog, or imjournal).
+  std::error_code error;
+  const auto target = std::filesystem::read_symlink(fs.host_path("/dev/log"), error);
+  if (!error)
+    return target == k_journald_dev_log;
+  struct stat dev_log {
+  }, journald{};
+  return ::stat(fs.host_path("/dev/log").c_str(), &dev_log) == 0 && S_ISSOCK(dev_log.st_mode) &&
+         ::stat(fs.host_path(k_journald_dev_log).c_str(), &journald) == 0 &&
+         dev_log.st_dev == journald.st_dev && dev_log.st_ino == journald.st_ino;
 }
 
 }  // namespace clawshield::guard

@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "guard/replay.h"
+#include "host/filesystem.h"
 
 namespace clawshield::guard {
 
@@ -35,8 +36,19 @@ std::unique_ptr<LogSource> make_file_source(std::string path, std::optional<std:
                                             int year);
 
 // The journal: all local journals, or only those under `directory` (tests). sshd's entries
-// are matched by program name (sshd, sshd-session, sshd-auth) or by its unit.
+// are those its trusted fields (_UID, _COMM, _EXE, _SYSTEMD_UNIT) show to come from sshd
+// (sshd_program_of); the others are delivered without a program. Resumed after
+// `saved_cursor`; without one (first start), from the first entry at or after
+// `first_start_usec` (realtime, microseconds).
 Result<std::unique_ptr<LogSource>> make_journal_source(std::optional<std::string> directory,
-                                                       std::optional<std::string> saved_cursor);
+                                                       std::optional<std::string> saved_cursor,
+                                                       uint64_t first_start_usec);
+
+inline constexpr const char* k_journald_dev_log = "/run/systemd/journal/dev-log";
+
+// Whether the host's syslog goes through journald (/dev/log is journald's socket): then every
+// syslog file (auth.log by rsyslog) repeats journal entries, without their sender's
+// credentials.
+bool syslog_goes_through_journald(const Filesystem& fs);
 
 }  // namespace clawshield::guard

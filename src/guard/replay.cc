@@ -9,12 +9,67 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <string>
 
 namespace clawshield::guard {
+
+namespace {
+
+// A binary field longer than this is not an sshd message: its bytes are skipped, not kept.
+constexpr size_t k_max_binary_field = 64 * 1024;
+
+bool is_ssh_unit(std::string_view unit) {
+  if (unit == "ssh.service" || unit == "sshd.service")
+    return true;
+  // Per-connection units of a socket-activated sshd: ssh@N-ADDR:PORT-ADDR:PORT.service.
+  return (unit.starts_with("ssh@") || unit.starts_with("sshd@")) && unit.ends_with(".service");
+}
+
+std::string_view base_name(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// A binary replaced by an upgrade while it runs reads "PATH (deleted)".
+std::string_view without_deleted(std::string_view exe) {
+  if (exe.ends_with(" (deleted)"))
+    exe.remove_suffix(std::string_view(" (deleted)").size());
+  return exe;
+}
+
+// sshd's binary where distributions install it.
+bool is_sshd_executable(std::string_view exe) {
+  const std::string_view folder = exe.substr(0, exe.size() - base_name(exe).size());
+  for (std::string_view system_folder :
+       {"/usr/sbin/", "/sbin/", "/usr/bin/", "/usr/lib/openssh/", "/usr/lib/ssh/", "/usr/libexec/",
+        "/usr/libexec/openssh/", "/usr/local/sbin/", "/usr/local/libexec/"})
+    if (folder == system_folder)
+      return is_sshd_program(base_name(exe));
+  return false;
+}
+
+}  // namespace
+
+std::string_view sshd_program_of(const TrustedFields& fields) {
+  // _UID comes from the kernel (SCM_CREDENTIALS, the sender's real uid): only root can send
+  // as 0. sshd's messages all come from its root monitor (the privilege-separated child logs
+  // through it). _EXE goes first: a process's name (_COMM) is its file's name, and a symlink
+  // named sshd to a set-uid program would carry it.
+  if (fields.repeated || fields.uid != "0")
+    return {};
+  if (!fields.exe.empty())
+    return is_sshd_executable(without_deleted(fields.exe)) ? base_name(without_deleted(fields.exe))
+                                                           : std::string_view();
+  if (!fields.comm.empty())
+    return is_sshd_program(fields.comm) ? fields.comm : std::string_view();
+  if (!fields.unit.empty())
+    return is_ssh_unit(fields.unit) ? "sshd" : std::string_view();
+  return is_sshd_program(fields.identifier) ? fields.identifier : std::string_view();
+}
 
 void EntryDecoder::feed(std::string_view line, const std::function<void(const Entry&)>& on_entry) {
   if (m_format == Format::unknown) {
@@ -48,12 +103,16 @@ void EntryDecoder::feed(std::string_view line, const std::function<void(const En
         return;
       }
       auto text_field = [&](const char* key) -> std::string {
-        return document.contains(key) && document[key].is_string() ? document[key].get<std::string>()
-                                                                   : std::string();
+        return document.contains(key) && document[key].is_string()
+                   ? document[key].get<std::string>()
+                   : std::string();
       };
-      std::string program = text_field("SYSLOG_IDENTIFIER");
-      if (program.empty())
-        program = text_field("_COMM");
+      // A field given twice is an array in JSON: not a string, so not trusted.
+      const std::string uid = text_field("_UID"), comm = text_field("_COMM"),
+                        exe = text_field("_EXE"), unit = text_field("_SYSTEMD_UNIT"),
+                        identifier = text_field("SYSLOG_IDENTIFIER");
+      const std::string_view program =
+          sshd_program_of(TrustedFields{uid, comm, exe, unit, false, identifier});
       std::string message = text_field("MESSAGE");
       std::string realtime = text_field("__REALTIME_TIMESTAMP");
       int64_t micros = 0;
@@ -62,37 +121,122 @@ void EntryDecoder::feed(std::string_view line, const std::function<void(const En
       return;
     }
     case Format::journal_export: {
+      if (m_in_binary) {
+        take_binary(line);
+        return;
+      }
       if (line.empty()) {
         finish(on_entry);
         return;
       }
-      size_t eq = line.find('=');
-      if (eq == std::string_view::npos)
-        return;  // a binary field's size line or data: not ours
       m_pending = true;
-      std::string_view key = line.substr(0, eq), value = line.substr(eq + 1);
-      if (key == "MESSAGE") {
-        m_message = value;
-      } else if (key == "SYSLOG_IDENTIFIER" || (key == "_COMM" && m_program.empty())) {
-        m_program = value;
-      } else if (key == "__REALTIME_TIMESTAMP") {
-        int64_t micros = 0;
-        std::from_chars(value.data(), value.data() + value.size(), micros);
-        m_time = micros / 1000000;
+      size_t eq = line.find('=');
+      if (eq == std::string_view::npos) {
+        // A binary field: its name alone on the line; its size and bytes follow.
+        m_in_binary = true;
+        m_binary_key = line;
+        m_binary_size_bytes.clear();
+        m_binary_data.clear();
+        m_binary_left = 0;
+        return;
       }
+      set_export_field(line.substr(0, eq), line.substr(eq + 1));
       return;
     }
   }
 }
 
+void EntryDecoder::set_export_field(std::string_view key, std::string_view value) {
+  auto trusted = [&](std::string& field) {
+    if (!field.empty())
+      m_repeated = true;
+    field = value;
+  };
+  if (key == "MESSAGE") {
+    if (!m_has_message)  // the first, as sd_journal_get_data gives it
+      m_message = value;
+    m_has_message = true;
+  } else if (key == "_UID") {
+    trusted(m_uid);
+  } else if (key == "_COMM") {
+    trusted(m_comm);
+  } else if (key == "_EXE") {
+    trusted(m_exe);
+  } else if (key == "_SYSTEMD_UNIT") {
+    trusted(m_unit);
+  } else if (key == "SYSLOG_IDENTIFIER") {
+    if (m_identifier.empty())
+      m_identifier = value;
+  } else if (key == "__REALTIME_TIMESTAMP") {
+    int64_t micros = 0;
+    std::from_chars(value.data(), value.data() + value.size(), micros);
+    m_time = micros / 1000000;
+    m_micros = static_cast<int32_t>(micros % 1000000);
+  }
+}
+
+// The caller split the stream at every newline, so `line` plus the newline it dropped are the
+// next bytes of the binary field, exactly: first the 8-byte size, then the data, then '\n'.
+// Nothing inside the data is ever read as a field.
+void EntryDecoder::take_binary(std::string_view line) {
+  std::string bytes(line);
+  bytes += '\n';
+  std::string_view rest = bytes;
+  if (m_binary_size_bytes.size() < 8) {
+    const size_t take = std::min(8 - m_binary_size_bytes.size(), rest.size());
+    m_binary_size_bytes.append(rest.substr(0, take));
+    rest.remove_prefix(take);
+    if (m_binary_size_bytes.size() < 8)
+      return;
+    uint64_t size = 0;
+    for (int i = 7; i >= 0; --i)
+      size = size << 8 | static_cast<uint8_t>(m_binary_size_bytes[static_cast<size_t>(i)]);
+    m_binary_left = size == UINT64_MAX ? size : size + 1;
+  }
+  const size_t take = static_cast<size_t>(std::min<uint64_t>(m_binary_left, rest.size()));
+  if (m_binary_data.size() + take <= k_max_binary_field + 1)
+    m_binary_data.append(rest.substr(0, take));
+  else
+    m_broken |= m_binary_key == "MESSAGE";  // too long to keep: no message of sshd's
+  m_binary_left -= take;
+  rest.remove_prefix(take);
+  if (m_binary_left > 0)
+    return;
+  // The field ended: it must end where a line ended, with its newline.
+  m_in_binary = false;
+  if (!rest.empty() || m_binary_data.empty() || m_binary_data.back() != '\n') {
+    m_broken = true;
+    return;
+  }
+  m_binary_data.pop_back();
+  set_export_field(m_binary_key, m_binary_data);
+}
+
+void EntryDecoder::reset_export_entry() {
+  m_message.clear();
+  m_uid.clear();
+  m_comm.clear();
+  m_exe.clear();
+  m_unit.clear();
+  m_identifier.clear();
+  m_has_message = m_repeated = m_broken = false;
+  m_time = 0;
+  m_micros = 0;
+  m_pending = false;
+  m_in_binary = false;
+}
+
 void EntryDecoder::finish(const std::function<void(const Entry&)>& on_entry) {
   if (m_format != Format::journal_export || !m_pending)
     return;
-  on_entry(Entry{m_time, m_program, m_message});
-  m_program.clear();
-  m_message.clear();
-  m_time = 0;
-  m_pending = false;
+  // An entry cut off inside a binary field, or malformed, is reported without a program.
+  const bool whole = !m_in_binary && !m_broken;
+  const std::string_view program =
+      whole ? sshd_program_of(TrustedFields{m_uid, m_comm, m_exe, m_unit, m_repeated, m_identifier})
+            : std::string_view();
+  on_entry(
+      Entry{m_time, program, whole ? std::string_view(m_message) : std::string_view(), m_micros});
+  reset_export_entry();
 }
 
 Result<void> for_each_line(const std::string& path,

@@ -9,6 +9,7 @@
 
 #include "core/text.h"
 #include "guard/daemon.h"
+#include "guard/log_source.h"
 #include "layers/firewall/ruleset.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
 
@@ -16,6 +17,32 @@ namespace clawshield {
 namespace {
 
 const char* k_wants_link = "/etc/systemd/system/multi-user.target.wants/clawshield-guard.service";
+
+// Where the guard reads sshd's messages, and whether that can show who wrote them. A journal
+// entry carries its sender's uid and process (the guard counts root's sshd only); a line in
+// auth.log carries nothing but text any local user can have rsyslog write (`logger -t sshd`).
+// On a running system the guard reads files only where syslog does not go through journald;
+// another root is judged by its policy alone (its /dev/log says nothing).
+Finding log_source_finding(const Layer& layer, const Context& context) {
+  const GuardPolicy& guard = context.policy.guard;
+  const char* title = "guard reads sshd's messages with their sender";
+  const std::string files = join(guard.log_files, ", ");
+  const std::string risk =
+      ": a log file cannot show who wrote a line — any local user can write one tagged sshd and "
+      "get an address banned (prefer the journal: guard.journal: true)";
+  if (guard.log_files.empty())
+    return make_finding(
+        layer, "log_source", guard.journal ? Status::pass : Status::warn, title,
+        guard.journal ? "the journal only" : "no source: guard.journal is false and no log_files");
+  if (!guard.journal)
+    return make_finding(layer, "log_source", Status::warn, title, "reads " + files + risk);
+  if (!context.host.fs.is_system_root() || guard::syslog_goes_through_journald(context.host.fs))
+    return make_finding(layer, "log_source", Status::pass, title,
+                        "the journal (trusted _UID/_COMM/_EXE); " + files +
+                            " skipped where syslog goes through journald");
+  return make_finding(layer, "log_source", Status::warn, title,
+                      "/dev/log is not journald's, so the guard also reads " + files + risk);
+}
 
 }  // namespace
 
@@ -114,9 +141,11 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
     if (reply)
       left.push_back("the guard answers on its control socket (both ban)");
     findings.push_back(make_finding(*this, "retired",
-                                    !unit ? Status::unknown : left.empty() ? Status::pass : Status::fail,
+                                    !unit          ? Status::unknown
+                                    : left.empty() ? Status::pass
+                                                   : Status::fail,
                                     "guard out of service (engine: fail2ban)",
-                                    !unit ? unit.error().message
+                                    !unit          ? unit.error().message
                                     : left.empty() ? "no guard unit, no guard running"
                                                    : join(left, "; ")));
     return findings;
@@ -146,6 +175,8 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
     }
   }
 
+  findings.push_back(log_source_finding(*this, context));
+
   auto link = host.fs.stat(k_wants_link);
   findings.push_back(make_finding(*this, "enabled",
                                   !link   ? Status::unknown
@@ -166,9 +197,9 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
       findings.push_back(make_finding(*this, "active", Status::fail, "guard running",
                                       "no guard answers: " + reply.error().message));
     else
-      findings.push_back(make_finding(*this, "active", Status::unknown, "guard running",
-                                      "cannot ask systemd: " + *why + "; no guard answers: " +
-                                          reply.error().message));
+      findings.push_back(make_finding(
+          *this, "active", Status::unknown, "guard running",
+          "cannot ask systemd: " + *why + "; no guard answers: " + reply.error().message));
   } else {
     auto active = host.runner.run(Command({"systemctl", "is-active", "clawshield-guard.service"}));
     if (!active)
