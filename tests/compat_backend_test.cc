@@ -380,13 +380,13 @@ TEST_F(CompatBackend, WithoutAuthLogFail2banReadsTheJournal) {
     std::filesystem::create_directories(dir);
   int64_t monotonic = 0;
   // One entry as journald writes it for ssh.service (systemd-journal-remote makes the file).
-  auto journal_entry = [&](const std::string& message) {
+  auto journal_entry = [&](const std::string& message, const std::string& uid = "0") {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::system_clock::now().time_since_epoch()).count();
     const std::string export_file = net().work_dir() + "/entry.export";
     std::ofstream(export_file) << "__REALTIME_TIMESTAMP=" << micros << "\n__MONOTONIC_TIMESTAMP="
                                << ++monotonic << "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
-                               << "_SYSTEMD_UNIT=ssh.service\n_COMM=sshd\nSYSLOG_IDENTIFIER=sshd\n"
+                               << "_SYSTEMD_UNIT=ssh.service\n_UID=" << uid << "\n_COMM=sshd\nSYSLOG_IDENTIFIER=sshd\n"
                                << "_PID=4242\nMESSAGE=" << message << "\n\n";
     ProcessRunner runner;
     auto written = runner.run(Command({"/lib/systemd/systemd-journal-remote", "-o",
@@ -415,6 +415,12 @@ TEST_F(CompatBackend, WithoutAuthLogFail2banReadsTheJournal) {
   ASSERT_EQ(status.exit_code, 0) << status.err << testing::read_file("", log);
   EXPECT_NE(status.out.find("Journal matches:"), std::string::npos) << status.out;
 
+  // A local user (uid 4242) whose program is named sshd, in ssh.service's cgroup: forged
+  // failures for 10.77.0.9 come first and must ban nothing.
+  for (int n = 0; n < 5; ++n)
+    journal_entry("Failed password for root from 10.77.0.9 port " + std::to_string(41000 + n) +
+                      " ssh2",
+                  "4242");
   for (int n = 0; n < 5; ++n)
     journal_entry("Failed password for root from 10.77.0.1 port " + std::to_string(40000 + n) +
                   " ssh2");
@@ -427,6 +433,9 @@ TEST_F(CompatBackend, WithoutAuthLogFail2banReadsTheJournal) {
   }
   EXPECT_TRUE(banned) << as_written({"fail2ban-client", "status", "sshd"}, paths).out
                       << testing::read_file("", log);
+  EXPECT_EQ(net().run_in(net().server(), {"iptables", "-w", "-S", "f2b-sshd"}).out.find("10.77.0.9"),
+            std::string::npos)
+      << "a forged entry (uid 4242) was counted";
 
   // With the guard as the engine again, a fail2ban still banning sshd failures is flagged.
   write_policy("nftables", "clawshield");

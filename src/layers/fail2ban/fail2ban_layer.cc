@@ -55,8 +55,11 @@ std::string render_jail_local(const Policy& policy, const std::vector<int>& ssh_
       << "enabled = true\n"
       << "port = " << join(ports, ",") << "\n";
   if (backend == Fail2banBackend::systemd)
+    // '+' separates alternatives; fields inside one alternative must all match. _UID comes
+    // from the kernel, not the sender: without it any local user running a program named
+    // sshd (or in ssh.service's cgroup) could write lines that ban an address.
     out << "backend = systemd\n"
-        << "journalmatch = _SYSTEMD_UNIT=ssh.service + _COMM=sshd\n";
+        << "journalmatch = _SYSTEMD_UNIT=ssh.service _UID=0 + _COMM=sshd _UID=0\n";
   else
     out << "backend = auto\n"
         << "logpath = /var/log/auth.log\n";
