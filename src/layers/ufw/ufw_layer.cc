@@ -317,12 +317,12 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
   // rule exists before ufw is enabled (the order below).
   CS_TRY(std::vector<UfwRule> wanted_list, wanted_rules(host, policy));
   // Never a ruleset that would cut the admin's own session (as with the native backend).
-  if (host.own_network && host.ssh_connection && host.lockout_guard == LockoutGuard::enforce) {
+  {
     std::vector<int> public_tcp, trusted_tcp;
     for (const auto& rule : wanted_list)
       if (rule.protocol == "tcp")
         (rule.interface.empty() ? public_tcp : trusted_tcp).push_back(std::stoi(rule.port));
-    if (auto problem = lockout_problem(*host.ssh_connection, public_tcp, trusted_tcp))
+    if (auto problem = session_problem(host, public_tcp, trusted_tcp))
       return fail(ErrorCode::refused, *problem);
   }
   auto user = host.fs.read(k_user_rules);
