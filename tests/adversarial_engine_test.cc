@@ -176,5 +176,62 @@ TEST_F(AdversarialEngine, RelativeRootIsRefusedUpFrontAndNothingChanges) {
   EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
 }
 
+// The watchdog's revert keeps what changed after the apply (the app wrote its data in the
+// confirm window) and undoes the rest.
+TEST_F(AdversarialEngine, WatchdogRevertKeepsDataWrittenSinceTheApply) {
+  auto fs = Filesystem::open(root());
+  ASSERT_TRUE(fs);
+  SystemClock clock;
+  auto journal = Journal::begin(*fs, clock);
+  ASSERT_TRUE(journal);
+  for (const char* dir : {"/srv", "/srv/app", "/srv/app/data", "/srv/boot"}) {
+    ASSERT_TRUE(journal->record(dir));
+    ASSERT_TRUE(fs->make_directory(dir, 0755, Ownership{0, 0}));
+  }
+  ASSERT_TRUE(journal->record("/srv/boot/firewall.nft"));
+  ASSERT_TRUE(fs->write_atomic("/srv/boot/firewall.nft", "table\n", 0600, Ownership{0, 0}));
+  ASSERT_TRUE(journal->finish());
+  testing::write_file(root(), "/srv/app/data/session.jsonl", "{}\n");
+  testing::EmptyNftables nft;
+  ProcessRunner runner;
+  auto done = journal->restore_firewall(nft, runner);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(testing::read_file(root(), "/srv/app/data/session.jsonl"), "{}\n");
+  EXPECT_FALSE(std::filesystem::exists(root() + "/srv/boot"));
+  const std::string lines = ::testing::PrintToString(*done);
+  EXPECT_NE(lines.find("kept /srv/app/data (holds what the apply did not put there: "
+                       "session.jsonl)"),
+            std::string::npos)
+      << lines;
+  EXPECT_NE(lines.find("removed /srv/boot"), std::string::npos) << lines;
+  EXPECT_EQ(journal->status(), JournalStatus::rolled_back);
+}
+
+// A watchdog that died half-way through its revert leaves "reverting": apply refuses, confirm
+// says it is too late, rollback finishes the job (and settles the pending state).
+TEST_F(AdversarialEngine, HalfDoneRevertBlocksApplyUntilRollbackFinishesIt) {
+  const auto pristine = testing::snapshot(root());
+  apply_clean();
+  const std::string journal_dir = root() + "/var/lib/clawshield/journal";
+  const std::string id = std::filesystem::directory_iterator(journal_dir)->path().filename();
+  testing::write_file(
+      root(), "/var/lib/clawshield/firewall-pending.json",
+      "{\"journal\": \"" + id + "\", \"deadline\": 0, \"state\": \"reverting\", \"note\": \"\"}\n",
+      0600);
+  auto blocked = cs({"apply"});
+  EXPECT_EQ(blocked.exit_code, 2) << blocked.out << blocked.err;
+  EXPECT_NE(blocked.err.find("did not finish"), std::string::npos) << blocked.err;
+  auto late = cs({"confirm"});
+  EXPECT_EQ(late.exit_code, 1) << late.out << late.err;
+  EXPECT_NE(late.err.find("clawshield rollback"), std::string::npos) << late.err;
+  auto rolled = cs({"rollback"});
+  EXPECT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
+  EXPECT_EQ(testing::tree_difference(pristine, testing::snapshot(root())), "");
+  EXPECT_NE(
+      testing::read_file(root(), "/var/lib/clawshield/firewall-pending.json").find("\"reverted\""),
+      std::string::npos);
+  apply_clean();
+}
+
 }  // namespace
 }  // namespace clawshield

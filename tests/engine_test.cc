@@ -18,6 +18,7 @@
 #include "engine/plan.h"
 #include "engine/verify.h"
 #include "host/session.h"
+#include "layers/firewall/firewall_layer.h"
 #include "layers/sudo/sudoers.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
 #include "support/fake_nftables.h"
@@ -340,6 +341,34 @@ TEST(Session, RealProcessTreeFindsTheAncestorsSshConnection) {
   EXPECT_EQ(session.kind, SessionKind::found) << session.source;
   EXPECT_EQ(session.connection, "192.0.2.7 61000 192.0.2.1 22");
   EXPECT_EQ(session.source, "SSH_CONNECTION of process " + std::to_string(shell));
+}
+
+// Both backends' lockout check: a session that looks remote but cannot be found refuses a
+// firewall loaded here, unless forced.
+TEST(Session, UnknownSessionRefusesAFirewallLoadedHereUnlessForced) {
+  testing::TempDir dir;
+  auto fs = Filesystem::open(dir.path());
+  ProcessRunner runner;
+  SystemClock clock;
+  testing::EmptyNftables nft;
+  Host host{*fs, runner, clock, nft, Liveness::live, false};
+  host.own_network = true;
+  host.session_unknown = "running under sudo (SUDO_USER is set)";
+  auto problem = session_problem(host, {22}, {});
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("cannot tell which SSH session"), std::string::npos) << *problem;
+  EXPECT_NE(problem->find("--force"), std::string::npos) << *problem;
+  host.lockout_guard = LockoutGuard::forced;
+  EXPECT_EQ(session_problem(host, {22}, {}), std::nullopt);
+  host.lockout_guard = LockoutGuard::enforce;
+  host.own_network = false;  // nothing is loaded in this namespace
+  EXPECT_EQ(session_problem(host, {22}, {}), std::nullopt);
+  // A found session is judged by its port.
+  host.own_network = true;
+  host.session_unknown.reset();
+  host.ssh_connection = "203.0.113.5 40000 10.0.0.1 22";
+  EXPECT_EQ(session_problem(host, {22}, {}), std::nullopt);
+  EXPECT_TRUE(session_problem(host, {2222}, {}));
 }
 
 }  // namespace
