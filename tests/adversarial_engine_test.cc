@@ -152,6 +152,17 @@ TEST_F(AdversarialEngine, PathsAlreadyRestoredDoNotCountAsChanged) {
   auto changed = journal->changes_since_apply();
   ASSERT_TRUE(changed);
   EXPECT_TRUE(changed->empty()) << changed->front();
+  // A folder the apply made that only lost entries (a removal killed half-way) is not one.
+  testing::write_file(root(), "/etc/made/a", "x");
+  testing::write_file(root(), "/etc/made/b", "y");
+  ASSERT_TRUE(journal->finish());
+  ASSERT_TRUE(fs->remove("/etc/made/a"));
+  testing::write_file(root(), "/etc/made/.b.clawshield-123456", "a killed write's temp file");
+  changed = journal->changes_since_apply();
+  ASSERT_TRUE(changed);
+  EXPECT_TRUE(changed->empty()) << changed->front();
+  ASSERT_TRUE(fs->remove("/etc/made/b"));
+  ASSERT_TRUE(fs->remove("/etc/made/.b.clawshield-123456"));
   // Something new in the folder the apply made is a change.
   testing::write_file(root(), "/etc/made/new", "x");
   changed = journal->changes_since_apply();

@@ -139,6 +139,20 @@ std::string tree_path(const std::string& line) {
   return line.substr(0, line.find('\t'));
 }
 
+// A temp file of an atomic write or link install ("." NAME ".clawshield-" DIGITS) that a
+// killed clawshield left: its own, never the app's data.
+bool is_own_temp_file(const std::string& line) {
+  const std::string path = tree_path(line);
+  const std::string name =
+      path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  const size_t marker = name.rfind(".clawshield-");
+  if (!name.starts_with(".") || marker == std::string::npos || marker == 0)
+    return false;
+  const std::string digits = name.substr(marker + 12);
+  return !digits.empty() &&
+         std::ranges::all_of(digits, [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // How `now` differs from `after`, for a person.
 std::string describe_change(const AfterState& after, const AfterState& now) {
   if (now.type == PriorState::absent && now.mode == 0xffffffffu)
@@ -497,8 +511,17 @@ Result<std::vector<std::pair<std::string, std::string>>> Journal::changed_paths(
       continue;
     const bool created = entry.prior == PriorState::absent;
     CS_TRY(AfterState now, state_now(*m_fs, entry.path, created));
+    std::erase_if(now.tree, is_own_temp_file);
     if (same_state(now, *entry.after, created))
       continue;
+    // A folder the apply created that only lost entries since (a rollback killed half-way
+    // through removing it): removing the rest destroys nothing the apply did not make.
+    if (created && now.type == PriorState::directory && same_state(now, *entry.after, false) &&
+        !now.tree_truncated && !entry.after->tree_truncated) {
+      std::set<std::string> left(entry.after->tree.begin(), entry.after->tree.end());
+      if (std::ranges::all_of(now.tree, [&](const auto& line) { return left.contains(line); }))
+        continue;
+    }
     // Already back as it was before the apply (a rollback that stopped half-way): not a change.
     AfterState prior;
     prior.type = entry.prior;
