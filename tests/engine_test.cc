@@ -354,21 +354,23 @@ TEST(Session, UnknownSessionRefusesAFirewallLoadedHereUnlessForced) {
   Host host{*fs, runner, clock, nft, Liveness::live, false};
   host.own_network = true;
   host.session_unknown = "running under sudo (SUDO_USER is set)";
-  auto problem = session_problem(host, {22}, {});
+  auto problem = session_problem(host, {22}, {}, FirewallChange::yes);
   ASSERT_TRUE(problem);
   EXPECT_NE(problem->find("cannot tell which SSH session"), std::string::npos) << *problem;
   EXPECT_NE(problem->find("--force"), std::string::npos) << *problem;
+  // A firewall left as it is cannot cut anyone.
+  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::no), std::nullopt);
   host.lockout_guard = LockoutGuard::forced;
-  EXPECT_EQ(session_problem(host, {22}, {}), std::nullopt);
+  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
   host.lockout_guard = LockoutGuard::enforce;
   host.own_network = false;  // nothing is loaded in this namespace
-  EXPECT_EQ(session_problem(host, {22}, {}), std::nullopt);
+  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
   // A found session is judged by its port.
   host.own_network = true;
   host.session_unknown.reset();
   host.ssh_connection = "203.0.113.5 40000 10.0.0.1 22";
-  EXPECT_EQ(session_problem(host, {22}, {}), std::nullopt);
-  EXPECT_TRUE(session_problem(host, {2222}, {}));
+  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
+  EXPECT_TRUE(session_problem(host, {2222}, {}, FirewallChange::yes));
 }
 
 }  // namespace

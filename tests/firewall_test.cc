@@ -282,6 +282,9 @@ TEST_F(Firewall, UnderSudoWithoutAVisibleSessionTheFirewallIsRefused) {
   auto forced = cs({"apply", "--confirm-timeout", "0", "--force"}, sudo);
   EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
   EXPECT_TRUE(table_loaded());
+  // With the firewall loaded as rendered, sudo alone refuses nothing more.
+  auto again = cs({"plan"}, sudo);
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
 }
 
 // Issue 11 item 4, as Debian's sudo does it: the login shell holds SSH_CONNECTION, sudo drops
