@@ -68,6 +68,10 @@ TEST_F(AdversarialEngine, RollbackRefusesToDropAUserAddedAfterTheApply) {
       root(), "/etc/passwd",
       testing::read_file(root(), "/etc/passwd") + "alice:x:1001:1001::/home/alice:/bin/bash\n");
   expect_refused("/etc/passwd", "content changed since the apply");
+  auto json = cs({"rollback", "--json"});
+  EXPECT_EQ(json.exit_code, 2);
+  EXPECT_NE(json.out.find("\"changed_since_apply\""), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("/etc/passwd: content changed"), std::string::npos) << json.out;
 }
 
 TEST_F(AdversarialEngine, RollbackRefusesToDeleteAnEditedManagedFile) {

@@ -497,6 +497,12 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     }
     if (!outcome->changed_since_apply.empty()) {
       // Rolling back would destroy these: say so, change nothing.
+      if (options.json)
+        out << nlohmann::json{{"journal", outcome->journal_id},
+                              {"refused", true},
+                              {"changed_since_apply", outcome->changed_since_apply}}
+                   .dump(2)
+            << "\n";
       err << "clawshield: not rolling back apply " << outcome->journal_id
           << ": these changed since it, and rollback would destroy that:\n";
       for (const auto& line : outcome->changed_since_apply) err << "  " << line << "\n";
