@@ -223,7 +223,7 @@ const std::string k_tcp_session =
 void seed_sudo_chain(FakeProc& proc, bool with_socket, bool with_env) {
   proc.process(1, 0, "systemd");
   proc.process(100, 1, "sshd", 100);
-  proc.process(200, 100, "sshd", 200);
+  proc.process(200, 100, "sshd-session", 200);
   proc.process(300, 200, "bash", 300,
                with_env ? "USER=admin\nSSH_CONNECTION=10.0.0.9 5555 10.0.0.1 22" : "USER=admin");
   proc.process(400, 300, "sudo", 300);
@@ -269,7 +269,7 @@ TEST(Session, ALocalShellIsLocal) {
   testing::TempDir dir;
   FakeProc proc(dir.path());
   proc.process(1, 0, "systemd");
-  proc.process(10, 1, "login", 10);
+  proc.process(10, 1, "sshd_sandbox", 10);  // a name that only looks like sshd
   proc.process(20, 10, "bash", 20);
   proc.process(30, 20, "clawshield", 20);
   EXPECT_EQ(find_admin_session(dir.path(), 30, false).kind, SessionKind::local);

@@ -193,7 +193,8 @@ AdminSession find_admin_session(const std::string& proc_root, pid_t pid, bool su
     auto stat = read_stat(proc_root, process);
     if (stat && stat->comm == "sudo")
       remote_signs.push_back("running under sudo (process " + std::to_string(process) + ")");
-    if (stat && stat->comm.starts_with("sshd")) {
+    // sshd, or OpenSSH 9.8+'s per-connection sshd-session (never a look-alike name).
+    if (stat && (stat->comm == "sshd" || stat->comm == "sshd-session")) {
       // The socket of the sshd process serving us: the most trustworthy answer.
       bool readable = false;
       const std::string base = proc_root + "/" + std::to_string(process);
