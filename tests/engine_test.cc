@@ -3,12 +3,22 @@
 // cannot be read is `unknown`, never `pass` — and which live actions are skipped and why.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
+#include <thread>
 
 #include "engine/layers.h"
 #include "host/accounts.h"
 #include "engine/plan.h"
 #include "engine/verify.h"
+#include "host/session.h"
+#include "layers/firewall/firewall_layer.h"
 #include "layers/sudo/sudoers.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
 #include "support/fake_nftables.h"
@@ -166,6 +176,202 @@ TEST(Engine, UnitFileIsNotRewrittenWhenOnlyAnotherLayerChanges) {
       EXPECT_FALSE(change.summary.starts_with("update ")) << change.summary;
     }
   }
+}
+
+// A fake /proc: PID folders with stat, environ, fd links, ns/net and net/tcp{,6}.
+class FakeProc {
+ public:
+  explicit FakeProc(const std::string& root) : m_root(root) {}
+  void process(pid_t pid, pid_t ppid, const std::string& comm, pid_t session = 1,
+               const std::string& environ = "PATH=/usr/bin", const std::string& netns = "net:[1]") {
+    const std::string dir = m_root + "/" + std::to_string(pid);
+    testing::write_file(dir, "/stat",
+                        std::to_string(pid) + " (" + comm + ") S " + std::to_string(ppid) + " " +
+                            std::to_string(pid) + " " + std::to_string(session) + " 0 -1 0\n");
+    std::string env = environ;
+    std::replace(env.begin(), env.end(), '\n', '\0');
+    testing::write_file(dir, "/environ", env + std::string(1, '\0'));
+    std::filesystem::create_directories(dir + "/ns");
+    std::filesystem::create_symlink(netns, dir + "/ns/net");
+  }
+  // Process `pid` holds socket `inode` (fd 3) in a network namespace whose TCP tables are
+  // `tcp` and `tcp6`.
+  void socket(pid_t pid, unsigned long inode, const std::string& tcp, const std::string& tcp6) {
+    const std::string dir = m_root + "/" + std::to_string(pid);
+    std::filesystem::create_directories(dir + "/fd");
+    std::filesystem::create_symlink("/dev/null", dir + "/fd/0");
+    std::filesystem::create_symlink("socket:[" + std::to_string(inode) + "]", dir + "/fd/3");
+    testing::write_file(dir, "/net/tcp", k_header + tcp);
+    testing::write_file(dir, "/net/tcp6", k_header + tcp6);
+  }
+  static inline const std::string k_header =
+      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+      "timeout inode\n";
+
+ private:
+  std::string m_root;
+};
+
+// 10.0.0.1:22 <- 203.0.113.5:40000, established, inode 777 (and a listener, inode 5).
+const std::string k_tcp_session =
+    "   0: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5 "
+    "1 0000000000000000 100 0 0 10 0\n"
+    "   1: 0100000A:0016 057100CB:9C40 01 00000000:00000000 02:000A7B1C 00000000     0        0 "
+    "777 4 0000000000000000 20 4 31 10 -1\n";
+
+// The chain `sudo clawshield apply` runs in on Debian: clawshield (no SSH_CONNECTION: sudo
+// dropped it) <- sudo <- bash (has it) <- sshd session <- sshd listener <- init.
+void seed_sudo_chain(FakeProc& proc, bool with_socket, bool with_env) {
+  proc.process(1, 0, "systemd");
+  proc.process(100, 1, "sshd", 100);
+  proc.process(200, 100, "sshd-session", 200);
+  proc.process(300, 200, "bash", 300,
+               with_env ? "USER=admin\nSSH_CONNECTION=10.0.0.9 5555 10.0.0.1 22" : "USER=admin");
+  proc.process(400, 300, "sudo", 300);
+  proc.process(500, 400, "clawshield", 300, "SUDO_USER=admin\nSUDO_UID=1000");
+  if (with_socket)
+    proc.socket(200, 777, k_tcp_session, "");
+}
+
+TEST(Session, SudoDroppedSshConnectionButSshdsSocketNamesTheSession) {
+  testing::TempDir dir;
+  FakeProc proc(dir.path());
+  seed_sudo_chain(proc, /*with_socket=*/true, /*with_env=*/true);
+  AdminSession session = find_admin_session(dir.path(), 500, true);
+  EXPECT_EQ(session.kind, SessionKind::found) << session.source;
+  // The socket wins over the environment (which any process in the session can set).
+  EXPECT_EQ(session.connection, "203.0.113.5 40000 10.0.0.1 22");
+  EXPECT_NE(session.source.find("sshd process 200"), std::string::npos) << session.source;
+}
+
+TEST(Session, WithoutTheSocketAnAncestorsSshConnectionIsUsed) {
+  testing::TempDir dir;
+  FakeProc proc(dir.path());
+  seed_sudo_chain(proc, /*with_socket=*/false, /*with_env=*/true);
+  AdminSession session = find_admin_session(dir.path(), 500, true);
+  EXPECT_EQ(session.kind, SessionKind::found) << session.source;
+  EXPECT_EQ(session.connection, "10.0.0.9 5555 10.0.0.1 22");
+  EXPECT_NE(session.source.find("process 300"), std::string::npos) << session.source;
+}
+
+TEST(Session, UnderSudoWithNoEndpointsItIsUnknownNotLocal) {
+  testing::TempDir dir;
+  FakeProc proc(dir.path());
+  seed_sudo_chain(proc, /*with_socket=*/false, /*with_env=*/false);
+  AdminSession session = find_admin_session(dir.path(), 500, true);
+  EXPECT_EQ(session.kind, SessionKind::unknown);
+  EXPECT_NE(session.source.find("sudo"), std::string::npos) << session.source;
+  EXPECT_NE(session.source.find("sshd process 200"), std::string::npos) << session.source;
+  // The sudo process alone (SUDO_USER stripped on the way) is enough to count as remote.
+  EXPECT_EQ(find_admin_session(dir.path(), 500, false).kind, SessionKind::unknown);
+}
+
+TEST(Session, ALocalShellIsLocal) {
+  testing::TempDir dir;
+  FakeProc proc(dir.path());
+  proc.process(1, 0, "systemd");
+  proc.process(10, 1, "sshd_sandbox", 10);  // a name that only looks like sshd
+  proc.process(20, 10, "bash", 20);
+  proc.process(30, 20, "clawshield", 20);
+  EXPECT_EQ(find_admin_session(dir.path(), 30, false).kind, SessionKind::local);
+}
+
+TEST(Session, ASessionInAnotherNetworkNamespaceIsElsewhere) {
+  testing::TempDir dir;
+  FakeProc proc(dir.path());
+  proc.process(1, 0, "systemd");
+  proc.process(200, 1, "sshd", 200);
+  proc.socket(200, 777, k_tcp_session, "");
+  proc.process(300, 200, "bash", 300);
+  // clawshield entered another namespace (--netns): that session's packets never cross it.
+  proc.process(500, 300, "clawshield", 300, "PATH=/bin", "net:[2]");
+  AdminSession session = find_admin_session(dir.path(), 500, false);
+  EXPECT_EQ(session.kind, SessionKind::elsewhere) << session.source;
+}
+
+TEST(Session, Ipv6AndMappedEndpointsFromTcp6) {
+  // [2001:db8::1]:22 <- [2001:db8::99]:50000 and ::ffff:10.0.0.1:2222 <- ::ffff:10.0.0.9:40000.
+  const std::string table =
+      FakeProc::k_header +
+      "   0: B80D0120000000000000000001000000:0016 B80D0120000000000000000099000000:C350 01 "
+      "00000000:00000000 00:00000000 00000000 0 0 41 1\n"
+      "   1: 0000000000000000FFFF00000100000A:08AE 0000000000000000FFFF00000900000A:9C40 01 "
+      "00000000:00000000 00:00000000 00000000 0 0 42 1\n";
+  EXPECT_EQ(established_connection(table, true, 41), "2001:db8::99 50000 2001:db8::1 22");
+  EXPECT_EQ(established_connection(table, true, 42), "10.0.0.9 40000 10.0.0.1 2222");
+  EXPECT_EQ(established_connection(table, true, 43), std::nullopt);
+}
+
+// The real /proc: a shell holding SSH_CONNECTION starts a child with a cleaned environment
+// (as sudo does); the child's session is still found through its parent.
+TEST(Session, RealProcessTreeFindsTheAncestorsSshConnection) {
+  pid_t shell = ::fork();
+  ASSERT_GE(shell, 0);
+  if (shell == 0) {
+    const char* argv[] = {"sh", "-c", "env -i /bin/sleep 30; :", nullptr};
+    const char* envp[] = {"PATH=/usr/bin:/bin", "SSH_CONNECTION=192.0.2.7 61000 192.0.2.1 22",
+                          nullptr};
+    ::execve("/bin/sh", const_cast<char* const*>(argv), const_cast<char* const*>(envp));
+    ::_exit(127);
+  }
+  // The sleeping child of the shell.
+  pid_t child = 0;
+  for (int tries = 0; tries < 100 && child == 0; ++tries) {
+    std::ifstream children("/proc/" + std::to_string(shell) + "/task/" + std::to_string(shell) +
+                           "/children");
+    children >> child;
+    if (child == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_NE(child, 0);
+  // Wait until the child runs sleep (its environment is then the cleaned one).
+  for (int tries = 0; tries < 100; ++tries) {
+    std::ifstream comm("/proc/" + std::to_string(child) + "/comm");
+    std::string name;
+    comm >> name;
+    if (name == "sleep")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  AdminSession session = find_admin_session("/proc", child, false);
+  ::kill(child, SIGKILL);
+  ::kill(shell, SIGKILL);
+  ::waitpid(shell, nullptr, 0);
+  if (session.source.starts_with("the socket of sshd"))
+    GTEST_SKIP() << "this test runs inside a real SSH session (" << session.source << ")";
+  EXPECT_EQ(session.kind, SessionKind::found) << session.source;
+  EXPECT_EQ(session.connection, "192.0.2.7 61000 192.0.2.1 22");
+  EXPECT_EQ(session.source, "SSH_CONNECTION of process " + std::to_string(shell));
+}
+
+// Both backends' lockout check: a session that looks remote but cannot be found refuses a
+// firewall loaded here, unless forced.
+TEST(Session, UnknownSessionRefusesAFirewallLoadedHereUnlessForced) {
+  testing::TempDir dir;
+  auto fs = Filesystem::open(dir.path());
+  ProcessRunner runner;
+  SystemClock clock;
+  testing::EmptyNftables nft;
+  Host host{*fs, runner, clock, nft, Liveness::live, false};
+  host.own_network = true;
+  host.session_unknown = "running under sudo (SUDO_USER is set)";
+  auto problem = session_problem(host, {22}, {}, FirewallChange::yes);
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("cannot tell which SSH session"), std::string::npos) << *problem;
+  EXPECT_NE(problem->find("--force"), std::string::npos) << *problem;
+  // A firewall left as it is cannot cut anyone.
+  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::no), std::nullopt);
+  host.lockout_guard = LockoutGuard::forced;
+  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
+  host.lockout_guard = LockoutGuard::enforce;
+  host.own_network = false;  // nothing is loaded in this namespace
+  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
+  // A found session is judged by its port.
+  host.own_network = true;
+  host.session_unknown.reset();
+  host.ssh_connection = "203.0.113.5 40000 10.0.0.1 22";
+  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
+  EXPECT_TRUE(session_problem(host, {2222}, {}, FirewallChange::yes));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // run for real; clawshield loads its table through libnftables with --netns.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "support/netns.h"
@@ -223,6 +224,94 @@ TEST_F(Firewall, UnconfirmedApplyIsRolledBackAndSshWorksAgain) {
   auto late = cs({"confirm"});
   EXPECT_EQ(late.exit_code, 1) << late.out;
   EXPECT_NE(late.err.find("too late"), std::string::npos) << late.err;
+}
+
+// Issue 11 item 2: the watchdog's revert covers what decides the firewall at boot, not only
+// the kernel table: firewall.nft, the boot unit and its sysinit.target.wants link.
+TEST_F(Firewall, UnconfirmedApplyLeavesNothingThatLoadsItAtBoot) {
+  const std::string policy = root() + "/policy.yaml";
+  testing::write_file("", policy, "firewall:\n  ssh_ports: [2222]\n");
+  const auto before = testing::snapshot(root());
+  auto applied = cs({"apply", "--policy", policy, "--force", "--confirm-timeout", "2"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  const std::string wants =
+      root() + "/etc/systemd/system/sysinit.target.wants/clawshield-firewall.service";
+  std::error_code error;
+  ASSERT_TRUE(std::filesystem::exists(root() + "/etc/clawshield/firewall.nft"));
+  ASSERT_TRUE(std::filesystem::is_symlink(wants, error));
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  EXPECT_FALSE(table_loaded());
+  // Back as before the apply: no firewall.nft, no unit, no wants link, nothing else.
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root())), "");
+  EXPECT_FALSE(std::filesystem::is_symlink(wants, error));
+  auto late = cs({"confirm"});
+  EXPECT_EQ(late.exit_code, 1) << late.out << late.err;
+}
+
+// The same when a confirmed firewall was there before: its files come back with their content.
+TEST_F(Firewall, UnconfirmedReapplyRestoresThePreviousBootFiles) {
+  apply_clean();
+  const std::string nft_file = "/etc/clawshield/firewall.nft";
+  const std::string confirmed = testing::read_file(root(), nft_file);
+  const auto before = testing::snapshot(root());
+  const std::string policy = root() + "/policy.yaml";
+  testing::write_file("", policy, "firewall:\n  ssh_ports: [2222]\n");
+  auto applied = cs({"apply", "--policy", policy, "--force", "--confirm-timeout", "2"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ASSERT_NE(testing::read_file(root(), nft_file), confirmed);
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  EXPECT_EQ(testing::read_file(root(), nft_file), confirmed);
+  auto changes = testing::tree_difference(before, testing::snapshot(root()));
+  // (policy.yaml was written after the "before" snapshot.)
+  EXPECT_EQ(changes.find("etc/clawshield"), std::string::npos) << changes;
+  EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 22),
+            PortState::open);
+}
+
+// Issue 11 item 4: under sudo, with no way to see the admin's session, a firewall change is
+// refused (nothing changed) unless --force.
+TEST_F(Firewall, UnderSudoWithoutAVisibleSessionTheFirewallIsRefused) {
+  const auto before = testing::snapshot(root(), "");
+  const std::vector<std::pair<std::string, std::string>> sudo = {{"SUDO_USER", "admin"},
+                                                                 {"SUDO_UID", "1000"}};
+  auto refused = cs({"apply", "--confirm-timeout", "0"}, sudo);
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("cannot tell which SSH session"), std::string::npos) << refused.err;
+  EXPECT_FALSE(table_loaded());
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
+  auto forced = cs({"apply", "--confirm-timeout", "0", "--force"}, sudo);
+  EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+  EXPECT_TRUE(table_loaded());
+  // With the firewall loaded as rendered, sudo alone refuses nothing more.
+  auto again = cs({"plan"}, sudo);
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+}
+
+// Issue 11 item 4, as Debian's sudo does it: the login shell holds SSH_CONNECTION, sudo drops
+// it, clawshield still finds the session through its parent and refuses the lockout.
+TEST_F(Firewall, SessionIsFoundThroughTheParentWhenSudoDroppedSshConnection) {
+  const std::string policy = root() + "/policy.yaml";
+  testing::write_file("", policy, "firewall:\n  ssh_ports: [2222]\n");
+  const auto before = testing::snapshot(root(), "");
+  auto shell_line = [&]() {
+    return std::string("env -u SSH_CONNECTION SUDO_USER=admin SUDO_UID=1000 ") +
+           CLAWSHIELD_BINARY + " apply --policy " + policy + " --root " + root() + " --netns " +
+           net().server() + " --confirm-timeout 0; exit $?";
+  };
+  // The shell runs in the server's namespace (where the admin's sshd would be).
+  auto refused = net().run_in(net().server(),
+                              {"env", "SSH_CONNECTION=10.77.0.1 50000 10.77.0.2 22", "sh", "-c",
+                               shell_line()});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("would not accept your SSH session"), std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(table_loaded());
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
+  // Arriving on a port the new ruleset keeps open, the same apply goes through.
+  auto kept = net().run_in(net().server(),
+                           {"env", "SSH_CONNECTION=10.77.0.1 50000 10.77.0.2 2222", "sh", "-c",
+                            shell_line()});
+  EXPECT_EQ(kept.exit_code, 0) << kept.out << kept.err;
 }
 
 TEST_F(Firewall, ConfirmedApplyStays) {

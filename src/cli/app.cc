@@ -26,6 +26,7 @@
 #include "guard/daemon.h"
 #include "guard/replay.h"
 #include "host/docker_api.h"
+#include "host/session.h"
 #include "policy/policy.h"
 
 namespace clawshield {
@@ -230,6 +231,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   revert->add_option("--journal", options.journal)->required();
   revert->add_option("--deadline", options.deadline)->required();
   auto* rollback = app.add_subcommand("rollback", "Undo the last apply");
+  rollback->add_flag("--force", options.force,
+                     "Roll back even paths that changed since the apply (their changes are lost)");
   auto* verify = app.add_subcommand("verify", "Check the posture (exit 1 if a check fails)");
   auto* only = verify->add_option("--only", options.only, "Only this layer (id or number)");
   verify
@@ -297,6 +300,12 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     return k_exit_ok;
   }
 
+  // The root must be absolute: the tools clawshield runs under it (useradd --prefix, ufw
+  // --datadir, systemctl --root) refuse a relative one half-way through an apply.
+  if (options.root.empty() || options.root.front() != '/')
+    return report_error(err, Error{ErrorCode::bad_input, "--root \"" + options.root +
+                                                             "\" is not an absolute path; "
+                                                             "nothing changed"});
   // The host's network namespace, the root, the policy and the host.
   if (!options.netns.empty()) {
     if (auto entered = enter_netns(options.netns); !entered)
@@ -389,8 +398,15 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
             options.offline ? Liveness::offline : Liveness::live,
             detect_systemd(*fs)};
   host.own_network = fs->is_system_root() || !options.netns.empty();
-  if (const char* session = std::getenv("SSH_CONNECTION"); session && *session)
-    host.ssh_connection = session;
+  // The admin's SSH session: from the process tree (sudo drops SSH_CONNECTION), in the
+  // network namespace just entered.
+  auto set = [](const char* name) { return std::getenv(name) && *std::getenv(name); };
+  AdminSession session =
+      find_admin_session("/proc", ::getpid(), set("SUDO_USER") || set("SUDO_UID"));
+  if (session.kind == SessionKind::found)
+    host.ssh_connection = session.connection;
+  else if (session.kind == SessionKind::unknown)
+    host.session_unknown = session.source;
   host.lockout_guard = options.force ? LockoutGuard::forced : LockoutGuard::enforce;
   host.docker_socket = docker_socket_path(effective.docker.socket, std::getenv("DOCKER_HOST"));
   Context context{host, effective};
@@ -410,6 +426,10 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     auto pending = read_pending(*fs);
     if (!pending)
       return report_error(err, pending.error());
+    if (*pending && (*pending)->state == PendingState::reverting)
+      return report_error(err, Error{ErrorCode::refused,
+                                     "the rollback of unconfirmed apply " + (*pending)->journal +
+                                         " did not finish: run `clawshield rollback` first"});
     if (*pending && (*pending)->state == PendingState::armed) {
       auto now =
           std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
@@ -442,11 +462,11 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
       auto armed = arm_confirmation(host, outcome->journal_id, std::chrono::seconds(timeout),
                                     watchdog_command(host, options, outcome->journal_id, deadline));
       if (!armed) {
-        err << "clawshield: " << armed.error().message << "; the previous firewall was restored\n";
+        err << "clawshield: " << armed.error().message << "; the apply was rolled back\n";
         return k_exit_rolled_back;
       }
       out << "Firewall loaded. Open a NEW SSH connection and run `clawshield confirm` within "
-          << timeout << " s, or the previous firewall is restored.\n";
+          << timeout << " s, or this apply is rolled back (firewall and boot files included).\n";
     }
     return k_exit_ok;
   }
@@ -478,10 +498,25 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   }
   if (rollback->parsed()) {
     // Restore what the last apply changed.
-    auto outcome = rollback_last(context);
+    auto outcome =
+        rollback_last(context, options.force ? ChangedPaths::overwrite : ChangedPaths::refuse);
     if (!outcome) {
       err << "clawshield: rollback failed: " << outcome.error().message << "\n";
       return k_exit_rolled_back;
+    }
+    if (!outcome->changed_since_apply.empty()) {
+      // Rolling back would destroy these: say so, change nothing.
+      if (options.json)
+        out << nlohmann::json{{"journal", outcome->journal_id},
+                              {"refused", true},
+                              {"changed_since_apply", outcome->changed_since_apply}}
+                   .dump(2)
+            << "\n";
+      err << "clawshield: not rolling back apply " << outcome->journal_id
+          << ": these changed since it, and rollback would destroy that:\n";
+      for (const auto& line : outcome->changed_since_apply) err << "  " << line << "\n";
+      err << "clawshield: nothing changed; `clawshield rollback --force` rolls back anyway\n";
+      return k_exit_bad_input;
     }
     print_rollback(out, *outcome, style);
     return k_exit_ok;

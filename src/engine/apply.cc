@@ -5,6 +5,7 @@
 #include "engine/apply.h"
 
 #include "core/text.h"
+#include "engine/confirm.h"
 #include "engine/journal.h"
 #include "host/accounts.h"
 
@@ -123,13 +124,14 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
   if (journal.entries().empty() && outcome.done.empty()) {
     CS_TRY_VOID(journal.discard());
   } else {
-    CS_TRY_VOID(journal.set_status(JournalStatus::applied));
+    // What the apply left each path as: rollback compares with it.
+    CS_TRY_VOID(journal.finish());
     outcome.journal_id = journal.id();
   }
   return outcome;
 }
 
-Result<RollbackOutcome> rollback_last(const Context& context) {
+Result<RollbackOutcome> rollback_last(const Context& context, ChangedPaths changed) {
   Host& host = context.host;
   RollbackOutcome outcome;
   auto state = host.fs.stat(k_state_dir);
@@ -142,7 +144,15 @@ Result<RollbackOutcome> rollback_last(const Context& context) {
   if (!journal)
     return outcome;
   outcome.journal_id = journal->id();
-  CS_TRY(outcome.restored, journal->roll_back(host.nft, host.runner));
+  // What changed since the apply would be destroyed: refuse, listing it, unless forced.
+  if (changed == ChangedPaths::refuse) {
+    CS_TRY(outcome.changed_since_apply, journal->changes_since_apply());
+    if (!outcome.changed_since_apply.empty())
+      return outcome;
+  }
+  CS_TRY(outcome.restored, journal->roll_back(host.nft, host.runner, changed));
+  // A watchdog still waiting on this apply has nothing left to do.
+  CS_TRY_VOID(settle_pending(host.fs, journal->id()));
   return outcome;
 }
 

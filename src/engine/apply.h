@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/journal.h"
 #include "engine/plan.h"
 
 namespace clawshield {
@@ -27,9 +28,13 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan);
 struct RollbackOutcome {
   std::string journal_id;  // empty when there was nothing to roll back
   std::vector<std::string> restored;
+  // Paths changed since the apply ("PATH: how"); when set, nothing was restored.
+  std::vector<std::string> changed_since_apply;
 };
 
-// Restores what the newest not-yet-rolled-back apply changed.
-Result<RollbackOutcome> rollback_last(const Context& context);
+// Restores what the newest not-yet-rolled-back apply changed. Unless `changed` is
+// ChangedPaths::overwrite (--force), refuses — changing nothing, listing them in
+// `changed_since_apply` — when any of its paths changed since the apply finished.
+Result<RollbackOutcome> rollback_last(const Context& context, ChangedPaths changed);
 
 }  // namespace clawshield

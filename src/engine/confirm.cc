@@ -5,11 +5,12 @@
 // the journals, updated under the same lock as apply, so confirm and the watchdog never race.
 #include "engine/confirm.h"
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <thread>
 
+#include "core/text.h"
 #include "engine/journal.h"
 
 namespace clawshield {
@@ -19,9 +20,14 @@ using nlohmann::json;
 
 const char* state_text(PendingState state) {
   switch (state) {
-    case PendingState::armed: return "armed";
-    case PendingState::confirmed: return "confirmed";
-    case PendingState::reverted: return "reverted";
+    case PendingState::armed:
+      return "armed";
+    case PendingState::confirmed:
+      return "confirmed";
+    case PendingState::reverting:
+      return "reverting";
+    case PendingState::reverted:
+      return "reverted";
   }
   return "armed";
 }
@@ -39,8 +45,7 @@ Result<FileLock> wait_for_lock(Filesystem& fs, std::chrono::seconds patience) {
   const auto until = std::chrono::steady_clock::now() + patience;
   while (true) {
     auto lock = fs.lock_exclusive(std::string(k_state_dir) + "/lock");
-    if (lock || lock.error().code != ErrorCode::refused ||
-        std::chrono::steady_clock::now() > until)
+    if (lock || lock.error().code != ErrorCode::refused || std::chrono::steady_clock::now() > until)
       return lock;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -66,9 +71,10 @@ Result<std::optional<PendingConfirmation>> read_pending(const Filesystem& fs) {
   pending.journal = document.value("journal", "");
   pending.deadline = document.value("deadline", int64_t{0});
   const std::string state = document.value("state", "armed");
-  pending.state = state == "confirmed"  ? PendingState::confirmed
-                  : state == "reverted" ? PendingState::reverted
-                                        : PendingState::armed;
+  pending.state = state == "confirmed"   ? PendingState::confirmed
+                  : state == "reverting" ? PendingState::reverting
+                  : state == "reverted"  ? PendingState::reverted
+                                         : PendingState::armed;
   pending.note = document.value("note", "");
   return std::optional<PendingConfirmation>(pending);
 }
@@ -98,6 +104,12 @@ Result<ConfirmResult> confirm_firewall(Host& host, std::string& detail) {
   CS_TRY(auto pending, read_pending(host.fs));
   if (!pending || pending->state == PendingState::confirmed)
     return ConfirmResult::nothing_pending;
+  if (pending->state == PendingState::reverting) {
+    detail = "apply " + pending->journal +
+             " was not confirmed in time and its rollback did not finish: run `clawshield "
+             "rollback`";
+    return ConfirmResult::too_late;
+  }
   if (pending->state == PendingState::reverted) {
     detail = "apply " + pending->journal + " was not confirmed in time: " + pending->note;
     return ConfirmResult::too_late;
@@ -118,12 +130,40 @@ Result<std::string> revert_unless_confirmed(Host& host, const std::string& journ
   if (!pending || pending->journal != journal_id || pending->state != PendingState::armed)
     return std::string("nothing to do: apply " + journal_id + " was confirmed or superseded");
   CS_TRY(Journal journal, Journal::load(host.fs, journal_id));
+  if (journal.status() == JournalStatus::rolled_back) {
+    pending->state = PendingState::reverted;
+    pending->note = "apply " + journal_id + " was already rolled back";
+    CS_TRY_VOID(write_pending(host.fs, *pending));
+    return pending->note;
+  }
+  // Durably "reverting" first: should this process die half-way, confirm and apply say so
+  // instead of taking a half-undone apply for a confirmed one. The rollback itself is the
+  // journal's, step by step atomic and safe to run again (`clawshield rollback` finishes it).
+  pending->state = PendingState::reverting;
+  pending->note = "rolling back apply " + journal_id;
+  CS_TRY_VOID(write_pending(host.fs, *pending));
   CS_TRY(auto restored, journal.restore_firewall(host.nft, host.runner));
+  std::vector<std::string> kept;
+  for (const auto& line : restored)
+    if (line.starts_with("kept "))
+      kept.push_back(line.substr(5));
   pending->state = PendingState::reverted;
-  pending->note = "previous firewall restored at the deadline (" +
-                  (restored.empty() ? std::string("nothing recorded") : restored.front()) + ")";
+  pending->note =
+      "apply rolled back at the deadline (" + std::to_string(restored.size() - kept.size()) +
+      " step(s)" +
+      (kept.empty() ? std::string() : "; kept, changed since the apply: " + join(kept, "; ")) + ")";
   CS_TRY_VOID(write_pending(host.fs, *pending));
   return pending->note;
+}
+
+Result<void> settle_pending(Filesystem& fs, const std::string& journal_id) {
+  CS_TRY(auto pending, read_pending(fs));
+  if (!pending || pending->journal != journal_id ||
+      (pending->state != PendingState::armed && pending->state != PendingState::reverting))
+    return {};
+  pending->state = PendingState::reverted;
+  pending->note = "rolled back by `clawshield rollback`";
+  return write_pending(fs, *pending);
 }
 
 }  // namespace clawshield

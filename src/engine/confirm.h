@@ -1,6 +1,7 @@
 // Commit-confirmed firewall changes. apply loads the new table and arms a watchdog; unless
-// `clawshield confirm` arrives before the deadline, the watchdog restores the previous table
-// from the apply's journal. The watchdog runs in its own session (or as a transient systemd
+// `clawshield confirm` arrives before the deadline, the watchdog rolls the whole apply back
+// from its journal: the kernel table and every file that would load the rejected firewall
+// again at the next boot. The watchdog runs in its own session (or as a transient systemd
 // service), so it survives the admin's SSH session being cut by the very change it guards.
 #pragma once
 
@@ -14,13 +15,15 @@ namespace clawshield {
 
 inline constexpr const char* k_pending_file = "/var/lib/clawshield/firewall-pending.json";
 
-enum class PendingState { armed, confirmed, reverted };
+// `reverting`: the watchdog began the rollback and has not finished (it died): the apply is
+// half undone until `clawshield rollback` finishes it.
+enum class PendingState { armed, confirmed, reverting, reverted };
 
 struct PendingConfirmation {
   std::string journal;
   int64_t deadline = 0;  // seconds since the epoch
   PendingState state = PendingState::armed;
-  std::string note;      // what the watchdog did
+  std::string note;  // what the watchdog did
 };
 
 Result<std::optional<PendingConfirmation>> read_pending(const Filesystem& fs);
@@ -33,9 +36,13 @@ enum class ConfirmResult { confirmed, nothing_pending, too_late };
 // Disarms the watchdog. `too_late` (with `detail`) when it already restored the old table.
 Result<ConfirmResult> confirm_firewall(Host& host, std::string& detail);
 
-// The watchdog's body: waits until `deadline`, then restores the firewall of apply
-// `journal_id` if it is still unconfirmed. Returns what it did.
+// The watchdog's body: waits until `deadline`, then rolls apply `journal_id` back if it is
+// still unconfirmed (paths changed since the apply are kept). Returns what it did.
 Result<std::string> revert_unless_confirmed(Host& host, const std::string& journal_id,
                                             int64_t deadline);
+
+// After `rollback` undid apply `journal_id`: a confirmation it was waiting for (or a revert
+// the watchdog left half done) is settled, so the watchdog does nothing more.
+Result<void> settle_pending(Filesystem& fs, const std::string& journal_id);
 
 }  // namespace clawshield

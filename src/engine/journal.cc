@@ -1,16 +1,26 @@
 // Write-ahead journal of an apply. Each entry is saved (journal.json rewritten atomically)
 // before its path is touched, so even a crash mid-apply leaves enough to roll back. Rollback
 // walks the entries newest first: created paths are removed, replaced files are written back
-// byte for byte with their old mode and owner, changed directories get their old attributes.
+// byte for byte with their old mode and owner, symlinks come back as the same links (dangling
+// or not), changed directories get their old attributes.
+//
+// A finished apply also records the state it left each path in (type, mode, owner, a digest
+// of a file's content, a link's target, every entry below a folder it created). Rollback
+// compares: a path that is neither as the apply left it nor already back as it was before
+// changed since — an added user in /etc/passwd, the app's data in ~/.openclaw — and is not
+// destroyed without --force.
 #include "engine/journal.h"
 
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <ctime>
+#include <set>
 
 #include "core/text.h"
+#include "host/path_entry.h"
 
 namespace clawshield {
 namespace {
@@ -37,8 +47,199 @@ const char* prior_text(PriorState prior) {
       return "file";
     case PriorState::directory:
       return "directory";
+    case PriorState::symlink:
+      return "symlink";
   }
   return "absent";
+}
+
+PriorState prior_from_text(const std::string& text) {
+  return text == "file"        ? PriorState::file
+         : text == "directory" ? PriorState::directory
+         : text == "symlink"   ? PriorState::symlink
+                               : PriorState::absent;
+}
+
+// FNV-1a, 64 bits, as 16 hex digits: tells whether a file changed since the apply. Not a
+// defence against a forged collision (whoever could forge one could edit the file anyway).
+std::string content_digest(std::string_view data) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : data) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+// The state of `path` now; `with_tree` lists everything below a directory.
+Result<AfterState> state_now(const Filesystem& fs, const std::string& path, bool with_tree) {
+  CS_TRY(auto entry, read_entry(fs, path, EntryDetail::attributes));
+  AfterState state;
+  if (!entry)
+    return state;
+  const bool more =
+      entry->type == FileType::regular || (entry->type == FileType::directory && with_tree);
+  if (more) {
+    CS_TRY(auto detailed, read_entry(fs, path, EntryDetail::contents));
+    if (!detailed)
+      return state;  // gone in between
+    entry = std::move(detailed);
+  }
+  state.mode = entry->mode;
+  state.uid = entry->uid;
+  state.gid = entry->gid;
+  switch (entry->type) {
+    case FileType::regular:
+      state.type = PriorState::file;
+      state.digest = content_digest(entry->content);
+      break;
+    case FileType::directory:
+      state.type = PriorState::directory;
+      state.tree = std::move(entry->tree);
+      state.tree_truncated = entry->tree_truncated;
+      break;
+    case FileType::symlink:
+      state.type = PriorState::symlink;
+      state.link_target = entry->link_target;
+      break;
+    case FileType::other:
+      // A FIFO, socket or device: nothing an apply leaves; always "changed".
+      state.type = PriorState::absent;
+      state.mode = 0xffffffffu;
+      break;
+  }
+  return state;
+}
+
+bool same_state(const AfterState& a, const AfterState& b, bool compare_tree) {
+  if (a.type != b.type)
+    return false;
+  switch (a.type) {
+    case PriorState::absent:
+      return a.mode == b.mode;  // (an "other" entry never matches an absent one)
+    case PriorState::file:
+      return a.digest == b.digest && a.mode == b.mode && a.uid == b.uid && a.gid == b.gid;
+    case PriorState::symlink:
+      return a.link_target == b.link_target && a.uid == b.uid && a.gid == b.gid;
+    case PriorState::directory:
+      return a.mode == b.mode && a.uid == b.uid && a.gid == b.gid &&
+             (!compare_tree || (a.tree == b.tree && !a.tree_truncated && !b.tree_truncated));
+  }
+  return false;
+}
+
+std::string owner_text(uid_t uid, gid_t gid) {
+  return std::to_string(uid) + ":" + std::to_string(gid);
+}
+
+// The first field of a tree line: the relative path.
+std::string tree_path(const std::string& line) {
+  return line.substr(0, line.find('\t'));
+}
+
+// A temp file of an atomic write or link install ("." NAME ".clawshield-" DIGITS) that a
+// killed clawshield left: its own, never the app's data.
+bool is_own_temp_file(const std::string& line) {
+  const std::string path = tree_path(line);
+  const std::string name =
+      path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  const size_t marker = name.rfind(".clawshield-");
+  if (!name.starts_with(".") || marker == std::string::npos || marker == 0)
+    return false;
+  const std::string digits = name.substr(marker + 12);
+  return !digits.empty() &&
+         std::ranges::all_of(digits, [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// How `now` differs from `after`, for a person.
+std::string describe_change(const AfterState& after, const AfterState& now) {
+  if (now.type == PriorState::absent && now.mode == 0xffffffffu)
+    return "is now a FIFO, socket or device";
+  if (after.type != now.type) {
+    if (now.type == PriorState::absent)
+      return "removed since the apply (it left a " + std::string(prior_text(after.type)) + ")";
+    if (after.type == PriorState::absent)
+      return "created since the apply (a " + std::string(prior_text(now.type)) + ")";
+    return "was a " + std::string(prior_text(after.type)) + " after the apply, now a " +
+           prior_text(now.type);
+  }
+  std::vector<std::string> how;
+  if (now.type == PriorState::file && now.digest != after.digest)
+    how.push_back("content changed since the apply");
+  if (now.type == PriorState::symlink && now.link_target != after.link_target)
+    how.push_back("now points to " + now.link_target + " (the apply left " + after.link_target +
+                  ")");
+  if (now.type != PriorState::symlink && now.mode != after.mode)
+    how.push_back("mode " + format_mode(after.mode) + " -> " + format_mode(now.mode));
+  if (now.uid != after.uid || now.gid != after.gid)
+    how.push_back("owner " + owner_text(after.uid, after.gid) + " -> " +
+                  owner_text(now.uid, now.gid));
+  if (now.type == PriorState::directory &&
+      (now.tree != after.tree || now.tree_truncated || after.tree_truncated)) {
+    if (now.tree_truncated || after.tree_truncated) {
+      how.push_back("holds more than " + std::to_string(k_tree_limit) +
+                    " entries (cannot tell what changed)");
+    } else {
+      std::set<std::string> before_lines(after.tree.begin(), after.tree.end());
+      std::set<std::string> now_lines(now.tree.begin(), now.tree.end());
+      std::set<std::string> before_paths, now_paths;
+      for (const auto& line : after.tree) before_paths.insert(tree_path(line));
+      for (const auto& line : now.tree) now_paths.insert(tree_path(line));
+      std::vector<std::string> added, gone, altered;
+      for (const auto& path : now_paths)
+        if (!before_paths.contains(path))
+          added.push_back(path);
+      for (const auto& path : before_paths)
+        if (!now_paths.contains(path))
+          gone.push_back(path);
+      for (const auto& line : now.tree)
+        if (!before_lines.contains(line) && before_paths.contains(tree_path(line)))
+          altered.push_back(tree_path(line));
+      auto some = [](const std::vector<std::string>& paths) {
+        std::vector<std::string> first(paths.begin(),
+                                       paths.begin() + std::min<size_t>(paths.size(), 5));
+        return join(first, ", ") + (paths.size() > 5 ? ", ..." : "");
+      };
+      if (!added.empty())
+        how.push_back("holds what the apply did not put there: " + some(added));
+      if (!gone.empty())
+        how.push_back("lost since the apply: " + some(gone));
+      if (!altered.empty())
+        how.push_back("changed inside since the apply: " + some(altered));
+    }
+  }
+  return how.empty() ? "changed since the apply" : join(how, "; ");
+}
+
+nlohmann::json after_to_json(const AfterState& after) {
+  nlohmann::json item = {{"type", prior_text(after.type)},
+                         {"mode", after.mode},
+                         {"uid", after.uid},
+                         {"gid", after.gid}};
+  if (!after.digest.empty())
+    item["digest"] = after.digest;
+  if (after.type == PriorState::symlink)
+    item["target"] = after.link_target;
+  if (!after.tree.empty())
+    item["tree"] = after.tree;
+  if (after.tree_truncated)
+    item["tree_truncated"] = true;
+  return item;
+}
+
+AfterState after_from_json(const nlohmann::json& item) {
+  AfterState after;
+  after.type = prior_from_text(item.value("type", "absent"));
+  after.mode = item.value("mode", 0u);
+  after.uid = item.value("uid", 0u);
+  after.gid = item.value("gid", 0u);
+  after.digest = item.value("digest", "");
+  after.link_target = item.value("target", "");
+  after.tree = item.value("tree", std::vector<std::string>{});
+  after.tree_truncated = item.value("tree_truncated", false);
+  return after;
 }
 
 std::string journal_root() {
@@ -132,11 +333,13 @@ Result<Journal> Journal::load(Filesystem& fs, const std::string& id) {
     if (entry.kind == EntryKind::undo_command && entry.undo.empty())
       return fail(ErrorCode::bad_input, fs.host_path(file) + ": undo entry without a command");
     entry.path = item.value("path", "");
-    const std::string prior = item.value("prior", "absent");
-    entry.prior = prior == "file"        ? PriorState::file
-                  : prior == "directory" ? PriorState::directory
-                                         : PriorState::absent;
+    entry.prior = prior_from_text(item.value("prior", "absent"));
     entry.backup = item.value("backup", "");
+    entry.link_target = item.value("target", "");
+    if (entry.prior == PriorState::symlink && entry.link_target.empty())
+      return fail(ErrorCode::bad_input, fs.host_path(file) + ": symlink entry without a target");
+    if (auto after = item.find("after"); after != item.end() && after->is_object())
+      entry.after = after_from_json(*after);
     entry.mode = item.value("mode", 0u);
     entry.uid = item.value("uid", 0u);
     entry.gid = item.value("gid", 0u);
@@ -183,6 +386,10 @@ Result<void> Journal::save() {
     }
     if (!entry.backup.empty())
       item["backup"] = entry.backup;
+    if (entry.prior == PriorState::symlink)
+      item["target"] = entry.link_target;
+    if (entry.after)
+      item["after"] = after_to_json(*entry.after);
     if (entry.kind != EntryKind::path)
       item["netns"] = entry.netns;
     if (entry.kind == EntryKind::undo_command) {
@@ -223,13 +430,17 @@ Result<void> Journal::record(const std::string& path) {
       return {};
   JournalEntry entry;
   entry.path = path;
-  CS_TRY(auto st, m_fs->stat(path));
+  // The entry itself, not what a symlink there points to: a link comes back as a link.
+  CS_TRY(auto st, read_entry(*m_fs, path, EntryDetail::attributes));
   if (st) {
     entry.mode = st->mode;
     entry.uid = st->uid;
     entry.gid = st->gid;
     if (st->type == FileType::directory) {
       entry.prior = PriorState::directory;
+    } else if (st->type == FileType::symlink) {
+      entry.prior = PriorState::symlink;
+      entry.link_target = st->link_target;
     } else if (st->type == FileType::regular) {
       entry.prior = PriorState::file;
       CS_TRY(std::string content, m_fs->read(path));
@@ -243,8 +454,7 @@ Result<void> Journal::record(const std::string& path) {
   return save();
 }
 
-Result<void> Journal::record_undo(const std::string& summary, const Command& undo,
-                                  bool firewall) {
+Result<void> Journal::record_undo(const std::string& summary, const Command& undo, bool firewall) {
   JournalEntry entry;
   entry.kind = EntryKind::undo_command;
   entry.path = summary;
@@ -283,31 +493,99 @@ Result<std::string> restore_table(Filesystem& fs, Nftables& nft, const JournalEn
 
 }  // namespace
 
-Result<std::vector<std::string>> Journal::restore_firewall(Nftables& nft, CommandRunner& runner) {
-  for (const auto& entry : m_entries)
-    if (entry.kind == EntryKind::undo_command && entry.firewall)
-      return roll_back(nft, runner);
-  std::vector<std::string> done;
-  for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
-    if (it->kind != EntryKind::firewall_table)
+Result<void> Journal::finish() {
+  for (auto& entry : m_entries) {
+    if (entry.kind != EntryKind::path)
       continue;
-    CS_TRY(std::string line, restore_table(*m_fs, nft, *it));
-    done.push_back(line);
+    // Everything below a folder the apply created is the apply's: list it, so data put there
+    // later is seen before a rollback removes the folder.
+    CS_TRY(entry.after, state_now(*m_fs, entry.path, entry.prior == PriorState::absent));
   }
-  return done;
+  return set_status(JournalStatus::applied);
 }
 
-Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner& runner) {
+Result<std::vector<std::pair<std::string, std::string>>> Journal::changed_paths() const {
+  std::vector<std::pair<std::string, std::string>> changed;
+  for (const auto& entry : m_entries) {
+    if (entry.kind != EntryKind::path || !entry.after)
+      continue;
+    const bool created = entry.prior == PriorState::absent;
+    CS_TRY(AfterState now, state_now(*m_fs, entry.path, created));
+    std::erase_if(now.tree, is_own_temp_file);
+    if (same_state(now, *entry.after, created))
+      continue;
+    // A folder the apply created that only lost entries since (a rollback killed half-way
+    // through removing it): removing the rest destroys nothing the apply did not make.
+    if (created && now.type == PriorState::directory && same_state(now, *entry.after, false) &&
+        !now.tree_truncated && !entry.after->tree_truncated) {
+      std::set<std::string> left(entry.after->tree.begin(), entry.after->tree.end());
+      if (std::ranges::all_of(now.tree, [&](const auto& line) { return left.contains(line); }))
+        continue;
+    }
+    // Already back as it was before the apply (a rollback that stopped half-way): not a change.
+    AfterState prior;
+    prior.type = entry.prior;
+    prior.mode = entry.prior == PriorState::symlink ? now.mode : entry.mode;
+    prior.uid = entry.uid;
+    prior.gid = entry.gid;
+    prior.link_target = entry.link_target;
+    if (entry.prior == PriorState::file) {
+      auto backup = m_fs->read(entry.backup);
+      if (backup)
+        prior.digest = content_digest(*backup);
+    }
+    if ((entry.prior != PriorState::file || !prior.digest.empty()) && same_state(now, prior, false))
+      continue;
+    changed.emplace_back(entry.path, describe_change(*entry.after, now));
+  }
+  return changed;
+}
+
+Result<std::vector<std::string>> Journal::changes_since_apply() const {
+  CS_TRY(auto changed, changed_paths());
+  std::vector<std::string> lines;
+  for (const auto& [path, how] : changed) lines.push_back(path + ": " + how);
+  return lines;
+}
+
+Result<std::vector<std::string>> Journal::restore_firewall(Nftables& nft, CommandRunner& runner) {
+  // The whole apply, not the kernel table alone: the files it wrote (firewall.nft, the boot
+  // unit and its wants link, ufw's rules and defaults) would load the rejected firewall again
+  // at the next boot. What changed since the apply is kept: the deadline is no reason to
+  // destroy data.
+  return roll_back(nft, runner, ChangedPaths::keep);
+}
+
+Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner& runner,
+                                                    ChangedPaths changed) {
   // Refuse before touching anything if a table belongs to another namespace.
   for (const auto& entry : m_entries)
     if (entry.kind != EntryKind::path && entry.netns != 0 && entry.netns != current_netns())
       return fail(ErrorCode::refused, "nftables table inet " + entry.path +
                                           " was changed in another network namespace; run this "
                                           "with the apply's --netns");
-  // Three passes, each newest first: what existed is put back (files, folders, tables); then
-  // the undo commands run, on those files; last, what the apply created is removed (a command
-  // may still need it, as ufw needs its lock folder).
   std::vector<std::string> done;
+  // Paths to leave as they are, decided before anything moves.
+  std::set<std::string> kept;
+  if (changed == ChangedPaths::refuse) {
+    CS_TRY(auto lines, changes_since_apply());
+    if (!lines.empty())
+      return fail(ErrorCode::refused, "changed since the apply: " + join(lines, "; "));
+  }
+  if (changed == ChangedPaths::keep) {
+    CS_TRY(auto paths, changed_paths());
+    for (const auto& [path, how] : paths) {
+      kept.insert(path);
+      done.push_back("kept " + path + " (" + how + ")");
+    }
+  }
+  auto keeps_something_below = [&](const std::string& dir) {
+    return std::ranges::any_of(
+        kept, [&](const std::string& path) { return path == dir || path.starts_with(dir + "/"); });
+  };
+  // Three passes, each newest first: what existed is put back (files, links, folders,
+  // tables); then the undo commands run, on those files; last, what the apply created is
+  // removed (a command may still need it, as ufw needs its lock folder).
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     const JournalEntry& entry = *it;
     if (entry.kind == EntryKind::firewall_table) {
@@ -315,13 +593,28 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
       done.push_back(line);
       continue;
     }
-    if (entry.kind == EntryKind::undo_command || entry.prior == PriorState::absent)
+    if (entry.kind == EntryKind::undo_command || entry.prior == PriorState::absent ||
+        kept.contains(entry.path))
       continue;
+    if (entry.prior == PriorState::file || entry.prior == PriorState::symlink) {
+      // A folder where the file or link was (the apply made it) goes first: a rename cannot
+      // replace a folder.
+      CS_TRY(auto now, read_entry(*m_fs, entry.path, EntryDetail::attributes));
+      if (now && now->type == FileType::directory)
+        CS_TRY_VOID(m_fs->remove(entry.path));
+      CS_TRY_VOID(ensure_parents(*m_fs, entry.path, nullptr));
+    }
     if (entry.prior == PriorState::file) {
       CS_TRY(std::string content, m_fs->read(entry.backup));
       CS_TRY_VOID(
           m_fs->write_atomic(entry.path, content, entry.mode, Ownership{entry.uid, entry.gid}));
       done.push_back("restored " + entry.path);
+      continue;
+    }
+    if (entry.prior == PriorState::symlink) {
+      CS_TRY_VOID(
+          install_symlink(*m_fs, entry.path, entry.link_target, Ownership{entry.uid, entry.gid}));
+      done.push_back("restored " + entry.path + " (symlink to " + entry.link_target + ")");
       continue;
     }
     CS_TRY(auto st, m_fs->stat(entry.path));
@@ -346,6 +639,8 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     if (it->kind != EntryKind::path || it->prior != PriorState::absent)
       continue;
+    if (keeps_something_below(it->path))
+      continue;  // listed as kept above, or holds what is kept
     CS_TRY_VOID(m_fs->remove(it->path));
     done.push_back("removed " + it->path);
   }

@@ -37,9 +37,12 @@ struct Host {
   // True when this process's network namespace is the managed host's: the root is "/", or
   // --netns moved us into the host's namespace.
   bool own_network = false;
-  // The admin's session as sshd describes it ("client_ip client_port server_ip server_port",
-  // from SSH_CONNECTION), if clawshield runs over SSH.
+  // The admin's session as sshd describes it ("client_ip client_port server_ip server_port"),
+  // if clawshield runs over SSH in this network namespace (see host/session.h).
   std::optional<std::string> ssh_connection = std::nullopt;
+  // Set when clawshield looks remote (under sudo, below an sshd) but its session's endpoints
+  // cannot be found: why. A firewall change is then refused unless forced.
+  std::optional<std::string> session_unknown = std::nullopt;
   LockoutGuard lockout_guard = LockoutGuard::enforce;
   // The Docker Engine API's socket (the policy's, or DOCKER_HOST's unix:// path).
   std::string docker_socket = "/var/run/docker.sock";

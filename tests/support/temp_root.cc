@@ -114,6 +114,8 @@ CommandResult run_clawshield(const std::vector<std::string>& args,
   ProcessRunner runner;
   Command command(argv);
   command.env.push_back({"SSH_CONNECTION", ""});
+  command.env.push_back({"SUDO_USER", ""});
+  command.env.push_back({"SUDO_UID", ""});
   command.env.insert(command.env.end(), env.begin(), env.end());
   auto result = runner.run(command);
   if (!result) {

@@ -53,8 +53,8 @@ Tree snapshot(const std::string& root, const std::string& exclude = "var/lib/cla
 // Human-readable list of differences between two snapshots ("" when equal).
 std::string tree_difference(const Tree& before, const Tree& after);
 
-// Runs the built clawshield with `args`, with `env` added; SSH_CONNECTION is removed unless
-// `env` sets it, so a test never depends on how it was started.
+// Runs the built clawshield with `args`, with `env` added; SSH_CONNECTION, SUDO_USER and
+// SUDO_UID are emptied unless `env` sets them, so a test never depends on how it was started.
 CommandResult run_clawshield(const std::vector<std::string>& args,
                              const std::vector<std::pair<std::string, std::string>>& env = {});
 

@@ -291,6 +291,20 @@ std::optional<std::string> lockout_problem(const std::string& ssh_connection,
          words[3] + "); rerun with --force if you have console access";
 }
 
+std::optional<std::string> session_problem(const Host& host, const std::vector<int>& public_tcp,
+                                           const std::vector<int>& trusted_tcp,
+                                           FirewallChange change) {
+  if (!host.own_network || host.lockout_guard == LockoutGuard::forced)
+    return std::nullopt;
+  if (host.ssh_connection)
+    return lockout_problem(*host.ssh_connection, public_tcp, trusted_tcp);
+  if (host.session_unknown && change == FirewallChange::yes)
+    return "cannot tell which SSH session this runs in (" + *host.session_unknown +
+           "), so nothing shows the new firewall keeps it; rerun with --force if you have "
+           "console access";
+  return std::nullopt;
+}
+
 Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const {
   Host& host = context.host;
   if (context.policy.firewall.backend != "nftables") {
@@ -303,11 +317,16 @@ Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const
   }
   CS_TRY(FirewallSpec spec, resolve_spec(host, context.policy.firewall, nullptr));
   // Only a ruleset that is actually loaded here can cut the session.
-  if (host.own_network && host.ssh_connection && host.lockout_guard == LockoutGuard::enforce) {
-    if (auto problem = lockout_problem(*host.ssh_connection, public_tcp_ports(spec), spec.app_ports))
-      return fail(ErrorCode::refused, *problem);
-  }
   const std::string ruleset = render_ruleset(spec);
+  FirewallChange change = FirewallChange::yes;
+  if (host.session_unknown && host.own_network) {
+    // Only a ruleset that differs from the loaded one changes anything.
+    CS_TRY(auto loaded, list_table(host.nft, k_firewall_table, NftOutput::terse));
+    if (loaded && *loaded == ruleset)
+      change = FirewallChange::no;
+  }
+  if (auto problem = session_problem(host, public_tcp_ports(spec), spec.app_ports, change))
+    return fail(ErrorCode::refused, *problem);
   std::vector<Action> actions;
   actions.push_back(EnsureDirectory{"/etc/clawshield", FileSpec{0755, "root", "root"}});
   actions.push_back(WriteFile{k_firewall_file,

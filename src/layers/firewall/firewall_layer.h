@@ -25,4 +25,13 @@ std::optional<std::string> lockout_problem(const std::string& ssh_connection,
                                            const std::vector<int>& public_tcp,
                                            const std::vector<int>& trusted_tcp);
 
+// The lockout check both backends run before a firewall is loaded here: lockout_problem for
+// the admin's session, or — when clawshield looks remote (sudo, an sshd ancestor) but the
+// session cannot be found and `change` says the firewall would change — a refusal, since
+// nothing shows SSH stays reachable. Nothing when the firewall is not loaded in this
+// namespace or --force was given.
+std::optional<std::string> session_problem(const Host& host, const std::vector<int>& public_tcp,
+                                           const std::vector<int>& trusted_tcp,
+                                           FirewallChange change);
+
 }  // namespace clawshield

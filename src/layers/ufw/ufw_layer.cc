@@ -316,15 +316,6 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
   // The rules: ufw's command line adds what is missing and deletes what is not ours. The SSH
   // rule exists before ufw is enabled (the order below).
   CS_TRY(std::vector<UfwRule> wanted_list, wanted_rules(host, policy));
-  // Never a ruleset that would cut the admin's own session (as with the native backend).
-  if (host.own_network && host.ssh_connection && host.lockout_guard == LockoutGuard::enforce) {
-    std::vector<int> public_tcp, trusted_tcp;
-    for (const auto& rule : wanted_list)
-      if (rule.protocol == "tcp")
-        (rule.interface.empty() ? public_tcp : trusted_tcp).push_back(std::stoi(rule.port));
-    if (auto problem = lockout_problem(*host.ssh_connection, public_tcp, trusted_tcp))
-      return fail(ErrorCode::refused, *problem);
-  }
   auto user = host.fs.read(k_user_rules);
   auto user6 = host.fs.read(k_user6_rules);
   std::vector<UfwRule> have = user ? parse_ufw_tuples(*user) : std::vector<UfwRule>{};
@@ -372,6 +363,20 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
     actions.push_back(RunCommand{"ufw reload (its files changed)", Command(ufw_argv(host, {"reload"})),
                                  Requirement::network, {}, {}, {Command(ufw_argv(host, {"reload"}))},
                                  FirewallChange::yes});
+  // Never a ruleset that would cut the admin's own session (as with the native backend).
+  {
+    std::vector<int> public_tcp, trusted_tcp;
+    for (const auto& rule : wanted_list)
+      if (rule.protocol == "tcp")
+        (rule.interface.empty() ? public_tcp : trusted_tcp).push_back(std::stoi(rule.port));
+    const bool changes = std::ranges::any_of(actions, [](const Action& action) {
+      const auto* command = std::get_if<RunCommand>(&action);
+      return command && command->firewall == FirewallChange::yes;
+    });
+    if (auto problem = session_problem(host, public_tcp, trusted_tcp,
+                                       changes ? FirewallChange::yes : FirewallChange::no))
+      return fail(ErrorCode::refused, *problem);
+  }
   return actions;
 }
 
