@@ -106,9 +106,8 @@ class AdversarialPaths : public ::testing::Test {
 // Item 1: a link planted at openclaw.json never makes apply copy or chown what it points to.
 TEST_F(AdversarialPaths, SymlinkAtConfigToARootOnlyFileIsNeverCopiedOrChanged) {
   testing::write_file(root(), "/root/.ssh/id_ed25519", "PRIVATE-KEY-MATERIAL\n", 0600);
-  ASSERT_TRUE(as_app_user([&] {
-    return ::symlink("/root/.ssh/id_ed25519", host(k_config).c_str()) == 0;
-  }));
+  ASSERT_TRUE(
+      as_app_user([&] { return ::symlink("/root/.ssh/id_ed25519", host(k_config).c_str()) == 0; }));
   auto plan = cs({"plan"});
   EXPECT_NE(plan.out.find("is a symlink to /root/.ssh/id_ed25519: refusing to follow"),
             std::string::npos)
@@ -193,7 +192,8 @@ TEST_F(AdversarialPaths, EveryGatewayShapeIsJudgedWithoutInternalError) {
     auto result = cs({"verify", "--only", "openclaw", "--json"});
     EXPECT_EQ(result.err.find("internal error"), std::string::npos) << text << result.err;
     auto bind = checks("openclaw")["openclaw.gateway_bind"];
-    EXPECT_TRUE(bind.starts_with("fail: ") || bind.starts_with("unknown: ")) << text << " -> " << bind;
+    EXPECT_TRUE(bind.starts_with("fail: ") || bind.starts_with("unknown: "))
+        << text << " -> " << bind;
     auto checklist = cs({"verify", "--checklist"});
     EXPECT_EQ(checklist.err.find("internal error"), std::string::npos) << text << checklist.err;
   }
@@ -242,8 +242,8 @@ TEST_F(AdversarialPaths, NonUtf8HostTextStillGivesValidJson) {
                       "openclaw ALL=(root) NOPASSWD: /usr/bin/caf\xe9 *\n", 0440);
   testing::write_file(root(), "/etc/ssh/sshd_config",
                       "PermitRootLogin yes\xff\nPasswordAuthentication ye\xe9s\n", 0644);
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"verify", "--json"}, {"plan", "--json"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"verify", "--json"}, {"plan", "--json"}}) {
     auto result = cs(args);
     EXPECT_EQ(result.err.find("internal error"), std::string::npos) << result.err;
     auto document = nlohmann::json::parse(result.out, nullptr, false);

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <optional>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "host/accounts.h"
@@ -181,8 +181,9 @@ TEST_F(Untrusted, ASymlinkIsRefusedAndNamed) {
   auto file = open("/home/app/.openclaw/openclaw.json");
   ASSERT_FALSE(file);
   EXPECT_EQ(file.error().code, ErrorCode::refused);
-  EXPECT_NE(file.error().message.find("openclaw.json is a symlink to /root/secret: refusing to follow"),
-            std::string::npos)
+  EXPECT_NE(
+      file.error().message.find("openclaw.json is a symlink to /root/secret: refusing to follow"),
+      std::string::npos)
       << file.error().message;
 }
 
@@ -224,7 +225,8 @@ TEST_F(Untrusted, ReadsAndChangesTheFileByDescriptor) {
   EXPECT_EQ(file->read().value_or("?"), "{}");
   // Swapped for a link after opening: the descriptor still names the file that was checked.
   ASSERT_EQ(::rename(host("/home/app/.openclaw/openclaw.json").c_str(),
-                     host("/home/app/.openclaw/old").c_str()), 0);
+                     host("/home/app/.openclaw/old").c_str()),
+            0);
   ASSERT_EQ(::symlink("/root/secret", host("/home/app/.openclaw/openclaw.json").c_str()), 0);
   ASSERT_TRUE(file->set_attributes(0600, Ownership{::geteuid(), ::getegid()}));
   struct stat st {};
@@ -236,7 +238,8 @@ TEST_F(Untrusted, ReadsAndChangesTheFileByDescriptor) {
 
 TEST_F(Untrusted, AHardLinkedFileIsNotChanged) {
   testing::write_file(m_dir.path(), "/root/shared", "x", 0640);
-  ASSERT_EQ(::link(host("/root/shared").c_str(), host("/home/app/.openclaw/openclaw.json").c_str()), 0);
+  ASSERT_EQ(::link(host("/root/shared").c_str(), host("/home/app/.openclaw/openclaw.json").c_str()),
+            0);
   auto file = open("/home/app/.openclaw/openclaw.json");
   ASSERT_TRUE(file);
   auto changed = file->set_attributes(0600, Ownership{::geteuid(), ::getegid()});
@@ -255,7 +258,8 @@ TEST_F(Untrusted, MakeDirectoryRefusesANameThatIsALink) {
   auto home = open("/home/app", UntrustedKind::directory);
   ASSERT_TRUE(home);
   EXPECT_FALSE(home->make_directory(".openclaw", 0700, Ownership{::geteuid(), ::getegid()}));
-  EXPECT_FALSE(m_fs->make_directory("/home/app/.openclaw", 0700, Ownership{::geteuid(), ::getegid()}));
+  EXPECT_FALSE(
+      m_fs->make_directory("/home/app/.openclaw", 0700, Ownership{::geteuid(), ::getegid()}));
   struct stat st {};
   ::stat(host("/outside").c_str(), &st);
   EXPECT_EQ(st.st_mode & 07777, 0755u);
@@ -314,7 +318,8 @@ TEST(Filesystem, WriteAtomicRemovesTempFilesOfAKilledWrite) {
   const std::string stale_new = "/etc/.x.conf.clawshield-" + std::to_string(dead_pid()) + "-42";
   const std::string live = "/etc/.x.conf.clawshield-1-42";  // pid 1 runs
   const std::string other = "/etc/.y.conf.clawshield-123456";
-  for (const auto& path : {stale_old, stale_new, live, other}) testing::write_file(dir.path(), path, "t");
+  for (const auto& path : {stale_old, stale_new, live, other})
+    testing::write_file(dir.path(), path, "t");
   ASSERT_EQ(::symlink("/etc/x.conf", (dir.path() + "/etc/.x.conf.clawshield-7").c_str()), 0);
   auto fs = Filesystem::open(dir.path());
   ASSERT_TRUE(fs->write_atomic("/etc/x.conf", "new", 0644, Ownership{::geteuid(), ::getegid()}));
@@ -339,7 +344,8 @@ TEST(Accounts, StaleLocksAreListedLiveOnesRefused) {
   testing::write_file(dir.path(), "/etc/passwd+", "half");
   auto stale = stale_account_locks(*fs);
   ASSERT_TRUE(stale) << stale.error().message;
-  EXPECT_EQ(*stale, (std::vector<std::string>{"/etc/passwd.lock", "/etc/passwd+", "/etc/shadow.lock"}));
+  EXPECT_EQ(*stale,
+            (std::vector<std::string>{"/etc/passwd.lock", "/etc/passwd+", "/etc/shadow.lock"}));
   testing::write_file(dir.path(), "/etc/group.lock", std::to_string(::getpid()));
   auto live = stale_account_locks(*fs);
   ASSERT_FALSE(live);

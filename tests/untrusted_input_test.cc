@@ -21,8 +21,8 @@ TEST(BoundedJson, NumbersNoDoubleHoldsAreBadInputWithThePosition) {
       << parsed.error().message;
   EXPECT_FALSE(parse_json_bounded("[-" + std::string(400, '9') + "]", "f", JsonComments::rejected));
   // Small numbers round to zero, as they always did.
-  EXPECT_TRUE(parse_json_bounded("[1e-999, 1.5, -3, 18446744073709551616]", "f",
-                                 JsonComments::rejected));
+  EXPECT_TRUE(
+      parse_json_bounded("[1e-999, 1.5, -3, 18446744073709551616]", "f", JsonComments::rejected));
 }
 
 TEST(BoundedJson, DeepNestingIsRefusedQuickly) {
@@ -36,8 +36,8 @@ TEST(BoundedJson, DeepNestingIsRefusedQuickly) {
         << parsed.error().message;
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
   }
-  EXPECT_TRUE(parse_json_bounded(std::string(64, '[') + std::string(64, ']'), "f",
-                                 JsonComments::rejected));
+  EXPECT_TRUE(
+      parse_json_bounded(std::string(64, '[') + std::string(64, ']'), "f", JsonComments::rejected));
   // Brackets inside strings and comments do not count; a quote in a comment does not open a
   // string that would hide the brackets after it.
   EXPECT_TRUE(parse_json_bounded("{\"k\": \"" + std::string(100, '[') + "\\\"\"}", "f",
@@ -56,10 +56,13 @@ TEST(BoundedJson, SyntaxErrorsNameLineAndColumn) {
 
 TEST(ValidUtf8, InvalidBytesAreReplacedValidTextKept) {
   EXPECT_EQ(valid_utf8("caf\xc3\xa9 \xe2\x82\xac"), "caf\xc3\xa9 \xe2\x82\xac");
-  EXPECT_EQ(valid_utf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(valid_utf8("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(valid_utf8("a\xff"
+                       "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(valid_utf8("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
   EXPECT_EQ(valid_utf8("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  EXPECT_EQ(valid_utf8("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // cut short
+  EXPECT_EQ(valid_utf8("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");                  // cut short
   nlohmann::json document = {{"evidence", "User \xff\xfe"}};
   EXPECT_NO_THROW({ EXPECT_FALSE(dump_json(document).empty()); });
 }
@@ -98,8 +101,8 @@ TEST(GatewayBind, EveryShapeIsJudgedAndGarbageNeverPasses) {
     EXPECT_EQ(result.status, Status::fail) << text << " -> " << result.evidence;
     EXPECT_FALSE(result.evidence.empty()) << text;
   }
-  for (const char* text : {"", "{", "[]", "5", "\"loopback\"", "null", "{\"x\": 1e999}",
-                           "\xff\xfe", "{\"gateway\": {\"bind\": \"\xff\"}}"}) {
+  for (const char* text : {"", "{", "[]", "5", "\"loopback\"", "null", "{\"x\": 1e999}", "\xff\xfe",
+                           "{\"gateway\": {\"bind\": \"\xff\"}}"}) {
     auto result = judge_gateway_bind(text, "openclaw.json", TailnetTrust::trusted);
     EXPECT_EQ(result.status, Status::unknown) << text << " -> " << result.evidence;
     EXPECT_FALSE(result.evidence.empty()) << text;

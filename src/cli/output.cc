@@ -149,7 +149,9 @@ void print_apply(std::ostream& out, const ApplyOutcome& outcome, const Style& st
 
 void print_rollback(std::ostream& out, const RollbackOutcome& outcome, const Style& style) {
   if (style.format == Format::json) {
-    out << json{{"journal", outcome.journal_id}, {"restored", outcome.restored}}.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    out << json{{"journal", outcome.journal_id}, {"restored", outcome.restored}}.dump(
+               2, ' ', false, json::error_handler_t::replace)
+        << "\n";
     return;
   }
   if (outcome.journal_id.empty()) {
@@ -212,7 +214,9 @@ void print_checklist(std::ostream& out, const std::vector<ChecklistAnswer>& answ
                        {"checks", answer.item.checks},
                        {"evidence", std::move(evidence)}});
     }
-    out << json{{"checklist", std::move(items)}, {"ok", ok}}.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    out << json{{"checklist", std::move(items)}, {"ok", ok}}.dump(2, ' ', false,
+                                                                  json::error_handler_t::replace)
+        << "\n";
     return;
   }
   out << "The seed's security checklist\n";

@@ -6,9 +6,9 @@
 #include "core/bounded_json.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <utility>
-#include <cstdlib>
 
 namespace clawshield {
 namespace {
@@ -32,8 +32,7 @@ bool number_char(char c) {
 
 // Checks depth and numbers the way the parser would meet them; returns the offending offset
 // and reason, or nothing.
-std::optional<std::pair<size_t, std::string>> prescan(std::string_view text,
-                                                      JsonComments comments,
+std::optional<std::pair<size_t, std::string>> prescan(std::string_view text, JsonComments comments,
                                                       const JsonLimits& limits) {
   size_t depth = 0;
   size_t i = 0;
@@ -96,9 +95,8 @@ Result<nlohmann::json> parse_json_bounded(std::string_view text, std::string_vie
     return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/true,
                                  /*ignore_comments=*/comments == JsonComments::allowed);
   } catch (const nlohmann::json::parse_error& e) {
-    return fail(ErrorCode::bad_input,
-                position(text, source, e.byte > 0 ? e.byte - 1 : 0) + ": not valid JSON: " +
-                    valid_utf8(e.what()));
+    return fail(ErrorCode::bad_input, position(text, source, e.byte > 0 ? e.byte - 1 : 0) +
+                                          ": not valid JSON: " + valid_utf8(e.what()));
   } catch (const nlohmann::json::exception& e) {
     return fail(ErrorCode::bad_input,
                 std::string(source) + ": not usable JSON: " + valid_utf8(e.what()));

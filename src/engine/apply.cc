@@ -28,7 +28,7 @@ Result<void> record_untrusted(const Host& host, Journal& journal, const std::str
   const JournalEntry& entry = journal.entries().back();
   const FileStat& st = file.stat();
   const bool same_kind = st.type == FileType::directory ? entry.prior == PriorState::directory
-                                                          : entry.prior == PriorState::file;
+                                                        : entry.prior == PriorState::file;
   if (!same_kind || entry.mode != st.mode || entry.uid != st.uid || entry.gid != st.gid)
     return fail(ErrorCode::refused,
                 host.fs.host_path(entry.path) + " changed while clawshield recorded it");
@@ -63,7 +63,8 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
   if (const auto* dir = std::get_if<EnsureDirectory>(&action);
       dir && !dir->trusted_parent.empty()) {
     CS_TRY(Ownership owner, resolve_owner(host, dir->spec));
-    auto existing = host.fs.open_untrusted(dir->path, dir->trusted_parent, UntrustedKind::directory);
+    auto existing =
+        host.fs.open_untrusted(dir->path, dir->trusted_parent, UntrustedKind::directory);
     if (existing) {
       CS_TRY_VOID(record_untrusted(host, journal, dir->path, *existing));
       return existing->set_attributes(dir->spec.mode, owner);

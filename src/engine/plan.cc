@@ -74,8 +74,8 @@ Result<UntrustedState> untrusted_state(const Host& host, const std::string& path
 
 Result<std::optional<Change>> reconcile_attributes(const Context& context,
                                                    const SetAttributes& set) {
-  CS_TRY(UntrustedState state, untrusted_state(context.host, set.path, set.trusted_parent,
-                                               UntrustedKind::regular));
+  CS_TRY(UntrustedState state,
+         untrusted_state(context.host, set.path, set.trusted_parent, UntrustedKind::regular));
   const std::string summary = "set " + describe_spec(set.spec) + " on " + set.path;
   if (state.refusal)
     return Change{summary, {}, *state.refusal, set};
@@ -93,11 +93,10 @@ Result<std::optional<Change>> reconcile_directory(const Context& context,
   if (dir.trusted_parent.empty()) {
     CS_TRY(st, context.host.fs.stat(dir.path));
   } else {
-    CS_TRY(UntrustedState state, untrusted_state(context.host, dir.path, dir.trusted_parent,
-                                                 UntrustedKind::directory));
+    CS_TRY(UntrustedState state,
+           untrusted_state(context.host, dir.path, dir.trusted_parent, UntrustedKind::directory));
     if (state.refusal)
-      return Change{"set " + describe_spec(dir.spec) + " on " + dir.path, {}, *state.refusal,
-                    dir};
+      return Change{"set " + describe_spec(dir.spec) + " on " + dir.path, {}, *state.refusal, dir};
     st = state.stat;
   }
   if (!st)

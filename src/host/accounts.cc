@@ -126,8 +126,8 @@ Result<std::vector<std::string>> stale_account_locks(const Filesystem& fs) {
       const std::string pid_text = text ? std::string(trim(*text)) : std::string();
       int pid = 0;
       auto [ptr, ec] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
-      const bool valid = text && ec == std::errc() && ptr == pid_text.data() + pid_text.size() &&
-                         pid > 0;
+      const bool valid =
+          text && ec == std::errc() && ptr == pid_text.data() + pid_text.size() && pid > 0;
       if (valid && (::kill(pid, 0) == 0 || errno != ESRCH))
         return fail(ErrorCode::refused, fs.host_path(lock) + " is held by running process " +
                                             std::to_string(pid) +

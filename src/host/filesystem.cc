@@ -12,12 +12,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <signal.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
 #include <random>
-#include <signal.h>
 
 namespace clawshield {
 namespace {
@@ -145,8 +145,8 @@ std::string type_words(mode_t mode) {
 // mkdirat `name` in `dir_fd`, then owner and mode on a descriptor of what was made: between
 // the two, whoever owns `dir_fd` can swap the name for a symlink, and a chmod by name would
 // follow it. The descriptor must be a directory we own, or someone replaced ours.
-Result<void> make_directory_at(int dir_fd, const std::string& name, unsigned mode,
-                               Ownership owner, const std::string& display) {
+Result<void> make_directory_at(int dir_fd, const std::string& name, unsigned mode, Ownership owner,
+                               const std::string& display) {
   if (::mkdirat(dir_fd, name.c_str(), 0700) != 0)
     return std::unexpected(errno_error(errno, "mkdir", display));
   int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -179,7 +179,8 @@ std::optional<pid_t> temp_owner(std::string_view candidate, std::string_view nam
     return std::nullopt;
   std::string_view rest = candidate.substr(prefix.size());
   size_t dash = rest.find('-');
-  std::string_view pid_part = dash == std::string_view::npos ? std::string_view{} : rest.substr(0, dash);
+  std::string_view pid_part =
+      dash == std::string_view::npos ? std::string_view{} : rest.substr(0, dash);
   std::string_view number = dash == std::string_view::npos ? rest : rest.substr(dash + 1);
   auto digits = [](std::string_view text) {
     return !text.empty() && text.size() <= 10 &&
@@ -554,8 +555,7 @@ Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
     for (const auto& part : split_path(relative)) {
       prefix += (prefix.empty() ? "" : "/") + part;
       struct stat st {};
-      if (::fstatat(base_fd, prefix.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-          !S_ISLNK(st.st_mode))
+      if (::fstatat(base_fd, prefix.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode))
         continue;
       char target[4096];
       ssize_t n = ::readlinkat(base_fd, prefix.c_str(), target, sizeof target - 1);

@@ -257,14 +257,14 @@ std::vector<Finding> DockerLayer::verify(const Context& context) const {
                      "daemon.json hardened", current.error().message));
     return findings;
   }
-  auto parsed = parse_json_bounded(*current, host.fs.host_path(k_daemon_json),
-                                   JsonComments::rejected);
+  auto parsed =
+      parse_json_bounded(*current, host.fs.host_path(k_daemon_json), JsonComments::rejected);
   if (!parsed || !parsed->is_object()) {
-    findings.push_back(make_finding(
-        *this, "daemon_config", Status::fail, "daemon.json hardened",
-        (parsed ? host.fs.host_path(k_daemon_json) + " is not a JSON object"
-                : parsed.error().message) +
-            ": Docker will not start"));
+    findings.push_back(
+        make_finding(*this, "daemon_config", Status::fail, "daemon.json hardened",
+                     (parsed ? host.fs.host_path(k_daemon_json) + " is not a JSON object"
+                             : parsed.error().message) +
+                         ": Docker will not start"));
     return findings;
   }
   const json& document = *parsed;

@@ -97,13 +97,13 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
     const bool missing = text.error().code == ErrorCode::not_found;
     const std::string why = missing ? app.config_file + " does not exist (OpenClaw not configured)"
                                     : text.error().message;
-    findings.push_back(make_finding(*this, "gateway_bind", Status::unknown,
-                                    "gateway bound to loopback", why));
+    findings.push_back(
+        make_finding(*this, "gateway_bind", Status::unknown, "gateway bound to loopback", why));
     // Something that is not the app's private file stands where its credentials belong.
-    findings.push_back(make_finding(*this, "config_mode",
-                                    text.error().code == ErrorCode::refused ? Status::fail
-                                                                            : Status::unknown,
-                                    "config file private", why));
+    findings.push_back(
+        make_finding(*this, "config_mode",
+                     text.error().code == ErrorCode::refused ? Status::fail : Status::unknown,
+                     "config file private", why));
     return findings;
   }
 
@@ -113,8 +113,8 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
   GatewayJudgement judged =
       judge_gateway_bind(*text, host.fs.host_path(app.config_file),
                          tailnet_trusted ? TailnetTrust::trusted : TailnetTrust::untrusted);
-  findings.push_back(make_finding(*this, "gateway_bind", judged.status,
-                                  "gateway bound to loopback", judged.evidence));
+  findings.push_back(make_finding(*this, "gateway_bind", judged.status, "gateway bound to loopback",
+                                  judged.evidence));
 
   const FileStat& st = file->stat();
   auto accounts = Accounts::load(host.fs);
@@ -129,8 +129,7 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
     if (!user || st.uid != user->uid)
       problems.push_back("owner uid " + std::to_string(st.uid) + ", want " + app.user);
     findings.push_back(make_finding(
-        *this, "config_mode", problems.empty() ? Status::pass : Status::fail,
-        "config file private",
+        *this, "config_mode", problems.empty() ? Status::pass : Status::fail, "config file private",
         app.config_file + (problems.empty() ? " 0600 " + app.user : ": " + join(problems, "; "))));
   }
   return findings;
