@@ -127,6 +127,20 @@ TEST_F(AdversarialPaths, SymlinkAtConfigToARootOnlyFileIsNeverCopiedOrChanged) {
   EXPECT_TRUE(found["openclaw.gateway_bind"].starts_with("unknown: "));
 }
 
+// Item 1 with a hard link (possible where protected_hardlinks is off, or made by root before):
+// apply must not chown the second name of a root-only file.
+TEST_F(AdversarialPaths, HardLinkAtConfigIsNotChanged) {
+  testing::write_file(root(), "/etc/secret.conf", "TOKEN=abc\n", 0600);
+  ASSERT_EQ(::link(host("/etc/secret.conf").c_str(), host(k_config).c_str()), 0);
+  auto applied = cs({"apply"});
+  EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(host("/etc/secret.conf").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_NE(checks("openclaw")["openclaw.config_mode"].find("hard links"), std::string::npos);
+}
+
 // Item 1, a link on the way: ~/.openclaw itself points at a root-only folder.
 TEST_F(AdversarialPaths, SymlinkedStateDirIsNotFollowed) {
   testing::write_file(root(), "/root/private/openclaw.json", "{\"secret\": 1}\n", 0600);

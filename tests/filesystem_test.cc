@@ -238,13 +238,24 @@ TEST_F(Untrusted, ReadsAndChangesTheFileByDescriptor) {
 
 TEST_F(Untrusted, AHardLinkedFileIsNotChanged) {
   testing::write_file(m_dir.path(), "/root/shared", "x", 0640);
-  ASSERT_EQ(::link(host("/root/shared").c_str(), host("/home/app/.openclaw/openclaw.json").c_str()),
-            0);
+  testing::write_file(m_dir.path(), "/home/app/.openclaw/openclaw.json", "{}", 0644);
   auto file = open("/home/app/.openclaw/openclaw.json");
   ASSERT_TRUE(file);
+  // Linked after opening: the descriptor's change is refused too.
+  ASSERT_EQ(::link(host("/home/app/.openclaw/openclaw.json").c_str(),
+                   host("/home/app/.openclaw/second").c_str()),
+            0);
   auto changed = file->set_attributes(0600, Ownership{::geteuid(), ::getegid()});
   ASSERT_FALSE(changed);
   EXPECT_NE(changed.error().message.find("hard links"), std::string::npos);
+  ASSERT_EQ(::unlink(host("/home/app/.openclaw/openclaw.json").c_str()), 0);
+  ASSERT_EQ(::link(host("/root/shared").c_str(), host("/home/app/.openclaw/openclaw.json").c_str()),
+            0);
+  auto linked = open("/home/app/.openclaw/openclaw.json");
+  ASSERT_FALSE(linked);
+  EXPECT_EQ(linked.error().code, ErrorCode::refused);
+  EXPECT_NE(linked.error().message.find("has 2 hard links"), std::string::npos)
+      << linked.error().message;
   struct stat st {};
   ::stat(host("/root/shared").c_str(), &st);
   EXPECT_EQ(st.st_mode & 07777, 0640u);

@@ -583,6 +583,11 @@ Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
   if (want_dir ? !S_ISDIR(seen.st_mode) : !S_ISREG(seen.st_mode))
     return fail(ErrorCode::refused, display + " is " + type_words(seen.st_mode) + ", not " +
                                         (want_dir ? "a directory" : "a regular file"));
+  // A second name for a file elsewhere (a hard link made before protected_hardlinks, or in a
+  // root without it) would make a change here a change there.
+  if (!want_dir && seen.st_nlink > 1)
+    return fail(ErrorCode::refused, display + " has " + std::to_string(seen.st_nlink) +
+                                        " hard links: refusing a file that may also be elsewhere");
   if (!want_dir && static_cast<uint64_t>(seen.st_size) > k_untrusted_max_bytes)
     return fail(ErrorCode::refused, display + " is larger than " +
                                         std::to_string(k_untrusted_max_bytes) + " bytes (" +

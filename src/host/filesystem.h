@@ -115,7 +115,8 @@ class Filesystem {
   Result<void> remove(std::string_view path);
   // Opens `path` whose part below `trusted_parent` (a directory root decides, such as the app
   // user's home; resolved like every other path) an unprivileged user may change. No symlink
-  // is followed below `trusted_parent`; the object must be of `kind`. ErrorCode::not_found
+  // is followed below `trusted_parent`; the object must be of `kind` (a regular file also
+  // with a single link and at most k_untrusted_max_bytes). ErrorCode::not_found
   // when it does not exist; ErrorCode::refused, with the reason ("is a symlink to ...", "is a
   // FIFO, not a regular file"), for anything else it finds there.
   Result<UntrustedFile> open_untrusted(std::string_view path, std::string_view trusted_parent,
