@@ -38,7 +38,7 @@ void print_replay(std::ostream& out, const guard::ReplayResult& result, const St
                 {"events", stats.events},
                 {"by_kind", kinds},
                 {"bans", bans}}
-               .dump(2)
+               .dump(2, ' ', false, json::error_handler_t::replace)
         << "\n";
     return;
   }

@@ -69,7 +69,7 @@ void print_plan(std::ostream& out, const Plan& plan, bool show_diff, const Style
     out << json{{"pending", plan.pending()},
                 {"skipped", plan.skipped()},
                 {"layers", std::move(layers)}}
-               .dump(2)
+               .dump(2, ' ', false, json::error_handler_t::replace)
         << "\n";
     return;
   }
@@ -123,7 +123,7 @@ void print_apply(std::ostream& out, const ApplyOutcome& outcome, const Style& st
     }
     if (outcome.rollback_failure)
       document["rollback_failure"] = outcome.rollback_failure->message;
-    out << document.dump(2) << "\n";
+    out << document.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return;
   }
   for (const auto& line : outcome.done)
@@ -149,7 +149,9 @@ void print_apply(std::ostream& out, const ApplyOutcome& outcome, const Style& st
 
 void print_rollback(std::ostream& out, const RollbackOutcome& outcome, const Style& style) {
   if (style.format == Format::json) {
-    out << json{{"journal", outcome.journal_id}, {"restored", outcome.restored}}.dump(2) << "\n";
+    out << json{{"journal", outcome.journal_id}, {"restored", outcome.restored}}.dump(
+               2, ' ', false, json::error_handler_t::replace)
+        << "\n";
     return;
   }
   if (outcome.journal_id.empty()) {
@@ -180,7 +182,7 @@ void print_verify(std::ostream& out, const VerifyReport& report, const LayerList
     for (Status s : {Status::pass, Status::fail, Status::warn, Status::unknown})
       summary[std::string(status_name(s))] = counts[s];
     out << json{{"summary", summary}, {"ok", !report.any_fail()}, {"checks", std::move(checks)}}
-               .dump(2)
+               .dump(2, ' ', false, json::error_handler_t::replace)
         << "\n";
     return;
   }
@@ -212,7 +214,9 @@ void print_checklist(std::ostream& out, const std::vector<ChecklistAnswer>& answ
                        {"checks", answer.item.checks},
                        {"evidence", std::move(evidence)}});
     }
-    out << json{{"checklist", std::move(items)}, {"ok", ok}}.dump(2) << "\n";
+    out << json{{"checklist", std::move(items)}, {"ok", ok}}.dump(2, ' ', false,
+                                                                  json::error_handler_t::replace)
+        << "\n";
     return;
   }
   out << "The seed's security checklist\n";

@@ -158,7 +158,8 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
                             {"missing", expectation->missing},
                             {"udp", udp}};
     }
-    out << document.dump(2) << "\n";
+    // The target is whatever was typed: not necessarily UTF-8.
+    out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return mismatch ? k_exit_pending : k_exit_ok;
   }
 

@@ -17,6 +17,25 @@ Result<Ownership> resolve_owner(const Host& host, const FileSpec& spec) {
   return accounts.resolve(spec.owner, spec.group);
 }
 
+// The journal saves a path's prior state by name; `file` is what will change, by descriptor.
+// Both must be the same object, or the path was swapped in between (and the journal saved
+// something else): then nothing is changed.
+Result<void> record_untrusted(const Host& host, Journal& journal, const std::string& path,
+                              const UntrustedFile& file) {
+  const size_t before = journal.entries().size();
+  CS_TRY_VOID(journal.record(path));
+  if (journal.entries().size() == before)
+    return {};  // recorded earlier in this apply
+  const JournalEntry& entry = journal.entries().back();
+  const FileStat& st = file.stat();
+  const bool same_kind = st.type == FileType::directory ? entry.prior == PriorState::directory
+                                                        : entry.prior == PriorState::file;
+  if (!same_kind || entry.mode != st.mode || entry.uid != st.uid || entry.gid != st.gid)
+    return fail(ErrorCode::refused,
+                host.fs.host_path(entry.path) + " changed while clawshield recorded it");
+  return {};
+}
+
 Result<void> execute(const Context& context, const Action& action, Journal& journal) {
   Host& host = context.host;
   if (const auto* file = std::get_if<WriteFile>(&action)) {
@@ -34,6 +53,29 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
   if (const auto* remove = std::get_if<RemoveFile>(&action)) {
     CS_TRY_VOID(journal.record(remove->path));
     return host.fs.remove(remove->path);
+  }
+  if (const auto* set = std::get_if<SetAttributes>(&action)) {
+    CS_TRY(Ownership owner, resolve_owner(host, set->spec));
+    CS_TRY(UntrustedFile file,
+           host.fs.open_untrusted(set->path, set->trusted_parent, UntrustedKind::regular));
+    CS_TRY_VOID(record_untrusted(host, journal, set->path, file));
+    return file.set_attributes(set->spec.mode, owner);
+  }
+  if (const auto* dir = std::get_if<EnsureDirectory>(&action);
+      dir && !dir->trusted_parent.empty()) {
+    CS_TRY(Ownership owner, resolve_owner(host, dir->spec));
+    auto existing =
+        host.fs.open_untrusted(dir->path, dir->trusted_parent, UntrustedKind::directory);
+    if (existing) {
+      CS_TRY_VOID(record_untrusted(host, journal, dir->path, *existing));
+      return existing->set_attributes(dir->spec.mode, owner);
+    }
+    if (existing.error().code != ErrorCode::not_found)
+      return std::unexpected(existing.error());
+    CS_TRY(UntrustedFile parent, host.fs.open_untrusted(parent_path(dir->path), dir->trusted_parent,
+                                                        UntrustedKind::directory));
+    CS_TRY_VOID(journal.record(dir->path));
+    return parent.make_directory(base_name(dir->path), dir->spec.mode, owner);
   }
   if (const auto* dir = std::get_if<EnsureDirectory>(&action)) {
     CS_TRY(Ownership owner, resolve_owner(host, dir->spec));

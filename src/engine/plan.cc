@@ -53,9 +53,52 @@ Result<std::optional<Change>> reconcile_file(const Context& context, const Write
       std::nullopt, file};
 }
 
+// A path an unprivileged user controls, as it stands: its metadata, nothing when it does not
+// exist, or why clawshield will not touch it (a symlink, a FIFO...), which skips the change.
+struct UntrustedState {
+  std::optional<FileStat> stat;
+  std::optional<std::string> refusal;
+};
+
+Result<UntrustedState> untrusted_state(const Host& host, const std::string& path,
+                                       const std::string& trusted_parent, UntrustedKind kind) {
+  auto opened = host.fs.open_untrusted(path, trusted_parent, kind);
+  if (opened)
+    return UntrustedState{opened->stat(), std::nullopt};
+  if (opened.error().code == ErrorCode::not_found)
+    return UntrustedState{};
+  if (opened.error().code == ErrorCode::refused)
+    return UntrustedState{std::nullopt, opened.error().message};
+  return std::unexpected(opened.error());
+}
+
+Result<std::optional<Change>> reconcile_attributes(const Context& context,
+                                                   const SetAttributes& set) {
+  CS_TRY(UntrustedState state,
+         untrusted_state(context.host, set.path, set.trusted_parent, UntrustedKind::regular));
+  const std::string summary = "set " + describe_spec(set.spec) + " on " + set.path;
+  if (state.refusal)
+    return Change{summary, {}, *state.refusal, set};
+  if (!state.stat)
+    return std::optional<Change>{};
+  CS_TRY(bool same, attributes_hold(context.host, *state.stat, set.spec));
+  if (same)
+    return std::optional<Change>{};
+  return Change{summary + " (now " + format_mode(state.stat->mode) + ")", {}, std::nullopt, set};
+}
+
 Result<std::optional<Change>> reconcile_directory(const Context& context,
                                                   const EnsureDirectory& dir) {
-  CS_TRY(auto st, context.host.fs.stat(dir.path));
+  std::optional<FileStat> st;
+  if (dir.trusted_parent.empty()) {
+    CS_TRY(st, context.host.fs.stat(dir.path));
+  } else {
+    CS_TRY(UntrustedState state,
+           untrusted_state(context.host, dir.path, dir.trusted_parent, UntrustedKind::directory));
+    if (state.refusal)
+      return Change{"set " + describe_spec(dir.spec) + " on " + dir.path, {}, *state.refusal, dir};
+    st = state.stat;
+  }
   if (!st)
     return Change{"create directory " + dir.path + " (" + describe_spec(dir.spec) + ")",
                   {},
@@ -109,6 +152,8 @@ Result<std::optional<Change>> reconcile(const Context& context, const Action& ac
     return reconcile_file(context, *file);
   if (const auto* dir = std::get_if<EnsureDirectory>(&action))
     return reconcile_directory(context, *dir);
+  if (const auto* set = std::get_if<SetAttributes>(&action))
+    return reconcile_attributes(context, *set);
   if (const auto* load = std::get_if<LoadFirewall>(&action))
     return reconcile_firewall(context, *load);
   if (const auto* remove = std::get_if<RemoveFile>(&action)) {

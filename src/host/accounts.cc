@@ -2,6 +2,9 @@
 // number, because silently skipping it could hide a uid-0 account.
 #include "host/accounts.h"
 
+#include <signal.h>
+
+#include <cerrno>
 #include <charconv>
 
 #include "core/text.h"
@@ -110,6 +113,34 @@ std::vector<std::string> Accounts::root_equivalent_users() const {
     if (entry.uid == 0)
       names.push_back(name);
   return names;
+}
+
+Result<std::vector<std::string>> stale_account_locks(const Filesystem& fs) {
+  std::vector<std::string> stale;
+  for (const char* name : {"passwd", "shadow", "group", "gshadow"}) {
+    const std::string lock = "/etc/" + std::string(name) + ".lock";
+    CS_TRY(auto lock_stat, fs.stat(lock));
+    if (lock_stat) {
+      // shadow writes its PID, as decimal text, into the lock.
+      auto text = fs.read(lock);
+      const std::string pid_text = text ? std::string(trim(*text)) : std::string();
+      int pid = 0;
+      auto [ptr, ec] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
+      const bool valid =
+          text && ec == std::errc() && ptr == pid_text.data() + pid_text.size() && pid > 0;
+      if (valid && (::kill(pid, 0) == 0 || errno != ESRCH))
+        return fail(ErrorCode::refused, fs.host_path(lock) + " is held by running process " +
+                                            std::to_string(pid) +
+                                            " (an account tool is at work); try again when it "
+                                            "has finished");
+      stale.push_back(lock);
+    }
+    const std::string temp = "/etc/" + std::string(name) + "+";
+    CS_TRY(auto temp_stat, fs.stat(temp));
+    if (temp_stat && temp_stat->type == FileType::regular)
+      stale.push_back(temp);
+  }
+  return stale;
 }
 
 }  // namespace clawshield

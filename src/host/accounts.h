@@ -49,4 +49,10 @@ class Accounts {
   std::map<std::string, GroupEntry> m_groups;
 };
 
+// What shadow's tools (useradd, usermod) left in the root's /etc when they were killed:
+// `NAME.lock` files whose process is gone (or that hold no PID; shadow then refuses to run
+// until they are removed) and `NAME+` temp copies, for passwd, shadow, group and gshadow.
+// ErrorCode::refused, naming the file, when a lock belongs to a process that still runs.
+Result<std::vector<std::string>> stale_account_locks(const Filesystem& fs);
+
 }  // namespace clawshield

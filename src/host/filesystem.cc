@@ -12,9 +12,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <signal.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <random>
 
 namespace clawshield {
@@ -103,6 +105,116 @@ Result<void> remove_contents(int dir_fd, const std::string& display) {
       return std::unexpected(errno_error(errno, "remove", child));
   }
   return {};
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t slash = path.find('/', i);
+    if (slash == std::string_view::npos)
+      slash = path.size();
+    if (slash > i)
+      parts.emplace_back(path.substr(i, slash - i));
+    i = slash + 1;
+  }
+  return parts;
+}
+
+FileStat file_stat(const struct stat& st) {
+  return FileStat{type_of(st.st_mode), st.st_mode & 07777u, st.st_uid, st.st_gid,
+                  static_cast<uint64_t>(st.st_size)};
+}
+
+std::string type_words(mode_t mode) {
+  if (S_ISREG(mode))
+    return "a regular file";
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISLNK(mode))
+    return "a symlink";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode))
+    return "a device";
+  return "not a file";
+}
+
+// mkdirat `name` in `dir_fd`, then owner and mode on a descriptor of what was made: between
+// the two, whoever owns `dir_fd` can swap the name for a symlink, and a chmod by name would
+// follow it. The descriptor must be a directory we own, or someone replaced ours.
+Result<void> make_directory_at(int dir_fd, const std::string& name, unsigned mode, Ownership owner,
+                               const std::string& display) {
+  if (::mkdirat(dir_fd, name.c_str(), 0700) != 0)
+    return std::unexpected(errno_error(errno, "mkdir", display));
+  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP || errno == ENOTDIR)
+      return fail(ErrorCode::refused,
+                  display + " was replaced while being created; refusing to follow it");
+    return std::unexpected(errno_error(errno, "open", display));
+  }
+  FdGuard made(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0)
+    return std::unexpected(errno_error(errno, "stat", display));
+  if (st.st_uid != ::geteuid())
+    return fail(ErrorCode::refused, display + " was replaced while being created (owner uid " +
+                                        std::to_string(st.st_uid) + ")");
+  if (::fchown(fd, owner.uid, owner.gid) != 0)
+    return std::unexpected(errno_error(errno, "chown", display));
+  if (::fchmod(fd, mode & 07777u) != 0)
+    return std::unexpected(errno_error(errno, "chmod", display));
+  ::fsync(dir_fd);
+  return {};
+}
+
+// A temp file of write_atomic for `name`: ".NAME.clawshield-PID-N" (or the older
+// ".NAME.clawshield-N"). Returns the PID when the name carries one, 0 for the older form.
+std::optional<pid_t> temp_owner(std::string_view candidate, std::string_view name) {
+  const std::string prefix = "." + std::string(name) + ".clawshield-";
+  if (!candidate.starts_with(prefix) || candidate.size() == prefix.size())
+    return std::nullopt;
+  std::string_view rest = candidate.substr(prefix.size());
+  size_t dash = rest.find('-');
+  std::string_view pid_part =
+      dash == std::string_view::npos ? std::string_view{} : rest.substr(0, dash);
+  std::string_view number = dash == std::string_view::npos ? rest : rest.substr(dash + 1);
+  auto digits = [](std::string_view text) {
+    return !text.empty() && text.size() <= 10 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (!digits(number) || (dash != std::string_view::npos && !digits(pid_part)))
+    return std::nullopt;
+  return pid_part.empty() ? 0 : static_cast<pid_t>(std::stol(std::string(pid_part)));
+}
+
+// Removes temp files a killed write_atomic of `name` left in `dir_fd`: only names of our exact
+// pattern, only regular files, only when the writer that made them is gone.
+void remove_stale_temps(int dir_fd, const std::string& name) {
+  int dup_fd = ::dup(dir_fd);
+  if (dup_fd < 0)
+    return;
+  DIR* dir = ::fdopendir(dup_fd);
+  if (!dir) {
+    ::close(dup_fd);
+    return;
+  }
+  std::vector<std::string> stale;
+  while (dirent* entry = ::readdir(dir)) {
+    auto pid = temp_owner(entry->d_name, name);
+    if (!pid)
+      continue;
+    if (*pid == ::getpid() || (*pid > 0 && (::kill(*pid, 0) == 0 || errno != ESRCH)))
+      continue;  // its writer still runs
+    struct stat st {};
+    if (::fstatat(dir_fd, entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode))
+      stale.emplace_back(entry->d_name);
+  }
+  ::closedir(dir);
+  for (const auto& temp : stale) ::unlinkat(dir_fd, temp.c_str(), 0);
 }
 
 }  // namespace
@@ -232,8 +344,7 @@ Result<std::optional<FileStat>> Filesystem::stat(std::string_view path) const {
   struct stat st {};
   if (::fstat(*fd, &st) != 0)
     return std::unexpected(errno_error(errno, "stat", host_path(path)));
-  return FileStat{type_of(st.st_mode), st.st_mode & 07777u, st.st_uid, st.st_gid,
-                  static_cast<uint64_t>(st.st_size)};
+  return file_stat(st);
 }
 
 Result<std::vector<std::string>> Filesystem::list(std::string_view path) const {
@@ -262,8 +373,10 @@ Result<void> Filesystem::write_atomic(std::string_view path, std::string_view co
   CS_TRY(int dir_fd, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
   FdGuard dir(dir_fd);
   const std::string name = base_name(normal);
+  remove_stale_temps(dir_fd, name);
   std::random_device random;
-  const std::string temp = "." + name + ".clawshield-" + std::to_string(random() % 1000000);
+  const std::string temp = "." + name + ".clawshield-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(random() % 1000000);
   int fd = ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return std::unexpected(errno_error(errno, "create", host_path(normal)));
@@ -292,18 +405,12 @@ Result<void> Filesystem::make_directory(std::string_view path, unsigned mode, Ow
   CS_TRY(std::string normal, normalize_path(path));
   CS_TRY(int dir_fd, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
   FdGuard dir(dir_fd);
-  const std::string name = base_name(normal);
-  if (::mkdirat(dir_fd, name.c_str(), 0700) != 0)
-    return std::unexpected(errno_error(errno, "mkdir", host_path(normal)));
-  if (::fchownat(dir_fd, name.c_str(), owner.uid, owner.gid, AT_SYMLINK_NOFOLLOW) != 0 ||
-      ::fchmodat(dir_fd, name.c_str(), mode & 07777u, 0) != 0)
-    return std::unexpected(errno_error(errno, "set attributes of", host_path(normal)));
-  ::fsync(dir_fd);
-  return {};
+  return make_directory_at(dir_fd, base_name(normal), mode, owner, host_path(normal));
 }
 
 Result<void> Filesystem::set_attributes(std::string_view path, unsigned mode, Ownership owner) {
-  CS_TRY(int fd, open_in_root(path, O_RDONLY | O_NOFOLLOW));
+  // Non-blocking: a FIFO put in the path's place must not hang the caller.
+  CS_TRY(int fd, open_in_root(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
   FdGuard guard(fd);
   if (::fchown(fd, owner.uid, owner.gid) != 0)
     return std::unexpected(errno_error(errno, "chown", host_path(path)));
@@ -341,6 +448,161 @@ Result<void> Filesystem::remove(std::string_view path) {
     return std::unexpected(errno_error(errno, "remove", host_path(normal)));
   ::fsync(*dir_fd);
   return {};
+}
+
+std::string trusted_parent_of(std::string_view path, std::string_view home) {
+  std::string prefix(home);
+  if (!prefix.ends_with('/'))
+    prefix += '/';
+  if (home.size() > 1 && (path == home || path.starts_with(prefix)))
+    return std::string(home);
+  return parent_path(path);
+}
+
+UntrustedFile::UntrustedFile(UntrustedFile&& other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1)),
+      m_stat(other.m_stat),
+      m_display(std::move(other.m_display)) {}
+
+UntrustedFile::~UntrustedFile() {
+  if (m_fd >= 0)
+    ::close(m_fd);
+}
+
+Result<std::string> UntrustedFile::read() const {
+  if (m_stat.type != FileType::regular)
+    return fail(ErrorCode::refused, m_display + " is not a regular file");
+  if (m_stat.size > k_untrusted_max_bytes)
+    return fail(ErrorCode::refused, m_display + " is larger than " +
+                                        std::to_string(k_untrusted_max_bytes) + " bytes (" +
+                                        std::to_string(m_stat.size) + "): not read");
+  std::string content;
+  char buffer[65536];
+  off_t offset = 0;
+  while (true) {
+    ssize_t n = ::pread(m_fd, buffer, sizeof buffer, offset);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return std::unexpected(errno_error(errno, "read", m_display));
+    }
+    if (n == 0)
+      break;
+    offset += n;
+    content.append(buffer, static_cast<size_t>(n));
+    if (content.size() > k_untrusted_max_bytes)
+      return fail(ErrorCode::refused, m_display + " grew past " +
+                                          std::to_string(k_untrusted_max_bytes) +
+                                          " bytes while being read: not read");
+  }
+  return content;
+}
+
+Result<void> UntrustedFile::set_attributes(unsigned mode, Ownership owner) const {
+  struct stat st {};
+  if (::fstat(m_fd, &st) != 0)
+    return std::unexpected(errno_error(errno, "stat", m_display));
+  if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+    return fail(ErrorCode::refused, m_display + " has " + std::to_string(st.st_nlink) +
+                                        " hard links: refusing to change a file that may "
+                                        "also be elsewhere");
+  if (::fchown(m_fd, owner.uid, owner.gid) != 0)
+    return std::unexpected(errno_error(errno, "chown", m_display));
+  if (::fchmod(m_fd, mode & 07777u) != 0)
+    return std::unexpected(errno_error(errno, "chmod", m_display));
+  return {};
+}
+
+Result<void> UntrustedFile::make_directory(const std::string& name, unsigned mode,
+                                           Ownership owner) const {
+  if (m_stat.type != FileType::directory)
+    return fail(ErrorCode::refused, m_display + " is not a directory");
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+    return fail(ErrorCode::bad_input, "not a single path component: " + name);
+  return make_directory_at(m_fd, name, mode, owner, m_display + "/" + name);
+}
+
+Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
+                                                 std::string_view trusted_parent,
+                                                 UntrustedKind kind) const {
+  CS_TRY(std::string normal, normalize_path(path));
+  CS_TRY(std::string trusted, normalize_path(trusted_parent));
+  const std::string display = host_path(normal);
+  std::string relative;
+  if (normal != trusted) {
+    const std::string prefix = trusted == "/" ? "/" : trusted + "/";
+    if (!normal.starts_with(prefix))
+      return fail(ErrorCode::internal, normal + " is not under " + trusted);
+    relative = normal.substr(prefix.size());
+  } else {
+    relative = ".";
+  }
+  CS_TRY(int base_fd, open_in_root(trusted, O_PATH | O_DIRECTORY));
+  FdGuard base(base_fd);
+
+  // Below the trusted part: no symlink anywhere, nothing outside it.
+  auto open_below = [&](int flags) -> long {
+    open_how how{};
+    how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    return ::syscall(SYS_openat2, base_fd, relative.c_str(), &how, sizeof how);
+  };
+  auto refusal = [&](int err) -> Error {
+    if (err != ELOOP && err != EXDEV)
+      return errno_error(err, "open", display);
+    // Name the link for the person reading: the first component that is one.
+    std::string prefix;
+    for (const auto& part : split_path(relative)) {
+      prefix += (prefix.empty() ? "" : "/") + part;
+      struct stat st {};
+      if (::fstatat(base_fd, prefix.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISLNK(st.st_mode))
+        continue;
+      char target[4096];
+      ssize_t n = ::readlinkat(base_fd, prefix.c_str(), target, sizeof target - 1);
+      std::string to = n > 0 ? " to " + std::string(target, static_cast<size_t>(n)) : "";
+      const std::string link = host_path(trusted == "/" ? "/" + prefix : trusted + "/" + prefix);
+      return Error{ErrorCode::refused,
+                   link + " is a symlink" + to + ": refusing to follow" +
+                       (link == display ? "" : " (on the way to " + display + ")")};
+    }
+    return Error{ErrorCode::refused, display + " is reached through a symlink: refusing to follow"};
+  };
+
+  // First a descriptor that opens nothing (a FIFO or device is not opened by O_PATH), to see
+  // what is there; then the real open, which must meet the same object.
+  long probe = open_below(O_PATH | O_NOFOLLOW);
+  if (probe < 0)
+    return std::unexpected(refusal(errno));
+  FdGuard probe_fd(static_cast<int>(probe));
+  struct stat seen {};
+  if (::fstat(probe_fd.get(), &seen) != 0)
+    return std::unexpected(errno_error(errno, "stat", display));
+  if (S_ISLNK(seen.st_mode))
+    return std::unexpected(refusal(ELOOP));
+  const bool want_dir = kind == UntrustedKind::directory;
+  if (want_dir ? !S_ISDIR(seen.st_mode) : !S_ISREG(seen.st_mode))
+    return fail(ErrorCode::refused, display + " is " + type_words(seen.st_mode) + ", not " +
+                                        (want_dir ? "a directory" : "a regular file"));
+  // A second name for a file elsewhere (a hard link made before protected_hardlinks, or in a
+  // root without it) would make a change here a change there.
+  if (!want_dir && seen.st_nlink > 1)
+    return fail(ErrorCode::refused, display + " has " + std::to_string(seen.st_nlink) +
+                                        " hard links: refusing a file that may also be elsewhere");
+  if (!want_dir && static_cast<uint64_t>(seen.st_size) > k_untrusted_max_bytes)
+    return fail(ErrorCode::refused, display + " is larger than " +
+                                        std::to_string(k_untrusted_max_bytes) + " bytes (" +
+                                        std::to_string(seen.st_size) + ")");
+  long fd = open_below((want_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK | O_NOCTTY) |
+                       O_NOFOLLOW);
+  if (fd < 0)
+    return std::unexpected(refusal(errno));
+  FdGuard file(static_cast<int>(fd));
+  struct stat st {};
+  if (::fstat(file.get(), &st) != 0)
+    return std::unexpected(errno_error(errno, "stat", display));
+  if (st.st_dev != seen.st_dev || st.st_ino != seen.st_ino)
+    return fail(ErrorCode::refused, display + " changed while being opened");
+  return UntrustedFile(file.release(), file_stat(st), display);
 }
 
 FileLock::~FileLock() {

@@ -43,6 +43,42 @@ class FileLock {
   int m_fd;
 };
 
+// Largest file read through a path an unprivileged user controls.
+inline constexpr uint64_t k_untrusted_max_bytes = 16u << 20;
+
+// A regular file or directory reached through a path an unprivileged user can change
+// (anything under the app user's home): opened by descriptor without following any symlink,
+// never blocking on a FIFO, and changed only through that descriptor, so what clawshield
+// reads or chowns is the object it checked, not whatever a link points to a moment later.
+class UntrustedFile {
+ public:
+  UntrustedFile(int fd, FileStat stat, std::string display)
+      : m_fd(fd), m_stat(stat), m_display(std::move(display)) {}
+  UntrustedFile(UntrustedFile&& other) noexcept;
+  UntrustedFile& operator=(UntrustedFile&&) = delete;
+  UntrustedFile(const UntrustedFile&) = delete;
+  ~UntrustedFile();
+
+  // Metadata as of opening.
+  const FileStat& stat() const { return m_stat; }
+  // The whole content of a regular file; ErrorCode::refused past k_untrusted_max_bytes.
+  Result<std::string> read() const;
+  // Sets mode and owner on the descriptor; ErrorCode::refused for a regular file with more
+  // than one hard link (a link to a file elsewhere would change that file).
+  Result<void> set_attributes(unsigned mode, Ownership owner) const;
+  // Creates directory `name` inside this directory and sets `mode` and `owner` on a
+  // descriptor of the directory it made (never by name: the name can be swapped for a link).
+  Result<void> make_directory(const std::string& name, unsigned mode, Ownership owner) const;
+
+ private:
+  int m_fd;
+  FileStat m_stat;
+  std::string m_display;
+};
+
+// Which kind of object a caller of open_untrusted accepts.
+enum class UntrustedKind { regular, directory };
+
 class Filesystem {
  public:
   // Opens `root`, which must be an existing directory.
@@ -77,6 +113,14 @@ class Filesystem {
   Result<void> set_attributes(std::string_view path, unsigned mode, Ownership owner);
   // Removes a file, or a directory with everything in it. Missing is not an error.
   Result<void> remove(std::string_view path);
+  // Opens `path` whose part below `trusted_parent` (a directory root decides, such as the app
+  // user's home; resolved like every other path) an unprivileged user may change. No symlink
+  // is followed below `trusted_parent`; the object must be of `kind` (a regular file also
+  // with a single link and at most k_untrusted_max_bytes). ErrorCode::not_found
+  // when it does not exist; ErrorCode::refused, with the reason ("is a symlink to ...", "is a
+  // FIFO, not a regular file"), for anything else it finds there.
+  Result<UntrustedFile> open_untrusted(std::string_view path, std::string_view trusted_parent,
+                                       UntrustedKind kind) const;
   // Takes an exclusive lock on `path` (created 0600 if missing) without waiting;
   // ErrorCode::refused when another process holds it.
   Result<FileLock> lock_exclusive(std::string_view path);
@@ -97,5 +141,8 @@ Result<std::string> normalize_path(std::string_view path);
 std::string parent_path(std::string_view path);
 // "/a/b/c" -> "c".
 std::string base_name(std::string_view path);
+// The part of `path` root decides when `home` belongs to an unprivileged user: `home` when
+// `path` lies under it, else the folder holding `path`.
+std::string trusted_parent_of(std::string_view path, std::string_view home);
 
 }  // namespace clawshield

@@ -34,10 +34,23 @@ struct WriteFile {
   std::optional<Command> validate;
 };
 
-// The directory at `path` must exist with `spec`.
+// The directory at `path` must exist with `spec`. When `trusted_parent` is set, the part of
+// `path` below it belongs to an unprivileged user (the app's state dir in its home): it is
+// opened and created without following links, and changed on a descriptor.
 struct EnsureDirectory {
   std::string path;
   FileSpec spec;
+  std::string trusted_parent = {};
+};
+
+// The existing regular file at `path`, below `trusted_parent` in a folder an unprivileged user
+// controls, must have `spec`. Changed on a descriptor, never by rewriting its content; a
+// symlink, FIFO, device, directory or hard-linked file there is reported and left alone.
+// Nothing to do when the file does not exist.
+struct SetAttributes {
+  std::string path;
+  FileSpec spec;
+  std::string trusted_parent;
 };
 
 // The file at `path` must not exist (what another backend left behind). Journaled, so
@@ -73,7 +86,8 @@ struct LoadFirewall {
   std::vector<std::string> preserved_sets;
 };
 
-using Action = std::variant<WriteFile, EnsureDirectory, RemoveFile, RunCommand, LoadFirewall>;
+using Action =
+    std::variant<WriteFile, EnsureDirectory, SetAttributes, RemoveFile, RunCommand, LoadFirewall>;
 
 enum class Status { pass, fail, warn, unknown };
 std::string_view status_name(Status status);

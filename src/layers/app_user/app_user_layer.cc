@@ -98,8 +98,20 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
     }
   }
 
+  // A useradd/usermod killed earlier leaves its locks behind, and the next one refuses to run:
+  // clear what no running process holds before any account command (rollback puts them back).
+  if (!actions.empty()) {
+    CS_TRY(std::vector<std::string> stale, stale_account_locks(context.host.fs));
+    std::vector<Action> clear;
+    for (auto& path : stale) clear.push_back(RemoveFile{std::move(path)});
+    actions.insert(actions.begin(), std::make_move_iterator(clear.begin()),
+                   std::make_move_iterator(clear.end()));
+  }
+
   actions.push_back(EnsureDirectory{app.home, FileSpec{0750, app.user, app.group}});
-  actions.push_back(EnsureDirectory{app.state_dir, FileSpec{0700, app.user, app.group}});
+  // The state dir lies in the app user's home: the user can put anything at its name.
+  actions.push_back(EnsureDirectory{app.state_dir, FileSpec{0700, app.user, app.group},
+                                    trusted_parent_of(app.state_dir, app.home)});
   return actions;
 }
 
@@ -138,15 +150,22 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
                                     "app user has no login shell", "shell " + user->shell));
   }
 
-  auto st = context.host.fs.stat(app.state_dir);
-  if (!st) {
+  auto opened = context.host.fs.open_untrusted(
+      app.state_dir, trusted_parent_of(app.state_dir, app.home), UntrustedKind::directory);
+  std::optional<FileStat> st;
+  if (opened)
+    st = opened->stat();
+  if (!opened && opened.error().code == ErrorCode::refused) {
+    findings.push_back(make_finding(*this, "state_dir", Status::fail, "state dir is private",
+                                    opened.error().message));
+  } else if (!opened && opened.error().code != ErrorCode::not_found) {
     findings.push_back(make_finding(*this, "state_dir", Status::unknown, "state dir is private",
-                                    st.error().message));
-  } else if (!*st) {
+                                    opened.error().message));
+  } else if (!st) {
     findings.push_back(make_finding(*this, "state_dir", Status::fail, "state dir is private",
                                     app.state_dir + " does not exist"));
   } else {
-    const FileStat& s = **st;
+    const FileStat& s = *st;
     std::vector<std::string> problems;
     if (s.type != FileType::directory)
       problems.push_back("not a directory");

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "host/docker_api.h"
 #include "layers/docker/docker_layer.h"
@@ -75,8 +76,12 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
   // The daemon's no-new-privileges default counts for every container.
   bool daemon_nnp = false;
   if (auto config = host.fs.read(k_daemon_json)) {
-    json document = json::parse(*config, nullptr, false);
-    daemon_nnp = !document.is_discarded() && document.is_object() && document.value("no-new-privileges", false);
+    // Host text: bounded, and a non-boolean value is not "on".
+    auto document = parse_json_bounded(*config, k_daemon_json, JsonComments::rejected);
+    if (document && document->is_object()) {
+      auto nnp = document->find("no-new-privileges");
+      daemon_nnp = nnp != document->end() && nnp->is_boolean() && nnp->get<bool>();
+    }
   }
   auto check = [&](const char* id) -> Check& {
     return *std::ranges::find_if(checks, [&](const Check& c) { return std::string_view(c.id) == id; });

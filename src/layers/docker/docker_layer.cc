@@ -10,6 +10,7 @@
 
 #include <charconv>
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/packages.h"
@@ -28,6 +29,17 @@ int major_version(std::string version) {
   int major = 0;
   std::from_chars(version.data(), version.data() + version.size(), major);
   return major;
+}
+
+// A compose file; one in the app user's home is the app user's to replace, so it is read
+// without following links or blocking.
+Result<std::string> read_compose(const Host& host, const std::string& file,
+                                 const std::string& home) {
+  if (!file.starts_with(home + "/"))
+    return host.fs.read(file);
+  CS_TRY(UntrustedFile opened,
+         host.fs.open_untrusted(file, trusted_parent_of(file, home), UntrustedKind::regular));
+  return opened.read();
 }
 
 // The keys the policy sets, as Docker spells them.
@@ -77,7 +89,7 @@ void DockerLayer::audit_group_and_compose(const Context& context,
     return;
   std::vector<std::string> problems, unreadable;
   for (const auto& file : policy.compose_files) {
-    auto text = host.fs.read(file);
+    auto text = read_compose(host, file, context.policy.app.home);
     if (!text) {
       unreadable.push_back(text.error().message);
       continue;
@@ -171,27 +183,14 @@ Result<std::string> merge_daemon_json(const std::string& existing, const DockerP
                                       int docker_major, const std::string& file) {
   json document = json::object();
   if (!trim(existing).empty()) {
-    // nlohmann::json reports where a parse failed only through its exception: caught here, at
-    // the library's boundary.
-    try {
-      document = json::parse(existing);
-    } catch (const json::parse_error& e) {
-      // Byte offset -> line:column.
-      size_t line = 1, column = 1;
-      for (size_t i = 0; i + 1 < e.byte && i < existing.size(); ++i) {
-        if (existing[i] == '\n') {
-          ++line;
-          column = 1;
-        } else {
-          ++column;
-        }
-      }
-      return fail(ErrorCode::bad_input,
-                  file + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                      ": not valid JSON; left untouched (Docker would not start "
-                      "with it either): " +
-                      e.what());
-    }
+    // Bounded: a number no double holds or nesting thousands deep is refused with its place,
+    // before the parser spends memory on it.
+    auto parsed = parse_json_bounded(existing, file, JsonComments::rejected);
+    if (!parsed)
+      return fail(ErrorCode::bad_input, parsed.error().message +
+                                            "; left untouched (Docker would not start with it "
+                                            "either)");
+    document = std::move(*parsed);
     if (!document.is_object())
       return fail(ErrorCode::bad_input, file + ":1:1: not a JSON object; left untouched");
   }
@@ -258,21 +257,25 @@ std::vector<Finding> DockerLayer::verify(const Context& context) const {
                      "daemon.json hardened", current.error().message));
     return findings;
   }
-  json document = json::parse(*current, nullptr, false);
-  if (document.is_discarded() || !document.is_object()) {
-    findings.push_back(make_finding(
-        *this, "daemon_config", Status::fail, "daemon.json hardened",
-        host.fs.host_path(k_daemon_json) + " is not valid JSON: Docker will not start"));
+  auto parsed =
+      parse_json_bounded(*current, host.fs.host_path(k_daemon_json), JsonComments::rejected);
+  if (!parsed || !parsed->is_object()) {
+    findings.push_back(
+        make_finding(*this, "daemon_config", Status::fail, "daemon.json hardened",
+                     (parsed ? host.fs.host_path(k_daemon_json) + " is not a JSON object"
+                             : parsed.error().message) +
+                         ": Docker will not start"));
     return findings;
   }
+  const json& document = *parsed;
   std::vector<std::string> wrong;
   const json keys = policy_keys(context.policy.docker, install.major);
   for (auto it = keys.begin(); it != keys.end(); ++it)
-    if (!document.contains(it.key()) || document[it.key()] != *it)
+    if (!document.contains(it.key()) || document.at(it.key()) != *it)
       wrong.push_back(it.key() + "=" +
-                      (document.contains(it.key()) ? document[it.key()].dump() : "(unset)") +
+                      (document.contains(it.key()) ? dump_json(document.at(it.key())) : "(unset)") +
                       ", want " + it->dump());
-  const json options = document.contains("log-opts") ? document["log-opts"] : json::object();
+  const json options = document.contains("log-opts") ? document.at("log-opts") : json::object();
   if (!options.is_object() || !options.contains("max-size"))
     wrong.push_back("log-opts.max-size unset (container logs grow without bound)");
   findings.push_back(make_finding(

@@ -1,15 +1,17 @@
 // Layer 4, the app — ~/.openclaw/openclaw.json. Its `gateway.bind` decides who can reach the
 // gateway: "loopback" is the posture, "tailnet" is fine where Tailscale is a trusted
 // interface, "custom" only with a loopback customBindHost, and "lan" / "auto" expose it. The
-// file holds credentials, so it must be 0600 and the app user's; apply fixes the mode and
-// owner (rewriting the same bytes atomically), never the content. Comments are allowed, as
-// OpenClaw's loader allows them.
+// file holds credentials, so it must be 0600 and the app user's. The file lives in the app
+// user's home, so the app user (or a compromised gateway) decides what is at that path: it is
+// opened without following links, never blocking, size-limited, and its mode and owner are
+// fixed on that descriptor — never by rewriting content, which would turn a planted symlink to
+// a root-only file into an app-owned copy of it. Comments are allowed, as OpenClaw's loader
+// allows them.
 #include "layers/openclaw/openclaw_layer.h"
-
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "host/accounts.h"
 
@@ -22,78 +24,113 @@ bool loopback_host(const std::string& host) {
   return host == "localhost" || host.starts_with("127.") || host == "::1";
 }
 
+// A value as evidence: its JSON text, shortened.
+std::string shown(const json& value) {
+  std::string text = dump_json(value);
+  if (text.size() > 80)
+    text = text.substr(0, 77) + "...";
+  return text;
+}
+
 }  // namespace
+
+GatewayJudgement judge_gateway_bind(std::string_view text, std::string_view source,
+                                    TailnetTrust tailnet) {
+  auto parsed = parse_json_bounded(text, source, JsonComments::allowed);
+  if (!parsed)
+    return {Status::unknown, parsed.error().message};
+  const json& config = *parsed;
+  if (!config.is_object())
+    return {Status::unknown, std::string(source) + " is " + config.type_name() +
+                                 ", not a JSON object clawshield can judge"};
+  const auto gateway = config.find("gateway");
+  if (gateway == config.end())
+    return {Status::pass, "no gateway settings: OpenClaw binds to loopback by default"};
+  if (!gateway->is_object())
+    return {Status::fail, "gateway = " + shown(*gateway) +
+                              " is not an object: the gateway's bind cannot be shown loopback"};
+  const auto bind_value = gateway->find("bind");
+  if (bind_value == gateway->end())
+    return {Status::pass, "gateway.bind unset: OpenClaw binds to loopback by default"};
+  if (!bind_value->is_string())
+    return {Status::fail, "gateway.bind = " + shown(*bind_value) +
+                              " is not one of \"loopback\", \"tailnet\", \"custom\""};
+  const std::string bind = bind_value->get<std::string>();
+  std::string evidence = "gateway.bind = " + shown(*bind_value);
+  if (bind == "loopback")
+    return {Status::pass, evidence};
+  if (bind == "tailnet")
+    return tailnet == TailnetTrust::trusted
+               ? GatewayJudgement{Status::pass, evidence + " (tailscale0 is trusted)"}
+               : GatewayJudgement{Status::fail,
+                                  evidence + " but tailscale0 is not a trusted interface"};
+  if (bind == "custom") {
+    const auto custom = gateway->find("customBindHost");
+    if (custom == gateway->end())
+      return {Status::fail, evidence + " without customBindHost"};
+    evidence += ", customBindHost = " + shown(*custom);
+    if (!custom->is_string())
+      return {Status::fail, evidence + ": not an address"};
+    return {loopback_host(custom->get<std::string>()) ? Status::pass : Status::fail, evidence};
+  }
+  if (bind == "lan" || bind == "auto")
+    return {Status::fail, evidence + ": reachable beyond this host"};
+  return {Status::fail, evidence + ": not a bind OpenClaw documents; cannot be shown loopback"};
+}
 
 Result<std::vector<Action>> OpenClawLayer::desired(const Context& context) const {
   const AppPolicy& app = context.policy.app;
-  std::vector<Action> actions;
-  auto current = context.host.fs.read(app.config_file);
-  if (!current) {
-    if (current.error().code == ErrorCode::not_found)
-      return actions;  // OpenClaw not configured yet
-    return std::unexpected(current.error());
-  }
-  // Same content; only the mode and owner are the policy's.
-  actions.push_back(WriteFile{app.config_file, *current, FileSpec{0600, app.user, app.group}, std::nullopt});
-  return actions;
+  // Mode and owner only, on a descriptor; nothing when the file does not exist, and reported
+  // (not followed) when something else is at the path.
+  return std::vector<Action>{SetAttributes{app.config_file, FileSpec{0600, app.user, app.group},
+                                           trusted_parent_of(app.config_file, app.home)}};
 }
 
 std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
   const AppPolicy& app = context.policy.app;
   Host& host = context.host;
   std::vector<Finding> findings;
-  auto text = host.fs.read(app.config_file);
+  auto file = host.fs.open_untrusted(app.config_file, trusted_parent_of(app.config_file, app.home),
+                                     UntrustedKind::regular);
+  auto text = file ? file->read() : Result<std::string>(std::unexpected(file.error()));
   if (!text) {
-    const std::string why = text.error().code == ErrorCode::not_found
-                                ? app.config_file + " does not exist (OpenClaw not configured)"
-                                : text.error().message;
-    findings.push_back(make_finding(*this, "gateway_bind", Status::unknown, "gateway bound to loopback", why));
-    findings.push_back(make_finding(*this, "config_mode", Status::unknown, "config file private", why));
+    const bool missing = text.error().code == ErrorCode::not_found;
+    const std::string why = missing ? app.config_file + " does not exist (OpenClaw not configured)"
+                                    : text.error().message;
+    findings.push_back(
+        make_finding(*this, "gateway_bind", Status::unknown, "gateway bound to loopback", why));
+    // Something that is not the app's private file stands where its credentials belong.
+    findings.push_back(
+        make_finding(*this, "config_mode",
+                     text.error().code == ErrorCode::refused ? Status::fail : Status::unknown,
+                     "config file private", why));
     return findings;
   }
 
-  json config = json::parse(*text, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
-  if (config.is_discarded() || !config.is_object()) {
-    findings.push_back(make_finding(*this, "gateway_bind", Status::unknown, "gateway bound to loopback",
-                                    host.fs.host_path(app.config_file) + " is not JSON clawshield can read"));
-  } else {
-    const json gateway = config.value("gateway", json::object());
-    const std::string bind = gateway.is_object() ? gateway.value("bind", std::string("loopback")) : "loopback";
-    const bool tailnet_trusted =
-        std::ranges::find(context.policy.firewall.trusted_interfaces, "tailscale0") !=
-        context.policy.firewall.trusted_interfaces.end();
-    Status status = Status::fail;
-    std::string evidence = "gateway.bind = \"" + bind + "\"";
-    if (bind == "loopback") {
-      status = Status::pass;
-    } else if (bind == "tailnet") {
-      status = tailnet_trusted ? Status::pass : Status::fail;
-      evidence += tailnet_trusted ? " (tailscale0 is trusted)" : " but tailscale0 is not a trusted interface";
-    } else if (bind == "custom") {
-      const std::string custom = gateway.value("customBindHost", std::string());
-      status = loopback_host(custom) ? Status::pass : Status::fail;
-      evidence += ", customBindHost = \"" + custom + "\"";
-    } else {
-      evidence += ": reachable beyond this host";
-    }
-    findings.push_back(make_finding(*this, "gateway_bind", status, "gateway bound to loopback", evidence));
-  }
+  const bool tailnet_trusted =
+      std::ranges::find(context.policy.firewall.trusted_interfaces, "tailscale0") !=
+      context.policy.firewall.trusted_interfaces.end();
+  GatewayJudgement judged =
+      judge_gateway_bind(*text, host.fs.host_path(app.config_file),
+                         tailnet_trusted ? TailnetTrust::trusted : TailnetTrust::untrusted);
+  findings.push_back(make_finding(*this, "gateway_bind", judged.status, "gateway bound to loopback",
+                                  judged.evidence));
 
-  auto st = host.fs.stat(app.config_file);
+  const FileStat& st = file->stat();
   auto accounts = Accounts::load(host.fs);
-  if (!st || !*st || !accounts) {
+  if (!accounts) {
     findings.push_back(make_finding(*this, "config_mode", Status::unknown, "config file private",
-                                    !accounts ? accounts.error().message : "cannot stat " + app.config_file));
+                                    accounts.error().message));
   } else {
     const UserEntry* user = accounts->user(app.user);
     std::vector<std::string> problems;
-    if ((*st)->mode != 0600)
-      problems.push_back("mode " + format_mode((*st)->mode) + ", want 0600");
-    if (!user || (*st)->uid != user->uid)
-      problems.push_back("owner uid " + std::to_string((*st)->uid) + ", want " + app.user);
-    findings.push_back(make_finding(*this, "config_mode", problems.empty() ? Status::pass : Status::fail,
-                                    "config file private",
-                                    app.config_file + (problems.empty() ? " 0600 " + app.user : ": " + join(problems, "; "))));
+    if (st.mode != 0600)
+      problems.push_back("mode " + format_mode(st.mode) + ", want 0600");
+    if (!user || st.uid != user->uid)
+      problems.push_back("owner uid " + std::to_string(st.uid) + ", want " + app.user);
+    findings.push_back(make_finding(
+        *this, "config_mode", problems.empty() ? Status::pass : Status::fail, "config file private",
+        app.config_file + (problems.empty() ? " 0600 " + app.user : ": " + join(problems, "; "))));
   }
   return findings;
 }

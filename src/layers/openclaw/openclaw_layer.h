@@ -2,6 +2,9 @@
 // configuration file is private to the app user.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "layers/layer.h"
 
 namespace clawshield {
@@ -14,5 +17,19 @@ class OpenClawLayer final : public Layer {
   Result<std::vector<Action>> desired(const Context& context) const override;
   std::vector<Finding> verify(const Context& context) const override;
 };
+
+// Whether the policy trusts the tailnet's interface (then `gateway.bind: "tailnet"` is fine).
+enum class TailnetTrust { trusted, untrusted };
+
+struct GatewayJudgement {
+  Status status;
+  std::string evidence;
+};
+
+// Judges `gateway.bind` from the text of openclaw.json (`source` names it in messages). Total:
+// any text gives pass, fail or unknown with evidence; only an explicit loopback (or the
+// default, no bind at all) or a trusted tailnet passes.
+GatewayJudgement judge_gateway_bind(std::string_view text, std::string_view source,
+                                    TailnetTrust tailnet);
 
 }  // namespace clawshield
