@@ -4,6 +4,7 @@
 // root byte for byte. Real useradd/usermod, visudo, systemd-analyze, apt-config, dpkg-query.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
@@ -285,6 +286,26 @@ TEST_F(Acceptance, BadPolicyIsExit2WithPositionAndChangesNothing) {
   EXPECT_NE(result.err.find(bad + ":"), std::string::npos) << result.err;
   std::filesystem::remove(bad);
   EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
+}
+
+// A policy naming another account's home (a typo, or a hostile edit) must not hand that
+// account's files to the app user: refused before anything changes, by passwd and by owner.
+TEST_F(Acceptance, AnotherAccountsHomeIsNeverHandedToTheAppUser) {
+  std::filesystem::create_directories(root() + "/home/admin/.ssh");
+  ASSERT_EQ(::chown((root() + "/home/admin").c_str(), 1000, 1000), 0);
+  std::filesystem::create_directories(root() + "/home/other");
+  ASSERT_EQ(::chown((root() + "/home/other").c_str(), 4242, 4242), 0);
+  const auto before = testing::snapshot(root(), "");
+  const std::string policy = root() + "-home-policy.yaml";
+  for (const char* home : {"/home/admin", "/home/other"}) {
+    testing::write_file("", policy, std::string("app:\n  home: ") + home + "\n");
+    auto applied = cs({"apply", "--policy", policy});
+    EXPECT_NE(applied.exit_code, 0) << home << applied.out;
+    EXPECT_NE(applied.err.find("clawshield will not hand it to openclaw"), std::string::npos)
+        << home << ": " << applied.err << applied.out;
+    EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "") << home;
+  }
+  std::filesystem::remove(policy);
 }
 
 TEST_F(Acceptance, JsonPlanAndGlobalOptionsBeforeTheCommand) {

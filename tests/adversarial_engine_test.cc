@@ -4,6 +4,8 @@
 // nothing) unless forced, and undo exactly what the apply did — a link comes back as the same
 // link, dangling or not. Run as root on temp roots (real useradd, visudo, chown).
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,6 +59,22 @@ TEST_F(AdversarialEngine, RollbackRefusesToDeleteAppDataWrittenAfterTheApply) {
   testing::write_file(root(), "/home/openclaw/.openclaw/agents/main/session.jsonl", "{}\n");
   expect_refused("/home/openclaw", "holds what the apply did not put there");
   // Forced, it undoes the apply (the data goes with it: that is what --force says).
+  auto forced = cs({"rollback", "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+  EXPECT_EQ(testing::tree_difference(pristine, testing::snapshot(root())), "");
+}
+
+// The app user names its files as it likes, not necessarily in UTF-8: the refusal still comes
+// out as JSON, and the journal keeps the exact bytes (the forced rollback works from it).
+TEST_F(AdversarialEngine, NonUtf8NamesInTheAppsDataKeepRollbackJsonValid) {
+  const auto pristine = testing::snapshot(root());
+  apply_clean();
+  testing::write_file(root(), "/home/openclaw/.openclaw/caf\xe9-\xff.json", "{}\n");
+  auto refused = cs({"rollback", "--json"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  auto document = nlohmann::json::parse(refused.out, nullptr, false);
+  ASSERT_FALSE(document.is_discarded()) << refused.out;
+  EXPECT_TRUE(document.value("refused", false)) << refused.out;
   auto forced = cs({"rollback", "--force"});
   EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
   EXPECT_EQ(testing::tree_difference(pristine, testing::snapshot(root())), "");

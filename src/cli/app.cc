@@ -19,6 +19,7 @@
 #include "cli/guard_output.h"
 #include "cli/output.h"
 #include "cli/scan_command.h"
+#include "core/bounded_json.h"
 #include "engine/apply.h"
 #include "engine/confirm.h"
 #include "engine/layers.h"
@@ -368,10 +369,10 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
       err << "clawshield: " << (document.is_discarded() ? *reply : document.value("error", *reply))
           << "\n";
       return !document.is_discarded() && document.value("refused", false) ? k_exit_bad_input
-                                                                           : k_exit_pending;
+                                                                          : k_exit_pending;
     }
     if (options.json) {
-      out << document.dump(2) << "\n";
+      out << dump_json(document, 2) << "\n";
     } else if (bans_list->parsed()) {
       for (const auto& ban : document["bans"])
         out << ban.value("source", "") << "  " << ban.value("remaining", 0) << "s left"
@@ -507,10 +508,10 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     if (!outcome->changed_since_apply.empty()) {
       // Rolling back would destroy these: say so, change nothing.
       if (options.json)
-        out << nlohmann::json{{"journal", outcome->journal_id},
-                              {"refused", true},
-                              {"changed_since_apply", outcome->changed_since_apply}}
-                   .dump(2)
+        out << dump_json(nlohmann::json{{"journal", outcome->journal_id},
+                                        {"refused", true},
+                                        {"changed_since_apply", outcome->changed_since_apply}},
+                         2)
             << "\n";
       err << "clawshield: not rolling back apply " << outcome->journal_id
           << ": these changed since it, and rollback would destroy that:\n";

@@ -10,6 +10,7 @@
 
 #include <thread>
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "engine/journal.h"
 
@@ -37,7 +38,7 @@ Result<void> write_pending(Filesystem& fs, const PendingConfirmation& pending) {
                    {"deadline", pending.deadline},
                    {"state", state_text(pending.state)},
                    {"note", pending.note}};
-  return fs.write_atomic(k_pending_file, document.dump(2) + "\n", 0600, Ownership{0, 0});
+  return fs.write_atomic(k_pending_file, dump_json(document, 2) + "\n", 0600, Ownership{0, 0});
 }
 
 // The apply lock, waiting up to `patience` for a running apply or confirm to finish.

@@ -19,6 +19,7 @@
 #include <ctime>
 #include <set>
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "host/path_entry.h"
 
@@ -26,6 +27,63 @@ namespace clawshield {
 namespace {
 
 using nlohmann::json;
+
+// Paths, link targets and names below a folder are bytes, not text: a name the app user gave
+// a file in its home need not be UTF-8. Such a string is kept as {"hex": "..."} so the journal
+// stays JSON and rollback gets the exact bytes back.
+json bytes_to_json(const std::string& bytes) {
+  if (valid_utf8(bytes) == bytes)
+    return bytes;
+  static constexpr char k_digits[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : bytes) {
+    hex += k_digits[c >> 4];
+    hex += k_digits[c & 15];
+  }
+  return json{{"hex", hex}};
+}
+
+std::string bytes_from_json(const json& item) {
+  if (item.is_string())
+    return item.get<std::string>();
+  if (!item.is_object() || !item.contains("hex") || !item["hex"].is_string())
+    return {};
+  const std::string hex = item["hex"].get<std::string>();
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    return -1;
+  };
+  std::string bytes;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    int high = digit(hex[i]), low = digit(hex[i + 1]);
+    if (high < 0 || low < 0)
+      return {};
+    bytes += static_cast<char>(high * 16 + low);
+  }
+  return bytes;
+}
+
+json bytes_list_to_json(const std::vector<std::string>& list) {
+  json out = json::array();
+  for (const auto& item : list) out.push_back(bytes_to_json(item));
+  return out;
+}
+
+std::vector<std::string> bytes_list_from_json(const json& item) {
+  std::vector<std::string> out;
+  if (item.is_array())
+    for (const auto& element : item) out.push_back(bytes_from_json(element));
+  return out;
+}
+
+// The member `key` of `item` as bytes ("" when missing).
+std::string bytes_member(const json& item, const char* key) {
+  auto found = item.find(key);
+  return found == item.end() ? std::string() : bytes_from_json(*found);
+}
 
 const char* status_text(JournalStatus status) {
   switch (status) {
@@ -221,9 +279,9 @@ nlohmann::json after_to_json(const AfterState& after) {
   if (!after.digest.empty())
     item["digest"] = after.digest;
   if (after.type == PriorState::symlink)
-    item["target"] = after.link_target;
+    item["target"] = bytes_to_json(after.link_target);
   if (!after.tree.empty())
-    item["tree"] = after.tree;
+    item["tree"] = bytes_list_to_json(after.tree);
   if (after.tree_truncated)
     item["tree_truncated"] = true;
   return item;
@@ -236,8 +294,9 @@ AfterState after_from_json(const nlohmann::json& item) {
   after.uid = item.value("uid", 0u);
   after.gid = item.value("gid", 0u);
   after.digest = item.value("digest", "");
-  after.link_target = item.value("target", "");
-  after.tree = item.value("tree", std::vector<std::string>{});
+  after.link_target = bytes_member(item, "target");
+  if (auto tree = item.find("tree"); tree != item.end())
+    after.tree = bytes_list_from_json(*tree);
   after.tree_truncated = item.value("tree_truncated", false);
   return after;
 }
@@ -317,36 +376,43 @@ Result<Journal> Journal::load(Filesystem& fs, const std::string& id) {
   if (document.is_discarded() || !document.is_object())
     return fail(ErrorCode::bad_input, fs.host_path(file) + ": not a clawshield journal");
   Journal journal(fs, id);
-  const std::string status = document.value("status", "");
-  journal.m_status = status == "applied"       ? JournalStatus::applied
-                     : status == "rolled_back" ? JournalStatus::rolled_back
-                                               : JournalStatus::in_progress;
-  journal.m_started = document.value("started", "");
-  for (const auto& item : document.value("entries", json::array())) {
-    JournalEntry entry;
-    const std::string kind = item.value("kind", "path");
-    entry.kind = kind == "firewall_table" ? EntryKind::firewall_table
-                 : kind == "undo_command" ? EntryKind::undo_command
-                                          : EntryKind::path;
-    entry.undo = item.value("undo", std::vector<std::string>{});
-    entry.firewall = item.value("firewall", false);
-    if (entry.kind == EntryKind::undo_command && entry.undo.empty())
-      return fail(ErrorCode::bad_input, fs.host_path(file) + ": undo entry without a command");
-    entry.path = item.value("path", "");
-    entry.prior = prior_from_text(item.value("prior", "absent"));
-    entry.backup = item.value("backup", "");
-    entry.link_target = item.value("target", "");
-    if (entry.prior == PriorState::symlink && entry.link_target.empty())
-      return fail(ErrorCode::bad_input, fs.host_path(file) + ": symlink entry without a target");
-    if (auto after = item.find("after"); after != item.end() && after->is_object())
-      entry.after = after_from_json(*after);
-    entry.mode = item.value("mode", 0u);
-    entry.uid = item.value("uid", 0u);
-    entry.gid = item.value("gid", 0u);
-    entry.netns = item.value("netns", uint64_t{0});
-    if (entry.path.empty())
-      return fail(ErrorCode::bad_input, fs.host_path(file) + ": entry without a path");
-    journal.m_entries.push_back(std::move(entry));
+  // The journal is ours (root-only), but a damaged one must be an error, not an exception.
+  try {
+    const std::string status = document.value("status", "");
+    journal.m_status = status == "applied"       ? JournalStatus::applied
+                       : status == "rolled_back" ? JournalStatus::rolled_back
+                                                 : JournalStatus::in_progress;
+    journal.m_started = document.value("started", "");
+    for (const auto& item : document.value("entries", json::array())) {
+      JournalEntry entry;
+      const std::string kind = item.value("kind", "path");
+      entry.kind = kind == "firewall_table" ? EntryKind::firewall_table
+                   : kind == "undo_command" ? EntryKind::undo_command
+                                            : EntryKind::path;
+      if (auto undo = item.find("undo"); undo != item.end())
+        entry.undo = bytes_list_from_json(*undo);
+      entry.firewall = item.value("firewall", false);
+      if (entry.kind == EntryKind::undo_command && entry.undo.empty())
+        return fail(ErrorCode::bad_input, fs.host_path(file) + ": undo entry without a command");
+      entry.path = bytes_member(item, "path");
+      entry.prior = prior_from_text(item.value("prior", "absent"));
+      entry.backup = bytes_member(item, "backup");
+      entry.link_target = bytes_member(item, "target");
+      if (entry.prior == PriorState::symlink && entry.link_target.empty())
+        return fail(ErrorCode::bad_input, fs.host_path(file) + ": symlink entry without a target");
+      if (auto after = item.find("after"); after != item.end() && after->is_object())
+        entry.after = after_from_json(*after);
+      entry.mode = item.value("mode", 0u);
+      entry.uid = item.value("uid", 0u);
+      entry.gid = item.value("gid", 0u);
+      entry.netns = item.value("netns", uint64_t{0});
+      if (entry.path.empty())
+        return fail(ErrorCode::bad_input, fs.host_path(file) + ": entry without a path");
+      journal.m_entries.push_back(std::move(entry));
+    }
+  } catch (const json::exception& e) {
+    return fail(ErrorCode::bad_input,
+                fs.host_path(file) + ": not a clawshield journal: " + e.what());
   }
   return journal;
 }
@@ -377,7 +443,7 @@ Result<void> Journal::save() {
     json item = {{"kind", entry.kind == EntryKind::path             ? "path"
                           : entry.kind == EntryKind::firewall_table ? "firewall_table"
                                                                     : "undo_command"},
-                 {"path", entry.path},
+                 {"path", bytes_to_json(entry.path)},
                  {"prior", prior_text(entry.prior)}};
     if (entry.prior != PriorState::absent) {
       item["mode"] = entry.mode;
@@ -385,15 +451,15 @@ Result<void> Journal::save() {
       item["gid"] = entry.gid;
     }
     if (!entry.backup.empty())
-      item["backup"] = entry.backup;
+      item["backup"] = bytes_to_json(entry.backup);
     if (entry.prior == PriorState::symlink)
-      item["target"] = entry.link_target;
+      item["target"] = bytes_to_json(entry.link_target);
     if (entry.after)
       item["after"] = after_to_json(*entry.after);
     if (entry.kind != EntryKind::path)
       item["netns"] = entry.netns;
     if (entry.kind == EntryKind::undo_command) {
-      item["undo"] = entry.undo;
+      item["undo"] = bytes_list_to_json(entry.undo);
       item["firewall"] = entry.firewall;
     }
     entries.push_back(std::move(item));
@@ -402,7 +468,7 @@ Result<void> Journal::save() {
                    {"started", m_started},
                    {"status", status_text(m_status)},
                    {"entries", std::move(entries)}};
-  return m_fs->write_atomic(directory() + "/journal.json", document.dump(2) + "\n", 0600,
+  return m_fs->write_atomic(directory() + "/journal.json", dump_json(document, 2) + "\n", 0600,
                             Ownership{0, 0});
 }
 

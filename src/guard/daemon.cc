@@ -26,6 +26,7 @@
 #include <map>
 #include <set>
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "guard/banner.h"
 #include "guard/detector.h"
@@ -183,7 +184,7 @@ Result<void> Daemon::save_state() {
                    {"counters", counters},
                    {"bans_total", m_metrics.bans_total}};
   CS_TRY_VOID(m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/state.json",
-                                     document.dump() + "\n", 0600, Ownership{0, 0}));
+                                     dump_json(document) + "\n", 0600, Ownership{0, 0}));
   std::filesystem::resize_file(offence_log_path(), 0, m_ignored);
   m_dirty = false;
   return {};
@@ -299,11 +300,11 @@ void Daemon::drain() {
 std::string Daemon::control_reply(const std::string& request) {
   auto words = split_words(std::string(trim(request)));
   if (words.empty())
-    return json{{"ok", false}, {"error", "empty request"}}.dump();
+    return dump_json(json{{"ok", false}, {"error", "empty request"}});
   if (words[0] == "list") {
     auto bans = m_banner.list();
     if (!bans)
-      return json{{"ok", false}, {"error", bans.error().message}}.dump();
+      return dump_json(json{{"ok", false}, {"error", bans.error().message}});
     json items = json::array();
     for (const auto& ban : *bans)
       items.push_back(
@@ -311,7 +312,7 @@ std::string Daemon::control_reply(const std::string& request) {
            {"remaining", ban.seconds},
            {"offences",
             m_detector.offences().contains(ban.source) ? m_detector.offences()[ban.source] : 0}});
-    return json{{"ok", true}, {"bans", items}}.dump();
+    return dump_json(json{{"ok", true}, {"bans", items}});
   }
   if (words[0] == "ban" && words.size() == 3) {
     // The daemon is the trust boundary: whatever the client checked, a ban that is too wide or
@@ -319,23 +320,23 @@ std::string Daemon::control_reply(const std::string& request) {
     auto source = check_ban_request(words[1], m_detector.settings().allowlist);
     int64_t seconds = std::atoll(words[2].c_str());
     if (!source)
-      return json{{"ok", false}, {"refused", true}, {"error", source.error().message}}.dump();
+      return dump_json(json{{"ok", false}, {"refused", true}, {"error", source.error().message}});
     if (seconds <= 0)
-      return json{{"ok", false}, {"error", "usage: ban ADDRESS[/PREFIX] SECONDS"}}.dump();
+      return dump_json(json{{"ok", false}, {"error", "usage: ban ADDRESS[/PREFIX] SECONDS"}});
     if (m_detector.covered_by_prefix_ban(*source, static_cast<int64_t>(wall_now())))
-      return json{{"ok", false}, {"error", source->text() + " is inside a wider ban already"}}
-          .dump();
+      return dump_json(
+          json{{"ok", false}, {"error", source->text() + " is inside a wider ban already"}});
     auto banned = m_banner.ban({Ban{*source, seconds}});
     if (!banned)
-      return json{{"ok", false}, {"error", banned.error().message}}.dump();
+      return dump_json(json{{"ok", false}, {"error", banned.error().message}});
     m_detector.note_ban(*source, static_cast<int64_t>(wall_now()) + seconds);
     say("guard: ban " + source->text() + " for " + std::to_string(seconds) + "s: by hand");
-    return json{{"ok", true}, {"banned", source->text()}, {"seconds", seconds}}.dump();
+    return dump_json(json{{"ok", true}, {"banned", source->text()}, {"seconds", seconds}});
   }
   if (words[0] == "unban" && words.size() == 2) {
     auto source = parse_network(words[1]);
     if (!source)
-      return json{{"ok", false}, {"error", "usage: unban ADDRESS[/PREFIX]"}}.dump();
+      return dump_json(json{{"ok", false}, {"error", "usage: unban ADDRESS[/PREFIX]"}});
     // An address inside a banned IPv6 prefix unbans the prefix it is counted in.
     Address target = *source;
     auto removed = m_banner.unban(target);
@@ -345,13 +346,13 @@ std::string Daemon::control_reply(const std::string& request) {
       removed = m_banner.unban(target);
     }
     if (!removed)
-      return json{{"ok", false}, {"error", removed.error().message}}.dump();
+      return dump_json(json{{"ok", false}, {"error", removed.error().message}});
     m_detector.forget_ban(target);
     say("guard: unban " + target.text() + ": by hand");
-    return json{{"ok", true}, {"unbanned", target.text()}}.dump();
+    return dump_json(json{{"ok", true}, {"unbanned", target.text()}});
   }
-  return json{{"ok", false}, {"error", "unknown request (list, ban ADDR SECONDS, unban ADDR)"}}
-      .dump();
+  return dump_json(
+      json{{"ok", false}, {"error", "unknown request (list, ban ADDR SECONDS, unban ADDR)"}});
 }
 
 void Daemon::handle_control(int client) {

@@ -115,6 +115,14 @@ std::vector<std::string> Accounts::root_equivalent_users() const {
   return names;
 }
 
+std::vector<const UserEntry*> Accounts::users_with_home(const std::string& home) const {
+  std::vector<const UserEntry*> users;
+  for (const auto& [name, entry] : m_users)
+    if (entry.home == home)
+      users.push_back(&entry);
+  return users;
+}
+
 Result<std::vector<std::string>> stale_account_locks(const Filesystem& fs) {
   std::vector<std::string> stale;
   for (const char* name : {"passwd", "shadow", "group", "gshadow"}) {

@@ -43,6 +43,8 @@ class Accounts {
   Result<Ownership> resolve(const std::string& owner, const std::string& group) const;
   // Users whose uid is 0.
   std::vector<std::string> root_equivalent_users() const;
+  // Users whose home directory is `home` (as written in passwd).
+  std::vector<const UserEntry*> users_with_home(const std::string& home) const;
 
  private:
   std::map<std::string, UserEntry> m_users;

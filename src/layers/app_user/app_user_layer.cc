@@ -23,6 +23,24 @@ std::vector<std::string> account_tool(const Host& host, std::string program) {
   return argv;
 }
 
+// The home is handed to the app user (chown), so it must not be anybody else's: a policy that
+// names another account's home (`app.home: /home/admin`, a typo) would give the app — and
+// whoever compromises it — that account's files. Refused before anything changes.
+Result<void> check_home_is_the_apps(const Filesystem& fs, const Accounts& accounts,
+                                    const AppPolicy& app, const UserEntry* user) {
+  for (const UserEntry* other : accounts.users_with_home(app.home))
+    if (other->name != app.user)
+      return fail(ErrorCode::refused, "app.home " + app.home + " is the home of user '" +
+                                          other->name + "'; clawshield will not hand it to " +
+                                          app.user);
+  CS_TRY(std::optional<FileStat> st, fs.stat(app.home));
+  if (!st || st->uid == 0 || (user && st->uid == user->uid))
+    return {};
+  return fail(ErrorCode::refused, "app.home " + app.home + " belongs to uid " +
+                                      std::to_string(st->uid) + ", not to " + app.user +
+                                      " or root; clawshield will not hand it to " + app.user);
+}
+
 }  // namespace
 
 const std::vector<std::string>& account_files() {
@@ -39,6 +57,7 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
   std::vector<Action> actions;
 
   const UserEntry* user = accounts.user(app.user);
+  CS_TRY_VOID(check_home_is_the_apps(context.host.fs, accounts, app, user));
   if (!user) {
     std::vector<std::string> argv = account_tool(context.host, "useradd");
     argv.insert(argv.end(), {"--system", "--no-create-home", "--home-dir", app.home, "--shell",
