@@ -52,7 +52,8 @@ inline std::vector<std::string> split_parts(std::string_view text, size_t count)
 }
 
 // A folder under $TMPDIR made once per process and removed at exit; files are written with
-// plain write(2) (no fsync: this is scratch space, thousands of inputs a second).
+// plain write(2) (no fsync: this is scratch space, thousands of inputs a second). scripts/fuzz
+// points TMPDIR at a tmpfs where there is one.
 class TempRoot {
  public:
   TempRoot() {
@@ -78,7 +79,10 @@ class TempRoot {
          slash = relative.find('/', slash + 1))
       ::mkdir((m_path + relative.substr(0, slash)).c_str(), 0755);
     const std::string full = m_path + relative;
-    int fd = ::open(full.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    // A new file each time: truncating or renaming over a file makes ext4 flush it at close
+    // (auto_da_alloc), which would slow a target to tens of inputs a second.
+    ::unlink(full.c_str());
+    int fd = ::open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0)
       fail_property("cannot write a temp file");
     for (size_t done = 0; done < content.size();) {
