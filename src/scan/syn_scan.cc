@@ -59,8 +59,7 @@ uint32_t sum16(const void* data, size_t length, uint32_t sum = 0) {
 }
 
 uint16_t fold(uint32_t sum) {
-  while (sum >> 16)
-    sum = (sum & 0xffff) + (sum >> 16);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
   return htons(static_cast<uint16_t>(~sum & 0xffff));
 }
 
@@ -83,15 +82,10 @@ Result<sockaddr_storage> source_for(const Target& target) {
   return source;
 }
 
-struct Answer {
-  int port;
-  PortState state;
-  const char* reason;
-};
-
 class SynScanner {
  public:
-  SynScanner(const Target& target, const ScanOptions& options) : m_target(target), m_options(options) {}
+  SynScanner(const Target& target, const ScanOptions& options)
+      : m_target(target), m_options(options) {}
 
   Result<ScanResult> run() {
     CS_TRY_VOID(open_sockets());
@@ -117,8 +111,9 @@ class SynScanner {
     result.target = m_target;
     for (int port : m_options.ports) {
       auto found = m_results.find(port);
-      result.ports.push_back(found != m_results.end() ? found->second
-                                                      : PortResult{port, PortState::filtered, "no-response"});
+      result.ports.push_back(found != m_results.end()
+                                 ? found->second
+                                 : PortResult{port, PortState::filtered, "no-response"});
     }
     result.elapsed = duration_cast<milliseconds>(SteadyClock::now() - start);
     result.probes = m_probes;
@@ -138,8 +133,9 @@ class SynScanner {
     if (m_send->get() < 0)
       return fail(errno == EPERM || errno == EACCES ? ErrorCode::permission : ErrorCode::io,
                   std::string("raw socket: ") + std::strerror(errno));
-    m_icmp = std::make_unique<Descriptor>(::socket(
-        family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, v4() ? IPPROTO_ICMP : IPPROTO_ICMPV6));
+    const int icmp_protocol = v4() ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6};
+    m_icmp = std::make_unique<Descriptor>(
+        ::socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, icmp_protocol));
     if (m_icmp->get() < 0)
       return fail(ErrorCode::io, std::string("raw ICMP socket: ") + std::strerror(errno));
     // The send socket also receives every TCP segment addressed to this host.
@@ -164,26 +160,23 @@ class SynScanner {
       reinterpret_cast<sockaddr_in6*>(&bind_address)->sin6_port = 0;
     socklen_t length = v4() ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
     if (::bind(m_port_holder->get(), reinterpret_cast<sockaddr*>(&bind_address), length) != 0 ||
-        ::getsockname(m_port_holder->get(), reinterpret_cast<sockaddr*>(&bind_address), &length) != 0)
+        ::getsockname(m_port_holder->get(), reinterpret_cast<sockaddr*>(&bind_address), &length) !=
+            0)
       return fail(ErrorCode::io, std::string("bind: ") + std::strerror(errno));
-    m_source_port = v4() ? ntohs(reinterpret_cast<sockaddr_in*>(&bind_address)->sin_port)
-                         : ntohs(reinterpret_cast<sockaddr_in6*>(&bind_address)->sin6_port);
-    if (::getrandom(&m_secret, sizeof m_secret, 0) != sizeof m_secret)
-      m_secret = static_cast<uint32_t>(SteadyClock::now().time_since_epoch().count());
+    m_identity.source_port = v4()
+                                 ? ntohs(reinterpret_cast<sockaddr_in*>(&bind_address)->sin_port)
+                                 : ntohs(reinterpret_cast<sockaddr_in6*>(&bind_address)->sin6_port);
+    uint32_t& secret = m_identity.secret;
+    if (::getrandom(&secret, sizeof secret, 0) != sizeof secret)
+      secret = static_cast<uint32_t>(SteadyClock::now().time_since_epoch().count());
     return {};
   }
 
-  uint32_t sequence_for(int port) const {
-    uint32_t x = static_cast<uint32_t>(port) * 0x9e3779b1u ^ m_secret;
-    x ^= x >> 16;
-    x *= 0x85ebca6bu;
-    x ^= x >> 13;
-    return x;
-  }
+  uint32_t sequence_for(int port) const { return probe_sequence(m_identity, port); }
 
   void build_syn(int port, tcphdr& tcp) const {
     std::memset(&tcp, 0, sizeof tcp);
-    tcp.source = htons(m_source_port);
+    tcp.source = htons(m_identity.source_port);
     tcp.dest = htons(static_cast<uint16_t>(port));
     tcp.seq = htonl(sequence_for(port));
     tcp.doff = 5;
@@ -273,8 +266,8 @@ class SynScanner {
           break;
         if (!from_target(from))
           continue;
-        auto answer = which == 0 ? parse_tcp(buffer, static_cast<size_t>(length))
-                                 : parse_icmp(buffer, static_cast<size_t>(length));
+        auto answer = parse_probe_answer({buffer, static_cast<size_t>(length)}, m_target.family,
+                                         which == 0 ? RawSocket::tcp : RawSocket::icmp, m_identity);
         if (answer)
           record(*answer);
       }
@@ -291,91 +284,7 @@ class SynScanner {
                        sizeof(in6_addr)) == 0;
   }
 
-  // A TCP segment (after the IPv4 header on IPv4 raw sockets; bare on IPv6).
-  std::optional<Answer> parse_tcp(const uint8_t* data, size_t length) const {
-    if (v4()) {
-      if (length < sizeof(iphdr))
-        return std::nullopt;
-      const size_t header = static_cast<size_t>(reinterpret_cast<const iphdr*>(data)->ihl) * 4;
-      if (header < sizeof(iphdr) || length < header)
-        return std::nullopt;
-      data += header;
-      length -= header;
-    }
-    if (length < sizeof(tcphdr))
-      return std::nullopt;
-    tcphdr tcp;
-    std::memcpy(&tcp, data, sizeof tcp);
-    if (ntohs(tcp.dest) != m_source_port)
-      return std::nullopt;
-    const int port = ntohs(tcp.source);
-    if (!tcp.ack || ntohl(tcp.ack_seq) != sequence_for(port) + 1)
-      return std::nullopt;
-    if (tcp.syn)
-      return Answer{port, PortState::open, "syn-ack"};
-    if (tcp.rst)
-      return Answer{port, PortState::closed, "reset"};
-    return std::nullopt;
-  }
-
-  // An ICMP destination-unreachable quoting one of our SYNs.
-  std::optional<Answer> parse_icmp(const uint8_t* data, size_t length) const {
-    const uint8_t* quoted = nullptr;
-    size_t quoted_length = 0;
-    const char* reason = nullptr;
-    if (v4()) {
-      if (length < sizeof(iphdr))
-        return std::nullopt;
-      const size_t header = static_cast<size_t>(reinterpret_cast<const iphdr*>(data)->ihl) * 4;
-      if (length < header + 8)
-        return std::nullopt;
-      const uint8_t type = data[header], code = data[header + 1];
-      if (type != ICMP_DEST_UNREACH)
-        return std::nullopt;
-      reason = code == ICMP_PORT_UNREACH                                   ? "port-unreachable"
-               : code == ICMP_NET_UNREACH                                  ? "net-unreachable"
-               : code == ICMP_PKT_FILTERED || code == ICMP_NET_ANO ||
-                         code == ICMP_HOST_ANO                             ? "admin-prohibited"
-                                                                           : "host-unreachable";
-      const uint8_t* inner = data + header + 8;
-      size_t inner_length = length - header - 8;
-      if (inner_length < sizeof(iphdr))
-        return std::nullopt;
-      const size_t inner_header = static_cast<size_t>(reinterpret_cast<const iphdr*>(inner)->ihl) * 4;
-      if (reinterpret_cast<const iphdr*>(inner)->protocol != IPPROTO_TCP ||
-          inner_length < inner_header + 8)
-        return std::nullopt;
-      quoted = inner + inner_header;
-      quoted_length = inner_length - inner_header;
-    } else {
-      if (length < 8 + 40 + 8)
-        return std::nullopt;
-      const uint8_t type = data[0], code = data[1];
-      if (type != ICMP6_DST_UNREACH)
-        return std::nullopt;
-      reason = code == ICMP6_DST_UNREACH_NOPORT   ? "port-unreachable"
-               : code == ICMP6_DST_UNREACH_ADMIN  ? "admin-prohibited"
-               : code == ICMP6_DST_UNREACH_NOROUTE ? "net-unreachable"
-                                                  : "host-unreachable";
-      if (data[8 + 6] != IPPROTO_TCP)  // the quoted IPv6 header's next header
-        return std::nullopt;
-      quoted = data + 8 + 40;
-      quoted_length = length - 8 - 40;
-    }
-    if (quoted_length < 8)
-      return std::nullopt;
-    uint16_t source = 0, dest = 0;
-    uint32_t sequence = 0;
-    std::memcpy(&source, quoted, 2);
-    std::memcpy(&dest, quoted + 2, 2);
-    std::memcpy(&sequence, quoted + 4, 4);
-    const int port = ntohs(dest);
-    if (ntohs(source) != m_source_port || ntohl(sequence) != sequence_for(port))
-      return std::nullopt;
-    return Answer{port, PortState::filtered, reason};
-  }
-
-  void record(const Answer& answer) {
+  void record(const ProbeAnswer& answer) {
     if (!std::ranges::binary_search(m_options.ports, answer.port))
       return;
     auto [it, inserted] =
@@ -389,14 +298,15 @@ class SynScanner {
                                              m_sent_at[static_cast<size_t>(answer.port)]));
   }
 
-  microseconds timeout() const { return m_rtt.timeout(m_options.min_timeout, m_options.max_timeout); }
+  microseconds timeout() const {
+    return m_rtt.timeout(m_options.min_timeout, m_options.max_timeout);
+  }
 
   const Target& m_target;
   const ScanOptions& m_options;
   std::unique_ptr<Descriptor> m_send, m_icmp, m_port_holder;
   sockaddr_storage m_source{};
-  uint16_t m_source_port = 0;
-  uint32_t m_secret = 0;
+  ProbeIdentity m_identity;  // our source port and the secret behind the sequence numbers
   std::map<int, PortResult> m_results;
   // When each port's latest probe left, by port number (every port has a slot: no lookups).
   std::vector<SteadyClock::time_point> m_sent_at = std::vector<SteadyClock::time_point>(65536);
@@ -406,6 +316,115 @@ class SynScanner {
 };
 
 }  // namespace
+
+namespace {
+
+uint16_t read16(const uint8_t* data) {
+  return static_cast<uint16_t>(data[0] << 8 | data[1]);
+}
+uint32_t read32(const uint8_t* data) {
+  return static_cast<uint32_t>(data[0]) << 24 | static_cast<uint32_t>(data[1]) << 16 |
+         static_cast<uint32_t>(data[2]) << 8 | data[3];
+}
+
+// The first 8 bytes of a TCP header quoted in an ICMP error: ports and sequence number.
+std::optional<ProbeAnswer> match_quoted(std::span<const uint8_t> quoted, const char* reason,
+                                        const ProbeIdentity& identity) {
+  if (quoted.size() < 8)
+    return std::nullopt;
+  const int port = read16(quoted.data() + 2);
+  if (read16(quoted.data()) != identity.source_port ||
+      read32(quoted.data() + 4) != probe_sequence(identity, port))
+    return std::nullopt;
+  return ProbeAnswer{port, PortState::filtered, reason};
+}
+
+// A TCP segment (after the IPv4 header on IPv4 raw sockets; bare on IPv6).
+std::optional<ProbeAnswer> parse_tcp(std::span<const uint8_t> packet, int family,
+                                     const ProbeIdentity& identity) {
+  if (family == AF_INET) {
+    if (packet.size() < sizeof(iphdr))
+      return std::nullopt;
+    const size_t header = static_cast<size_t>(packet[0] & 0x0f) * 4;  // IHL
+    if (header < sizeof(iphdr) || packet.size() < header)
+      return std::nullopt;
+    packet = packet.subspan(header);
+  }
+  if (packet.size() < sizeof(tcphdr))
+    return std::nullopt;
+  const uint8_t* tcp = packet.data();
+  if (read16(tcp + 2) != identity.source_port)
+    return std::nullopt;
+  const int port = read16(tcp);
+  const uint8_t flags = tcp[13];
+  constexpr uint8_t k_rst = 0x04, k_syn = 0x02, k_ack = 0x10;
+  if (!(flags & k_ack) || read32(tcp + 8) != probe_sequence(identity, port) + 1)
+    return std::nullopt;
+  if (flags & k_syn)
+    return ProbeAnswer{port, PortState::open, "syn-ack"};
+  if (flags & k_rst)
+    return ProbeAnswer{port, PortState::closed, "reset"};
+  return std::nullopt;
+}
+
+// An ICMP destination-unreachable quoting one of our SYNs.
+std::optional<ProbeAnswer> parse_icmp(std::span<const uint8_t> packet, int family,
+                                      const ProbeIdentity& identity) {
+  if (family == AF_INET) {
+    if (packet.size() < sizeof(iphdr))
+      return std::nullopt;
+    const size_t header = static_cast<size_t>(packet[0] & 0x0f) * 4;
+    if (header < sizeof(iphdr) || packet.size() < header + 8)
+      return std::nullopt;
+    const uint8_t type = packet[header], code = packet[header + 1];
+    if (type != ICMP_DEST_UNREACH)
+      return std::nullopt;
+    const char* reason =
+        code == ICMP_PORT_UNREACH  ? "port-unreachable"
+        : code == ICMP_NET_UNREACH ? "net-unreachable"
+        : code == ICMP_PKT_FILTERED || code == ICMP_NET_ANO || code == ICMP_HOST_ANO
+            ? "admin-prohibited"
+            : "host-unreachable";
+    std::span<const uint8_t> inner = packet.subspan(header + 8);  // the quoted IPv4 packet
+    if (inner.size() < sizeof(iphdr))
+      return std::nullopt;
+    const size_t inner_header = static_cast<size_t>(inner[0] & 0x0f) * 4;
+    if (inner_header < sizeof(iphdr) || inner[9] != IPPROTO_TCP || inner.size() < inner_header)
+      return std::nullopt;
+    return match_quoted(inner.subspan(inner_header), reason, identity);
+  }
+  constexpr size_t k_icmp6_header = 8, k_ip6_header = 40;
+  if (packet.size() < k_icmp6_header + k_ip6_header)
+    return std::nullopt;
+  const uint8_t type = packet[0], code = packet[1];
+  if (type != ICMP6_DST_UNREACH)
+    return std::nullopt;
+  const char* reason = code == ICMP6_DST_UNREACH_NOPORT    ? "port-unreachable"
+                       : code == ICMP6_DST_UNREACH_ADMIN   ? "admin-prohibited"
+                       : code == ICMP6_DST_UNREACH_NOROUTE ? "net-unreachable"
+                                                           : "host-unreachable";
+  if (packet[k_icmp6_header + 6] != IPPROTO_TCP)  // the quoted IPv6 header's next header
+    return std::nullopt;
+  return match_quoted(packet.subspan(k_icmp6_header + k_ip6_header), reason, identity);
+}
+
+}  // namespace
+
+uint32_t probe_sequence(const ProbeIdentity& identity, int port) {
+  uint32_t x = static_cast<uint32_t>(port) * 0x9e3779b1u ^ identity.secret;
+  x ^= x >> 16;
+  x *= 0x85ebca6bu;
+  x ^= x >> 13;
+  return x;
+}
+
+std::optional<ProbeAnswer> parse_probe_answer(std::span<const uint8_t> packet, int family,
+                                              RawSocket socket, const ProbeIdentity& identity) {
+  if (family != AF_INET && family != AF_INET6)
+    return std::nullopt;
+  return socket == RawSocket::tcp ? parse_tcp(packet, family, identity)
+                                  : parse_icmp(packet, family, identity);
+}
 
 Result<ScanResult> tcp_syn_scan(const Target& target, const ScanOptions& options) {
   if (options.ports.empty())
