@@ -130,6 +130,13 @@ TEST(PolicySemantics, HomeOfSlashIsRefused) {
   expect_refused({"app:\n  home: /var/lib/other\n", "2:9", "outside /var/lib/openclaw"});
 }
 
+// Found by the policy fuzz target: an overlong "\xC0\x8A" (a disguised newline) loaded, and
+// `policy show` wrote it out as a real newline.
+TEST(PolicySemantics, TextThatIsNotUtf8IsRefused) {
+  expect_refused({"app:\n  exec_start: /\xC0\x8A\n", "2:15", "not valid UTF-8 text"});
+  expect_refused({"app:\n  description: caf\xe9\n", "2:16", "not valid UTF-8 text"});
+}
+
 TEST(PolicySemantics, StateDirInEtcIsRefused) {
   expect_refused({"app:\n  state_dir: /etc\n", "2:14", "\"app.state_dir\" /etc must lie inside"});
 }

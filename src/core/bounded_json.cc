@@ -103,6 +103,10 @@ Result<nlohmann::json> parse_json_bounded(std::string_view text, std::string_vie
   }
 }
 
+bool is_valid_utf8(std::string_view text) {
+  return valid_utf8(text) == text;
+}
+
 std::string valid_utf8(std::string_view text) {
   static constexpr std::string_view k_replacement = "\xEF\xBF\xBD";
   std::string out;

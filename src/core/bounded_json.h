@@ -30,6 +30,9 @@ Result<nlohmann::json> parse_json_bounded(std::string_view text, std::string_vie
 // into JSON output.
 std::string valid_utf8(std::string_view text);
 
+// True when `text` is valid UTF-8 throughout (no overlong forms, surrogates or stray bytes).
+bool is_valid_utf8(std::string_view text);
+
 // `document.dump(indent)` that never throws on invalid UTF-8 in a string (replaced by U+FFFD).
 std::string dump_json(const nlohmann::json& document, int indent = -1);
 

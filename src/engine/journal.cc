@@ -32,7 +32,7 @@ using nlohmann::json;
 // a file in its home need not be UTF-8. Such a string is kept as {"hex": "..."} so the journal
 // stays JSON and rollback gets the exact bytes back.
 json bytes_to_json(const std::string& bytes) {
-  if (valid_utf8(bytes) == bytes)
+  if (is_valid_utf8(bytes))
     return bytes;
   static constexpr char k_digits[] = "0123456789abcdef";
   std::string hex;

@@ -16,6 +16,7 @@
 #include <regex>
 #include <set>
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "policy/policy.h"
 #include "policy/policy_rules.h"
@@ -246,6 +247,11 @@ bool environment_name_form(const std::string& text) {
 // occurrence. Aliased nodes are walked once (the walk is linear even for "billion laughs").
 void check_duplicate_keys(const YAML::Node& node, Decoder& decoder,
                           std::set<std::pair<int, int>>& walked, int depth) {
+  // YAML is Unicode text; yaml-cpp passes bytes through. A string that is not UTF-8 (an
+  // overlong "\xC0\x8A" is a disguised newline) would be written out as something else by
+  // `policy show` and by every file rendered from it.
+  if (node.IsScalar() && !is_valid_utf8(node.Scalar()))
+    decoder.error(node.Mark(), "not valid UTF-8 text");
   if (!node.IsMap() && !node.IsSequence())
     return;
   if (depth > 64) {
