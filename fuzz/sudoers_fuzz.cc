@@ -1,8 +1,12 @@
-// Fuzz target: the sudoers reader (what the app user may run as root), the sudo layer's checks
-// and their JSON rendering, and the parser of `sudo -l -U` output. The input is /etc/sudoers,
-// then after a line "----" a file of /etc/sudoers.d/.
+// Fuzz target: the sudoers reader (what the app user may run as root: the include resolution,
+// the per-file segments handed to sudo's own parser, `cvtsudoers`, for real, and the reading
+// of its JSON), the sudo layer's checks and their JSON rendering, and the parser of
+// `sudo -l -U` output. The input is /etc/sudoers, then after a line "----" a file of
+// /etc/sudoers.d/. Slower than the pure targets (cvtsudoers runs per input), still thousands
+// of inputs in a CI budget.
 #include "fuzz_support.h"
 #include "host/accounts.h"
+#include "host/runner.h"
 #include "layers/sudo/sudo_layer.h"
 #include "layers/sudo/sudoers.h"
 #include "policy/policy.h"
@@ -23,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto accounts = Accounts::load(*fs);
   if (!accounts)
     fuzz::fail_property("the fixed accounts do not load");
-  auto grants = grants_for_user(*fs, *accounts, "openclaw");
+  static ProcessRunner runner;
+  auto grants = grants_for_user(*fs, runner, *accounts, "openclaw");
   if (grants) {
     for (const auto& grant : *grants) (void)breadth_problem(grant);
   } else if (grants.error().message.empty()) {
@@ -31,6 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)parse_sudo_list(std::string(text));
   fuzz::OfflineHost offline(*fs);
-  fuzz::render_findings(SudoLayer().verify(Context{offline.host, policy}));
+  Host host{*fs, runner, offline.clock, offline.nft};
+  fuzz::render_findings(SudoLayer().verify(Context{host, policy}));
   return 0;
 }

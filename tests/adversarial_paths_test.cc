@@ -159,6 +159,59 @@ TEST_F(AdversarialPaths, SymlinkedStateDirIsNotFollowed) {
   EXPECT_TRUE(checks("app_user")["app_user.state_dir"].starts_with("fail: "));
 }
 
+// Rollback is a write too: after an apply fixed openclaw.json's mode, the app user swaps
+// ~/.openclaw for a link to a folder of root's. A forced rollback must neither write the file
+// (the app's token, under the app's name) there nor chmod/chown through the link, and it never
+// writes the app's content back at all: only the old mode and owner, on a descriptor.
+TEST_F(AdversarialPaths, RollbackThroughASwappedStateDirWritesNothingOutside) {
+  ASSERT_TRUE(as_app_user([&] {
+    const std::string text = "{\"gateway\":{\"bind\":\"loopback\"},\"token\":\"T\"}\n";
+    FILE* file = ::fopen(host(k_config).c_str(), "w");
+    return file && ::fputs(text.c_str(), file) >= 0 && ::fclose(file) == 0 &&
+           ::chmod(host(k_config).c_str(), 0644) == 0;
+  }));
+  auto applied = cs({"apply"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(host(k_config).c_str(), &st), 0);
+  ASSERT_EQ(st.st_mode & 07777, 0600u);
+  sfs::create_directories(host("/etc/victim.d"));
+  ::chmod(host("/etc/victim.d").c_str(), 0755);
+  ASSERT_TRUE(as_app_user([&] {
+    return ::rename(host("/home/openclaw/.openclaw").c_str(),
+                    host("/home/openclaw/.openclaw-moved").c_str()) == 0 &&
+           ::symlink("/etc/victim.d", host("/home/openclaw/.openclaw").c_str()) == 0;
+  }));
+  auto refused = cs({"rollback"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  auto forced = cs({"rollback", "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+  EXPECT_FALSE(sfs::exists(host("/etc/victim.d/openclaw.json")));
+  ASSERT_EQ(::stat(host("/etc/victim.d").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  EXPECT_TRUE(sfs::is_symlink(host("/home/openclaw/.openclaw")));
+}
+
+// The app's content is the app's: a rollback restores only the mode and owner apply changed,
+// keeps what the app wrote since, and a content change alone does not need --force.
+TEST_F(AdversarialPaths, RollbackKeepsTheAppsContentAndRestoresOnlyItsMode) {
+  testing::write_file(root(), k_config, "{\"gateway\":{}}\n", 0644);
+  ASSERT_EQ(::chown(host(k_config).c_str(), m_uid, m_gid), 0);
+  auto applied = cs({"apply"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ASSERT_TRUE(as_app_user([&] {
+    FILE* file = ::fopen(host(k_config).c_str(), "w");
+    return file && ::fputs("{\"gateway\":{\"port\":18789}}\n", file) >= 0 && ::fclose(file) == 0;
+  }));
+  auto rolled = cs({"rollback"});
+  EXPECT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
+  EXPECT_EQ(testing::read_file(root(), k_config), "{\"gateway\":{\"port\":18789}}\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(host(k_config).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
+}
+
 // Item 6: a FIFO must not hang anything.
 TEST_F(AdversarialPaths, FifoAtConfigDoesNotHangPlanVerifyOrApply) {
   ASSERT_TRUE(as_app_user([&] { return ::mkfifo(host(k_config).c_str(), 0600) == 0; }));

@@ -21,9 +21,9 @@ Result<Ownership> resolve_owner(const Host& host, const FileSpec& spec) {
 // Both must be the same object, or the path was swapped in between (and the journal saved
 // something else): then nothing is changed.
 Result<void> record_untrusted(const Host& host, Journal& journal, const std::string& path,
-                              const UntrustedFile& file) {
+                              const std::string& trusted_parent, const UntrustedFile& file) {
   const size_t before = journal.entries().size();
-  CS_TRY_VOID(journal.record(path));
+  CS_TRY_VOID(journal.record(path, trusted_parent));
   if (journal.entries().size() == before)
     return {};  // recorded earlier in this apply
   const JournalEntry& entry = journal.entries().back();
@@ -58,7 +58,7 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
     CS_TRY(Ownership owner, resolve_owner(host, set->spec));
     CS_TRY(UntrustedFile file,
            host.fs.open_untrusted(set->path, set->trusted_parent, UntrustedKind::regular));
-    CS_TRY_VOID(record_untrusted(host, journal, set->path, file));
+    CS_TRY_VOID(record_untrusted(host, journal, set->path, set->trusted_parent, file));
     return file.set_attributes(set->spec.mode, owner);
   }
   if (const auto* dir = std::get_if<EnsureDirectory>(&action);
@@ -67,14 +67,14 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
     auto existing =
         host.fs.open_untrusted(dir->path, dir->trusted_parent, UntrustedKind::directory);
     if (existing) {
-      CS_TRY_VOID(record_untrusted(host, journal, dir->path, *existing));
+      CS_TRY_VOID(record_untrusted(host, journal, dir->path, dir->trusted_parent, *existing));
       return existing->set_attributes(dir->spec.mode, owner);
     }
     if (existing.error().code != ErrorCode::not_found)
       return std::unexpected(existing.error());
     CS_TRY(UntrustedFile parent, host.fs.open_untrusted(parent_path(dir->path), dir->trusted_parent,
                                                         UntrustedKind::directory));
-    CS_TRY_VOID(journal.record(dir->path));
+    CS_TRY_VOID(journal.record(dir->path, dir->trusted_parent));
     return parent.make_directory(base_name(dir->path), dir->spec.mode, owner);
   }
   if (const auto* dir = std::get_if<EnsureDirectory>(&action)) {

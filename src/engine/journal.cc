@@ -398,6 +398,7 @@ Result<Journal> Journal::load(Filesystem& fs, const std::string& id) {
       entry.prior = prior_from_text(item.value("prior", "absent"));
       entry.backup = bytes_member(item, "backup");
       entry.link_target = bytes_member(item, "target");
+      entry.trusted_parent = bytes_member(item, "trusted_parent");
       if (entry.prior == PriorState::symlink && entry.link_target.empty())
         return fail(ErrorCode::bad_input, fs.host_path(file) + ": symlink entry without a target");
       if (auto after = item.find("after"); after != item.end() && after->is_object())
@@ -456,6 +457,8 @@ Result<void> Journal::save() {
       item["target"] = bytes_to_json(entry.link_target);
     if (entry.after)
       item["after"] = after_to_json(*entry.after);
+    if (!entry.trusted_parent.empty())
+      item["trusted_parent"] = bytes_to_json(entry.trusted_parent);
     if (entry.kind != EntryKind::path)
       item["netns"] = entry.netns;
     if (entry.kind == EntryKind::undo_command) {
@@ -490,12 +493,13 @@ Result<void> Journal::record_firewall(Nftables& nft, const std::string& table) {
   return save();
 }
 
-Result<void> Journal::record(const std::string& path) {
+Result<void> Journal::record(const std::string& path, const std::string& trusted_parent) {
   for (const auto& entry : m_entries)
     if (entry.kind == EntryKind::path && entry.path == path)
       return {};
   JournalEntry entry;
   entry.path = path;
+  entry.trusted_parent = trusted_parent;
   // The entry itself, not what a symlink there points to: a link comes back as a link.
   CS_TRY(auto st, read_entry(*m_fs, path, EntryDetail::attributes));
   if (st) {
@@ -507,6 +511,8 @@ Result<void> Journal::record(const std::string& path) {
     } else if (st->type == FileType::symlink) {
       entry.prior = PriorState::symlink;
       entry.link_target = st->link_target;
+    } else if (st->type == FileType::regular && !trusted_parent.empty()) {
+      entry.prior = PriorState::file;  // the app's own content: attributes only
     } else if (st->type == FileType::regular) {
       entry.prior = PriorState::file;
       CS_TRY(std::string content, m_fs->read(path));
@@ -578,6 +584,10 @@ Result<std::vector<std::pair<std::string, std::string>>> Journal::changed_paths(
     const bool created = entry.prior == PriorState::absent;
     CS_TRY(AfterState now, state_now(*m_fs, entry.path, created));
     std::erase_if(now.tree, is_own_temp_file);
+    // The app's own file is never written back (attributes only): its content may change.
+    const bool attributes_only = !entry.trusted_parent.empty() && now.type == PriorState::file;
+    if (attributes_only)
+      now.digest = entry.after->digest;
     if (same_state(now, *entry.after, created))
       continue;
     // A folder the apply created that only lost entries since (a rollback killed half-way
@@ -595,7 +605,9 @@ Result<std::vector<std::pair<std::string, std::string>>> Journal::changed_paths(
     prior.uid = entry.uid;
     prior.gid = entry.gid;
     prior.link_target = entry.link_target;
-    if (entry.prior == PriorState::file) {
+    if (attributes_only) {
+      prior.digest = now.digest;
+    } else if (entry.prior == PriorState::file) {
       auto backup = m_fs->read(entry.backup);
       if (backup)
         prior.digest = content_digest(*backup);
@@ -662,6 +674,20 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
     if (entry.kind == EntryKind::undo_command || entry.prior == PriorState::absent ||
         kept.contains(entry.path))
       continue;
+    if (!entry.trusted_parent.empty()) {
+      // The app user's path: its old mode and owner go back on a descriptor opened without
+      // following links; whatever now stands there in another form is left alone.
+      auto opened = m_fs->open_untrusted(
+          entry.path, entry.trusted_parent,
+          entry.prior == PriorState::directory ? UntrustedKind::directory : UntrustedKind::regular);
+      if (!opened) {
+        done.push_back("left " + entry.path + " (" + opened.error().message + ")");
+        continue;
+      }
+      CS_TRY_VOID(opened->set_attributes(entry.mode, Ownership{entry.uid, entry.gid}));
+      done.push_back("restored attributes of " + entry.path);
+      continue;
+    }
     if (entry.prior == PriorState::file || entry.prior == PriorState::symlink) {
       // A folder where the file or link was (the apply made it) goes first: a rename cannot
       // replace a folder.

@@ -59,6 +59,10 @@ struct JournalEntry {
   std::vector<std::string> undo;  // for undo_command: its argv
   bool firewall = false;          // for undo_command: it restores a firewall
   std::optional<AfterState> after;  // for paths: the state the finished apply left
+  // For a path the app user can influence (below its home): the part root decides. Such an
+  // entry is restored by descriptor, attributes only — its content is the app's, never backed
+  // up or written back, and no link there is followed.
+  std::string trusted_parent;
 };
 
 class Journal {
@@ -72,7 +76,9 @@ class Journal {
 
   // Saves the current state of `path` before it changes; later calls for the same path are
   // no-ops, since the first state is the one to restore.
-  Result<void> record(const std::string& path);
+  // With `trusted_parent` (a path the app user can influence): attributes only, see
+  // JournalEntry::trusted_parent.
+  Result<void> record(const std::string& path, const std::string& trusted_parent = {});
   // Saves nftables table `inet <table>` (with its set elements) before it is replaced.
   Result<void> record_firewall(Nftables& nft, const std::string& table);
   // Records `undo` (path: a summary) to run when the apply is rolled back; `firewall` when it
