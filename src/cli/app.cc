@@ -524,14 +524,14 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   }
   if (verify->parsed()) {
     // Run every layer's checks.
-    std::optional<std::string> only;
+    std::optional<std::string> only_layer;
     if (!options.only.empty()) {
       if (!is_layer_name(layers, options.only))
         return report_error(err,
                             Error{ErrorCode::bad_input, "--only: no layer '" + options.only + "'"});
-      only = options.only;
+      only_layer = options.only;
     }
-    VerifyReport report = run_verify(context, layers, only);
+    VerifyReport report = run_verify(context, layers, only_layer);
     if (options.checklist) {
       // The seed's checklist, answered by the same findings.
       auto answers = answer_checklist(report, effective);

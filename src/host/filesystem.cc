@@ -19,43 +19,10 @@
 #include <optional>
 #include <random>
 
+#include "host/fd.h"
+
 namespace clawshield {
 namespace {
-
-Error errno_error(int err, std::string_view what, std::string_view path) {
-  ErrorCode code = ErrorCode::io;
-  if (err == ENOENT || err == ENOTDIR)
-    code = ErrorCode::not_found;
-  if (err == EACCES || err == EPERM || err == EROFS)
-    code = ErrorCode::permission;
-  return Error{code, std::string(what) + " " + std::string(path) + ": " + std::strerror(err)};
-}
-
-class FdGuard {
- public:
-  explicit FdGuard(int fd) : m_fd(fd) {}
-  FdGuard(const FdGuard&) = delete;
-  FdGuard& operator=(const FdGuard&) = delete;
-  ~FdGuard() {
-    if (m_fd >= 0)
-      ::close(m_fd);
-  }
-  int get() const { return m_fd; }
-  int release() { return std::exchange(m_fd, -1); }
-
- private:
-  int m_fd;
-};
-
-FileType type_of(mode_t mode) {
-  if (S_ISREG(mode))
-    return FileType::regular;
-  if (S_ISDIR(mode))
-    return FileType::directory;
-  if (S_ISLNK(mode))
-    return FileType::symlink;
-  return FileType::other;
-}
 
 Result<void> write_all(int fd, std::string_view data, std::string_view path) {
   while (!data.empty()) {
@@ -98,7 +65,7 @@ Result<void> remove_contents(int dir_fd, const std::string& display) {
           ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (child_fd < 0)
         return std::unexpected(errno_error(errno, "open", child));
-      FdGuard guard(child_fd);
+      Fd guard(child_fd);
       CS_TRY_VOID(remove_contents(child_fd, child));
     }
     if (::unlinkat(dir_fd, name.c_str(), is_dir ? AT_REMOVEDIR : 0) != 0)
@@ -122,7 +89,7 @@ std::vector<std::string> split_path(std::string_view path) {
 }
 
 FileStat file_stat(const struct stat& st) {
-  return FileStat{type_of(st.st_mode), st.st_mode & 07777u, st.st_uid, st.st_gid,
+  return FileStat{file_type(st.st_mode), st.st_mode & 07777u, st.st_uid, st.st_gid,
                   static_cast<uint64_t>(st.st_size)};
 }
 
@@ -156,7 +123,7 @@ Result<void> make_directory_at(int dir_fd, const std::string& name, unsigned mod
                   display + " was replaced while being created; refusing to follow it");
     return std::unexpected(errno_error(errno, "open", display));
   }
-  FdGuard made(fd);
+  Fd made(fd);
   struct stat st {};
   if (::fstat(fd, &st) != 0)
     return std::unexpected(errno_error(errno, "stat", display));
@@ -218,6 +185,16 @@ void remove_stale_temps(int dir_fd, const std::string& name) {
 }
 
 }  // namespace
+
+FileType file_type(mode_t mode) {
+  if (S_ISREG(mode))
+    return FileType::regular;
+  if (S_ISDIR(mode))
+    return FileType::directory;
+  if (S_ISLNK(mode))
+    return FileType::symlink;
+  return FileType::other;
+}
 
 Result<std::string> normalize_path(std::string_view path) {
   if (path.empty() || path.front() != '/')
@@ -309,9 +286,14 @@ Result<int> Filesystem::open_in_root(std::string_view path, int flags) const {
   return static_cast<int>(fd);
 }
 
+Result<Fd> Filesystem::open_directory(std::string_view path) const {
+  CS_TRY(int fd, open_in_root(path, O_RDONLY | O_DIRECTORY));
+  return Fd(fd);
+}
+
 Result<std::string> Filesystem::read(std::string_view path) const {
   CS_TRY(int fd, open_in_root(path, O_RDONLY));
-  FdGuard guard(fd);
+  Fd guard(fd);
   struct stat st {};
   if (::fstat(fd, &st) != 0)
     return std::unexpected(errno_error(errno, "stat", host_path(path)));
@@ -340,7 +322,7 @@ Result<std::optional<FileStat>> Filesystem::stat(std::string_view path) const {
       return std::optional<FileStat>{};
     return std::unexpected(fd.error());
   }
-  FdGuard guard(*fd);
+  Fd guard(*fd);
   struct stat st {};
   if (::fstat(*fd, &st) != 0)
     return std::unexpected(errno_error(errno, "stat", host_path(path)));
@@ -371,7 +353,7 @@ Result<void> Filesystem::write_atomic(std::string_view path, std::string_view co
   if (normal == "/")
     return fail(ErrorCode::bad_input, "cannot write the root itself");
   CS_TRY(int dir_fd, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
-  FdGuard dir(dir_fd);
+  Fd dir(dir_fd);
   const std::string name = base_name(normal);
   remove_stale_temps(dir_fd, name);
   std::random_device random;
@@ -380,7 +362,7 @@ Result<void> Filesystem::write_atomic(std::string_view path, std::string_view co
   int fd = ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
     return std::unexpected(errno_error(errno, "create", host_path(normal)));
-  FdGuard file(fd);
+  Fd file(fd);
   auto cleanup = [&](Error error) -> Result<void> {
     ::unlinkat(dir_fd, temp.c_str(), 0);
     return std::unexpected(std::move(error));
@@ -404,14 +386,14 @@ Result<void> Filesystem::write_atomic(std::string_view path, std::string_view co
 Result<void> Filesystem::make_directory(std::string_view path, unsigned mode, Ownership owner) {
   CS_TRY(std::string normal, normalize_path(path));
   CS_TRY(int dir_fd, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
-  FdGuard dir(dir_fd);
+  Fd dir(dir_fd);
   return make_directory_at(dir_fd, base_name(normal), mode, owner, host_path(normal));
 }
 
 Result<void> Filesystem::set_attributes(std::string_view path, unsigned mode, Ownership owner) {
   // Non-blocking: a FIFO put in the path's place must not hang the caller.
   CS_TRY(int fd, open_in_root(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-  FdGuard guard(fd);
+  Fd guard(fd);
   if (::fchown(fd, owner.uid, owner.gid) != 0)
     return std::unexpected(errno_error(errno, "chown", host_path(path)));
   if (::fchmod(fd, mode & 07777u) != 0)
@@ -429,7 +411,7 @@ Result<void> Filesystem::remove(std::string_view path) {
       return {};
     return std::unexpected(dir_fd.error());
   }
-  FdGuard dir(*dir_fd);
+  Fd dir(*dir_fd);
   const std::string name = base_name(normal);
   struct stat st {};
   if (::fstatat(*dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -441,7 +423,7 @@ Result<void> Filesystem::remove(std::string_view path) {
     int fd = ::openat(*dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
       return std::unexpected(errno_error(errno, "open", host_path(normal)));
-    FdGuard child(fd);
+    Fd child(fd);
     CS_TRY_VOID(remove_contents(fd, host_path(normal)));
   }
   if (::unlinkat(*dir_fd, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0)
@@ -538,7 +520,7 @@ Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
     relative = ".";
   }
   CS_TRY(int base_fd, open_in_root(trusted, O_PATH | O_DIRECTORY));
-  FdGuard base(base_fd);
+  Fd base(base_fd);
 
   // Below the trusted part: no symlink anywhere, nothing outside it.
   auto open_below = [&](int flags) -> long {
@@ -573,7 +555,7 @@ Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
   long probe = open_below(O_PATH | O_NOFOLLOW);
   if (probe < 0)
     return std::unexpected(refusal(errno));
-  FdGuard probe_fd(static_cast<int>(probe));
+  Fd probe_fd(static_cast<int>(probe));
   struct stat seen {};
   if (::fstat(probe_fd.get(), &seen) != 0)
     return std::unexpected(errno_error(errno, "stat", display));
@@ -596,7 +578,7 @@ Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
                        O_NOFOLLOW);
   if (fd < 0)
     return std::unexpected(refusal(errno));
-  FdGuard file(static_cast<int>(fd));
+  Fd file(static_cast<int>(fd));
   struct stat st {};
   if (::fstat(file.get(), &st) != 0)
     return std::unexpected(errno_error(errno, "stat", display));
@@ -613,7 +595,7 @@ FileLock::~FileLock() {
 Result<FileLock> Filesystem::lock_exclusive(std::string_view path) {
   CS_TRY(std::string normal, normalize_path(path));
   CS_TRY(int dir_fd, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
-  FdGuard dir(dir_fd);
+  Fd dir(dir_fd);
   int fd =
       ::openat(dir_fd, base_name(normal).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)

@@ -12,10 +12,14 @@
 #include <vector>
 
 #include "core/error.h"
+#include "host/fd.h"
 
 namespace clawshield {
 
 enum class FileType { regular, directory, symlink, other };
+
+// The FileType of a stat mode (`st_mode`).
+FileType file_type(mode_t mode);
 
 struct FileStat {
   FileType type;
@@ -96,6 +100,9 @@ class Filesystem {
   // Where `path` (absolute, inside the root) lies on the machine, for tools that take paths.
   std::string host_path(std::string_view path) const;
 
+  // Opens directory `path` inside the root (links resolved inside it, as for every path
+  // here), for calls relative to it (fstatat, readlinkat, symlinkat, renameat).
+  Result<Fd> open_directory(std::string_view path) const;
   // Reads a whole regular file. ErrorCode::not_found when it does not exist.
   Result<std::string> read(std::string_view path) const;
   // Metadata of `path` (symlinks followed); nullopt when it does not exist.

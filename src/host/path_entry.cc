@@ -1,15 +1,13 @@
 // Entries read and written without following the last component. Filesystem::stat follows
 // symlinks (what a reader of a managed file wants); undoing an apply needs the link itself.
-// The parent folder is opened inside the root with openat2(RESOLVE_IN_ROOT), like Filesystem
-// does, and everything after that goes through the parent's descriptor, so a path swapped
-// for a link between two calls is never followed out of the root.
+// The parent folder is opened inside the root by Filesystem::open_directory (openat2 with
+// RESOLVE_IN_ROOT), and everything after that goes through the parent's descriptor, so a path
+// swapped for a link between two calls is never followed out of the root.
 #include "host/path_entry.h"
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,41 +19,8 @@
 namespace clawshield {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : m_fd(fd) {}
-  Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (m_fd >= 0)
-      ::close(m_fd);
-  }
-  int get() const { return m_fd; }
-
- private:
-  int m_fd;
-};
-
-Error errno_error(int err, std::string_view what, const std::string& path) {
-  ErrorCode code = err == ENOENT || err == ENOTDIR ? ErrorCode::not_found
-                   : err == EACCES || err == EPERM ? ErrorCode::permission
-                                                   : ErrorCode::io;
-  return Error{code, std::string(what) + " " + path + ": " + std::strerror(err)};
-}
-
-FileType type_of(mode_t mode) {
-  if (S_ISREG(mode))
-    return FileType::regular;
-  if (S_ISDIR(mode))
-    return FileType::directory;
-  if (S_ISLNK(mode))
-    return FileType::symlink;
-  return FileType::other;
-}
-
 char type_letter(mode_t mode) {
-  switch (type_of(mode)) {
+  switch (file_type(mode)) {
     case FileType::regular:
       return 'f';
     case FileType::directory:
@@ -66,22 +31,6 @@ char type_letter(mode_t mode) {
       return 'o';
   }
   return 'o';
-}
-
-// The folder `dir` (absolute, normalized) opened inside the root of `fs`.
-Result<Fd> open_folder(const Filesystem& fs, const std::string& dir) {
-  const std::string root = fs.root().empty() ? std::string("/") : fs.root();
-  Fd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (root_fd.get() < 0)
-    return std::unexpected(errno_error(errno, "open root", root));
-  open_how how{};
-  how.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  const std::string relative = dir == "/" ? std::string(".") : dir.substr(1);
-  long fd = ::syscall(SYS_openat2, root_fd.get(), relative.c_str(), &how, sizeof how);
-  if (fd < 0)
-    return std::unexpected(errno_error(errno, "open", fs.host_path(dir)));
-  return Fd(static_cast<int>(fd));
 }
 
 Result<std::string> read_link(int dir_fd, const std::string& name, const std::string& display) {
@@ -179,7 +128,7 @@ Result<std::optional<PathEntry>> read_entry(const Filesystem& fs, std::string_vi
   CS_TRY(std::string normal, normalize_path(path));
   if (normal == "/")
     return fail(ErrorCode::bad_input, "read_entry: the root itself");
-  auto dir = open_folder(fs, parent_path(normal));
+  auto dir = fs.open_directory(parent_path(normal));
   if (!dir) {
     if (dir.error().code == ErrorCode::not_found)
       return std::optional<PathEntry>{};
@@ -194,7 +143,7 @@ Result<std::optional<PathEntry>> read_entry(const Filesystem& fs, std::string_vi
     return std::unexpected(errno_error(errno, "stat", display));
   }
   PathEntry entry;
-  entry.type = type_of(st.st_mode);
+  entry.type = file_type(st.st_mode);
   entry.mode = st.st_mode & 07777u;
   entry.uid = st.st_uid;
   entry.gid = st.st_gid;
@@ -216,7 +165,7 @@ Result<void> install_symlink(const Filesystem& fs, std::string_view path, const 
   CS_TRY(std::string normal, normalize_path(path));
   if (normal == "/")
     return fail(ErrorCode::bad_input, "cannot replace the root with a symlink");
-  CS_TRY(Fd dir, open_folder(fs, parent_path(normal)));
+  CS_TRY(Fd dir, fs.open_directory(parent_path(normal)));
   const std::string name = base_name(normal);
   const std::string display = fs.host_path(normal);
   std::random_device random;
