@@ -232,7 +232,7 @@ Result<std::string> revert_unconfirmed_now(Host& host) {
     CS_TRY_VOID(clear_unconfirmed(host.fs, marker->journal));
     return "apply " + marker->journal + " was confirmed; nothing to roll back";
   }
-  return revert_apply(host, marker->journal, pending, "unconfirmed (before its deadline ran out)");
+  return revert_apply(host, marker->journal, pending, "as unconfirmed by `rollback --unconfirmed`");
 }
 
 Result<void> settle_pending(Filesystem& fs, const std::string& journal_id) {
