@@ -290,6 +290,13 @@ TEST_F(AdversarialEngine, ApplyKilledBeforeArmingIsRolledBackAtBoot) {
   EXPECT_NE(verified.out.find("fail     firewall.unconfirmed"), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("apply " + id + " did not finish"), std::string::npos)
       << verified.out;
+  // No apply on top of it: it would become what a later rollback returns to.
+  const auto marked = testing::snapshot(root(), "");
+  auto refused = cs({"apply"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("clawshield rollback --unconfirmed"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(testing::tree_difference(marked, testing::snapshot(root(), "")), "");
   // A policy that no longer loads must not keep the revert from running at boot.
   testing::write_file(root(), "/etc/clawshield/policy.yaml", "firewall: [\n");
   auto booted = cs({"rollback", "--unconfirmed"});

@@ -464,6 +464,18 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
                                            " awaits confirmation: run `clawshield confirm` "
                                            "from a new SSH connection, or wait for the deadline"});
     }
+    // A change left unconfirmed (its watchdog or the boot revert died) is settled first: a new
+    // apply on top of it would make it the state a later rollback returns to.
+    auto marker = read_unconfirmed(*fs);
+    if (!marker)
+      return report_error(err, marker.error());
+    if (*marker)
+      return report_error(
+          err, Error{ErrorCode::refused,
+                     "apply " + (*marker)->journal +
+                         " changed the firewall and was neither confirmed nor rolled back: run "
+                         "`clawshield rollback --unconfirmed` (or `clawshield confirm` to keep "
+                         "it) first"});
     // Plan, refuse if any layer cannot be planned, then apply under a journal.
     Plan planned = make_plan(context, layers);
     if (planned.has_errors()) {

@@ -59,20 +59,6 @@ int64_t epoch_seconds(std::chrono::system_clock::time_point when) {
   return std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
 }
 
-Result<std::optional<UnconfirmedMarker>> read_marker(const Filesystem& fs) {
-  auto text = fs.read(k_unconfirmed_marker);
-  if (!text) {
-    if (text.error().code == ErrorCode::not_found)
-      return std::optional<UnconfirmedMarker>{};
-    return std::unexpected(text.error());
-  }
-  auto marker = parse_unconfirmed_marker(*text);
-  if (!marker)
-    return fail(ErrorCode::bad_input,
-                fs.host_path(k_unconfirmed_marker) + ": not a clawshield marker");
-  return marker;
-}
-
 // Rolls back apply `journal_id` as unconfirmed (under the lock): the pending file says
 // "reverting" while it runs, "reverted" with what was done (`when`) after; then the marker
 // goes. `pending` is the pending file as read, if any.
@@ -117,6 +103,20 @@ Result<std::string> revert_apply(Host& host, const std::string& journal_id,
 
 }  // namespace
 
+Result<std::optional<UnconfirmedMarker>> read_unconfirmed(const Filesystem& fs) {
+  auto text = fs.read(k_unconfirmed_marker);
+  if (!text) {
+    if (text.error().code == ErrorCode::not_found)
+      return std::optional<UnconfirmedMarker>{};
+    return std::unexpected(text.error());
+  }
+  auto marker = parse_unconfirmed_marker(*text);
+  if (!marker)
+    return fail(ErrorCode::bad_input,
+                fs.host_path(k_unconfirmed_marker) + ": not a clawshield marker");
+  return marker;
+}
+
 Result<void> mark_unconfirmed(Filesystem& fs, const std::string& journal_id, int64_t deadline) {
   CS_TRY_VOID(ensure_parents(fs, k_unconfirmed_marker, nullptr));
   return fs.write_atomic(k_unconfirmed_marker,
@@ -125,7 +125,7 @@ Result<void> mark_unconfirmed(Filesystem& fs, const std::string& journal_id, int
 }
 
 Result<void> clear_unconfirmed(Filesystem& fs, const std::string& journal_id) {
-  auto marker = read_marker(fs);
+  auto marker = read_unconfirmed(fs);
   if (marker && (!*marker || (*marker)->journal != journal_id))
     return {};  // none, or another apply's
   // A damaged marker is removed too: the apply it was about is the one being settled.
@@ -219,11 +219,11 @@ Result<std::string> revert_unless_confirmed(Host& host, const std::string& journ
 }
 
 Result<std::string> revert_unconfirmed_now(Host& host) {
-  CS_TRY(auto marker, read_marker(host.fs));
+  CS_TRY(auto marker, read_unconfirmed(host.fs));
   if (!marker)
     return std::string("no unconfirmed firewall change");
   CS_TRY(FileLock lock, wait_for_lock(host.fs, std::chrono::seconds(60)));
-  CS_TRY(marker, read_marker(host.fs));  // confirm may have run while we waited
+  CS_TRY(marker, read_unconfirmed(host.fs));  // confirm may have run while we waited
   if (!marker)
     return std::string("no unconfirmed firewall change");
   CS_TRY(auto pending, read_pending(host.fs));

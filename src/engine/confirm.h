@@ -13,6 +13,7 @@
 #include <string>
 
 #include "host/host.h"
+#include "layers/firewall/firewall_layer.h"
 
 namespace clawshield {
 
@@ -31,6 +32,8 @@ struct PendingConfirmation {
 
 Result<std::optional<PendingConfirmation>> read_pending(const Filesystem& fs);
 
+// The unconfirmed marker, if any (an error when it is not one clawshield wrote).
+Result<std::optional<UnconfirmedMarker>> read_unconfirmed(const Filesystem& fs);
 // Creates the unconfirmed marker (durably) for apply `journal_id`, with `deadline` once known
 // (0 while the apply still runs).
 Result<void> mark_unconfirmed(Filesystem& fs, const std::string& journal_id, int64_t deadline);

@@ -85,7 +85,8 @@ Finding unconfirmed_finding(const Layer& layer, Host& host) {
                ? std::string(" did not finish arming its confirmation")
                : " passed its confirmation deadline (" + std::to_string(marker->deadline) + ")") +
           " and was not rolled back: clawshield-firewall.service will not load at boot; run "
-          "`clawshield rollback --unconfirmed` (or `clawshield confirm` to keep it)");
+          "`clawshield rollback --unconfirmed`" +
+          (marker->deadline == 0 ? std::string() : " (or `clawshield confirm` to keep it)"));
 }
 
 }  // namespace
