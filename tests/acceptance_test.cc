@@ -156,31 +156,14 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
     else
       EXPECT_EQ(status, "pass") << id;
   }
-  for (const char* id : {"app_user.exists",
-                         "app_user.not_root",
-                         "app_user.not_in_forbidden_groups",
-                         "app_user.state_dir",
-                         "systemd.exposure",
-                         "systemd.seed_directives",
-                         "sudo.valid",
-                         "sudo.file_mode",
-                         "sudo.no_broad_rules",
-                         "sudo.noexec",
-                         "sudo.exact_commands",
-                         "updates.package_installed",
-                         "updates.periodic_update",
-                         "updates.periodic_unattended",
-                         "updates.security_only",
-                         "updates.automatic_reboot",
-                         "updates.reboot_pending",
-                         "ssh.password_authentication",
-                         "ssh.root_login",
-                         "ssh.max_auth_tries",
-                         "kernel.persisted",
-                         "kernel.redirects",
-                         "tailscale.running",
-                         "tailscale.funnel_off",
-                         "firewall.unconfirmed"})
+  for (const char* id :
+       {"app_user.exists", "app_user.not_root", "app_user.not_in_forbidden_groups",
+        "app_user.state_dir", "systemd.exposure", "systemd.seed_directives", "sudo.valid",
+        "sudo.file_mode", "sudo.no_broad_rules", "sudo.noexec", "sudo.exact_commands",
+        "updates.package_installed", "updates.periodic_update", "updates.periodic_unattended",
+        "updates.security_only", "updates.automatic_reboot", "updates.reboot_pending",
+        "ssh.password_authentication", "ssh.root_login", "ssh.max_auth_tries", "kernel.persisted",
+        "kernel.redirects", "tailscale.running", "tailscale.funnel_off", "firewall.unconfirmed"})
     EXPECT_TRUE(statuses.contains(id)) << id;
 }
 
