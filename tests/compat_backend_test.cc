@@ -117,6 +117,12 @@ class CompatBackend : public ::testing::Test {
     return killed;
   }
 
+  // A watchdog a failed test left waiting (a long --confirm-timeout) goes with the test.
+  void TearDown() override {
+    if (m_net)
+      kill_watchdog();
+  }
+
   const std::string& root() const { return m_root.path(); }
   NetnsHarness& net() { return *m_net; }
 

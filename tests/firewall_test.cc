@@ -37,6 +37,12 @@ class Firewall : public ::testing::Test {
     m_net->start_http(m_net->server(), 8080);
   }
 
+  // A watchdog a failed test left waiting (a long --confirm-timeout) goes with the test.
+  void TearDown() override {
+    if (m_net)
+      kill_watchdog();
+  }
+
   const std::string& root() const { return m_root.path(); }
   NetnsHarness& net() { return *m_net; }
 
