@@ -2,7 +2,9 @@
 // and sshd's real ports, written to /etc/clawshield/firewall.nft (loaded at boot by a oneshot
 // unit, before the network comes up) and loaded into the kernel in one transaction. Loading
 // refuses a ruleset that would cut the admin's own SSH session; apply then arms a
-// commit-confirmed rollback (engine/confirm.cc).
+// commit-confirmed rollback (engine/confirm.cc). A second unit, clawshield-firewall-revert,
+// rolls back at boot a change the machine rebooted before confirming (both backends); the
+// firewall unit does not load while such a change is pending.
 //
 // verify reads the kernel: the table is ours and unchanged, the default policies drop, only
 // the intended ports are open to untrusted interfaces, our forward chain runs before Docker's
@@ -131,6 +133,8 @@ std::string render_boot_unit() {
              "ConditionPathExists=!") +
          k_unconfirmed_marker +
          "\n"
+         "# Nothing to load once a boot revert removed the file (the first apply was not "
+         "confirmed).\n"
          "ConditionPathExists=" +
          k_firewall_file +
          "\n"
