@@ -328,5 +328,31 @@ TEST_F(AdversarialEngine, RollbackOfTheUnconfirmedApplyRemovesTheMarker) {
   EXPECT_FALSE(std::filesystem::exists(root() + marker));
 }
 
+// A confirm killed between recording "confirmed" and removing the marker: the change was
+// confirmed, so the boot revert rolls nothing back (only the marker goes), and so does a
+// second confirm.
+TEST_F(AdversarialEngine, MarkerLeftByAConfirmThatDiedRollsNothingBack) {
+  apply_clean();
+  const std::string marker = "/var/lib/clawshield/firewall-unconfirmed";
+  const std::string pending = "/var/lib/clawshield/firewall-pending.json";
+  const std::string journal_dir = root() + "/var/lib/clawshield/journal";
+  const std::string id = std::filesystem::directory_iterator(journal_dir)->path().filename();
+  const std::string confirmed =
+      "{\"journal\": \"" + id + "\", \"deadline\": 0, \"state\": \"confirmed\", \"note\": \"\"}\n";
+  testing::write_file(root(), pending, confirmed, 0600);
+  testing::write_file(root(), marker, "journal " + id + "\ndeadline 1\n", 0600);
+  const auto applied = testing::snapshot(root());
+  auto booted = cs({"rollback", "--unconfirmed"});
+  EXPECT_EQ(booted.exit_code, 0) << booted.out << booted.err;
+  EXPECT_NE(booted.out.find("was confirmed"), std::string::npos) << booted.out;
+  EXPECT_FALSE(std::filesystem::exists(root() + marker));
+  EXPECT_EQ(testing::tree_difference(applied, testing::snapshot(root())), "");
+  testing::write_file(root(), marker, "journal " + id + "\ndeadline 1\n", 0600);
+  auto again = cs({"confirm"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_FALSE(std::filesystem::exists(root() + marker));
+  EXPECT_EQ(testing::tree_difference(applied, testing::snapshot(root())), "");
+}
+
 }  // namespace
 }  // namespace clawshield
