@@ -266,5 +266,93 @@ TEST_F(AdversarialEngine, HalfDoneRevertBlocksApplyUntilRollbackFinishesIt) {
   apply_clean();
 }
 
+// Issue 11 item 2: an apply killed (or a machine rebooted) after its first change and before
+// its confirmation was armed leaves an unfinished journal and the unconfirmed marker with no
+// deadline and no pending file. verify fails on it; the boot revert (`rollback
+// --unconfirmed`, needing no policy) rolls the apply back and removes the marker.
+TEST_F(AdversarialEngine, ApplyKilledBeforeArmingIsRolledBackAtBoot) {
+  const auto pristine = testing::snapshot(root());
+  apply_clean();
+  const std::string marker = "/var/lib/clawshield/firewall-unconfirmed";
+  // Offline under another root, no firewall is loaded: nothing is left to confirm.
+  EXPECT_FALSE(std::filesystem::exists(root() + marker));
+  const std::string journal_dir = root() + "/var/lib/clawshield/journal";
+  const std::string id = std::filesystem::directory_iterator(journal_dir)->path().filename();
+  {
+    auto fs = Filesystem::open(root());
+    ASSERT_TRUE(fs);
+    auto journal = Journal::load(*fs, id);
+    ASSERT_TRUE(journal);
+    ASSERT_TRUE(journal->set_status(JournalStatus::in_progress));
+  }
+  testing::write_file(root(), marker, "journal " + id + "\ndeadline 0\n", 0600);
+  auto verified = cs({"verify", "--only", "firewall"});
+  EXPECT_NE(verified.out.find("fail     firewall.unconfirmed"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("apply " + id + " did not finish"), std::string::npos)
+      << verified.out;
+  // No apply on top of it: it would become what a later rollback returns to.
+  const auto marked = testing::snapshot(root(), "");
+  auto refused = cs({"apply"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("clawshield rollback --unconfirmed"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(testing::tree_difference(marked, testing::snapshot(root(), "")), "");
+  // A policy that no longer loads must not keep the revert from running at boot.
+  testing::write_file(root(), "/etc/clawshield/policy.yaml", "firewall: [\n");
+  auto booted = cs({"rollback", "--unconfirmed"});
+  EXPECT_EQ(booted.exit_code, 0) << booted.out << booted.err;
+  EXPECT_FALSE(std::filesystem::exists(root() + marker));
+  EXPECT_NE(
+      testing::read_file(root(), "/var/lib/clawshield/firewall-pending.json").find("\"reverted\""),
+      std::string::npos);
+  // The folder the apply made holds the policy written since: kept, with it; the rest is undone.
+  EXPECT_NE(booted.out.find("kept, changed since the apply: /etc/clawshield"), std::string::npos)
+      << booted.out;
+  std::filesystem::remove(root() + "/etc/clawshield/policy.yaml");
+  std::filesystem::remove(root() + "/etc/clawshield");
+  EXPECT_EQ(testing::tree_difference(pristine, testing::snapshot(root())), "");
+  apply_clean();
+}
+
+// A plain `rollback` of the apply the marker names settles it too (no revert at the next boot).
+TEST_F(AdversarialEngine, RollbackOfTheUnconfirmedApplyRemovesTheMarker) {
+  apply_clean();
+  const std::string marker = "/var/lib/clawshield/firewall-unconfirmed";
+  const std::string journal_dir = root() + "/var/lib/clawshield/journal";
+  const std::string id = std::filesystem::directory_iterator(journal_dir)->path().filename();
+  testing::write_file(root(), marker, "journal " + id + "\ndeadline 4102444800\n", 0600);
+  auto verified = cs({"verify", "--only", "firewall"});
+  EXPECT_NE(verified.out.find("warn     firewall.unconfirmed"), std::string::npos) << verified.out;
+  auto rolled = cs({"rollback"});
+  EXPECT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
+  EXPECT_FALSE(std::filesystem::exists(root() + marker));
+}
+
+// A confirm killed between recording "confirmed" and removing the marker: the change was
+// confirmed, so the boot revert rolls nothing back (only the marker goes), and so does a
+// second confirm.
+TEST_F(AdversarialEngine, MarkerLeftByAConfirmThatDiedRollsNothingBack) {
+  apply_clean();
+  const std::string marker = "/var/lib/clawshield/firewall-unconfirmed";
+  const std::string pending = "/var/lib/clawshield/firewall-pending.json";
+  const std::string journal_dir = root() + "/var/lib/clawshield/journal";
+  const std::string id = std::filesystem::directory_iterator(journal_dir)->path().filename();
+  const std::string confirmed =
+      "{\"journal\": \"" + id + "\", \"deadline\": 0, \"state\": \"confirmed\", \"note\": \"\"}\n";
+  testing::write_file(root(), pending, confirmed, 0600);
+  testing::write_file(root(), marker, "journal " + id + "\ndeadline 1\n", 0600);
+  const auto applied = testing::snapshot(root());
+  auto booted = cs({"rollback", "--unconfirmed"});
+  EXPECT_EQ(booted.exit_code, 0) << booted.out << booted.err;
+  EXPECT_NE(booted.out.find("was confirmed"), std::string::npos) << booted.out;
+  EXPECT_FALSE(std::filesystem::exists(root() + marker));
+  EXPECT_EQ(testing::tree_difference(applied, testing::snapshot(root())), "");
+  testing::write_file(root(), marker, "journal " + id + "\ndeadline 1\n", 0600);
+  auto again = cs({"confirm"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_FALSE(std::filesystem::exists(root() + marker));
+  EXPECT_EQ(testing::tree_difference(applied, testing::snapshot(root())), "");
+}
+
 }  // namespace
 }  // namespace clawshield

@@ -5,7 +5,9 @@
 // the seed's answers; switching between the native and the compat backend leaves exactly
 // one active, and rollback returns to the previous one.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -90,6 +92,35 @@ class CompatBackend : public ::testing::Test {
   bool ufw_active() { return as_written({"ufw", "status"}).out.starts_with("Status: active"); }
   std::string docker_user(const char* program) {
     return m_net->run_in(m_net->server(), {program, "-w", "-L", "DOCKER-USER", "-n"}).out;
+  }
+
+  // What a reboot does to the commit-confirmed watchdog (`clawshield firewall-revert --root
+  // ROOT ...`): kills it. Returns how many died.
+  int kill_watchdog() {
+    int killed = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = entry.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos)
+        continue;
+      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+      std::vector<std::string> argv;
+      for (std::string word; std::getline(in, word, '\0');) argv.push_back(word);
+      if (std::ranges::find(argv, "firewall-revert") == argv.end() ||
+          std::ranges::find(argv, root()) == argv.end())
+        continue;
+      const pid_t pid = std::stoi(name);
+      if (::kill(pid, SIGKILL) == 0)
+        ++killed;
+      for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return killed;
+  }
+
+  // A watchdog a failed test left waiting (a long --confirm-timeout) goes with the test.
+  void TearDown() override {
+    if (m_net)
+      kill_watchdog();
   }
 
   const std::string& root() const { return m_root.path(); }
@@ -200,6 +231,11 @@ TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
   EXPECT_FALSE(std::filesystem::exists(root() + "/etc/systemd/system/clawshield-firewall.service"));
   EXPECT_FALSE(std::filesystem::exists(root() + "/etc/systemd/system/clawshield-guard.service"));
   EXPECT_TRUE(std::filesystem::exists(root() + "/etc/fail2ban/jail.local"));
+  // The boot revert stays for ufw too (ordered before ufw.service), with ufw's drop-in.
+  const std::string revert_unit = root() + "/etc/systemd/system/clawshield-firewall-revert.service";
+  const std::string dropin = root() + "/etc/systemd/system/ufw.service.d/clawshield.conf";
+  EXPECT_TRUE(std::filesystem::exists(revert_unit));
+  EXPECT_TRUE(std::filesystem::exists(dropin));
 
   // Rollback: back to native, nothing of ufw left in the kernel.
   auto rolled = cs({"rollback"});
@@ -222,6 +258,8 @@ TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
   apply();
   EXPECT_TRUE(native_table_loaded());
   EXPECT_FALSE(ufw_active());
+  EXPECT_TRUE(std::filesystem::exists(revert_unit));
+  EXPECT_FALSE(std::filesystem::exists(dropin));  // ufw is no longer clawshield's to guard
   for (const char* program : {"iptables", "ip6tables"})
     EXPECT_EQ(docker_user(program).find("clawshield"), std::string::npos) << docker_user(program);
   auto after = testing::read_file(root(), "/etc/ufw/after.rules");
@@ -262,6 +300,42 @@ TEST_F(CompatBackend, UnconfirmedEnableIsUndoneAtTheDeadline) {
   EXPECT_FALSE(ufw_active());
   EXPECT_EQ(net().probe_one(net().outside(), address, 22), PortState::open);
   EXPECT_EQ(docker_user("iptables").find("clawshield"), std::string::npos);
+}
+
+// Issue 11 item 2 with the ufw backend: a reboot before the deadline. ufw.service (which
+// loads ufw's rules at boot) does not start while the change is unconfirmed, and the revert
+// unit, ordered before it, undoes the whole apply: ufw off, its files as before.
+TEST_F(CompatBackend, UnconfirmedEnableIsUndoneAtBootAfterAReboot) {
+  net().start_sshd(22);
+  testing::write_file(
+      m_policy_dir.path(), "/policy.yaml",
+      "firewall:\n  backend: ufw\n  ssh_ports: [2222]\nguard:\n  engine: fail2ban\n");
+  const auto before = testing::snapshot(root());
+  auto applied = cs({"apply", "--force", "--confirm-timeout", "300"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ASSERT_TRUE(ufw_active());
+  const std::string marker = "/var/lib/clawshield/firewall-unconfirmed";
+  ASSERT_TRUE(std::filesystem::exists(root() + marker));
+  const std::string dropin =
+      testing::read_file(root(), "/etc/systemd/system/ufw.service.d/clawshield.conf");
+  EXPECT_NE(dropin.find("\nConditionPathExists=!" + marker + "\n"), std::string::npos) << dropin;
+  EXPECT_NE(dropin.find("\nAfter=clawshield-firewall-revert.service\n"), std::string::npos)
+      << dropin;
+  const std::string revert =
+      testing::read_file(root(), "/etc/systemd/system/clawshield-firewall-revert.service");
+  EXPECT_NE(revert.find("Before=clawshield-firewall.service ufw.service"), std::string::npos)
+      << revert;
+  // The reboot kills the watchdog; the revert unit runs `clawshield rollback --unconfirmed`.
+  ASSERT_EQ(kill_watchdog(), 1);
+  auto booted = cs({"rollback", "--unconfirmed"});
+  EXPECT_EQ(booted.exit_code, 0) << booted.out << booted.err;
+  EXPECT_FALSE(ufw_active());
+  EXPECT_FALSE(std::filesystem::exists(root() + marker));
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root())), "");
+  EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 22),
+            PortState::open);
+  auto late = cs({"confirm"});
+  EXPECT_EQ(late.exit_code, 1) << late.out << late.err;
 }
 
 TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {

@@ -3,7 +3,12 @@
 // run for real; clawshield loads its table through libnftables with --netns.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "support/netns.h"
@@ -16,6 +21,9 @@ using testing::NetnsHarness;
 using testing::PortState;
 
 const std::vector<int> k_sample_ports = {21, 23, 25, 80, 443, 3000, 8080, 18789, 41641};
+const std::string k_marker = "/var/lib/clawshield/firewall-unconfirmed";
+const std::string k_pending = "/var/lib/clawshield/firewall-pending.json";
+const std::string k_revert_unit = "/etc/systemd/system/clawshield-firewall-revert.service";
 
 class Firewall : public ::testing::Test {
  protected:
@@ -27,6 +35,12 @@ class Firewall : public ::testing::Test {
     m_net->start_sshd(22);
     m_net->start_http(m_net->server(), 18789);
     m_net->start_http(m_net->server(), 8080);
+  }
+
+  // A watchdog a failed test left waiting (a long --confirm-timeout) goes with the test.
+  void TearDown() override {
+    if (m_net)
+      kill_watchdog();
   }
 
   const std::string& root() const { return m_root.path(); }
@@ -46,6 +60,48 @@ class Firewall : public ::testing::Test {
   bool table_loaded() {
     auto listed = m_net->run_in(m_net->server(), {"nft", "list", "tables"});
     return listed.out.find("inet clawshield") != std::string::npos;
+  }
+
+  // What a reboot does to the watchdog: kills it. It is the process whose command line is
+  // `clawshield firewall-revert --root ROOT ...` for this test's root. Returns how many died.
+  int kill_watchdog() {
+    int killed = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = entry.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos)
+        continue;
+      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      std::vector<std::string> argv;
+      std::string word;
+      while (std::getline(text, word, '\0')) argv.push_back(word);
+      auto has = [&](const std::string& value) {
+        return std::find(argv.begin(), argv.end(), value) != argv.end();
+      };
+      if (has("firewall-revert") && has(root())) {
+        const pid_t pid = std::stoi(name);
+        if (::kill(pid, SIGKILL) == 0)
+          ++killed;
+        for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i)
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    return killed;
+  }
+  // The revert unit's ExecStart, as argv.
+  std::vector<std::string> revert_exec_start() {
+    std::istringstream unit(testing::read_file(root(), k_revert_unit));
+    std::string line;
+    while (std::getline(unit, line)) {
+      if (!line.starts_with("ExecStart="))
+        continue;
+      std::istringstream words(line.substr(10));
+      std::vector<std::string> argv;
+      for (std::string word; words >> word;) argv.push_back(word);
+      return argv;
+    }
+    return {};
   }
 
   std::string describe(const std::map<int, PortState>& states) {
@@ -244,8 +300,119 @@ TEST_F(Firewall, UnconfirmedApplyLeavesNothingThatLoadsItAtBoot) {
   // Back as before the apply: no firewall.nft, no unit, no wants link, nothing else.
   EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root())), "");
   EXPECT_FALSE(std::filesystem::is_symlink(wants, error));
+  EXPECT_FALSE(std::filesystem::exists(root() + k_marker));
   auto late = cs({"confirm"});
   EXPECT_EQ(late.exit_code, 1) << late.out << late.err;
+}
+
+// Issue 11 item 2, the reboot: the machine restarts before the deadline, so the watchdog dies
+// and nothing reverts. At boot the marker keeps clawshield-firewall.service from loading the
+// unconfirmed ruleset, and clawshield-firewall-revert.service (ordered before it) rolls the
+// whole apply back, exactly as the watchdog would have.
+TEST_F(Firewall, RebootBeforeTheDeadlineRollsTheUnconfirmedApplyBackAtBoot) {
+  const std::string policy = root() + "/policy.yaml";
+  testing::write_file("", policy, "firewall:\n  ssh_ports: [2222]\n");
+  const auto before = testing::snapshot(root());
+  auto applied = cs({"apply", "--policy", policy, "--force", "--confirm-timeout", "300"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ASSERT_TRUE(std::filesystem::exists(root() + k_marker));
+  // The boot units: the firewall loads only without the marker; the revert only with it.
+  const std::string unit =
+      testing::read_file(root(), "/etc/systemd/system/clawshield-firewall.service");
+  EXPECT_NE(unit.find("\nConditionPathExists=!" + k_marker + "\n"), std::string::npos) << unit;
+  EXPECT_NE(unit.find("\nConditionPathExists=/etc/clawshield/firewall.nft\n"), std::string::npos)
+      << unit;
+  const std::string revert = testing::read_file(root(), k_revert_unit);
+  EXPECT_NE(revert.find("\nConditionPathExists=" + k_marker + "\n"), std::string::npos) << revert;
+  EXPECT_NE(revert.find("\nDefaultDependencies=no\n"), std::string::npos) << revert;
+  EXPECT_NE(revert.find("\nAfter=local-fs.target\n"), std::string::npos) << revert;
+  EXPECT_NE(revert.find("\nBefore=clawshield-firewall.service ufw.service network-pre.target\n"),
+            std::string::npos)
+      << revert;
+  EXPECT_NE(revert.find("\nWantedBy=sysinit.target\n"), std::string::npos) << revert;
+  std::error_code error;
+  EXPECT_TRUE(std::filesystem::is_symlink(
+      root() + "/etc/systemd/system/sysinit.target.wants/clawshield-firewall-revert.service",
+      error));
+  // verify tells the admin a change awaits confirmation.
+  auto pending = cs({"verify", "--only", "firewall", "--policy", policy});
+  EXPECT_NE(pending.out.find("warn     firewall.unconfirmed"), std::string::npos) << pending.out;
+
+  // The reboot: the watchdog dies, the kernel forgets the table.
+  ASSERT_EQ(kill_watchdog(), 1);
+  net().run_in(net().server(), {"nft", "delete", "table", "inet", "clawshield"});
+  ASSERT_FALSE(table_loaded());
+
+  // At boot: exactly what the revert unit runs.
+  auto exec = revert_exec_start();
+  ASSERT_GE(exec.size(), 2u) << revert;
+  EXPECT_EQ(exec[0], "/usr/local/bin/clawshield");
+  auto booted = cs(std::vector<std::string>(exec.begin() + 1, exec.end()));
+  EXPECT_EQ(booted.exit_code, 0) << booted.out << booted.err;
+  // Back as before the apply, boot files included; nothing left to revert at the next boot.
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root())), "");
+  EXPECT_FALSE(std::filesystem::exists(root() + k_marker));
+  EXPECT_NE(testing::read_file(root(), k_pending).find("\"reverted\""), std::string::npos);
+  EXPECT_FALSE(table_loaded());
+  EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 22),
+            PortState::open);
+  auto late = cs({"confirm"});
+  EXPECT_EQ(late.exit_code, 1) << late.out << late.err;
+  EXPECT_NE(late.err.find("too late"), std::string::npos) << late.err;
+  // Run again (a second boot, or by hand): nothing to do.
+  auto again = cs(std::vector<std::string>(exec.begin() + 1, exec.end()));
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root())), "");
+}
+
+// systemd itself parses both boot units without a complaint (an unknown or misspelt directive,
+// a bad condition, would be reported and ignored: the unit would then not do what it says).
+TEST_F(Firewall, BootUnitsParseWithoutWarnings) {
+  if (!std::filesystem::exists("/usr/bin/systemd-analyze"))
+    GTEST_SKIP() << "systemd-analyze is not installed";
+  apply_clean();
+  for (const std::string unit :
+       {"clawshield-firewall.service", "clawshield-firewall-revert.service"}) {
+    ProcessRunner runner;
+    auto analyzed = runner.run(
+        Command({"systemd-analyze", "security", "--offline=true", "--root=" + root(), unit}));
+    ASSERT_TRUE(analyzed) << analyzed.error().message;
+    EXPECT_EQ(analyzed->err, "") << unit;
+    EXPECT_NE(analyzed->out.find("Overall exposure level for " + unit), std::string::npos)
+        << unit << analyzed->out << analyzed->err;
+  }
+}
+
+// Confirmed in time: the marker goes, so a reboot loads the new firewall and reverts
+// nothing; the next apply arms a new confirmation.
+TEST_F(Firewall, ConfirmRemovesTheUnconfirmedMarkerAndTheNextApplyArmsAgain) {
+  auto applied = cs({"apply", "--confirm-timeout", "300"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ASSERT_TRUE(std::filesystem::exists(root() + k_marker));
+  auto confirmed = cs({"confirm"});
+  EXPECT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
+  // A reboot now: the revert unit's condition is false, the firewall unit's true.
+  EXPECT_FALSE(std::filesystem::exists(root() + k_marker));
+  EXPECT_EQ(kill_watchdog(), 1);
+  const auto confirmed_tree = testing::snapshot(root());
+  auto exec = revert_exec_start();
+  ASSERT_GE(exec.size(), 2u);
+  auto nothing = cs(std::vector<std::string>(exec.begin() + 1, exec.end()));
+  EXPECT_EQ(nothing.exit_code, 0) << nothing.out << nothing.err;
+  EXPECT_EQ(testing::tree_difference(confirmed_tree, testing::snapshot(root())), "");
+  EXPECT_TRUE(table_loaded());
+  auto verified = cs({"verify", "--only", "firewall"});
+  EXPECT_NE(verified.out.find("pass     firewall.unconfirmed"), std::string::npos) << verified.out;
+  // The next apply (a new ruleset) is commit-confirmed again, marker and all.
+  const std::string policy = root() + "/policy.yaml";
+  testing::write_file("", policy, "firewall:\n  ssh_ports: [22, 2222]\n");
+  auto second = cs({"apply", "--policy", policy, "--confirm-timeout", "300"});
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_TRUE(std::filesystem::exists(root() + k_marker));
+  auto confirmed_again = cs({"confirm"});
+  EXPECT_EQ(confirmed_again.exit_code, 0) << confirmed_again.out << confirmed_again.err;
+  EXPECT_FALSE(std::filesystem::exists(root() + k_marker));
+  EXPECT_EQ(kill_watchdog(), 1);
 }
 
 // The same when a confirmed firewall was there before: its files come back with their content.

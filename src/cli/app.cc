@@ -39,6 +39,7 @@ struct Options {
   std::string netns;
   bool offline = false;
   bool force = false;
+  bool unconfirmed = false;            // rollback --unconfirmed
   int confirm_timeout = -1;            // -1: the policy's
   std::string replay;                  // guard --replay
   std::vector<std::string> log_files;  // guard --log-file
@@ -234,6 +235,11 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   auto* rollback = app.add_subcommand("rollback", "Undo the last apply");
   rollback->add_flag("--force", options.force,
                      "Roll back even paths that changed since the apply (their changes are lost)");
+  rollback
+      ->add_flag("--unconfirmed", options.unconfirmed,
+                 "Roll back the firewall change awaiting confirmation now, as its watchdog would "
+                 "at the deadline (run at boot by clawshield-firewall-revert.service)")
+      ->excludes("--force");
   auto* verify = app.add_subcommand("verify", "Check the posture (exit 1 if a check fails)");
   auto* only = verify->add_option("--only", options.only, "Only this layer (id or number)");
   verify
@@ -315,6 +321,24 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   auto fs = Filesystem::open(options.root);
   if (!fs)
     return report_error(err, fs.error());
+  if (rollback->parsed() && options.unconfirmed) {
+    // The boot revert: needs no policy (a broken one must not keep an unconfirmed firewall).
+    Host host{*fs,
+              runner,
+              clock,
+              nft,
+              options.offline ? Liveness::offline : Liveness::live,
+              detect_systemd(*fs)};
+    host.own_network = fs->is_system_root() || !options.netns.empty();
+    auto done = revert_unconfirmed_now(host);
+    if (!done) {
+      err << "clawshield: rolling back the unconfirmed firewall change failed: "
+          << done.error().message << "\n";
+      return k_exit_rolled_back;
+    }
+    out << *done << "\n";
+    return k_exit_ok;
+  }
   auto loaded = load_policy(options, *fs);
   if (!loaded)
     return report_error(err, loaded.error());
@@ -440,6 +464,18 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
                                            " awaits confirmation: run `clawshield confirm` "
                                            "from a new SSH connection, or wait for the deadline"});
     }
+    // A change left unconfirmed (its watchdog or the boot revert died) is settled first: a new
+    // apply on top of it would make it the state a later rollback returns to.
+    auto marker = read_unconfirmed(*fs);
+    if (!marker)
+      return report_error(err, marker.error());
+    if (*marker)
+      return report_error(
+          err, Error{ErrorCode::refused,
+                     "apply " + (*marker)->journal +
+                         " changed the firewall and was neither confirmed nor rolled back: run "
+                         "`clawshield rollback --unconfirmed` (or `clawshield confirm` to keep "
+                         "it) first"});
     // Plan, refuse if any layer cannot be planned, then apply under a journal.
     Plan planned = make_plan(context, layers);
     if (planned.has_errors()) {
@@ -447,15 +483,17 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
       err << "clawshield: nothing changed\n";
       return k_exit_bad_input;
     }
-    auto outcome = apply_plan(context, planned);
+    const int timeout =
+        options.confirm_timeout >= 0 ? options.confirm_timeout : effective.firewall.confirm_timeout;
+    auto outcome =
+        apply_plan(context, planned, timeout > 0 ? ConfirmFirewall::yes : ConfirmFirewall::no);
     if (!outcome)
       return report_error(err, outcome.error());
     print_apply(out, *outcome, style);
     if (outcome->failure)
       return k_exit_rolled_back;
-    // Commit-confirmed: a new firewall restores itself unless confirmed in time.
-    const int timeout =
-        options.confirm_timeout >= 0 ? options.confirm_timeout : effective.firewall.confirm_timeout;
+    // Commit-confirmed: a new firewall restores itself unless confirmed in time (and at the
+    // next boot, should the machine reboot first).
     if (outcome->firewall_loaded && timeout > 0) {
       auto deadline = std::chrono::duration_cast<std::chrono::seconds>(
                           (clock.now() + std::chrono::seconds(timeout)).time_since_epoch())
@@ -467,7 +505,9 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
         return k_exit_rolled_back;
       }
       out << "Firewall loaded. Open a NEW SSH connection and run `clawshield confirm` within "
-          << timeout << " s, or this apply is rolled back (firewall and boot files included).\n";
+          << timeout
+          << " s, or this apply is rolled back (firewall and boot files included; a reboot before "
+             "then rolls it back at boot).\n";
     }
     return k_exit_ok;
   }

@@ -4,6 +4,8 @@
 // apply and every earlier change is rolled back from the journal, like a transaction.
 #include "engine/apply.h"
 
+#include <algorithm>
+
 #include "core/text.h"
 #include "engine/confirm.h"
 #include "engine/journal.h"
@@ -109,9 +111,16 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
   return {};
 }
 
+// A planned change that loads a firewall (into the kernel, or through ufw).
+bool loads_firewall(const Action& action) {
+  const auto* command = std::get_if<RunCommand>(&action);
+  return std::holds_alternative<LoadFirewall>(action) ||
+         (command && command->firewall == FirewallChange::yes);
+}
+
 }  // namespace
 
-Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
+Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan, ConfirmFirewall confirm) {
   Host& host = context.host;
   for (const auto& layer : plan.layers)
     if (layer.error)
@@ -131,6 +140,17 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
 
   ApplyOutcome outcome;
   CS_TRY(Journal journal, Journal::begin(host.fs, host.clock));
+  // Commit-confirmed: the marker exists before the first change (boot files included), so a
+  // crash or reboot at any point leaves either nothing unconfirmed or the marker, and the
+  // boot neither loads the change nor forgets to roll it back.
+  const bool marked = confirm == ConfirmFirewall::yes &&
+                      std::ranges::any_of(plan.layers, [](const LayerPlan& layer) {
+                        return std::ranges::any_of(layer.changes, [](const auto& planned) {
+                          return loads_firewall(planned.action);
+                        });
+                      });
+  if (marked)
+    CS_TRY_VOID(mark_unconfirmed(host.fs, journal.id(), 0));
   for (const auto& layer : plan.layers) {
     for (const auto& planned : layer.changes) {
       // The host may have moved since planning (an earlier step created a user, say).
@@ -150,16 +170,19 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
       if (failure) {
         outcome.failure = with_context(*failure, layer.id + ": " + planned.summary);
         auto restored = journal.roll_back(host.nft, host.runner);
-        if (restored)
+        if (restored) {
           outcome.rolled_back = *restored;
-        else
+          // Nothing left to confirm. (A rollback that failed keeps the marker: the boot then
+          // loads none of it and tries the rollback again.)
+          if (marked)
+            CS_TRY_VOID(clear_unconfirmed(host.fs, journal.id()));
+        } else {
           outcome.rollback_failure = restored.error();
+        }
         outcome.journal_id = journal.id();
         return outcome;
       }
-      const auto* command = std::get_if<RunCommand>(&planned.action);
-      outcome.firewall_loaded |= std::holds_alternative<LoadFirewall>(planned.action) ||
-                                 (command && command->firewall == FirewallChange::yes);
+      outcome.firewall_loaded |= loads_firewall(planned.action);
       outcome.done.push_back(layer.id + ": " + (*change)->summary);
     }
   }
@@ -170,6 +193,9 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan) {
     CS_TRY_VOID(journal.finish());
     outcome.journal_id = journal.id();
   }
+  // No firewall changed after all: nothing to confirm.
+  if (marked && !outcome.firewall_loaded)
+    CS_TRY_VOID(clear_unconfirmed(host.fs, journal.id()));
   return outcome;
 }
 

@@ -21,9 +21,16 @@ struct ApplyOutcome {
   bool firewall_loaded = false;           // a new firewall went into the kernel
 };
 
+// Whether a firewall this apply loads must be confirmed (commit-confirmed apply).
+enum class ConfirmFirewall { yes, no };
+
 // Applies `plan`. Refuses (error, nothing changed) when the plan has errors or another apply
-// holds the lock. A failing step rolls back every change already made.
-Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan);
+// holds the lock. A failing step rolls back every change already made. With `confirm` yes and
+// a firewall change planned, the unconfirmed marker is written before the first change and
+// stays when a firewall was loaded (the caller arms the confirmation); otherwise it is gone
+// when apply returns.
+Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan,
+                                ConfirmFirewall confirm = ConfirmFirewall::no);
 
 struct RollbackOutcome {
   std::string journal_id;  // empty when there was nothing to roll back

@@ -3,6 +3,8 @@
 // in. (A new connection: conntrack keeps the old session's packets flowing as "established"
 // even under a ruleset that would refuse it.) The state lives in one small JSON file next to
 // the journals, updated under the same lock as apply, so confirm and the watchdog never race.
+// Beside it, the unconfirmed marker lives from before the apply's first change until the
+// change is confirmed or rolled back; it is what a reboot leaves for the boot revert unit.
 #include "engine/confirm.h"
 
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include "core/bounded_json.h"
 #include "core/text.h"
 #include "engine/journal.h"
+#include "layers/firewall/firewall_layer.h"
 
 namespace clawshield {
 namespace {
@@ -56,7 +59,78 @@ int64_t epoch_seconds(std::chrono::system_clock::time_point when) {
   return std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count();
 }
 
+// Rolls back apply `journal_id` as unconfirmed (under the lock): the pending file says
+// "reverting" while it runs, "reverted" with what was done (`when`) after; then the marker
+// goes. `pending` is the pending file as read, if any.
+Result<std::string> revert_apply(Host& host, const std::string& journal_id,
+                                 const std::optional<PendingConfirmation>& pending,
+                                 const std::string& when) {
+  PendingConfirmation state = pending && pending->journal == journal_id
+                                  ? *pending
+                                  : PendingConfirmation{journal_id, 0, PendingState::armed, ""};
+  auto journal = Journal::load(host.fs, journal_id);
+  if (!journal && journal.error().code != ErrorCode::not_found)
+    return std::unexpected(journal.error());
+  if (!journal || journal->status() == JournalStatus::rolled_back) {
+    state.state = PendingState::reverted;
+    state.note = "apply " + journal_id +
+                 (journal ? " was already rolled back" : " left no journal (it changed nothing)");
+    CS_TRY_VOID(write_pending(host.fs, state));
+    CS_TRY_VOID(clear_unconfirmed(host.fs, journal_id));
+    return state.note;
+  }
+  // Durably "reverting" first: should this process die half-way, confirm and apply say so
+  // instead of taking a half-undone apply for a confirmed one. The rollback itself is the
+  // journal's, step by step atomic and safe to run again (`clawshield rollback` finishes it).
+  state.state = PendingState::reverting;
+  state.note = "rolling back apply " + journal_id;
+  CS_TRY_VOID(write_pending(host.fs, state));
+  CS_TRY(auto restored, journal->restore_firewall(host.nft, host.runner));
+  std::vector<std::string> kept;
+  for (const auto& line : restored)
+    if (line.starts_with("kept "))
+      kept.push_back(line.substr(5));
+  state.state = PendingState::reverted;
+  state.note =
+      "apply rolled back " + when + " (" + std::to_string(restored.size() - kept.size()) +
+      " step(s)" +
+      (kept.empty() ? std::string() : "; kept, changed since the apply: " + join(kept, "; ")) + ")";
+  CS_TRY_VOID(write_pending(host.fs, state));
+  // Last: until the rollback is complete, the boot must neither load the change nor forget it.
+  CS_TRY_VOID(clear_unconfirmed(host.fs, journal_id));
+  return state.note;
+}
+
 }  // namespace
+
+Result<std::optional<UnconfirmedMarker>> read_unconfirmed(const Filesystem& fs) {
+  auto text = fs.read(k_unconfirmed_marker);
+  if (!text) {
+    if (text.error().code == ErrorCode::not_found)
+      return std::optional<UnconfirmedMarker>{};
+    return std::unexpected(text.error());
+  }
+  auto marker = parse_unconfirmed_marker(*text);
+  if (!marker)
+    return fail(ErrorCode::bad_input,
+                fs.host_path(k_unconfirmed_marker) + ": not a clawshield marker");
+  return marker;
+}
+
+Result<void> mark_unconfirmed(Filesystem& fs, const std::string& journal_id, int64_t deadline) {
+  CS_TRY_VOID(ensure_parents(fs, k_unconfirmed_marker, nullptr));
+  return fs.write_atomic(k_unconfirmed_marker,
+                         render_unconfirmed_marker(UnconfirmedMarker{journal_id, deadline}), 0600,
+                         Ownership{0, 0});
+}
+
+Result<void> clear_unconfirmed(Filesystem& fs, const std::string& journal_id) {
+  auto marker = read_unconfirmed(fs);
+  if (marker && (!*marker || (*marker)->journal != journal_id))
+    return {};  // none, or another apply's
+  // A damaged marker is removed too: the apply it was about is the one being settled.
+  return fs.remove(k_unconfirmed_marker);
+}
 
 Result<std::optional<PendingConfirmation>> read_pending(const Filesystem& fs) {
   auto text = fs.read(k_pending_file);
@@ -85,6 +159,8 @@ Result<void> arm_confirmation(Host& host, const std::string& journal_id,
   PendingConfirmation pending{journal_id, epoch_seconds(host.clock.now() + timeout),
                               PendingState::armed, ""};
   CS_TRY_VOID(write_pending(host.fs, pending));
+  // The marker (made before the apply's first change) now carries the deadline, for verify.
+  CS_TRY_VOID(mark_unconfirmed(host.fs, journal_id, pending.deadline));
   auto started = host.runner.spawn_detached(watchdog);
   if (!started) {
     // Without a watchdog the safety net is gone: undo the firewall now rather than leave an
@@ -94,7 +170,9 @@ Result<void> arm_confirmation(Host& host, const std::string& journal_id,
       (void)journal->restore_firewall(host.nft, host.runner);
     pending.state = PendingState::reverted;
     pending.note = "watchdog could not start: " + started.error().message;
-    (void)write_pending(host.fs, pending);
+    if (write_pending(host.fs, pending) && journal &&
+        journal->status() == JournalStatus::rolled_back)
+      (void)clear_unconfirmed(host.fs, journal_id);
     return std::unexpected(with_context(started.error(), "commit-confirmed watchdog"));
   }
   return {};
@@ -103,8 +181,12 @@ Result<void> arm_confirmation(Host& host, const std::string& journal_id,
 Result<ConfirmResult> confirm_firewall(Host& host, std::string& detail) {
   CS_TRY(FileLock lock, wait_for_lock(host.fs, std::chrono::seconds(10)));
   CS_TRY(auto pending, read_pending(host.fs));
-  if (!pending || pending->state == PendingState::confirmed)
+  if (!pending || pending->state == PendingState::confirmed) {
+    // A confirm that died between its two writes left the marker: finish it.
+    if (pending)
+      CS_TRY_VOID(clear_unconfirmed(host.fs, pending->journal));
     return ConfirmResult::nothing_pending;
+  }
   if (pending->state == PendingState::reverting) {
     detail = "apply " + pending->journal +
              " was not confirmed in time and its rollback did not finish: run `clawshield "
@@ -118,6 +200,9 @@ Result<ConfirmResult> confirm_firewall(Host& host, std::string& detail) {
   pending->state = PendingState::confirmed;
   pending->note = "confirmed";
   CS_TRY_VOID(write_pending(host.fs, *pending));
+  // Confirmed first, marker gone second: a crash between leaves a marker the boot revert
+  // recognises as confirmed (and removes), never an unconfirmed change without one.
+  CS_TRY_VOID(clear_unconfirmed(host.fs, pending->journal));
   detail = "apply " + pending->journal + " confirmed; the new firewall stays";
   return ConfirmResult::confirmed;
 }
@@ -130,41 +215,35 @@ Result<std::string> revert_unless_confirmed(Host& host, const std::string& journ
   CS_TRY(auto pending, read_pending(host.fs));
   if (!pending || pending->journal != journal_id || pending->state != PendingState::armed)
     return std::string("nothing to do: apply " + journal_id + " was confirmed or superseded");
-  CS_TRY(Journal journal, Journal::load(host.fs, journal_id));
-  if (journal.status() == JournalStatus::rolled_back) {
-    pending->state = PendingState::reverted;
-    pending->note = "apply " + journal_id + " was already rolled back";
-    CS_TRY_VOID(write_pending(host.fs, *pending));
-    return pending->note;
+  return revert_apply(host, journal_id, pending, "at the deadline");
+}
+
+Result<std::string> revert_unconfirmed_now(Host& host) {
+  CS_TRY(auto marker, read_unconfirmed(host.fs));
+  if (!marker)
+    return std::string("no unconfirmed firewall change");
+  CS_TRY(FileLock lock, wait_for_lock(host.fs, std::chrono::seconds(60)));
+  CS_TRY(marker, read_unconfirmed(host.fs));  // confirm may have run while we waited
+  if (!marker)
+    return std::string("no unconfirmed firewall change");
+  CS_TRY(auto pending, read_pending(host.fs));
+  if (pending && pending->journal == marker->journal && pending->state == PendingState::confirmed) {
+    // confirm died between recording "confirmed" and removing the marker.
+    CS_TRY_VOID(clear_unconfirmed(host.fs, marker->journal));
+    return "apply " + marker->journal + " was confirmed; nothing to roll back";
   }
-  // Durably "reverting" first: should this process die half-way, confirm and apply say so
-  // instead of taking a half-undone apply for a confirmed one. The rollback itself is the
-  // journal's, step by step atomic and safe to run again (`clawshield rollback` finishes it).
-  pending->state = PendingState::reverting;
-  pending->note = "rolling back apply " + journal_id;
-  CS_TRY_VOID(write_pending(host.fs, *pending));
-  CS_TRY(auto restored, journal.restore_firewall(host.nft, host.runner));
-  std::vector<std::string> kept;
-  for (const auto& line : restored)
-    if (line.starts_with("kept "))
-      kept.push_back(line.substr(5));
-  pending->state = PendingState::reverted;
-  pending->note =
-      "apply rolled back at the deadline (" + std::to_string(restored.size() - kept.size()) +
-      " step(s)" +
-      (kept.empty() ? std::string() : "; kept, changed since the apply: " + join(kept, "; ")) + ")";
-  CS_TRY_VOID(write_pending(host.fs, *pending));
-  return pending->note;
+  return revert_apply(host, marker->journal, pending, "as unconfirmed by `rollback --unconfirmed`");
 }
 
 Result<void> settle_pending(Filesystem& fs, const std::string& journal_id) {
   CS_TRY(auto pending, read_pending(fs));
-  if (!pending || pending->journal != journal_id ||
-      (pending->state != PendingState::armed && pending->state != PendingState::reverting))
-    return {};
-  pending->state = PendingState::reverted;
-  pending->note = "rolled back by `clawshield rollback`";
-  return write_pending(fs, *pending);
+  if (pending && pending->journal == journal_id &&
+      (pending->state == PendingState::armed || pending->state == PendingState::reverting)) {
+    pending->state = PendingState::reverted;
+    pending->note = "rolled back by `clawshield rollback`";
+    CS_TRY_VOID(write_pending(fs, *pending));
+  }
+  return clear_unconfirmed(fs, journal_id);
 }
 
 }  // namespace clawshield

@@ -2,7 +2,9 @@
 // and sshd's real ports, written to /etc/clawshield/firewall.nft (loaded at boot by a oneshot
 // unit, before the network comes up) and loaded into the kernel in one transaction. Loading
 // refuses a ruleset that would cut the admin's own SSH session; apply then arms a
-// commit-confirmed rollback (engine/confirm.cc).
+// commit-confirmed rollback (engine/confirm.cc). A second unit, clawshield-firewall-revert,
+// rolls back at boot a change the machine rebooted before confirming (both backends); the
+// firewall unit does not load while such a change is pending.
 //
 // verify reads the kernel: the table is ours and unchanged, the default policies drop, only
 // the intended ports are open to untrusted interfaces, our forward chain runs before Docker's
@@ -14,11 +16,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstring>
-#include <tuple>
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "core/diff.h"
 #include "core/text.h"
@@ -29,15 +32,112 @@ namespace clawshield {
 namespace {
 
 const char* k_wants_link = "/etc/systemd/system/sysinit.target.wants/clawshield-firewall.service";
+const char* k_revert_wants_link =
+    "/etc/systemd/system/sysinit.target.wants/clawshield-firewall-revert.service";
+
+std::string systemctl_root(const Host& host) {
+  return "--root=" + (host.fs.root().empty() ? std::string("/") : host.fs.root());
+}
+
+// The revert unit and its wants link, for either backend: both load a firewall under
+// commit-confirmed apply, and a reboot before the deadline must not keep it.
+Result<std::vector<Action>> revert_unit_actions(Host& host, const Policy& policy) {
+  std::vector<Action> actions;
+  actions.push_back(WriteFile{k_revert_unit, render_revert_unit(policy.guard.executable),
+                              FileSpec{0644, "root", "root"}, std::nullopt});
+  CS_TRY(auto link, host.fs.stat(k_revert_wants_link));
+  if (!link)
+    actions.push_back(RunCommand{
+        "enable clawshield-firewall-revert.service (rolls back an unconfirmed firewall at boot)",
+        Command({"systemctl", systemctl_root(host), "--quiet", "enable",
+                 "clawshield-firewall-revert.service"}),
+        Requirement::none,
+        {},
+        {parent_path(k_revert_wants_link), k_revert_wants_link}});
+  return actions;
+}
+
+// pass: nothing unconfirmed; warn: a change awaits `confirm` before its deadline; fail: a
+// change was neither confirmed nor rolled back by its deadline (the watchdog or the boot
+// revert died), so the next boot loads no clawshield firewall until it is settled.
+Finding unconfirmed_finding(const Layer& layer, Host& host) {
+  const char* summary = "no unconfirmed firewall change";
+  auto text = host.fs.read(k_unconfirmed_marker);
+  if (!text) {
+    if (text.error().code == ErrorCode::not_found)
+      return make_finding(layer, "unconfirmed", Status::pass, summary,
+                          "every firewall change was confirmed or rolled back");
+    return make_finding(layer, "unconfirmed", Status::unknown, summary, text.error().message);
+  }
+  auto marker = parse_unconfirmed_marker(*text);
+  if (!marker)
+    return make_finding(layer, "unconfirmed", Status::fail, summary,
+                        host.fs.host_path(k_unconfirmed_marker) + " is not clawshield's marker");
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(host.clock.now().time_since_epoch()).count();
+  if (marker->deadline > now)
+    return make_finding(layer, "unconfirmed", Status::warn, summary,
+                        "apply " + marker->journal + " awaits `clawshield confirm` for " +
+                            std::to_string(marker->deadline - now) +
+                            " s more; until then a reboot rolls it back");
+  return make_finding(
+      layer, "unconfirmed", Status::fail, summary,
+      "apply " + marker->journal +
+          (marker->deadline == 0
+               ? std::string(" did not finish arming its confirmation")
+               : " passed its confirmation deadline (" + std::to_string(marker->deadline) + ")") +
+          " and was not rolled back: clawshield-firewall.service will not load at boot; run "
+          "`clawshield rollback --unconfirmed`" +
+          (marker->deadline == 0 ? std::string() : " (or `clawshield confirm` to keep it)"));
+}
+
+}  // namespace
+
+std::string render_unconfirmed_marker(const UnconfirmedMarker& marker) {
+  return "journal " + marker.journal + "\ndeadline " + std::to_string(marker.deadline) + "\n";
+}
+
+std::optional<UnconfirmedMarker> parse_unconfirmed_marker(std::string_view text) {
+  UnconfirmedMarker marker;
+  bool has_deadline = false;
+  for (const auto& line : split_lines(text)) {
+    if (line.starts_with("journal ")) {
+      marker.journal = line.substr(8);
+    } else if (line.starts_with("deadline ")) {
+      auto value = std::string_view(line).substr(9);
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), marker.deadline);
+      has_deadline = ec == std::errc() && ptr == value.data() + value.size();
+    }
+  }
+  if (marker.journal.empty() || marker.journal.find('/') != std::string::npos || !has_deadline)
+    return std::nullopt;
+  return marker;
+}
 
 std::string render_boot_unit() {
-  return "# Managed by clawshield: loads the firewall before any network interface comes up.\n"
-         "[Unit]\n"
-         "Description=clawshield firewall (nftables table inet clawshield)\n"
-         "DefaultDependencies=no\n"
-         "Before=network-pre.target\n"
-         "Wants=network-pre.target\n"
-         "After=local-fs.target\n"
+  return std::string(
+             "# Managed by clawshield: loads the firewall before any network interface comes "
+             "up.\n"
+             "[Unit]\n"
+             "Description=clawshield firewall (nftables table inet clawshield)\n"
+             "DefaultDependencies=no\n"
+             "Before=network-pre.target\n"
+             "Wants=network-pre.target\n"
+             "After=local-fs.target\n"
+             "# A firewall change not yet confirmed never loads at boot: "
+             "clawshield-firewall-revert.service\n"
+             "# (ordered before this unit) rolls it back and removes the marker; if that "
+             "failed, the host\n"
+             "# boots without this table rather than with a ruleset that may lock the admin "
+             "out.\n"
+             "ConditionPathExists=!") +
+         k_unconfirmed_marker +
+         "\n"
+         "# Nothing to load once a boot revert removed the file (the first apply was not "
+         "confirmed).\n"
+         "ConditionPathExists=" +
+         k_firewall_file +
+         "\n"
          "\n"
          "[Service]\n"
          "Type=oneshot\n"
@@ -49,6 +149,44 @@ std::string render_boot_unit() {
          "[Install]\n"
          "WantedBy=sysinit.target\n";
 }
+
+std::string render_revert_unit(const std::string& executable) {
+  return std::string(
+             "# Managed by clawshield: at boot, rolls back a firewall change that was never "
+             "confirmed\n"
+             "# (the machine rebooted before `clawshield confirm` or the deadline), as the "
+             "watchdog would\n"
+             "# have at the deadline: the whole apply, boot files included.\n"
+             "[Unit]\n"
+             "Description=clawshield: roll back an unconfirmed firewall change\n"
+             "# Early boot, like the firewall it guards: none of basic.target's ordering.\n"
+             "DefaultDependencies=no\n"
+             "# It reads the journal in /var/lib/clawshield and restores files in /etc.\n"
+             "After=local-fs.target\n"
+             "# Before anything loads a firewall from the files it restores (our table, "
+             "ufw's rules)\n"
+             "# and before any interface comes up.\n"
+             "Before=clawshield-firewall.service ufw.service network-pre.target\n"
+             "# Only while a change awaits confirmation (apply creates the marker; confirm, "
+             "the\n"
+             "# watchdog and rollback remove it).\n"
+             "ConditionPathExists=") +
+         k_unconfirmed_marker +
+         "\n"
+         "\n"
+         "[Service]\n"
+         "Type=oneshot\n"
+         "ExecStart=" +
+         executable +
+         " rollback --unconfirmed\n"
+         "# A oneshot has no start timeout by default: never hold the boot forever.\n"
+         "TimeoutStartSec=120\n"
+         "\n"
+         "[Install]\n"
+         "WantedBy=sysinit.target\n";
+}
+
+namespace {
 
 Result<FirewallSpec> resolve_spec(Host& host, const FirewallPolicy& policy, std::string* source) {
   CS_TRY(SshdPorts ports, ssh_ports_to_open(host, policy.ssh_ports));
@@ -312,6 +450,10 @@ Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const
     CS_TRY(std::vector<Action> actions,
            retire_service(host, "clawshield-firewall.service", k_firewall_unit, k_wants_link));
     actions.push_back(RemoveFile{k_firewall_file});
+    // The revert unit stays (ordered before ufw.service): ufw's firewall is commit-confirmed
+    // too, and a reboot before its confirmation must roll it back as well.
+    CS_TRY(auto revert, revert_unit_actions(host, context.policy));
+    actions.insert(actions.end(), revert.begin(), revert.end());
     actions.push_back(LoadFirewall{k_firewall_table, "", delete_table_transaction(), {}});
     return actions;
   }
@@ -327,7 +469,8 @@ Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const
   }
   if (auto problem = session_problem(host, public_tcp_ports(spec), spec.app_ports, change))
     return fail(ErrorCode::refused, *problem);
-  std::vector<Action> actions;
+  // The revert unit first: from here on, a crash or reboot before `confirm` must find it.
+  CS_TRY(std::vector<Action> actions, revert_unit_actions(host, context.policy));
   actions.push_back(EnsureDirectory{"/etc/clawshield", FileSpec{0755, "root", "root"}});
   actions.push_back(WriteFile{k_firewall_file,
                               "#!/usr/sbin/nft -f\n# Managed by clawshield: `clawshield apply` "
@@ -338,8 +481,8 @@ Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const
                               std::nullopt});
   CS_TRY(auto link, host.fs.stat(k_wants_link));
   if (!link) {
-    std::vector<std::string> argv = {"systemctl", "--root=" + (host.fs.root().empty() ? std::string("/") : host.fs.root()),
-                                     "--quiet", "enable", "clawshield-firewall.service"};
+    std::vector<std::string> argv = {"systemctl", systemctl_root(host), "--quiet", "enable",
+                                     "clawshield-firewall.service"};
     actions.push_back(RunCommand{"enable clawshield-firewall.service (loads the table at boot)",
                                  Command(argv), Requirement::none, {},
                                  {parent_path(k_wants_link), k_wants_link}});
@@ -354,6 +497,8 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
   std::vector<Finding> findings;
   static const char* k_kernel_checks[] = {"table_loaded", "default_deny", "open_ports",
                                           "docker_isolation", "other_managers", "listening"};
+  // From the files, whatever the backend and namespace: a change awaiting confirmation.
+  findings.push_back(unconfirmed_finding(*this, host));
   auto all_unknown = [&](const std::string& why) {
     for (const char* id : k_kernel_checks)
       findings.push_back(make_finding(*this, id, Status::unknown, "kernel firewall", why));

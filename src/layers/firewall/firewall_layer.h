@@ -17,6 +17,26 @@ class FirewallLayer final : public Layer {
 
 inline constexpr const char* k_firewall_file = "/etc/clawshield/firewall.nft";
 inline constexpr const char* k_firewall_unit = "/etc/systemd/system/clawshield-firewall.service";
+inline constexpr const char* k_revert_unit =
+    "/etc/systemd/system/clawshield-firewall-revert.service";
+// Exists (on persistent storage) from before an apply changes the firewall until that change is
+// confirmed or rolled back. At boot it keeps clawshield-firewall.service from loading the
+// unconfirmed ruleset and starts clawshield-firewall-revert.service, which rolls it back.
+inline constexpr const char* k_unconfirmed_marker = "/var/lib/clawshield/firewall-unconfirmed";
+
+// The marker's content: the apply's journal and, once armed, the confirmation deadline.
+struct UnconfirmedMarker {
+  std::string journal;
+  int64_t deadline = 0;  // seconds since the epoch; 0 while the apply runs
+};
+std::string render_unconfirmed_marker(const UnconfirmedMarker& marker);
+// Nothing when `text` is not a marker clawshield wrote.
+std::optional<UnconfirmedMarker> parse_unconfirmed_marker(std::string_view text);
+
+// The boot units, as written to k_firewall_unit and k_revert_unit. `executable` is the
+// clawshield binary the revert runs (guard.executable of the policy).
+std::string render_boot_unit();
+std::string render_revert_unit(const std::string& executable);
 
 // Refuses a ruleset that would not accept the admin's SSH session (`ssh_connection` in
 // SSH_CONNECTION form) given the TCP ports open to all and the app ports open on trusted

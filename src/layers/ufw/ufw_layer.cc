@@ -31,6 +31,9 @@ constexpr const char* k_user_rules = "/etc/ufw/user.rules";
 constexpr const char* k_user6_rules = "/etc/ufw/user6.rules";
 constexpr const char* k_comment = "clawshield";
 constexpr const char* k_after_init = "/etc/ufw/after.init";
+// A drop-in for ufw.service: ufw loads its rules at boot, and must not load ones that were
+// never confirmed (see render_boot_dropin).
+constexpr const char* k_ufw_boot_dropin = "/etc/systemd/system/ufw.service.d/clawshield.conf";
 constexpr const char* k_init_marker = "# Managed by clawshield";
 
 // ufw runs this on start and stop. Docker before 25 does not send IPv6 through DOCKER-USER
@@ -238,6 +241,25 @@ std::string with_docker_user_block(const std::string& after_rules, const std::st
   return text + block;
 }
 
+// While an apply's firewall change awaits confirmation, ufw.service does not start at boot.
+// clawshield-firewall-revert.service (ordered before ufw.service) rolls the change back and
+// removes the marker first, so ufw then loads the restored, confirmed rules; only if that
+// revert failed does the host boot without ufw's rules — reachable, not locked out.
+std::string render_boot_dropin() {
+  return std::string(
+             "# Managed by clawshield: ufw never loads a firewall change that was not "
+             "confirmed.\n"
+             "# clawshield-firewall-revert.service runs first and, once it has rolled the "
+             "change back,\n"
+             "# removes the marker; if it could not, ufw stays off at this boot rather than "
+             "load rules\n"
+             "# that may lock the admin out.\n"
+             "[Unit]\n"
+             "After=clawshield-firewall-revert.service\n"
+             "ConditionPathExists=!") +
+         k_unconfirmed_marker + "\n";
+}
+
 Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
   Host& host = context.host;
   const Policy& policy = context.policy;
@@ -276,6 +298,9 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
   if (!wanted) {
     if (init && init->find(k_init_marker) != std::string::npos)
       actions.push_back(RemoveFile{k_after_init});
+    CS_TRY(auto dropin, host.fs.stat(k_ufw_boot_dropin));
+    if (dropin)
+      actions.push_back(RemoveFile{k_ufw_boot_dropin});
     // The native backend guards the host: ufw off, our DOCKER-USER rules out of the kernel.
     if (host.own_network) {
       auto active = ufw_active(host);
@@ -312,6 +337,9 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
   }
   if (!host.fs.is_system_root())
     actions.push_back(EnsureDirectory{"/lib/ufw", FileSpec{0755, "root", "root"}});  // its lock
+  // Before any rule changes: a reboot before `confirm` must not load them.
+  actions.push_back(WriteFile{k_ufw_boot_dropin, render_boot_dropin(),
+                              FileSpec{0644, "root", "root"}, std::nullopt});
 
   // The rules: ufw's command line adds what is missing and deletes what is not ours. The SSH
   // rule exists before ufw is enabled (the order below).
