@@ -163,9 +163,11 @@ TEST_F(Checklist, HardenedServerTicksAllFiveAndTailscaleIsUnknown) {
   auto plan = cs({"plan", "--json"});
   auto document = json::parse(plan.out, nullptr, false);
   ASSERT_FALSE(document.is_discarded()) << plan.out;
-  for (const auto& layer : document["layers"])
-    if (layer["id"] == "kernel")
+  for (const auto& layer : document["layers"]) {
+    if (layer["id"] == "kernel") {
       EXPECT_TRUE(layer["changes"].empty()) << layer.dump();
+    }
+  }
 }
 
 TEST_F(Checklist, RejectsOnlyWithChecklist) {

@@ -267,9 +267,11 @@ TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
   auto verified = cs({"verify", "--json"});
   auto document = json::parse(verified.out, nullptr, false);
   ASSERT_FALSE(document.is_discarded()) << verified.out;
-  for (const auto& check : document["checks"])
-    if (check["id"] == "ufw.retired" || check["id"] == "firewall.table_loaded")
+  for (const auto& check : document["checks"]) {
+    if (check["id"] == "ufw.retired" || check["id"] == "firewall.table_loaded") {
       EXPECT_EQ(check["status"], "pass") << check.dump();
+    }
+  }
 
   // Someone turns ufw on beside the native table: verify says both run.
   ASSERT_EQ(as_written({"ufw", "--force", "enable"}).exit_code, 0);

@@ -205,8 +205,9 @@ TEST_F(ScanAgainstServer, UnhardenedServerShowsThePublishedPortAndAgreesWithNmap
     auto connect = scan(address, ports, "connect");
     EXPECT_EQ(connect["method"], "tcp-connect");
     Verdicts unprivileged = scan_verdicts(connect, listed);
-    if (address == NetnsHarness::server_outside_address().v4)  // (v6: maybe no ICMPv6 left)
+    if (address == NetnsHarness::server_outside_address().v4) {  // (v6: maybe no ICMPv6 left)
       EXPECT_EQ(unprivileged[9997], "closed");
+    }
     unprivileged[9997] = theirs[9997];
     EXPECT_EQ(unprivileged, theirs) << "clawshield:\n" << describe(unprivileged) << "nmap:\n"
                                     << describe(theirs);
