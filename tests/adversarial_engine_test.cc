@@ -5,11 +5,15 @@
 // link, dangling or not. Run as root on temp roots (real useradd, visudo, chown).
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "engine/journal.h"
 #include "host/path_entry.h"
@@ -78,6 +82,42 @@ TEST_F(AdversarialEngine, NonUtf8NamesInTheAppsDataKeepRollbackJsonValid) {
   auto forced = cs({"rollback", "--force"});
   EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
   EXPECT_EQ(testing::tree_difference(pristine, testing::snapshot(root())), "");
+}
+
+// Found by the attacker's review: a SIGHUP (the admin's SSH session dropping, maybe because of
+// the very firewall being loaded) or a Ctrl-C in the middle of apply killed it between two
+// steps. Now the signals wait until apply has finished (and armed its watchdog): whenever the
+// signal lands, the newest journal is never left half-applied.
+TEST_F(AdversarialEngine, HangupOrInterruptDuringApplyNeverLeavesItHalfDone) {
+  // A sweep of delays, so that some land inside the apply (how long planning takes varies).
+  for (int signal : {SIGHUP, SIGINT, SIGTERM}) {
+    for (int delay_ms = 0; delay_ms <= 400; delay_ms += signal == SIGHUP ? 8 : 40) {
+      testing::TempDir dir;
+      testing::seed_minimal_root(dir.path());
+      const std::string binary = CLAWSHIELD_BINARY;
+      pid_t child = ::fork();
+      if (child == 0) {
+        ::setenv("SSH_CONNECTION", "", 1);
+        ::unsetenv("SUDO_USER");
+        ::unsetenv("SUDO_UID");
+        ::execl(binary.c_str(), binary.c_str(), "apply", "--root", dir.path().c_str(), "--offline",
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      ::kill(child, signal);
+      int status = 0;
+      ::waitpid(child, &status, 0);
+      const std::string journals = dir.path() + "/var/lib/clawshield/journal";
+      if (!std::filesystem::exists(journals))
+        continue;  // the signal came before apply began: nothing was changed
+      for (const auto& item : std::filesystem::directory_iterator(journals)) {
+        const std::string text = testing::read_file("", item.path().string() + "/journal.json");
+        EXPECT_EQ(text.find("\"in_progress\""), std::string::npos)
+            << "signal " << signal << " after " << delay_ms << " ms left " << item.path();
+      }
+    }
+  }
 }
 
 TEST_F(AdversarialEngine, RollbackRefusesToDropAUserAddedAfterTheApply) {

@@ -4,6 +4,7 @@
 // --json output, daemon.json built to exhaust the parser, and what a killed writer or a killed
 // useradd leaves behind. Run as root in temp roots; the attacker's actions run under the app
 // user's real uid (setresuid in a forked child) where the actor matters.
+#include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -210,6 +211,77 @@ TEST_F(AdversarialPaths, RollbackKeepsTheAppsContentAndRestoresOnlyItsMode) {
   struct stat st {};
   ASSERT_EQ(::stat(host(k_config).c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0644u);
+}
+
+// Found by the attacker's review: a 40 GB sparse openclaw.json (free for its owner) made every
+// non-forced rollback — the confirm watchdog's and the boot revert's included — read it whole
+// and die. The app's content is never read for a rollback now.
+TEST_F(AdversarialPaths, HugeSparseConfigDoesNotStopARollback) {
+  testing::write_file(root(), k_config, "{}\n", 0644);
+  ASSERT_EQ(::chown(host(k_config).c_str(), m_uid, m_gid), 0);
+  auto applied = cs({"apply"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ASSERT_TRUE(as_app_user([&] { return ::truncate(host(k_config).c_str(), 40ll << 30) == 0; }));
+  auto rolled = cs({"rollback"}, 30s);
+  EXPECT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
+  // Never read, never written back: still the app's sparse file (its mode is left at 0600,
+  // the stricter one: a file that large is not opened even to set attributes).
+  struct stat st {};
+  ASSERT_EQ(::stat(host(k_config).c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 40ll << 30);
+  EXPECT_LT(st.st_blocks, 1024);
+}
+
+// Found by the attacker's review: 1,100 nested folders in ~/.openclaw ran rollback out of
+// descriptors (one per level) under the default limit of 1024, --force included.
+TEST_F(AdversarialPaths, DeeplyNestedAppDataNeitherCrashesNorBlocksRollback) {
+  const auto pristine_passwd = testing::read_file(root(), "/etc/passwd");
+  ASSERT_TRUE(as_app_user([&] {
+    int dir = ::open(host("/home/openclaw/.openclaw").c_str(), O_RDONLY | O_DIRECTORY);
+    for (int level = 0; level < 1100 && dir >= 0; ++level) {
+      if (::mkdirat(dir, "d", 0700) != 0)
+        return false;
+      int next = ::openat(dir, "d", O_RDONLY | O_DIRECTORY);
+      ::close(dir);
+      dir = next;
+    }
+    return dir >= 0 && ::close(dir) == 0;
+  }));
+  // The default soft limit of a service; clawshield raises it to the hard limit itself.
+  Command limited({"prlimit", "--nofile=1024:", "--", CLAWSHIELD_BINARY, "rollback", "--root",
+                   root(), "--offline"});
+  limited.timeout = 60s;
+  ProcessRunner runner;
+  auto refused = runner.run(limited);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->exit_code, 2) << refused->out << refused->err;  // the app's data: refused
+  limited.argv.push_back("--force");
+  auto forced = runner.run(limited);
+  ASSERT_TRUE(forced);
+  EXPECT_EQ(forced->exit_code, 0) << forced->out << forced->err;
+  EXPECT_FALSE(sfs::exists(host("/home/openclaw/.openclaw")));
+  EXPECT_NE(testing::read_file(root(), "/etc/passwd"), pristine_passwd);  // rolled back
+}
+
+// Found by the attacker's review: with a nested state dir, ~/.openclaw swapped for a link to a
+// folder of root's made a forced rollback remove that folder's "state" by name.
+TEST_F(AdversarialPaths, ForcedRollbackNeverRemovesThroughASwappedFolder) {
+  const std::string policy = root() + "-nested.yaml";
+  testing::write_file("", policy, "app:\n  state_dir: ~/.openclaw/state\n");
+  auto applied = cs({"apply", "--policy", policy});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ASSERT_TRUE(sfs::is_directory(host("/home/openclaw/.openclaw/state")));
+  testing::write_file(root(), "/var/lib/victim/state/keep", "root's data\n", 0600);
+  ASSERT_TRUE(as_app_user([&] {
+    return ::rename(host("/home/openclaw/.openclaw").c_str(), host("/home/openclaw/.oc").c_str()) ==
+               0 &&
+           ::symlink("/var/lib/victim", host("/home/openclaw/.openclaw").c_str()) == 0;
+  }));
+  auto forced = cs({"rollback", "--force", "--policy", policy});
+  EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
+  EXPECT_EQ(testing::read_file(root(), "/var/lib/victim/state/keep"), "root's data\n");
+  EXPECT_TRUE(sfs::is_symlink(host("/home/openclaw/.openclaw")));
+  sfs::remove(policy);
 }
 
 // Item 6: a FIFO must not hang anything.

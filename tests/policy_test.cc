@@ -210,7 +210,15 @@ TEST(PolicySemantics, RangesAddressesNamesAndRootPrograms) {
   expect_refused({"guard:\n  ipv6_prefix: 32\n", "2:16", "between 48 and 128"});
   expect_refused({"guard:\n  bantime: 600\n  bantime_max: 60\n", "3:16", "shorter than"});
   expect_refused({"guard:\n  allowlist: [10.0.0.1/8]\n", "2:15", "no bits set past the prefix"});
-  expect_refused({"guard:\n  allowlist: [0.0.0.0/0]\n", "2:15", "not /0"});
+  expect_refused({"guard:\n  allowlist: [0.0.0.0/0]\n", "2:15", "no wider than /8"});
+  // Two halves are the whole internet too (found by the attacker's review).
+  expect_refused({"guard:\n  allowlist: [0.0.0.0/1, 128.0.0.0/1]\n", "2:15", "no wider than /8"});
+  expect_refused({"guard:\n  allowlist: [\"8000::/1\"]\n", "2:15", "/16 (IPv6)"});
+  // A shell named as systemctl would run the app's own script as root (NOEXEC does not stop
+  // a shell's built-ins).
+  expect_refused({"sudo:\n  systemctl: /usr/bin/bash\n", "2:14", "must be the systemctl program"});
+  expect_refused(
+      {"sudo:\n  journalctl: /usr/bin/python3\n", "2:15", "must be the journalctl program"});
   expect_refused({"firewall:\n  trusted_interfaces: [eth0:1]\n", "2:24", "interface name"});
   expect_refused({"firewall:\n  trusted_interfaces: [a/b]\n", "2:24", "interface name"});
   expect_refused({"firewall:\n  app_ports: [0]\n", "2:15", "ports 1-65535"});

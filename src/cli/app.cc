@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -32,6 +33,31 @@
 
 namespace clawshield {
 namespace {
+
+// Holds off the signals a dropped SSH session or an impatient Ctrl-C send (SIGHUP, SIGINT,
+// SIGTERM, SIGQUIT, SIGPIPE) while apply changes the host and arms the firewall's watchdog:
+// killed between loading a new firewall and arming its watchdog, apply would leave that
+// firewall in the kernel with nothing to take it back before a reboot. The signals stay
+// pending and act when the object goes; programs clawshield runs start with a clean mask.
+class SignalShield {
+ public:
+  SignalShield() {
+    sigset_t held;
+    sigemptyset(&held);
+    for (int signal : {SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGPIPE}) sigaddset(&held, signal);
+    m_active = ::sigprocmask(SIG_BLOCK, &held, &m_previous) == 0;
+  }
+  SignalShield(const SignalShield&) = delete;
+  SignalShield& operator=(const SignalShield&) = delete;
+  ~SignalShield() {
+    if (m_active)
+      ::sigprocmask(SIG_SETMASK, &m_previous, nullptr);
+  }
+
+ private:
+  sigset_t m_previous{};
+  bool m_active = false;
+};
 
 struct Options {
   std::string root = "/";
@@ -485,6 +511,7 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     }
     const int timeout =
         options.confirm_timeout >= 0 ? options.confirm_timeout : effective.firewall.confirm_timeout;
+    SignalShield shield;
     auto outcome =
         apply_plan(context, planned, timeout > 0 ? ConfirmFirewall::yes : ConfirmFirewall::no);
     if (!outcome)

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -131,16 +132,52 @@ std::string content_digest(std::string_view data) {
   return text;
 }
 
-// The state of `path` now; `with_tree` lists everything below a directory.
-Result<AfterState> state_now(const Filesystem& fs, const std::string& path, bool with_tree) {
-  CS_TRY(auto entry, read_entry(fs, path, EntryDetail::attributes));
+// The folder holding `path`, or nullopt when it does not exist. With a `trusted_parent` (the
+// app user's path), nothing below the trusted part is followed: a ~/.openclaw swapped for a
+// link to a folder of root's is refused, never read, written or removed through.
+Result<std::optional<Fd>> open_parent(const Filesystem& fs, const std::string& path,
+                                      const std::string& trusted_parent) {
+  const std::string parent = parent_path(path);
+  if (trusted_parent.empty() || parent == trusted_parent) {
+    auto dir = fs.open_directory(parent);
+    if (!dir && dir.error().code == ErrorCode::not_found)
+      return std::optional<Fd>{};
+    if (!dir)
+      return std::unexpected(dir.error());
+    return std::optional<Fd>(std::move(*dir));
+  }
+  auto dir = fs.open_untrusted(parent, trusted_parent, UntrustedKind::directory);
+  if (!dir && dir.error().code == ErrorCode::not_found)
+    return std::optional<Fd>{};
+  if (!dir)
+    return std::unexpected(dir.error());
+  Fd copy(::fcntl(dir->descriptor(), F_DUPFD_CLOEXEC, 0));
+  if (!copy.valid())
+    return std::unexpected(errno_error(errno, "dup", fs.host_path(parent)));
+  return std::optional<Fd>(std::move(copy));
+}
+
+// What is at `path` itself, its folder opened as open_parent does.
+Result<std::optional<PathEntry>> entry_at(const Filesystem& fs, const std::string& path,
+                                          const std::string& trusted_parent, EntryDetail detail) {
+  CS_TRY(auto dir, open_parent(fs, path, trusted_parent));
+  if (!dir)
+    return std::optional<PathEntry>{};
+  return read_entry_at(dir->get(), base_name(path), fs.host_path(path), detail);
+}
+
+// The state of `path` now; `with_tree` lists everything below a directory. The app user's
+// files (`trusted_parent` set) are never read: only their form, mode and owner count.
+Result<AfterState> state_now(const Filesystem& fs, const std::string& path,
+                             const std::string& trusted_parent, bool with_tree) {
+  CS_TRY(auto entry, entry_at(fs, path, trusted_parent, EntryDetail::attributes));
   AfterState state;
   if (!entry)
     return state;
-  const bool more =
-      entry->type == FileType::regular || (entry->type == FileType::directory && with_tree);
+  const bool more = (entry->type == FileType::regular && trusted_parent.empty()) ||
+                    (entry->type == FileType::directory && with_tree);
   if (more) {
-    CS_TRY(auto detailed, read_entry(fs, path, EntryDetail::contents));
+    CS_TRY(auto detailed, entry_at(fs, path, trusted_parent, EntryDetail::contents));
     if (!detailed)
       return state;  // gone in between
     entry = std::move(detailed);
@@ -501,7 +538,7 @@ Result<void> Journal::record(const std::string& path, const std::string& trusted
   entry.path = path;
   entry.trusted_parent = trusted_parent;
   // The entry itself, not what a symlink there points to: a link comes back as a link.
-  CS_TRY(auto st, read_entry(*m_fs, path, EntryDetail::attributes));
+  CS_TRY(auto st, entry_at(*m_fs, path, trusted_parent, EntryDetail::attributes));
   if (st) {
     entry.mode = st->mode;
     entry.uid = st->uid;
@@ -571,7 +608,19 @@ Result<void> Journal::finish() {
       continue;
     // Everything below a folder the apply created is the apply's: list it, so data put there
     // later is seen before a rollback removes the folder.
-    CS_TRY(entry.after, state_now(*m_fs, entry.path, entry.prior == PriorState::absent));
+    auto after =
+        state_now(*m_fs, entry.path, entry.trusted_parent, entry.prior == PriorState::absent);
+    if (after) {
+      entry.after = std::move(*after);
+    } else if (!entry.trusted_parent.empty()) {
+      // The app user made its path unreadable as the apply ended: a state nothing matches,
+      // so a rollback keeps (or refuses to destroy) whatever stands there.
+      AfterState unreadable;
+      unreadable.mode = 0xffffffffu;
+      entry.after = unreadable;
+    } else {
+      return std::unexpected(after.error());
+    }
   }
   return set_status(JournalStatus::applied);
 }
@@ -582,7 +631,15 @@ Result<std::vector<std::pair<std::string, std::string>>> Journal::changed_paths(
     if (entry.kind != EntryKind::path || !entry.after)
       continue;
     const bool created = entry.prior == PriorState::absent;
-    CS_TRY(AfterState now, state_now(*m_fs, entry.path, created));
+    auto read_now = state_now(*m_fs, entry.path, entry.trusted_parent, created);
+    if (!read_now) {
+      // Unreadable now (a lease, a swapped link, a tree built to be too deep): a change we
+      // cannot see through is a change — kept by the watchdog, refused without --force —
+      // never a reason to leave the whole rollback undone.
+      changed.emplace_back(entry.path, "cannot be read (" + read_now.error().message + ")");
+      continue;
+    }
+    AfterState now = std::move(*read_now);
     std::erase_if(now.tree, is_own_temp_file);
     // The app's own file is never written back (attributes only): its content may change.
     const bool attributes_only = !entry.trusted_parent.empty() && now.type == PriorState::file;
@@ -733,6 +790,18 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
       continue;
     if (keeps_something_below(it->path))
       continue;  // listed as kept above, or holds what is kept
+    if (!it->trusted_parent.empty()) {
+      // Removed through its folder's descriptor: a folder swapped for a link is left alone.
+      auto dir = open_parent(*m_fs, it->path, it->trusted_parent);
+      if (!dir) {
+        done.push_back("left " + it->path + " (" + dir.error().message + ")");
+        continue;
+      }
+      if (*dir)
+        CS_TRY_VOID(remove_entry_at((*dir)->get(), base_name(it->path), m_fs->host_path(it->path)));
+      done.push_back("removed " + it->path);
+      continue;
+    }
     CS_TRY_VOID(m_fs->remove(it->path));
     done.push_back("removed " + it->path);
   }

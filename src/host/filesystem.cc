@@ -37,8 +37,16 @@ Result<void> write_all(int fd, std::string_view data, std::string_view path) {
   return {};
 }
 
-// Removes everything inside the open directory `dir_fd`.
-Result<void> remove_contents(int dir_fd, const std::string& display) {
+// How deep remove_contents goes (one descriptor and one stack frame per level) before it
+// refuses: a tree built to exhaust either stops the removal with an error, not a crash.
+constexpr int k_remove_depth_limit = 4096;
+
+// Removes everything inside the open directory `dir_fd` (`depth` levels below the start).
+Result<void> remove_contents(int dir_fd, const std::string& display, int depth = 0) {
+  if (depth > k_remove_depth_limit)
+    return fail(ErrorCode::refused, display + " is nested more than " +
+                                        std::to_string(k_remove_depth_limit) +
+                                        " levels deep: remove it by hand");
   int dup_fd = ::dup(dir_fd);
   if (dup_fd < 0)
     return std::unexpected(errno_error(errno, "dup", display));
@@ -66,7 +74,7 @@ Result<void> remove_contents(int dir_fd, const std::string& display) {
       if (child_fd < 0)
         return std::unexpected(errno_error(errno, "open", child));
       Fd guard(child_fd);
-      CS_TRY_VOID(remove_contents(child_fd, child));
+      CS_TRY_VOID(remove_contents(child_fd, child, depth + 1));
     }
     if (::unlinkat(dir_fd, name.c_str(), is_dir ? AT_REMOVEDIR : 0) != 0)
       return std::unexpected(errno_error(errno, "remove", child));
@@ -194,6 +202,25 @@ FileType file_type(mode_t mode) {
   if (S_ISLNK(mode))
     return FileType::symlink;
   return FileType::other;
+}
+
+Result<void> remove_entry_at(int dir_fd, const std::string& name, const std::string& display) {
+  struct stat st {};
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT)
+      return {};
+    return std::unexpected(errno_error(errno, "stat", display));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    Fd child(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!child.valid())
+      return std::unexpected(errno_error(errno, "open", display));
+    CS_TRY_VOID(remove_contents(child.get(), display));
+  }
+  if (::unlinkat(dir_fd, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0)
+    return std::unexpected(errno_error(errno, "remove", display));
+  ::fsync(dir_fd);
+  return {};
 }
 
 Result<std::string> normalize_path(std::string_view path) {

@@ -65,6 +65,8 @@ class UntrustedFile {
 
   // Metadata as of opening.
   const FileStat& stat() const { return m_stat; }
+  // The descriptor, for calls relative to this directory (still owned by this object).
+  int descriptor() const { return m_fd; }
   // The whole content of a regular file; ErrorCode::refused past k_untrusted_max_bytes.
   Result<std::string> read() const;
   // Sets mode and owner on the descriptor; ErrorCode::refused for a regular file with more
@@ -140,6 +142,10 @@ class Filesystem {
   int m_root_fd = -1;
   bool m_system_root = false;
 };
+
+// Removes `name` (a file, a link, or a directory with everything in it, never following a
+// link) from the open directory `dir_fd`; missing is not an error. `display` names it.
+Result<void> remove_entry_at(int dir_fd, const std::string& name, const std::string& display);
 
 // Checks that `path` is absolute with no "." or ".." parts; returns it with duplicate slashes
 // removed.

@@ -57,6 +57,10 @@ Result<std::string> read_regular(int dir_fd, const std::string& name, const std:
     return std::unexpected(errno_error(errno, "stat", display));
   if (!S_ISREG(st.st_mode))
     return fail(ErrorCode::io, "not a regular file: " + display);
+  // A sparse file of 40 GB costs its owner nothing; reading it would cost us the memory.
+  if (static_cast<uint64_t>(st.st_size) > k_entry_max_bytes)
+    return fail(ErrorCode::refused,
+                display + " is larger than " + std::to_string(k_entry_max_bytes >> 20) + " MiB");
   std::string content;
   char buffer[65536];
   while (true) {
@@ -69,12 +73,21 @@ Result<std::string> read_regular(int dir_fd, const std::string& name, const std:
     if (n == 0)
       return content;
     content.append(buffer, static_cast<size_t>(n));
+    if (content.size() > k_entry_max_bytes)
+      return fail(ErrorCode::refused,
+                  display + " grew past " + std::to_string(k_entry_max_bytes >> 20) + " MiB");
   }
 }
 
 // Appends one line per entry below the open folder `dir_fd` to `tree`, depth first.
 Result<void> walk_tree(int dir_fd, const std::string& prefix, const std::string& display,
                        PathEntry& entry) {
+  // One descriptor is open per level: a tree nested deeper than anyone's data (a hostile
+  // one, made to exhaust descriptors) is reported as too large, never walked to the end.
+  if (static_cast<size_t>(std::ranges::count(prefix, '/')) >= k_tree_depth_limit) {
+    entry.tree_truncated = true;
+    return {};
+  }
   int dup_fd = ::dup(dir_fd);
   if (dup_fd < 0)
     return std::unexpected(errno_error(errno, "dup", display));
@@ -134,10 +147,13 @@ Result<std::optional<PathEntry>> read_entry(const Filesystem& fs, std::string_vi
       return std::optional<PathEntry>{};
     return std::unexpected(dir.error());
   }
-  const std::string name = base_name(normal);
-  const std::string display = fs.host_path(normal);
+  return read_entry_at(dir->get(), base_name(normal), fs.host_path(normal), detail);
+}
+
+Result<std::optional<PathEntry>> read_entry_at(int dir_fd, const std::string& name,
+                                               const std::string& display, EntryDetail detail) {
   struct stat st {};
-  if (::fstatat(dir->get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT)
       return std::optional<PathEntry>{};
     return std::unexpected(errno_error(errno, "stat", display));
@@ -148,11 +164,11 @@ Result<std::optional<PathEntry>> read_entry(const Filesystem& fs, std::string_vi
   entry.uid = st.st_uid;
   entry.gid = st.st_gid;
   if (entry.type == FileType::symlink) {
-    CS_TRY(entry.link_target, read_link(dir->get(), name, display));
+    CS_TRY(entry.link_target, read_link(dir_fd, name, display));
   } else if (detail == EntryDetail::contents && entry.type == FileType::regular) {
-    CS_TRY(entry.content, read_regular(dir->get(), name, display));
+    CS_TRY(entry.content, read_regular(dir_fd, name, display));
   } else if (detail == EntryDetail::contents && entry.type == FileType::directory) {
-    Fd folder(::openat(dir->get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    Fd folder(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (folder.get() < 0)
       return std::unexpected(errno_error(errno, "open", display));
     CS_TRY_VOID(walk_tree(folder.get(), "", display, entry));

@@ -33,11 +33,20 @@ struct PathEntry {
 };
 
 inline constexpr size_t k_tree_limit = 4096;
+// Levels below a directory that read_entry walks before it calls the tree truncated.
+inline constexpr size_t k_tree_depth_limit = 64;
+// The largest file read_entry reads (ErrorCode::refused past it).
+inline constexpr uint64_t k_entry_max_bytes = 64u << 20;
 
 // The entry at `path` inside `fs`'s root, the last component not followed (lstat, readlinkat on
 // the parent's descriptor); nullopt when nothing is there.
 Result<std::optional<PathEntry>> read_entry(const Filesystem& fs, std::string_view path,
                                             EntryDetail detail);
+
+// The same for `name` inside the open folder `dir_fd` (`display` names it in messages), for a
+// caller that opened the folder its own way (without following links, say).
+Result<std::optional<PathEntry>> read_entry_at(int dir_fd, const std::string& name,
+                                               const std::string& display, EntryDetail detail);
 
 // Replaces whatever is at `path` (its parent must exist) with a symlink to `target` owned by
 // `owner`, atomically: symlinkat to a temp name, then renameat over `path`, then fsync of the

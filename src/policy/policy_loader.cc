@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -232,8 +233,20 @@ bool bind_address_form(const std::string& text) {
 }
 
 bool allowlist_form(const std::string& text) {
-  // A prefix length of 0 allowlists the whole internet: the guard would never ban.
-  return valid_network(text) && !text.ends_with("/0");
+  // A short prefix allowlists much of the internet ("0.0.0.0/1" + "128.0.0.0/1" is all of
+  // it): the guard would never ban. Nothing a person trusts is wider than a /8 (IPv4) or a
+  // /16 (IPv6).
+  if (!valid_network(text))
+    return false;
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos)
+    return true;
+  int prefix = -1;
+  auto [end, error] = std::from_chars(text.data() + slash + 1, text.data() + text.size(), prefix);
+  if (error != std::errc() || end != text.data() + text.size())
+    return false;
+  const bool v6 = text.find(':') != std::string::npos;
+  return prefix >= (v6 ? 16 : 8);
 }
 
 bool environment_name_form(const std::string& text) {
@@ -394,9 +407,22 @@ void check_semantics(const Policy& policy, Decoder& decoder) {
                                    join(root_program_directories(), ", ") + ", got \"" + path +
                                    "\"");
   };
+  // The sudo commands must be the programs they are named for: `sudo.systemctl: /usr/bin/bash`
+  // would let the app run `bash start openclaw`, a script of its own, as root (NOEXEC cannot
+  // stop a shell's built-ins).
+  auto named_program = [&](const std::string& key, const std::string& path,
+                           const std::string& program) {
+    if (path.substr(path.rfind('/') + 1) != program)
+      decoder.error(mark(key), "\"" + key + "\" must be the " + program +
+                                   " program (a path ending in /" + program + "), got \"" + path +
+                                   "\"");
+  };
   root_program("sudo.systemctl", policy.sudo.systemctl);
   root_program("sudo.journalctl", policy.sudo.journalctl);
   root_program("sudo.tailscale", policy.sudo.tailscale);
+  named_program("sudo.systemctl", policy.sudo.systemctl, "systemctl");
+  named_program("sudo.journalctl", policy.sudo.journalctl, "journalctl");
+  named_program("sudo.tailscale", policy.sudo.tailscale, "tailscale");
   root_program("guard.executable", policy.guard.executable);
 
   // Logs the guard reads as root and bans from: never a file an unprivileged user can write
@@ -543,9 +569,9 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       // A ban never covers more than a /48 (one site): a shorter prefix would ban whole
       // providers, tailnets included.
       {"ipv6_prefix", decoder.integer(guard.ipv6_prefix, 48, 128)},
-      {"allowlist",
-       decoder.strings(guard.allowlist, allowlist_form,
-                       "an address or CIDR with no bits set past the prefix, prefix not /0")},
+      {"allowlist", decoder.strings(guard.allowlist, allowlist_form,
+                                    "an address or CIDR with no bits set past the prefix, no wider "
+                                    "than /8 (IPv4) or /16 (IPv6)")},
       {"weights",
        [&](const YAML::Node& value, const std::string& key) {
          if (!value.IsMap()) {
