@@ -284,6 +284,39 @@ TEST_F(AdversarialPaths, ForcedRollbackNeverRemovesThroughASwappedFolder) {
   sfs::remove(policy);
 }
 
+// Found by the attacker's review: the app user owns openclaw.json, so it may hold a write lease
+// on it; every open of root's then fails (EWOULDBLOCK). That skips the config's own change and
+// leaves its checks unknown — it never stops apply for every other layer.
+TEST_F(AdversarialPaths, ALeaseOnTheConfigDoesNotBlockApply) {
+  testing::write_file(root(), k_config, "{}\n", 0644);
+  ASSERT_EQ(::chown(host(k_config).c_str(), m_uid, m_gid), 0);
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t holder = ::fork();
+  if (holder == 0) {
+    ::close(ready[0]);
+    ::signal(SIGIO, SIG_IGN);
+    if (::setgroups(0, nullptr) != 0 || ::setresgid(m_gid, m_gid, m_gid) != 0 ||
+        ::setresuid(m_uid, m_uid, m_uid) != 0)
+      ::_exit(10);
+    int fd = ::open(host(k_config).c_str(), O_RDONLY);
+    const char ok = fd >= 0 && ::fcntl(fd, F_SETLEASE, F_WRLCK) == 0 ? 'y' : 'n';
+    (void)!::write(ready[1], &ok, 1);
+    ::sleep(30);  // holds the lease (the kernel breaks it only after lease-break-time)
+    ::_exit(0);
+  }
+  ::close(ready[1]);
+  char ok = 'n';
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  ::close(ready[0]);
+  ASSERT_EQ(ok, 'y') << "could not take a write lease as the app user";
+  auto applied = cs({"apply"});
+  ::kill(holder, SIGKILL);
+  ::waitpid(holder, nullptr, 0);
+  EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  EXPECT_NE(applied.out.find("skipped"), std::string::npos) << applied.out;
+}
+
 // Item 6: a FIFO must not hang anything.
 TEST_F(AdversarialPaths, FifoAtConfigDoesNotHangPlanVerifyOrApply) {
   ASSERT_TRUE(as_app_user([&] { return ::mkfifo(host(k_config).c_str(), 0600) == 0; }));

@@ -67,9 +67,10 @@ Result<UntrustedState> untrusted_state(const Host& host, const std::string& path
     return UntrustedState{opened->stat(), std::nullopt};
   if (opened.error().code == ErrorCode::not_found)
     return UntrustedState{};
-  if (opened.error().code == ErrorCode::refused)
-    return UntrustedState{std::nullopt, opened.error().message};
-  return std::unexpected(opened.error());
+  // Refused (a link, a FIFO, a folder), or not openable for a reason the app user controls
+  // (a file lease makes every open fail with EWOULDBLOCK): this change is skipped with the
+  // reason; the app user's obstruction never stops the other layers.
+  return UntrustedState{std::nullopt, opened.error().message};
 }
 
 Result<std::optional<Change>> reconcile_attributes(const Context& context,
