@@ -347,15 +347,15 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   auto fs = Filesystem::open(options.root);
   if (!fs)
     return report_error(err, fs.error());
+  Host host{*fs,
+            runner,
+            clock,
+            nft,
+            options.offline ? Liveness::offline : Liveness::live,
+            detect_systemd(*fs)};
+  host.own_network = fs->is_system_root() || !options.netns.empty();
   if (rollback->parsed() && options.unconfirmed) {
     // The boot revert: needs no policy (a broken one must not keep an unconfirmed firewall).
-    Host host{*fs,
-              runner,
-              clock,
-              nft,
-              options.offline ? Liveness::offline : Liveness::live,
-              detect_systemd(*fs)};
-    host.own_network = fs->is_system_root() || !options.netns.empty();
     auto done = revert_unconfirmed_now(host);
     if (!done) {
       err << "clawshield: rolling back the unconfirmed firewall change failed: "
@@ -442,13 +442,6 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     out << "# effective policy (from " << effective.source << ")\n" << render_policy(effective);
     return k_exit_ok;
   }
-  Host host{*fs,
-            runner,
-            clock,
-            nft,
-            options.offline ? Liveness::offline : Liveness::live,
-            detect_systemd(*fs)};
-  host.own_network = fs->is_system_root() || !options.netns.empty();
   // The admin's SSH session: from the process tree (sudo drops SSH_CONNECTION), in the
   // network namespace just entered.
   auto set = [](const char* name) { return std::getenv(name) && *std::getenv(name); };

@@ -47,25 +47,14 @@ Result<void> remove_contents(int dir_fd, const std::string& display, int depth =
     return fail(ErrorCode::refused, display + " is nested more than " +
                                         std::to_string(k_remove_depth_limit) +
                                         " levels deep: remove it by hand");
-  int dup_fd = ::dup(dir_fd);
-  if (dup_fd < 0)
-    return std::unexpected(errno_error(errno, "dup", display));
-  DIR* dir = ::fdopendir(dup_fd);
-  if (!dir) {
-    ::close(dup_fd);
-    return std::unexpected(errno_error(errno, "opendir", display));
-  }
+  CS_TRY(std::vector<std::string> names, list_names_at(dir_fd, display));
   std::vector<std::pair<std::string, bool>> entries;
-  while (dirent* entry = ::readdir(dir)) {
-    std::string name = entry->d_name;
-    if (name == "." || name == "..")
-      continue;
+  for (auto& name : names) {
     struct stat st {};
     if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
       continue;
-    entries.emplace_back(name, S_ISDIR(st.st_mode));
+    entries.emplace_back(std::move(name), S_ISDIR(st.st_mode));
   }
-  ::closedir(dir);
   for (const auto& [name, is_dir] : entries) {
     const std::string child = display + "/" + name;
     if (is_dir) {
@@ -357,11 +346,18 @@ Result<std::optional<FileStat>> Filesystem::stat(std::string_view path) const {
 }
 
 Result<std::vector<std::string>> Filesystem::list(std::string_view path) const {
-  CS_TRY(int fd, open_in_root(path, O_RDONLY | O_DIRECTORY));
-  DIR* dir = ::fdopendir(fd);
+  CS_TRY(Fd dir, open_directory(path));
+  return list_names_at(dir.get(), host_path(path));
+}
+
+Result<std::vector<std::string>> list_names_at(int dir_fd, const std::string& display) {
+  int dup_fd = ::dup(dir_fd);
+  if (dup_fd < 0)
+    return std::unexpected(errno_error(errno, "dup", display));
+  DIR* dir = ::fdopendir(dup_fd);
   if (!dir) {
-    ::close(fd);
-    return std::unexpected(errno_error(errno, "opendir", host_path(path)));
+    ::close(dup_fd);
+    return std::unexpected(errno_error(errno, "opendir", display));
   }
   std::vector<std::string> names;
   while (dirent* entry = ::readdir(dir)) {

@@ -143,6 +143,10 @@ class Filesystem {
   bool m_system_root = false;
 };
 
+// Names in the open directory `dir_fd`, "." and ".." left out, sorted; `display` names the
+// directory in errors. The descriptor stays open and unmoved (the listing reads a copy).
+Result<std::vector<std::string>> list_names_at(int dir_fd, const std::string& display);
+
 // Removes `name` (a file, a link, or a directory with everything in it, never following a
 // link) from the open directory `dir_fd`; missing is not an error. `display` names it.
 Result<void> remove_entry_at(int dir_fd, const std::string& name, const std::string& display);

@@ -5,7 +5,6 @@
 // swapped for a link between two calls is never followed out of the root.
 #include "host/path_entry.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,22 +87,7 @@ Result<void> walk_tree(int dir_fd, const std::string& prefix, const std::string&
     entry.tree_truncated = true;
     return {};
   }
-  int dup_fd = ::dup(dir_fd);
-  if (dup_fd < 0)
-    return std::unexpected(errno_error(errno, "dup", display));
-  DIR* dir = ::fdopendir(dup_fd);
-  if (!dir) {
-    ::close(dup_fd);
-    return std::unexpected(errno_error(errno, "opendir", display));
-  }
-  std::vector<std::string> names;
-  while (dirent* item = ::readdir(dir)) {
-    std::string name = item->d_name;
-    if (name != "." && name != "..")
-      names.push_back(std::move(name));
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
+  CS_TRY(std::vector<std::string> names, list_names_at(dir_fd, display));
   for (const auto& name : names) {
     if (entry.tree.size() >= k_tree_limit) {
       entry.tree_truncated = true;
