@@ -94,28 +94,8 @@ class CompatBackend : public ::testing::Test {
     return m_net->run_in(m_net->server(), {program, "-w", "-L", "DOCKER-USER", "-n"}).out;
   }
 
-  // What a reboot does to the commit-confirmed watchdog (`clawshield firewall-revert --root
-  // ROOT ...`): kills it. Returns how many died.
-  int kill_watchdog() {
-    int killed = 0;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-      const std::string name = entry.path().filename();
-      if (name.find_first_not_of("0123456789") != std::string::npos)
-        continue;
-      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-      std::vector<std::string> argv;
-      for (std::string word; std::getline(in, word, '\0');) argv.push_back(word);
-      if (std::ranges::find(argv, "firewall-revert") == argv.end() ||
-          std::ranges::find(argv, root()) == argv.end())
-        continue;
-      const pid_t pid = std::stoi(name);
-      if (::kill(pid, SIGKILL) == 0)
-        ++killed;
-      for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return killed;
-  }
+  // What a reboot does to this test's watchdog: kills it. Returns how many died.
+  int kill_watchdog() { return testing::kill_watchdogs(root()); }
 
   // A watchdog a failed test left waiting (a long --confirm-timeout) goes with the test.
   void TearDown() override {

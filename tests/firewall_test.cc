@@ -62,33 +62,8 @@ class Firewall : public ::testing::Test {
     return listed.out.find("inet clawshield") != std::string::npos;
   }
 
-  // What a reboot does to the watchdog: kills it. It is the process whose command line is
-  // `clawshield firewall-revert --root ROOT ...` for this test's root. Returns how many died.
-  int kill_watchdog() {
-    int killed = 0;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-      const std::string name = entry.path().filename();
-      if (name.find_first_not_of("0123456789") != std::string::npos)
-        continue;
-      std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      std::vector<std::string> argv;
-      std::string word;
-      while (std::getline(text, word, '\0')) argv.push_back(word);
-      auto has = [&](const std::string& value) {
-        return std::find(argv.begin(), argv.end(), value) != argv.end();
-      };
-      if (has("firewall-revert") && has(root())) {
-        const pid_t pid = std::stoi(name);
-        if (::kill(pid, SIGKILL) == 0)
-          ++killed;
-        for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i)
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-    }
-    return killed;
-  }
+  // What a reboot does to this test's watchdog: kills it. Returns how many died.
+  int kill_watchdog() { return testing::kill_watchdogs(root()); }
   // The revert unit's ExecStart, as argv.
   std::vector<std::string> revert_exec_start() {
     std::istringstream unit(testing::read_file(root(), k_revert_unit));

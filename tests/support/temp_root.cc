@@ -2,11 +2,15 @@
 #include "support/temp_root.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace clawshield::testing {
 
@@ -134,8 +138,29 @@ void add_installed_package(const std::string& root, const std::string& package,
   write_file(root, "/var/lib/dpkg/status",
              read_file(root, "/var/lib/dpkg/status") + "\nPackage: " + package +
                  "\nStatus: install ok installed\nPriority: optional\nSection: admin\n"
-                 "Maintainer: Debian\nArchitecture: amd64\nVersion: " + version +
-                 "\nDescription: " + package + "\n");
+                 "Maintainer: Debian\nArchitecture: amd64\nVersion: " +
+                 version + "\nDescription: " + package + "\n");
+}
+
+int kill_watchdogs(const std::string& root) {
+  int killed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::vector<std::string> argv;
+    for (std::string word; std::getline(in, word, '\0');) argv.push_back(word);
+    if (std::find(argv.begin(), argv.end(), "firewall-revert") == argv.end() ||
+        std::find(argv.begin(), argv.end(), root) == argv.end())
+      continue;
+    const pid_t pid = std::stoi(name);
+    if (::kill(pid, SIGKILL) == 0)
+      ++killed;
+    for (int i = 0; i < 50 && ::kill(pid, 0) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return killed;
 }
 
 }  // namespace clawshield::testing

@@ -60,6 +60,11 @@ CommandResult run_clawshield(const std::vector<std::string>& args,
 
 bool running_as_root();
 
+// What a reboot does to the commit-confirmed watchdog of the temp root `root` (the process
+// whose command line is `clawshield firewall-revert ... ROOT ...`): kills it and waits up to
+// 5 s for it to go. Returns how many died.
+int kill_watchdogs(const std::string& root);
+
 }  // namespace clawshield::testing
 
 #define SKIP_UNLESS_ROOT()                         \
