@@ -63,9 +63,13 @@ std::string_view sandbox_protections() {
 }
 
 std::string_view sandbox_tail() {
+  // No RestrictSUIDSGID: systemd cannot see the mode inside openat2's struct, so that setting
+  // makes every openat2 fail with ENOSYS (systemd 252, measured in the booted-host harness),
+  // and both clawshield (RESOLVE_IN_ROOT) and OpenClaw (its gateway lock, RESOLVE_BENEATH) need
+  // openat2 with no fallback. NoNewPrivileges and an empty or CAP_NET_ADMIN-only bounding set
+  // already make a set-uid file worthless to these processes.
   return "RestrictNamespaces=true\n"
          "RestrictRealtime=true\n"
-         "RestrictSUIDSGID=true\n"
          "SystemCallArchitectures=native\n"
          "SystemCallFilter=@system-service\n"
          "SystemCallFilter=~@privileged @resources @mount @swap @reboot @raw-io @module @obsolete "

@@ -19,7 +19,7 @@ std::string render_unit(const Policy& policy);
 std::string unit_path(const Policy& policy);
 // Kernel, clock, hostname, /proc and keyring protections every clawshield unit sets.
 std::string_view sandbox_protections();
-// The end every clawshield unit shares: namespaces, realtime and SUID restricted, the
+// The end every clawshield unit shares: namespaces and realtime restricted, the
 // @system-service syscall allow-list minus privileged groups, and [Install] for
 // multi-user.target.
 std::string_view sandbox_tail();
