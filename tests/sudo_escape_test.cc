@@ -85,7 +85,7 @@ class SudoEscape : public ::testing::Test {
                         0640);
     std::filesystem::create_directories(dir + "/scoped");
     std::filesystem::create_directories(dir + "/control");
-    const std::string rendered = render_sudoers(Policy{});
+    const std::string rendered = render_sudoers(Policy{}, "openclaw");
     testing::write_file(dir, "/scoped/openclaw", rendered, 0440);
     std::string control = rendered;
     control.erase(control.find("NOEXEC: "), 8);
@@ -157,7 +157,7 @@ TEST_F(SudoEscape, SudoListsExactlyTheScopedCommandsAndVerifyReadsIt) {
   for (const auto& line : split_lines(report))
     if (line.starts_with("cmd "))
       listed.push_back(line.substr(4));
-  auto expected = allowed_commands(Policy{});
+  auto expected = allowed_commands(Policy{}, "openclaw");
   std::ranges::sort(listed);
   std::ranges::sort(expected);
   EXPECT_EQ(listed, expected) << report;
@@ -193,7 +193,7 @@ TEST_F(SudoEscape, ReadingAgreesWithSudoOnTheFormerBypasses) {
   for (const auto& c : cases) {
     const std::string dir = m_dir.path() + "/case-" + c.name;
     std::filesystem::create_directories(dir);
-    testing::write_file(dir, "/openclaw", render_sudoers(Policy{}), 0440);
+    testing::write_file(dir, "/openclaw", render_sudoers(Policy{}, "openclaw"), 0440);
     testing::write_file(dir, "/extra", c.extra, 0440);
     const std::string report =
         in_private_mounts(m_dir.path() + "/report-" + c.name, [&](std::ostream& out) {

@@ -155,7 +155,7 @@ TEST(SudoersBypass, DefaultsAfterAnIncludeWinOverTheIncludedOnes) {
                       testing::read_file(root.dir.path(), "/etc/sudoers") +
                           "Defaults:openclaw setenv\n#998 ALL = /bin/by-uid x\n",
                       0440);
-  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}), 0440);
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}, "openclaw"), 0440);
   auto rules = root.rules("openclaw");
   ASSERT_TRUE(rules) << rules.error().message;
   EXPECT_FALSE(rules->environment.empty());
@@ -171,7 +171,7 @@ TEST(SudoersBypass, EnvironmentThatReachesRootIsFlagged) {
   root.debian_sudoers(
       "Defaults:openclaw env_keep += \"LD_PRELOAD\"\nDefaults>root setenv\n"
       "Defaults:admin !env_reset\n");
-  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}), 0440);
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}, "openclaw"), 0440);
   auto rules = root.rules("openclaw");
   ASSERT_TRUE(rules) << rules.error().message;
   std::string joined = join(rules->environment, "\n");
@@ -182,7 +182,7 @@ TEST(SudoersBypass, EnvironmentThatReachesRootIsFlagged) {
   SudoersRoot clean;
   clean.add_app_user();
   clean.debian_sudoers();
-  testing::write_file(clean.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}), 0440);
+  testing::write_file(clean.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}, "openclaw"), 0440);
   auto clean_rules = clean.rules("openclaw");
   ASSERT_TRUE(clean_rules) << clean_rules.error().message;
   EXPECT_TRUE(clean_rules->environment.empty()) << join(clean_rules->environment, "\n");
@@ -251,9 +251,9 @@ TEST(SudoersBypass, NetgroupRulesAreUncertainNotAbsent) {
 TEST(Sudoers, RenderedFilePassesRealVisudo) {
   Policy policy;
   ProcessRunner runner;
-  auto result = runner.run(visudo_check_command(render_sudoers(policy)));
+  auto result = runner.run(visudo_check_command(render_sudoers(policy, policy.app.service)));
   ASSERT_TRUE(result) << result.error().message;
-  EXPECT_EQ(result->exit_code, 0) << result->err << render_sudoers(policy);
+  EXPECT_EQ(result->exit_code, 0) << result->err << render_sudoers(policy, policy.app.service);
 }
 
 TEST(Sudoers, VisudoRejectsABrokenFile) {
@@ -266,12 +266,12 @@ TEST(Sudoers, VisudoRejectsABrokenFile) {
 TEST(Sudoers, RenderedFileGrantsExactlyTheScopedCommandsWithNoexec) {
   SudoersRoot root;
   Policy policy;
-  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(policy), 0440);
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(policy, policy.app.service), 0440);
   auto grants = root.grants("openclaw");
   ASSERT_TRUE(grants) << grants.error().message;
   auto commands = commands_of(*grants);
   std::ranges::sort(commands);
-  auto expected = allowed_commands(policy);
+  auto expected = allowed_commands(policy, policy.app.service);
   std::ranges::sort(expected);
   EXPECT_EQ(commands, expected);
   for (const auto& grant : *grants) {

@@ -10,6 +10,10 @@
 namespace clawshield {
 
 // The application (OpenClaw) and the account it runs as.
+// Whether a setting was written in the policy file or is clawshield's default (some defaults
+// give way to what is found on the host).
+enum class Origin { default_value, policy };
+
 struct AppPolicy {
   std::string user = "openclaw";
   std::string group = "openclaw";
@@ -19,6 +23,10 @@ struct AppPolicy {
   std::string service = "openclaw";
   std::string description = "OpenClaw gateway";
   std::string exec_start = "/usr/bin/openclaw gateway --port 18789";
+  // Unless set in the policy, the unit's name and command are those of the gateway found on
+  // the host (its user unit from `openclaw onboard --install-daemon`), see gateway_service.h.
+  Origin service_origin = Origin::default_value;
+  Origin exec_start_origin = Origin::default_value;
   // OpenClaw's own configuration ("~/.openclaw/openclaw.json" in YAML).
   std::string config_file = "/home/openclaw/.openclaw/openclaw.json";
   // Groups the user must never be in: membership of `docker` is root-equivalent.

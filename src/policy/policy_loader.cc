@@ -40,6 +40,8 @@ class Decoder {
   }
   const std::vector<std::string>& errors() const { return m_errors; }
   // Where `key` ("app.user") was in the file; null when the file did not set it.
+  bool present(const std::string& key) const { return m_marks.contains(key); }
+
   YAML::Mark mark_of(const std::string& key) const {
     auto it = m_marks.find(key);
     return it == m_marks.end() ? YAML::Mark::null_mark() : it->second;
@@ -658,6 +660,10 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
     decoder.error(e.mark, e.msg);
   }
 
+  policy.app.service_origin =
+      decoder.present("app.service") ? Origin::policy : Origin::default_value;
+  policy.app.exec_start_origin =
+      decoder.present("app.exec_start") ? Origin::policy : Origin::default_value;
   // "~/x" is relative to the home directory, wherever in the file `home` was set.
   policy.app.state_dir =
       state_dir.starts_with("~/") ? policy.app.home + state_dir.substr(1) : state_dir;

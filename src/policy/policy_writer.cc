@@ -85,9 +85,13 @@ std::string render_policy(const Policy& policy) {
   out << YAML::Key << "home" << YAML::Value << app.home;
   out << YAML::Key << "state_dir" << YAML::Value << app.state_dir;
   out << YAML::Key << "shell" << YAML::Value << app.shell;
-  out << YAML::Key << "service" << YAML::Value << app.service;
+  // Unset, the unit's name and command are discovered on the host: written back only when the
+  // policy set them, so the effective policy loads with the same meaning.
+  if (app.service_origin == Origin::policy)
+    out << YAML::Key << "service" << YAML::Value << app.service;
   out << YAML::Key << "description" << YAML::Value << YAML::DoubleQuoted << app.description;
-  out << YAML::Key << "exec_start" << YAML::Value << YAML::DoubleQuoted << app.exec_start;
+  if (app.exec_start_origin == Origin::policy)
+    out << YAML::Key << "exec_start" << YAML::Value << YAML::DoubleQuoted << app.exec_start;
   out << YAML::Key << "config_file" << YAML::Value << app.config_file;
   string_list(out, "forbidden_groups", app.forbidden_groups);
   out << YAML::EndMap;

@@ -12,6 +12,7 @@
 
 #include "core/text.h"
 #include "host/accounts.h"
+#include "layers/openclaw/gateway_service.h"
 #include "layers/sudo/sudoers.h"
 
 namespace clawshield {
@@ -22,9 +23,21 @@ Command visudo_check_command(const std::string& content) {
   return command;
 }
 
+namespace {
+
+// The gateway's unit as discovered (the real one on an openclaw-ansible host), so the rules
+// name a unit that exists.
+Result<std::string> gateway_unit(const Context& context) {
+  CS_TRY(GatewayService gateway, discover_gateway(context.host, context.policy));
+  return gateway.name;
+}
+
+}  // namespace
+
 Result<std::vector<Action>> SudoLayer::desired(const Context& context) const {
   const Policy& policy = context.policy;
-  std::string content = render_sudoers(policy);
+  CS_TRY(std::string service, gateway_unit(context));
+  std::string content = render_sudoers(policy, service);
   std::vector<Action> actions;
   actions.push_back(EnsureDirectory{"/etc/sudoers.d", FileSpec{0755, "root", "root"}});
   actions.push_back(WriteFile{sudoers_path(policy), content, FileSpec{0440, "root", "root"},
@@ -137,7 +150,14 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
 
   // The commands themselves: sudo's own answer on the live system, our reading of the files
   // under any other root (sudo only reads the running system's configuration).
-  const auto expected = allowed_commands(policy);
+  auto service = gateway_unit(context);
+  if (!service) {
+    findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
+                                    "user may run exactly the scoped commands",
+                                    service.error().message));
+    return findings;
+  }
+  const auto expected = allowed_commands(policy, *service);
   std::set<std::string> want(expected.begin(), expected.end());
   std::set<std::string> have;
   std::string source;

@@ -126,9 +126,8 @@ bool is_tag(std::string_view word) {
 
 }  // namespace
 
-std::vector<std::string> allowed_commands(const Policy& policy) {
+std::vector<std::string> allowed_commands(const Policy& policy, const std::string& service) {
   const std::string systemctl = policy.sudo.systemctl;
-  const std::string service = policy.app.service;
   std::vector<std::string> commands;
   for (const char* verb : {"start", "stop", "restart", "status"})
     commands.push_back(systemctl + " " + verb + " " + service);
@@ -145,7 +144,7 @@ std::string sudoers_path(const Policy& policy) {
   return "/etc/sudoers.d/" + policy.app.user;
 }
 
-std::string render_sudoers(const Policy& policy) {
+std::string render_sudoers(const Policy& policy, const std::string& service) {
   const std::string& user = policy.app.user;
   std::string out =
       "# Managed by clawshield: `clawshield apply` rewrites this file.\n"
@@ -160,7 +159,7 @@ std::string render_sudoers(const Policy& policy) {
       " env_reset, !setenv\n"
       "Cmnd_Alias " +
       alias_name(policy) + " = \\\n";
-  auto commands = allowed_commands(policy);
+  auto commands = allowed_commands(policy, service);
   for (size_t i = 0; i < commands.size(); ++i) {
     std::vector<std::string> words = split_words(commands[i]);
     std::vector<std::string> escaped;

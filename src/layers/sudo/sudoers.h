@@ -12,10 +12,11 @@
 
 namespace clawshield {
 
-// The exact commands (program and fixed arguments) the app user may run as root.
-std::vector<std::string> allowed_commands(const Policy& policy);
+// The exact commands (program and fixed arguments) the app user may run as root, for the
+// gateway's unit `service` (discover_gateway's name: the unit that really runs).
+std::vector<std::string> allowed_commands(const Policy& policy, const std::string& service);
 // The sudoers.d file granting exactly allowed_commands(), NOPASSWD and NOEXEC.
-std::string render_sudoers(const Policy& policy);
+std::string render_sudoers(const Policy& policy, const std::string& service);
 std::string sudoers_path(const Policy& policy);
 
 // One command a sudoers rule grants to the user, after alias expansion, with the tags sudo

@@ -1,14 +1,20 @@
 // Layer 6 — the OpenClaw unit. The seed lists five directives; they score 8.6 ("EXPOSED") in
-// `systemd-analyze security`. This renders those five plus every sandboxing setting a Node.js
-// gateway tolerates: no MemoryDenyWriteExecute (V8's JIT needs W+X pages), and the socket
-// families it needs (UNIX, INET, INET6). The score is measured by systemd-analyze itself,
-// offline against the root, so verify reports what systemd would report.
+// `systemd-analyze security`. This renders those five plus every sandboxing setting the real
+// gateway tolerates (found by running OpenClaw 2026.9.6 under it in a booted Debian 12): no
+// MemoryDenyWriteExecute (V8's JIT), AF_NETLINK allowed, ~/.cache and ~/.local writable, no
+// RestrictSUIDSGID (openat2). On a real host the gateway is a user unit the app user can edit:
+// its command moves into this system unit with User= (the one sandbox the sandboxed process
+// cannot rewrite) and the user unit is retired through its own manager; rollback brings it
+// back. The score is measured by systemd-analyze itself, offline against the root, and the
+// running unit is judged by what systemd reports.
 #include "layers/systemd_unit/systemd_unit_layer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <sstream>
 
 #include "core/text.h"
+#include "host/accounts.h"
 
 namespace clawshield {
 namespace {
@@ -80,46 +86,59 @@ std::string_view sandbox_tail() {
          "WantedBy=multi-user.target\n";
 }
 
-std::string unit_path(const Policy& policy) {
-  return "/etc/systemd/system/" + policy.app.service + ".service";
-}
-
-std::string render_unit(const Policy& policy) {
+std::string render_unit(const Policy& policy, const GatewayService& gateway) {
   const AppPolicy& app = policy.app;
   std::ostringstream out;
-  out << "# Managed by clawshield: `clawshield apply` rewrites this file.\n"
-         "# Put local changes in the policy (systemd.*) rather than here.\n"
-         "[Unit]\n"
+  out << k_managed_header
+      << ": `clawshield apply` rewrites this file.\n"
+         "# Put local changes in the policy (systemd.*) rather than here.\n";
+  if (gateway.source != GatewaySource::policy)
+    out << "# The gateway's command and supervision come from " << gateway.found_at
+        << ";\n# it runs here, under PID 1, so that its sandbox is not the app user's to edit.\n";
+  out << "[Unit]\n"
          "Description="
       << app.description
       << "\n"
          "After=network-online.target\n"
-         "Wants=network-online.target\n"
-         "\n"
+         "Wants=network-online.target\n";
+  for (const auto& [key, value] : gateway.unit_settings) out << key << "=" << value << "\n";
+  out << "\n"
          "[Service]\n"
          "Type=simple\n"
          "User="
-      << app.user << "\nGroup=" << app.group << "\nWorkingDirectory=" << app.state_dir << "\n";
+      << app.user << "\nGroup=" << app.group << "\nWorkingDirectory=" << app.home << "\n";
   out << "Environment=HOME=" << app.home << "\n";
+  for (const auto& variable : gateway.environment) out << "Environment=" << variable << "\n";
   for (const auto& variable : policy.systemd.environment) out << "Environment=" << variable << "\n";
-  out << "ExecStart=" << app.exec_start
-      << "\n"
-         "Restart=on-failure\n"
-         "RestartSec=5\n"
-         "UMask=0077\n"
+  out << "ExecStart=" << gateway.exec_start << "\n";
+  // OpenClaw's own supervision settings where it wrote them, else ours.
+  std::vector<std::pair<std::string, std::string>> supervision = {{"Restart", "on-failure"},
+                                                                  {"RestartSec", "5"}};
+  for (const auto& [key, value] : gateway.service_settings) {
+    auto same = std::ranges::find(supervision, key, &std::pair<std::string, std::string>::first);
+    if (same != supervision.end())
+      same->second = value;
+    else
+      supervision.emplace_back(key, value);
+  }
+  for (const auto& [key, value] : supervision) out << key << "=" << value << "\n";
+  out << "UMask=0077\n"
          "\n"
          "# The seed's directives.\n"
          "NoNewPrivileges=true\n"
          "PrivateTmp=true\n"
          "ProtectSystem=strict\n"
          "ProtectHome=read-only\n"
+         "# OpenClaw writes its temp dir and compile cache under ~/.cache and updates itself\n"
+         "# under ~/.local (\"-\": a missing folder is not an error).\n"
          "ReadWritePaths="
-      << app.state_dir;
+      << app.state_dir << " -" << app.home << "/.cache -" << app.home << "/.local";
   for (const auto& path : policy.systemd.read_write_paths) out << " " << path;
   out << "\n"
          "\n"
-         "# Further sandboxing a Node.js network service tolerates. No MemoryDenyWriteExecute:\n"
-         "# V8's JIT needs writable and executable memory.\n"
+         "# Further sandboxing the gateway tolerates (tried with the real OpenClaw under\n"
+         "# systemd 252). No MemoryDenyWriteExecute: V8's JIT needs writable and executable\n"
+         "# memory. AF_NETLINK: Node lists the interfaces through it.\n"
          "CapabilityBoundingSet=\n"
          "AmbientCapabilities=\n"
          "PrivateDevices=true\n"
@@ -128,7 +147,7 @@ std::string render_unit(const Policy& policy) {
          "PrivateUsers=true\n";
   out << sandbox_protections();
   out << "RemoveIPC=true\n"
-         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n";
+         "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK\n";
   out << sandbox_tail();
   return out.str();
 }
@@ -160,45 +179,115 @@ Result<double> exposure_score(Host& host, const std::string& unit_name) {
 
 Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) const {
   const Policy& policy = context.policy;
+  const AppPolicy& app = policy.app;
+  Host& host = context.host;
+  CS_TRY(GatewayService gateway, discover_gateway(host, policy));
   std::vector<Action> actions;
-  const std::string path = unit_path(policy);
-  const std::string content = render_unit(policy);
+  const std::string path = gateway.unit_file();
+  const std::string unit = gateway.name + ".service";
+  const std::string content = render_unit(policy, gateway);
   actions.push_back(WriteFile{path, content, FileSpec{0644, "root", "root"}, std::nullopt});
+  // ProtectHome=read-only: a ~/.cache the gateway needs and cannot make itself.
+  actions.push_back(EnsureDirectory{app.home + "/.cache", FileSpec{0700, app.user, app.group},
+                                    trusted_parent_of(app.home + "/.cache", app.home)});
 
-  // Reload and restart only when the unit changes; the engine drops the file action when it
-  // already holds, and these two go with it.
-  auto current = context.host.fs.read(path);
+  auto current = host.fs.read(path);
   if (!current && current.error().code != ErrorCode::not_found)
     return std::unexpected(current.error());
-  if (!current || *current != content) {
+  const bool unit_changes = !current || *current != content;
+  const std::string wants_link = "/etc/systemd/system/multi-user.target.wants/" + unit;
+  CS_TRY(std::optional<FileStat> link, host.fs.stat(wants_link));
+
+  // The user unit is retired through its own manager (`systemctl --user`), which must be
+  // running to do it; rollback enables and starts it again.
+  bool retire_user_unit = false;
+  std::vector<std::string> as_user;
+  if (gateway.user_unit && !gateway.user_unit->enabled_by.empty()) {
+    CS_TRY(Accounts accounts, Accounts::load(host.fs));
+    if (const UserEntry* user = accounts.user(app.user)) {
+      const std::string runtime = "/run/user/" + std::to_string(user->uid);
+      CS_TRY(std::optional<FileStat> manager, host.fs.stat(runtime + "/systemd/private"));
+      if (manager) {
+        retire_user_unit = true;
+        as_user = {"runuser",
+                   "-u",
+                   app.user,
+                   "--",
+                   "env",
+                   "XDG_RUNTIME_DIR=" + runtime,
+                   "DBUS_SESSION_BUS_ADDRESS=unix:path=" + runtime + "/bus",
+                   "systemctl",
+                   "--user"};
+      }
+    }
+  }
+
+  if (unit_changes)
     actions.push_back(RunCommand{"systemctl daemon-reload",
                                  Command{{policy.sudo.systemctl, "daemon-reload"}},
                                  Requirement::systemd,
                                  {},
-                                 {}});
-    actions.push_back(RunCommand{"systemctl restart " + policy.app.service,
-                                 Command{{policy.sudo.systemctl, "restart", policy.app.service}},
+                                 {},
+                                 {Command{{policy.sudo.systemctl, "daemon-reload"}}}});
+  if (retire_user_unit) {
+    auto disable = as_user;
+    disable.insert(disable.end(), {"disable", "--now", unit});
+    auto enable = as_user;
+    enable.insert(enable.end(), {"enable", "--now", unit});
+    actions.push_back(RunCommand{"retire the user unit " + gateway.user_unit->path +
+                                     " (systemctl --user disable --now, as " + app.user + ")",
+                                 Command{disable},
                                  Requirement::systemd,
                                  {},
-                                 {}});
+                                 {},
+                                 {Command{enable}}});
+  }
+  if (!link)
+    actions.push_back(RunCommand{"systemctl enable " + unit,
+                                 Command{{policy.sudo.systemctl, "enable", unit}},
+                                 Requirement::systemd,
+                                 {},
+                                 {wants_link}});
+  if (unit_changes || retire_user_unit) {
+    // A gateway whose program is not installed would only crash-loop.
+    const std::string program = split_words(gateway.exec_start).front();
+    CS_TRY(std::optional<FileStat> installed, host.fs.stat(program));
+    if (installed)
+      actions.push_back(RunCommand{"systemctl restart " + unit,
+                                   Command{{policy.sudo.systemctl, "restart", unit}},
+                                   Requirement::systemd,
+                                   {},
+                                   {},
+                                   {Command{{policy.sudo.systemctl, "stop", unit}}}});
   }
   return actions;
 }
 
 std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   const Policy& policy = context.policy;
+  Host& host = context.host;
   std::vector<Finding> findings;
-  const std::string path = unit_path(policy);
-  auto current = context.host.fs.read(path);
+  auto discovered = discover_gateway(host, policy);
+  if (!discovered) {
+    for (const char* id : {"unit_present", "seed_directives", "runs_as_app_user", "no_dropins",
+                           "exposure", "user_unit_retired", "gateway_active"})
+      findings.push_back(make_finding(*this, id, Status::unknown, "the gateway's unit",
+                                      discovered.error().message));
+    return findings;
+  }
+  const GatewayService& gateway = *discovered;
+  const std::string path = gateway.unit_file();
+  const std::string unit = gateway.name + ".service";
+  auto current = host.fs.read(path);
   if (!current) {
     Status status = current.error().code == ErrorCode::not_found ? Status::fail : Status::unknown;
     for (const char* id : {"unit_present", "seed_directives", "runs_as_app_user"})
       findings.push_back(make_finding(*this, id, status, "unit " + path, current.error().message));
   } else {
-    bool same = *current == render_unit(policy);
-    findings.push_back(make_finding(*this, "unit_present", same ? Status::pass : Status::warn,
-                                    "unit matches the policy",
-                                    same ? path : path + " differs from the policy (plan --diff)"));
+    bool same = *current == render_unit(policy, gateway);
+    findings.push_back(make_finding(
+        *this, "unit_present", same ? Status::pass : Status::warn, "unit matches the policy",
+        same ? path + ": " + gateway.describe() : path + " differs from the policy (plan --diff)"));
     std::vector<std::string> missing;
     for (const auto& [key, value] : seed_directives()) {
       auto actual = service_setting(*current, key);
@@ -223,7 +312,7 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   }
 
   // Drop-ins can weaken a unit without touching its file.
-  auto dropins = context.host.fs.list(path + ".d");
+  auto dropins = host.fs.list(path + ".d");
   if (dropins && !dropins->empty()) {
     findings.push_back(make_finding(*this, "no_dropins", Status::warn,
                                     "no drop-ins override the unit",
@@ -241,19 +330,62 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   if (!current) {
     findings.push_back(make_finding(*this, "exposure", Status::fail, "exposure <= " + limit.str(),
                                     "no unit to measure"));
-    return findings;
-  }
-  auto score = exposure_score(context.host, policy.app.service + ".service");
-  if (!score) {
+  } else if (auto score = exposure_score(host, unit); !score) {
     findings.push_back(make_finding(*this, "exposure", Status::unknown,
                                     "exposure <= " + limit.str(), score.error().message));
   } else {
     std::ostringstream evidence;
-    evidence << "systemd-analyze security: " << *score << " (limit " << limit.str() << ")";
+    evidence << "systemd-analyze security " << unit << ": " << *score << " (limit "
+             << limit.str() << ")";
     findings.push_back(
         make_finding(*this, "exposure",
                      *score <= policy.systemd.max_exposure + 1e-9 ? Status::pass : Status::fail,
                      "exposure <= " + limit.str(), evidence.str()));
+  }
+
+  // A user unit left enabled starts a second, unsandboxed gateway with the user's manager.
+  const std::string retired = "the app user's own gateway unit is not enabled";
+  if (!gateway.user_unit) {
+    findings.push_back(make_finding(*this, "user_unit_retired", Status::pass, retired,
+                                    "no openclaw-gateway*.service in ~/.config/systemd/user"));
+  } else if (!gateway.user_unit->enabled_by.empty()) {
+    findings.push_back(make_finding(
+        *this, "user_unit_retired", Status::fail, retired,
+        gateway.user_unit->path + " is enabled (" + join(gateway.user_unit->enabled_by, ", ") +
+            "): an unsandboxed gateway starts with the user's manager"));
+  } else {
+    findings.push_back(make_finding(*this, "user_unit_retired", Status::pass, retired,
+                                    gateway.user_unit->path + " is disabled"));
+  }
+  if (!gateway.other_user_units.empty())
+    findings.back().evidence += "; also found: " + join(gateway.other_user_units, ", ");
+
+  // The unit that runs, as systemd reports it.
+  const std::string active = "the hardened gateway unit is running";
+  if (auto why = host.skip_reason(Requirement::systemd)) {
+    findings.push_back(make_finding(*this, "gateway_active", Status::unknown, active, *why));
+  } else {
+    auto shown = host.runner.run(Command{{"systemctl", "show", unit, "--property",
+                                          "ActiveState,SubState,NRestarts,User"}});
+    if (!shown || shown->exit_code != 0) {
+      findings.push_back(make_finding(*this, "gateway_active", Status::unknown, active,
+                                      shown ? describe_failure(Command{{"systemctl", "show", unit}},
+                                                               *shown)
+                                            : shown.error().message));
+    } else {
+      std::vector<std::string> properties;
+      bool running = false;
+      for (const auto& line : split_lines(shown->out)) {
+        if (line.empty())
+          continue;
+        properties.push_back(line);
+        if (line == "ActiveState=active")
+          running = true;
+      }
+      findings.push_back(make_finding(*this, "gateway_active",
+                                      running ? Status::pass : Status::fail, active,
+                                      unit + ": " + join(properties, " ")));
+    }
   }
   return findings;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "layers/layer.h"
+#include "layers/openclaw/gateway_service.h"
 
 namespace clawshield {
 
@@ -14,9 +15,9 @@ class SystemdUnitLayer final : public Layer {
   std::vector<Finding> verify(const Context& context) const override;
 };
 
-// The unit file text for `policy`; stable, so plan --diff shows only real changes.
-std::string render_unit(const Policy& policy);
-std::string unit_path(const Policy& policy);
+// The hardened system unit for `gateway` under `policy`; stable, so plan --diff shows only
+// real changes.
+std::string render_unit(const Policy& policy, const GatewayService& gateway);
 // Kernel, clock, hostname, /proc and keyring protections every clawshield unit sets.
 std::string_view sandbox_protections();
 // The end every clawshield unit shares: namespaces and realtime restricted, the
