@@ -263,6 +263,20 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
   return actions;
 }
 
+std::vector<std::string> SystemdUnitLayer::notes(const Context& context) const {
+  auto gateway = discover_gateway(context.host, context.policy);
+  if (!gateway)
+    return {"the gateway's unit cannot be read: " + gateway.error().message};
+  std::vector<std::string> notes = {gateway->describe()};
+  if (gateway->user_unit && !gateway->user_unit->enabled_by.empty())
+    notes.push_back("its user unit is retired so that only the hardened " +
+                    gateway->unit_file() + " runs the gateway (rollback enables it again)");
+  for (const auto& item : gateway->left_out) notes.push_back("left out: " + item);
+  for (const auto& other : gateway->other_user_units)
+    notes.push_back("another gateway user unit, not moved: " + other);
+  return notes;
+}
+
 std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   const Policy& policy = context.policy;
   Host& host = context.host;

@@ -13,6 +13,8 @@ class SystemdUnitLayer final : public Layer {
   std::string_view title() const override { return "systemd hardening"; }
   Result<std::vector<Action>> desired(const Context& context) const override;
   std::vector<Finding> verify(const Context& context) const override;
+  // What discovery found: where the gateway's command comes from, what was left out.
+  std::vector<std::string> notes(const Context& context) const override;
 };
 
 // The hardened system unit for `gateway` under `policy`; stable, so plan --diff shows only
