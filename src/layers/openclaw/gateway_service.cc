@@ -24,17 +24,18 @@ constexpr std::string_view k_user_unit_dir = "/.config/systemd/user";
 // [Service] settings carried into the system unit as they are: how OpenClaw wants its process
 // supervised. Their values must match `plain_value` (numbers, words, durations).
 constexpr std::string_view k_carried_service[] = {
-    "Restart",         "RestartSec",      "RestartPreventExitStatus", "SuccessExitStatus",
-    "TimeoutStopSec",  "TimeoutStartSec", "KillMode",                 "OOMPolicy"};
+    "Restart",           "RestartSec",     "RestartPreventExitStatus",
+    "SuccessExitStatus", "TimeoutStopSec", "TimeoutStartSec",
+    "KillMode",          "OOMPolicy"};
 constexpr std::string_view k_carried_unit[] = {"StartLimitBurst", "StartLimitIntervalSec"};
 // Settings the hardened unit decides itself; dropped without a note.
-constexpr std::string_view k_replaced[] = {"Type", "User", "Group", "WorkingDirectory",
+constexpr std::string_view k_replaced[] = {"Type",        "User",  "Group", "WorkingDirectory",
                                            "Description", "After", "Wants", "WantedBy"};
 
 bool plain_value(std::string_view value) {
   return !value.empty() && std::ranges::all_of(value, [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == ' ' || c == '.' || c == '_' || c == '-' || c == ':';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
+           c == '.' || c == '_' || c == '-' || c == ':';
   });
 }
 
@@ -98,8 +99,9 @@ Result<void> take_settings(const std::vector<UnitSetting>& settings, const std::
                                             "' is not carried into a system unit");
       if (!verbatim_safe(s.value) || s.value.front() != '/')
         return fail(ErrorCode::refused,
-                    where + ": ExecStart must be an absolute path and arguments, without % "
-                            "specifiers or a trailing backslash");
+                    where +
+                        ": ExecStart must be an absolute path and arguments, without % "
+                        "specifiers or a trailing backslash");
       service.exec_start = s.value;
     } else if (s.section == "Service" && s.key == "Environment") {
       if (s.value.empty()) {
@@ -209,8 +211,8 @@ Result<std::vector<UnitSetting>> parse_unit_file(const std::string& text,
     }
     size_t eq = line.find('=');
     if (section.empty() || eq == std::string_view::npos)
-      return fail(ErrorCode::bad_input, display + ":" + std::to_string(number) +
-                                            ": not a setting inside a section");
+      return fail(ErrorCode::bad_input,
+                  display + ":" + std::to_string(number) + ": not a setting inside a section");
     settings.push_back(UnitSetting{section, std::string(trim(line.substr(0, eq))),
                                    std::string(trim(line.substr(eq + 1))), number});
   }

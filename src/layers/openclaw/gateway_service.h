@@ -32,12 +32,12 @@ struct GatewayService {
   std::string name;      // the system unit's name, without .service
   std::string found_at;  // the unit file the command was read from ("" for the policy)
   std::string exec_start;
-  std::vector<std::string> environment;                            // Environment= values
-  std::vector<std::pair<std::string, std::string>> unit_settings;  // carried from [Unit]
+  std::vector<std::string> environment;                               // Environment= values
+  std::vector<std::pair<std::string, std::string>> unit_settings;     // carried from [Unit]
   std::vector<std::pair<std::string, std::string>> service_settings;  // from [Service]
   // Settings of the found unit that the hardened unit leaves out, each with the reason.
   std::vector<std::string> left_out;
-  std::optional<UserUnit> user_unit;  // the user unit to retire, when there is one
+  std::optional<UserUnit> user_unit;          // the user unit to retire, when there is one
   std::vector<std::string> other_user_units;  // further openclaw-gateway*.service found
   int port = 18789;
   std::string port_source = "OpenClaw's default";
