@@ -269,8 +269,8 @@ std::vector<std::string> SystemdUnitLayer::notes(const Context& context) const {
     return {"the gateway's unit cannot be read: " + gateway.error().message};
   std::vector<std::string> notes = {gateway->describe()};
   if (gateway->user_unit && !gateway->user_unit->enabled_by.empty())
-    notes.push_back("its user unit is retired so that only the hardened " +
-                    gateway->unit_file() + " runs the gateway (rollback enables it again)");
+    notes.push_back("its user unit is retired so that only the hardened " + gateway->unit_file() +
+                    " runs the gateway (rollback enables it again)");
   for (const auto& item : gateway->left_out) notes.push_back("left out: " + item);
   for (const auto& other : gateway->other_user_units)
     notes.push_back("another gateway user unit, not moved: " + other);
@@ -349,8 +349,8 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
                                     "exposure <= " + limit.str(), score.error().message));
   } else {
     std::ostringstream evidence;
-    evidence << "systemd-analyze security " << unit << ": " << *score << " (limit "
-             << limit.str() << ")";
+    evidence << "systemd-analyze security " << unit << ": " << *score << " (limit " << limit.str()
+             << ")";
     findings.push_back(
         make_finding(*this, "exposure",
                      *score <= policy.systemd.max_exposure + 1e-9 ? Status::pass : Status::fail,
@@ -379,13 +379,13 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   if (auto why = host.skip_reason(Requirement::systemd)) {
     findings.push_back(make_finding(*this, "gateway_active", Status::unknown, active, *why));
   } else {
-    auto shown = host.runner.run(Command{{"systemctl", "show", unit, "--property",
-                                          "ActiveState,SubState,NRestarts,User"}});
+    auto shown = host.runner.run(
+        Command{{"systemctl", "show", unit, "--property", "ActiveState,SubState,NRestarts,User"}});
     if (!shown || shown->exit_code != 0) {
-      findings.push_back(make_finding(*this, "gateway_active", Status::unknown, active,
-                                      shown ? describe_failure(Command{{"systemctl", "show", unit}},
-                                                               *shown)
-                                            : shown.error().message));
+      findings.push_back(
+          make_finding(*this, "gateway_active", Status::unknown, active,
+                       shown ? describe_failure(Command{{"systemctl", "show", unit}}, *shown)
+                             : shown.error().message));
     } else {
       std::vector<std::string> properties;
       bool running = false;
