@@ -84,7 +84,10 @@ std::string render_policy(const Policy& policy) {
   out << YAML::Key << "group" << YAML::Value << app.group;
   out << YAML::Key << "home" << YAML::Value << app.home;
   out << YAML::Key << "state_dir" << YAML::Value << app.state_dir;
-  out << YAML::Key << "shell" << YAML::Value << app.shell;
+  // Unset, the shell is left as it is: only a shell the policy sets is written out.
+  if (app.shell)
+    out << YAML::Key << "shell" << YAML::Value << *app.shell;
+  out << YAML::Key << "sandbox" << YAML::Value << app_sandbox_name(app.sandbox);
   out << YAML::Key << "service" << YAML::Value << app.service;
   out << YAML::Key << "description" << YAML::Value << YAML::DoubleQuoted << app.description;
   out << YAML::Key << "exec_start" << YAML::Value << YAML::DoubleQuoted << app.exec_start;
