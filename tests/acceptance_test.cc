@@ -158,12 +158,13 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
   }
   for (const char* id :
        {"app_user.exists", "app_user.not_root", "app_user.not_in_forbidden_groups",
-        "app_user.login_shell", "app_user.state_dir", "systemd.exposure", "systemd.seed_directives", "sudo.valid",
-        "sudo.file_mode", "sudo.no_broad_rules", "sudo.noexec", "sudo.exact_commands",
-        "updates.package_installed", "updates.periodic_update", "updates.periodic_unattended",
-        "updates.security_only", "updates.automatic_reboot", "updates.reboot_pending",
-        "ssh.password_authentication", "ssh.root_login", "ssh.max_auth_tries", "kernel.persisted",
-        "kernel.redirects", "tailscale.running", "tailscale.funnel_off", "firewall.unconfirmed"})
+        "app_user.login_shell", "app_user.state_dir", "systemd.exposure",
+        "systemd.seed_directives", "sudo.valid", "sudo.file_mode", "sudo.no_broad_rules",
+        "sudo.noexec", "sudo.exact_commands", "updates.package_installed",
+        "updates.periodic_update", "updates.periodic_unattended", "updates.security_only",
+        "updates.automatic_reboot", "updates.reboot_pending", "ssh.password_authentication",
+        "ssh.root_login", "ssh.max_auth_tries", "kernel.persisted", "kernel.redirects",
+        "tailscale.running", "tailscale.funnel_off", "firewall.unconfirmed"})
     EXPECT_TRUE(statuses.contains(id)) << id;
 }
 
@@ -261,16 +262,15 @@ TEST_F(Acceptance, LoginShellIsKeptUnlessThePolicySetsOne) {
 
   // The admin changes it: left as it is.
   ProcessRunner runner;
-  auto changed = runner.run(
-      Command({"usermod", "--prefix", root(), "--shell", "/usr/bin/zsh", "openclaw"}));
+  auto changed =
+      runner.run(Command({"usermod", "--prefix", root(), "--shell", "/usr/bin/zsh", "openclaw"}));
   ASSERT_TRUE(changed && changed->ok());
   auto plan = cs({"plan"});
   EXPECT_EQ(plan.exit_code, 0) << plan.out;
   EXPECT_EQ(verify_statuses(0)["app_user.login_shell"], "pass");
 
   // The policy names one: verify fails until apply sets it.
-  testing::write_file(root(), "/etc/clawshield/policy.yaml",
-                      "app:\n  shell: /usr/sbin/nologin\n");
+  testing::write_file(root(), "/etc/clawshield/policy.yaml", "app:\n  shell: /usr/sbin/nologin\n");
   expect_only_failure("app_user.login_shell");
   plan = cs({"plan"});
   EXPECT_NE(plan.out.find("set shell of openclaw to /usr/sbin/nologin"), std::string::npos)

@@ -86,8 +86,7 @@ TEST_F(BootedHostKernel, ApplyLeavesTheContainerHostsSettingsAndVerifySaysUnknow
   ASSERT_EQ(marker.out, "systemd-nspawn\n") << marker.err;
   auto denied = exec({"sysctl", "-w", "kernel.kptr_restrict=1"});
   EXPECT_NE(denied.exit_code, 0);
-  EXPECT_NE(denied.err.find("permission denied on key \"kernel.kptr_restrict\""),
-            std::string::npos)
+  EXPECT_NE(denied.err.find("permission denied on key \"kernel.kptr_restrict\""), std::string::npos)
       << denied.err;
 
   auto applied = exec({"clawshield", "apply"});
@@ -135,7 +134,8 @@ TEST_F(BootedHostKernel, FullApplySucceedsAndLeavesNothingToPlan) {
   EXPECT_EQ(file.out.find(" = "), std::string::npos) << file.out;
   auto checks = verify({"--policy", policy});
   EXPECT_EQ(checks["kernel.persisted"].first, "pass") << checks["kernel.persisted"].second;
-  EXPECT_EQ(checks["kernel.kptr_restrict"].first, "unknown") << checks["kernel.kptr_restrict"].second;
+  EXPECT_EQ(checks["kernel.kptr_restrict"].first, "unknown")
+      << checks["kernel.kptr_restrict"].second;
 
   // Item 4: openclaw-ansible's user keeps /bin/bash and (system-docker) its docker membership,
   // reported as a warning naming the risk; `su - openclaw` still reaches OpenClaw.

@@ -58,9 +58,9 @@ Finding shell_finding(const Layer& layer, const AppPolicy& app, const UserEntry&
   if (app.shell)
     return make_finding(layer, "login_shell",
                         user.shell == *app.shell ? Status::pass : Status::fail, title,
-                        "shell " + user.shell + (user.shell == *app.shell
-                                                     ? " (as app.shell sets it)"
-                                                     : ", app.shell wants " + *app.shell));
+                        "shell " + user.shell +
+                            (user.shell == *app.shell ? " (as app.shell sets it)"
+                                                      : ", app.shell wants " + *app.shell));
   const bool login = !user.shell.ends_with("/nologin") && !user.shell.ends_with("/false");
   return make_finding(layer, "login_shell", Status::pass, title,
                       "shell " + user.shell +
@@ -88,9 +88,9 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
   CS_TRY_VOID(check_home_is_the_apps(context.host.fs, accounts, app, user));
   if (!user) {
     std::vector<std::string> argv = account_tool(context.host, "useradd");
-    argv.insert(argv.end(), {"--system", "--no-create-home", "--home-dir", app.home, "--shell",
-                             app.shell.value_or(k_created_app_shell), "--comment",
-                             app.description});
+    argv.insert(argv.end(),
+                {"--system", "--no-create-home", "--home-dir", app.home, "--shell",
+                 app.shell.value_or(k_created_app_shell), "--comment", app.description});
     if (accounts.group(app.group)) {
       argv.insert(argv.end(), {"--gid", app.group});
     } else if (app.group == app.user) {
@@ -193,18 +193,19 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
         (kept_for_sandbox(app, group) ? kept : bad).push_back(group);
     // Kept docker membership is never a silent pass: it makes the app (and whoever takes it
     // over) root.
-    std::string evidence = bad.empty() ? "groups: " + join(groups, ",") : "member of " + join(bad, ",");
+    std::string evidence =
+        bad.empty() ? "groups: " + join(groups, ",") : "member of " + join(bad, ",");
     if (!kept.empty())
-      evidence += "; member of docker, kept because app.sandbox is system-docker (OpenClaw's "
-                  "Docker sandboxes need it): the docker group is root-equivalent; app.sandbox: "
-                  "rootless (issue 14) removes the need";
-    findings.push_back(make_finding(*this, "not_in_forbidden_groups",
-                                    !bad.empty()   ? Status::fail
-                                    : !kept.empty() ? Status::warn
-                                                    : Status::pass,
-                                    "app user not in " + join(app.forbidden_groups, "/") +
-                                        " (root-equivalent)",
-                                    evidence));
+      evidence +=
+          "; member of docker, kept because app.sandbox is system-docker (OpenClaw's "
+          "Docker sandboxes need it): the docker group is root-equivalent; app.sandbox: "
+          "rootless (issue 14) removes the need";
+    findings.push_back(make_finding(
+        *this, "not_in_forbidden_groups",
+        !bad.empty()    ? Status::fail
+        : !kept.empty() ? Status::warn
+                        : Status::pass,
+        "app user not in " + join(app.forbidden_groups, "/") + " (root-equivalent)", evidence));
     findings.push_back(shell_finding(*this, app, *user));
   }
 

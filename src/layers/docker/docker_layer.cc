@@ -87,9 +87,8 @@ void DockerLayer::audit_group_and_compose(const Context& context,
         extra.push_back(member);
     }
     std::string evidence =
-        !extra.empty()
-            ? "root-equivalent members not allowed by the policy: " + join(extra, ", ")
-            : "members: " + (members.empty() ? std::string("none") : join(members, ","));
+        !extra.empty() ? "root-equivalent members not allowed by the policy: " + join(extra, ", ")
+                       : "members: " + (members.empty() ? std::string("none") : join(members, ","));
     if (app_kept)
       evidence += "; " + context.policy.app.user +
                   " kept for app.sandbox system-docker (root-equivalent; app.sandbox: rootless, "

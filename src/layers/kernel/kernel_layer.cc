@@ -69,8 +69,8 @@ std::string render_sysctl(const Policy& policy, const SysctlOwners& owners) {
   for (SysctlScope scope : {SysctlScope::network, SysctlScope::machine})
     if (const auto& why = owners.held(scope))
       out += std::string("# Not listed: the ") +
-             (scope == SysctlScope::network ? "network" : "machine-wide") + " settings, " +
-             *why + ".\n";
+             (scope == SysctlScope::network ? "network" : "machine-wide") + " settings, " + *why +
+             ".\n";
   for (const auto& setting : kernel_settings())
     if (!exempt(policy, setting.name) && !owners.held(setting.scope))
       out += setting.name + " = " + setting.value + "\n";
@@ -161,11 +161,11 @@ std::vector<Finding> KernelLayer::verify(const Context& context) const {
     Status status = !wrong.empty()    ? (severe ? Status::fail : Status::warn)
                     : !unknown.empty() ? Status::unknown
                                        : Status::pass;
-    std::string evidence = !wrong.empty() ? join(wrong, "; ")
-                           : !unknown.empty()
-                               ? join(unknown, "; ") + (held.empty() ? "" : ": now " + join(held, ", "))
-                           : seen.empty()     ? "all exempted by the policy"
-                                              : join(seen, ", ");
+    std::string evidence =
+        !wrong.empty()     ? join(wrong, "; ")
+        : !unknown.empty() ? join(unknown, "; ") + (held.empty() ? "" : ": now " + join(held, ", "))
+        : seen.empty()     ? "all exempted by the policy"
+                           : join(seen, ", ");
     if (!exempted.empty())
       evidence += " (exempt: " + join(exempted, ", ") + ")";
     findings.push_back(make_finding(*this, check, status, "sysctl " + check, evidence));
@@ -195,17 +195,17 @@ std::vector<Finding> KernelLayer::verify(const Context& context) const {
   // The settings survive a reboot only through the sysctl.d file.
   if (context.policy.kernel.manage) {
     auto text = host.fs.read(k_sysctl_path);
-    Status status = !owners ? Status::unknown
-                    : !text && text.error().code != ErrorCode::not_found ? Status::unknown
+    Status status = !owners                                                   ? Status::unknown
+                    : !text && text.error().code != ErrorCode::not_found      ? Status::unknown
                     : text && *text == render_sysctl(context.policy, *owners) ? Status::pass
-                                                                               : Status::fail;
-    findings.push_back(make_finding(
-        *this, "persisted", status, "settings kept across reboots",
-        !owners                   ? owners.error().message
-        : status == Status::unknown ? text.error().message
-        : status == Status::pass  ? std::string(k_sysctl_path)
-        : text                    ? std::string(k_sysctl_path) + " differs from the policy's render"
-                                  : std::string(k_sysctl_path) + " is missing"));
+                                                                              : Status::fail;
+    findings.push_back(
+        make_finding(*this, "persisted", status, "settings kept across reboots",
+                     !owners                     ? owners.error().message
+                     : status == Status::unknown ? text.error().message
+                     : status == Status::pass    ? std::string(k_sysctl_path)
+                     : text ? std::string(k_sysctl_path) + " differs from the policy's render"
+                            : std::string(k_sysctl_path) + " is missing"));
   }
   return findings;
 }
