@@ -4,9 +4,9 @@
 // 8080:80` binds 127.0.0.1: the seed's "docker run -p 80:80 nginx" test, for real.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "support/netns.h"
