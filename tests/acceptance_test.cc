@@ -159,12 +159,13 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
   }
   for (const char* id :
        {"app_user.exists", "app_user.not_root", "app_user.not_in_forbidden_groups",
-        "app_user.state_dir", "systemd.exposure", "systemd.seed_directives", "sudo.valid",
-        "sudo.file_mode", "sudo.no_broad_rules", "sudo.noexec", "sudo.exact_commands",
-        "updates.package_installed", "updates.periodic_update", "updates.periodic_unattended",
-        "updates.security_only", "updates.automatic_reboot", "updates.reboot_pending",
-        "ssh.password_authentication", "ssh.root_login", "ssh.max_auth_tries", "kernel.persisted",
-        "kernel.redirects", "tailscale.running", "tailscale.funnel_off", "firewall.unconfirmed"})
+        "app_user.login_shell", "app_user.state_dir", "systemd.exposure",
+        "systemd.seed_directives", "sudo.valid", "sudo.file_mode", "sudo.no_broad_rules",
+        "sudo.noexec", "sudo.exact_commands", "updates.package_installed",
+        "updates.periodic_update", "updates.periodic_unattended", "updates.security_only",
+        "updates.automatic_reboot", "updates.reboot_pending", "ssh.password_authentication",
+        "ssh.root_login", "ssh.max_auth_tries", "kernel.persisted", "kernel.redirects",
+        "tailscale.running", "tailscale.funnel_off", "firewall.unconfirmed"})
     EXPECT_TRUE(statuses.contains(id)) << id;
 }
 
@@ -193,7 +194,9 @@ TEST_F(Acceptance, WrongStateDirModeFails) {
   EXPECT_EQ(verify_statuses(0)["app_user.state_dir"], "pass");
 }
 
-TEST_F(Acceptance, UserInDockerGroupFailsAndApplyRemovesIt) {
+// app.sandbox: none — no Docker sandboxes, so docker membership is only root equivalence.
+TEST_F(Acceptance, UserInDockerGroupFailsAndApplyRemovesItWithoutSandbox) {
+  testing::write_file(root(), "/etc/clawshield/policy.yaml", "app:\n  sandbox: none\n");
   apply_clean();
   ProcessRunner runner;
   auto added = runner.run(
@@ -205,6 +208,77 @@ TEST_F(Acceptance, UserInDockerGroupFailsAndApplyRemovesIt) {
   apply_clean();
   EXPECT_EQ(verify_statuses(0)["app_user.not_in_forbidden_groups"], "pass");
   EXPECT_NE(testing::read_file(root(), "/etc/group").find("docker:x:990:admin\n"),
+            std::string::npos);
+}
+
+// The default, app.sandbox: system-docker — OpenClaw's sandboxes run on the system Docker, so
+// the membership stays (removing it silently breaks them), and verify warns loudly about it.
+TEST_F(Acceptance, UserInDockerGroupIsKeptAndWarnsWithSystemDockerSandbox) {
+  apply_clean();
+  ProcessRunner runner;
+  auto added = runner.run(
+      Command({"usermod", "--prefix", root(), "--append", "--groups", "docker", "openclaw"}));
+  ASSERT_TRUE(added && added->ok());
+  auto plan = cs({"plan"});
+  EXPECT_EQ(plan.out.find("remove openclaw from docker"), std::string::npos) << plan.out;
+  apply_clean();
+  EXPECT_NE(testing::read_file(root(), "/etc/group").find("docker:x:990:admin,openclaw\n"),
+            std::string::npos);
+  auto verified = cs({"verify", "--json", "--only", "app_user"});
+  json document = json::parse(verified.out);
+  bool seen = false;
+  for (const auto& check : document["checks"]) {
+    if (check["id"] != "app_user.not_in_forbidden_groups")
+      continue;
+    seen = true;
+    EXPECT_EQ(check["status"], "warn");
+    const std::string evidence = check["evidence"];
+    EXPECT_NE(evidence.find("docker group is root-equivalent"), std::string::npos) << evidence;
+    EXPECT_NE(evidence.find("app.sandbox: rootless (issue 14)"), std::string::npos) << evidence;
+  }
+  EXPECT_TRUE(seen) << verified.out;
+  // Another forbidden group is still removed.
+  testing::write_file(root(), "/etc/clawshield/policy.yaml",
+                      "app:\n  forbidden_groups: [docker, sudo]\n");
+  added = runner.run(
+      Command({"usermod", "--prefix", root(), "--append", "--groups", "sudo", "openclaw"}));
+  ASSERT_TRUE(added && added->ok());
+  EXPECT_EQ(verify_statuses(1)["app_user.not_in_forbidden_groups"], "fail");
+  plan = cs({"plan"});
+  EXPECT_NE(plan.out.find("remove openclaw from sudo"), std::string::npos) << plan.out;
+  EXPECT_EQ(plan.out.find("remove openclaw from docker"), std::string::npos) << plan.out;
+  apply_clean();
+  EXPECT_EQ(verify_statuses(0)["app_user.not_in_forbidden_groups"], "warn");
+}
+
+// A user clawshield creates gets a login shell; an existing user's shell is left as it is
+// unless app.shell names one.
+TEST_F(Acceptance, LoginShellIsKeptUnlessThePolicySetsOne) {
+  apply_clean();
+  EXPECT_NE(testing::read_file(root(), "/etc/passwd").find(":/home/openclaw:/bin/bash\n"),
+            std::string::npos);
+  auto statuses = verify_statuses(0);
+  EXPECT_EQ(statuses["app_user.login_shell"], "pass");
+  EXPECT_FALSE(statuses.contains("app_user.no_login_shell"));
+
+  // The admin changes it: left as it is.
+  ProcessRunner runner;
+  auto changed =
+      runner.run(Command({"usermod", "--prefix", root(), "--shell", "/usr/bin/zsh", "openclaw"}));
+  ASSERT_TRUE(changed && changed->ok());
+  auto plan = cs({"plan"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out;
+  EXPECT_EQ(verify_statuses(0)["app_user.login_shell"], "pass");
+
+  // The policy names one: verify fails until apply sets it.
+  testing::write_file(root(), "/etc/clawshield/policy.yaml", "app:\n  shell: /usr/sbin/nologin\n");
+  expect_only_failure("app_user.login_shell");
+  plan = cs({"plan"});
+  EXPECT_NE(plan.out.find("set shell of openclaw to /usr/sbin/nologin"), std::string::npos)
+      << plan.out;
+  apply_clean();
+  EXPECT_EQ(verify_statuses(0)["app_user.login_shell"], "pass");
+  EXPECT_NE(testing::read_file(root(), "/etc/passwd").find(":/home/openclaw:/usr/sbin/nologin\n"),
             std::string::npos);
 }
 
@@ -281,6 +355,13 @@ TEST_F(Acceptance, BadPolicyIsExit2WithPositionAndChangesNothing) {
     auto result = cs({command, "--policy", bad});
     EXPECT_EQ(result.exit_code, 2) << command;
     EXPECT_NE(result.err.find(bad + ":4:3: unknown key \"systemd.max_exposur\""), std::string::npos)
+        << command << ": " << result.err;
+  }
+  testing::write_file("", bad, "app:\n  sandbox: system_docker\n");
+  for (const char* command : {"plan", "apply", "verify"}) {
+    auto result = cs({command, "--policy", bad});
+    EXPECT_EQ(result.exit_code, 2) << command;
+    EXPECT_NE(result.err.find(bad + ":2:12: \"app.sandbox\" must be one of"), std::string::npos)
         << command << ": " << result.err;
   }
   testing::write_file("", bad, "app: [\n");

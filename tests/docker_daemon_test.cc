@@ -4,8 +4,9 @@
 // 8080:80` binds 127.0.0.1: the seed's "docker run -p 80:80 nginx" test, for real.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
+#include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "support/netns.h"
@@ -68,6 +69,33 @@ TEST_F(DockerDaemon, MergeKeepsTheAdminsKeysAndReapplyIsANoOp) {
   auto broken = cs({"verify", "--only", "docker"});
   EXPECT_EQ(broken.exit_code, 1);
   EXPECT_NE(broken.out.find("userland-proxy=true"), std::string::npos) << broken.out;
+}
+
+// Issue 12 item 4: the app user kept in `docker` for OpenClaw's sandboxes (app.sandbox:
+// system-docker, the default) is a warning here too, naming the risk; with `none`, a failure.
+TEST_F(DockerDaemon, AppUserKeptForTheSandboxWarnsAndFailsWithoutIt) {
+  add_docker_package(root());
+  const std::string policy = root() + "-sandbox-policy.yaml";
+  testing::write_file("", policy, "docker:\n  group_members: [admin]\n");
+  auto applied = cs({"apply", "--policy", policy});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ProcessRunner runner;
+  auto added = runner.run(
+      Command({"usermod", "--prefix", root(), "--append", "--groups", "docker", "openclaw"}));
+  ASSERT_TRUE(added && added->ok());
+  auto verified = cs({"verify", "--only", "docker", "--policy", policy});
+  EXPECT_NE(verified.out.find("warn     docker.group_members"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("openclaw kept for app.sandbox system-docker (root-equivalent"),
+            std::string::npos)
+      << verified.out;
+  testing::write_file("", policy, "docker:\n  group_members: [admin]\napp:\n  sandbox: none\n");
+  verified = cs({"verify", "--only", "docker", "--policy", policy});
+  EXPECT_EQ(verified.exit_code, 1) << verified.out;
+  EXPECT_NE(verified.out.find("fail     docker.group_members  root-equivalent members not allowed "
+                              "by the policy: openclaw"),
+            std::string::npos)
+      << verified.out;
+  std::filesystem::remove(policy);
 }
 
 TEST_F(DockerDaemon, InvalidDaemonJsonIsReportedAndLeftUntouched) {

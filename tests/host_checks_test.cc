@@ -3,6 +3,7 @@
 // recorded JSON of `tailscale status --json` / `tailscale funnel status --json`.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 
 #include "core/text.h"
@@ -169,6 +170,115 @@ TEST(KernelSettings, ExemptSettingsAreNeitherWrittenNorJudged) {
   auto ssh = parse_policy("ssh:\n  permit_root_login: yes\n", "p.yaml");
   ASSERT_FALSE(ssh);
   EXPECT_NE(ssh.error().message.find("p.yaml:2:22"), std::string::npos) << ssh.error().message;
+}
+
+// Issue 12 item 6: in a container the machine-wide settings are the host's. A temp root with
+// a container's marker stands for one: the file leaves them out and verify reports them
+// unknown with the reason; without a marker they stay in the file.
+class KernelInContainer : public ::testing::Test {
+ protected:
+  const std::string& root() const { return m_root.path(); }
+  // The content desired() would write to the sysctl.d file.
+  std::string desired_file(const Policy& policy = Policy{}) {
+    OfflineHost offline(root());
+    auto actions = KernelLayer{}.desired(Context{offline.host, policy});
+    EXPECT_TRUE(actions) << actions.error().message;
+    if (actions)
+      for (const auto& action : *actions)
+        if (const auto* file = std::get_if<WriteFile>(&action); file && file->path == k_sysctl_path)
+          return file->content;
+    ADD_FAILURE() << "no " << k_sysctl_path;
+    return {};
+  }
+  std::map<std::string, Finding> verify_kernel(const Policy& policy = Policy{}) {
+    OfflineHost offline(root());
+    auto report = run_verify(Context{offline.host, policy}, all_layers(), std::string("kernel"));
+    std::map<std::string, Finding> out;
+    for (const auto& finding : report.findings) out.emplace(finding.id, finding);
+    return out;
+  }
+  testing::TempDir m_root;
+};
+
+TEST_F(KernelInContainer, NoMarkerKeepsMachineWideSettings) {
+  OfflineHost offline(root());
+  auto owners = sysctl_owners(offline.host);
+  ASSERT_TRUE(owners) << owners.error().message;
+  EXPECT_FALSE(owners->machine);
+  EXPECT_FALSE(owners->network);
+  const std::string file = desired_file();
+  EXPECT_NE(file.find("kernel.kptr_restrict = 1\n"), std::string::npos) << file;
+  EXPECT_NE(file.find("fs.protected_symlinks = 1\n"), std::string::npos) << file;
+  EXPECT_EQ(file, render_sysctl(Policy{}));
+  auto found = verify_kernel();
+  EXPECT_EQ(found["kernel.kptr_restrict"].status, Status::unknown);
+  EXPECT_EQ(found["kernel.kptr_restrict"].evidence.find("container"), std::string::npos)
+      << found["kernel.kptr_restrict"].evidence;
+}
+
+TEST_F(KernelInContainer, NspawnMarkerLeavesMachineWideSettingsToTheHost) {
+  testing::write_file(root(), "/run/systemd/container", "systemd-nspawn\n");
+  const std::string file = desired_file();
+  for (const auto& setting : kernel_settings()) {
+    const bool listed = file.find("\n" + setting.name + " = ") != std::string::npos;
+    EXPECT_EQ(listed, setting.scope == SysctlScope::network) << setting.name << "\n" << file;
+  }
+  EXPECT_NE(file.find("set by the container's host (systemd-nspawn)"), std::string::npos) << file;
+  auto found = verify_kernel();
+  for (const char* id : {"kernel.kptr_restrict", "kernel.dmesg_restrict", "kernel.ptrace_scope",
+                         "kernel.bpf", "kernel.links", "kernel.suid_dumpable", "kernel.aslr"}) {
+    EXPECT_EQ(found[id].status, Status::unknown) << id;
+    EXPECT_NE(found[id].evidence.find("set by the container's host (systemd-nspawn)"),
+              std::string::npos)
+        << id << ": " << found[id].evidence;
+  }
+  // The network namespace's settings are not the host's (here: unseen, another root).
+  EXPECT_EQ(found["kernel.redirects"].evidence.find("container"), std::string::npos)
+      << found["kernel.redirects"].evidence;
+  // The file that leaves them out is the one verify wants; the full one is not.
+  testing::write_file(root(), k_sysctl_path, file);
+  EXPECT_EQ(verify_kernel()["kernel.persisted"].status, Status::pass);
+  testing::write_file(root(), k_sysctl_path, render_sysctl(Policy{}));
+  EXPECT_EQ(verify_kernel()["kernel.persisted"].status, Status::fail);
+}
+
+TEST_F(KernelInContainer, OtherManagersAreDetectedToo) {
+  const std::vector<std::pair<std::string, std::string>> markers = {
+      {"/.dockerenv", "docker"}, {"/run/.containerenv", "podman"}, {"/proc/vz/veinfo", "openvz"}};
+  for (const auto& [marker, name] : markers) {
+    testing::TempDir dir;
+    testing::write_file(dir.path(), marker, "");
+    auto fs = Filesystem::open(dir.path());
+    ASSERT_TRUE(fs);
+    auto found = detect_container(*fs);
+    ASSERT_TRUE(found) << found.error().message;
+    EXPECT_EQ(found->value_or("none"), name) << marker;
+  }
+  // OpenVZ's host has /proc/bc beside /proc/vz: not a container.
+  testing::TempDir host;
+  testing::write_file(host.path(), "/proc/vz/veinfo", "");
+  testing::write_file(host.path(), "/proc/bc/0/resources", "");
+  auto fs = Filesystem::open(host.path());
+  ASSERT_TRUE(fs);
+  EXPECT_EQ(detect_container(*fs).value_or("error"), std::nullopt);
+  // PID 1's environment (LXC without systemd).
+  testing::write_file(root(), "/proc/1/environ", std::string("PATH=/bin\0container=lxc\0", 24));
+  auto lxc = Filesystem::open(root());
+  ASSERT_TRUE(lxc);
+  EXPECT_EQ(detect_container(*lxc).value_or("error"), "lxc");
+}
+
+TEST_F(KernelInContainer, UnreadableMarkerIsUnknownNeverNoContainer) {
+  std::filesystem::create_directories(root() + "/run/systemd/container");  // not a file
+  OfflineHost offline(root());
+  EXPECT_FALSE(sysctl_owners(offline.host));
+  EXPECT_FALSE(KernelLayer{}.desired(Context{offline.host, Policy{}}));
+  auto found = verify_kernel();
+  EXPECT_EQ(found["kernel.kptr_restrict"].status, Status::unknown);
+  EXPECT_NE(found["kernel.kptr_restrict"].evidence.find("/run/systemd/container"),
+            std::string::npos)
+      << found["kernel.kptr_restrict"].evidence;
+  EXPECT_EQ(found["kernel.persisted"].status, Status::unknown);
 }
 
 TEST(UfwBackend, TuplesAreReadAsUfwWritesThem) {

@@ -103,6 +103,49 @@ TEST(Policy, RenderedPolicyParsesBackToTheSameValues) {
   EXPECT_TRUE(again->updates.automatic_reboot);
 }
 
+// Issue 12 item 4: the shell is tracked as "set explicitly" (unset: left as it is) and
+// app.sandbox is an enum with its YAML spellings.
+TEST(Policy, ShellIsUnsetUnlessTheFileSetsIt) {
+  auto defaults = parse_policy("", "p.yaml");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_FALSE(defaults->app.shell);
+  EXPECT_EQ(defaults->app.sandbox, AppSandbox::system_docker);
+  EXPECT_EQ(render_policy(*defaults).find("shell:"), std::string::npos);
+  EXPECT_NE(render_policy(*defaults).find("sandbox: system-docker"), std::string::npos);
+
+  auto set = parse_policy("app:\n  shell: /usr/sbin/nologin\n  sandbox: none\n", "p.yaml");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->app.shell, "/usr/sbin/nologin");
+  EXPECT_EQ(set->app.sandbox, AppSandbox::none);
+  auto again = parse_policy(render_policy(*set), "rendered");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->app.shell, "/usr/sbin/nologin");
+  EXPECT_EQ(again->app.sandbox, AppSandbox::none);
+  EXPECT_EQ(render_policy(*again), render_policy(*set));
+}
+
+TEST(Policy, BadSandboxOrShellNamesFileLineColumn) {
+  auto typo = parse_policy("app:\n  user: openclaw\n  sandbox: rootless\n", "/etc/p.yaml");
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(typo.error().code, ErrorCode::bad_input);
+  EXPECT_NE(typo.error().message.find("/etc/p.yaml:3:12: \"app.sandbox\" must be one of "
+                                      "\"system-docker\", \"none\", got \"rootless\""),
+            std::string::npos)
+      << typo.error().message;
+  auto list = parse_policy("app:\n  sandbox: [none]\n", "p.yaml");
+  ASSERT_FALSE(list);
+  EXPECT_NE(list.error().message.find("p.yaml:2:12: \"app.sandbox\" must be one of"),
+            std::string::npos)
+      << list.error().message;
+  auto shell = parse_policy("app:\n  shell: bash\n", "p.yaml");
+  ASSERT_FALSE(shell);
+  EXPECT_NE(shell.error().message.find("p.yaml:2:10: \"app.shell\": an absolute path"),
+            std::string::npos)
+      << shell.error().message;
+  auto empty = parse_policy("app:\n  shell:\n", "p.yaml");
+  EXPECT_FALSE(empty);
+}
+
 // Issue 11, item 11: values that are well-formed but harmful. Each must be refused with the
 // position of the offending node.
 struct HarmfulCase {

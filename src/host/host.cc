@@ -2,8 +2,14 @@
 // skipped action with the same words instead of pretending it ran.
 #include "host/host.h"
 
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "core/text.h"
 
 namespace clawshield {
 
@@ -37,6 +43,62 @@ bool detect_systemd(const Filesystem& fs) {
     return false;
   auto st = fs.stat("/run/systemd/system");
   return st && *st && (*st)->type == FileType::directory;
+}
+
+namespace {
+
+// Whether `path` exists under `fs`; an error when that cannot be told.
+Result<bool> exists(const Filesystem& fs, std::string_view path) {
+  CS_TRY(std::optional<FileStat> st, fs.stat(path));
+  return st.has_value();
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> detect_container(const Filesystem& fs) {
+  auto marker = fs.read("/run/systemd/container");
+  if (marker) {
+    std::string name(trim(*marker));
+    if (!name.empty())
+      return name;
+  } else if (marker.error().code != ErrorCode::not_found) {
+    return std::unexpected(marker.error());
+  }
+  CS_TRY(bool dockerenv, exists(fs, "/.dockerenv"));
+  if (dockerenv)
+    return std::string("docker");
+  CS_TRY(bool containerenv, exists(fs, "/run/.containerenv"));
+  if (containerenv)
+    return std::string("podman");
+  CS_TRY(bool vz, exists(fs, "/proc/vz"));
+  CS_TRY(bool bc, exists(fs, "/proc/bc"));
+  if (vz && !bc)
+    return std::string("openvz");
+  // systemd as PID 1 writes /run/systemd/container whenever it runs in one: its absence is
+  // the answer, and PID 1's environment (readable by root only) is not needed.
+  if (detect_systemd(fs))
+    return std::nullopt;
+  auto environ = fs.read("/proc/1/environ");
+  if (!environ) {
+    if (environ.error().code == ErrorCode::not_found)
+      return std::nullopt;
+    return fail(environ.error().code,
+                "cannot tell whether this is a container: " + environ.error().message);
+  }
+  for (const std::string& entry : split(*environ, '\0'))
+    if (entry.starts_with("container=") && entry.size() > 10)
+      return std::string(entry.substr(10));
+  return std::nullopt;
+}
+
+Result<bool> kernel_folder_read_only(const std::string& path) {
+  struct statvfs info {};
+  if (::statvfs(path.c_str(), &info) != 0) {
+    const int error = errno;
+    return fail(error == ENOENT ? ErrorCode::not_found : ErrorCode::io,
+                "cannot tell whether " + path + " is writable: " + std::strerror(error));
+  }
+  return (info.f_flag & ST_RDONLY) != 0;
 }
 
 }  // namespace clawshield

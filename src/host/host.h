@@ -58,4 +58,16 @@ Result<std::string> read_kernel_file(const std::string& path);
 // True when `fs` is the running system's root and systemd is PID 1 there (sd_booted's test).
 bool detect_systemd(const Filesystem& fs);
 
+// The container manager `fs` runs under ("systemd-nspawn", "lxc", "docker", "podman",
+// "openvz"), or nullopt on a machine of its own. Read through `fs`, as systemd-detect-virt
+// --container reads it: /run/systemd/container (systemd writes it as PID 1 of a container),
+// /.dockerenv, /run/.containerenv, OpenVZ's /proc/vz without /proc/bc, then PID 1's
+// `container=` environment. An unreadable marker is an error, never "no container", except
+// PID 1's environment where systemd's own marker already answered.
+Result<std::optional<std::string>> detect_container(const Filesystem& fs);
+
+// True when the kernel folder `path` (/proc/sys/net) is mounted read-only in this process's
+// view: a container manager keeps those settings to itself.
+Result<bool> kernel_folder_read_only(const std::string& path);
+
 }  // namespace clawshield

@@ -261,6 +261,21 @@ const std::vector<std::string>& guard_event_kinds() {
   return kinds;
 }
 
+const std::vector<std::pair<AppSandbox, std::string>>& app_sandbox_names() {
+  static const std::vector<std::pair<AppSandbox, std::string>> names = {
+      {AppSandbox::system_docker, "system-docker"},
+      {AppSandbox::none, "none"},
+  };
+  return names;
+}
+
+std::string app_sandbox_name(AppSandbox sandbox) {
+  for (const auto& [value, name] : app_sandbox_names())
+    if (value == sandbox)
+      return name;
+  return "unknown";
+}
+
 const std::vector<SysctlSetting>& kernel_settings() {
   using enum SysctlScope;
   using enum SysctlSeverity;

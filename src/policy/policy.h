@@ -2,12 +2,30 @@
 // Every default is the seed document's value; layers read only these structs.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
 
 namespace clawshield {
+
+// How OpenClaw runs its agents' sandboxes, which decides whether the app user may stay in the
+// `docker` group. `system_docker`: through the system's Docker daemon, which needs `docker`
+// membership (root-equivalent: kept, and reported as a warning); `none`: no Docker sandboxes, so
+// the user is taken out of `docker` like any forbidden group. Issue 14 adds `rootless` (a
+// rootless Docker of the app user's own, no group needed) and makes it the default.
+enum class AppSandbox { system_docker, none };
+// The YAML spelling of each value ("system-docker"), in the order docs/policy.md lists them.
+const std::vector<std::pair<AppSandbox, std::string>>& app_sandbox_names();
+std::string app_sandbox_name(AppSandbox sandbox);
+
+// A user clawshield creates gets a login shell: openclaw-ansible creates `openclaw` with
+// /bin/bash, and OpenClaw's documented workflow is `sudo su - openclaw` then `openclaw onboard`
+// (which `su -` refuses for a nologin account), pnpm updates run in that shell too. The
+// password stays locked (useradd --system), so the shell opens no new way in.
+inline constexpr const char* k_created_app_shell = "/bin/bash";
 
 // The application (OpenClaw) and the account it runs as.
 // Whether a setting was written in the policy file or is clawshield's default (some defaults
@@ -19,7 +37,11 @@ struct AppPolicy {
   std::string group = "openclaw";
   std::string home = "/home/openclaw";
   std::string state_dir = "/home/openclaw/.openclaw";  // "~/.openclaw" in YAML
-  std::string shell = "/usr/sbin/nologin";
+  // The login shell, when the policy sets one: apply then sets it and verify fails if it
+  // differs. Unset, an existing user's shell is left as it is and a new user gets
+  // k_created_app_shell.
+  std::optional<std::string> shell;
+  AppSandbox sandbox = AppSandbox::system_docker;
   std::string service = "openclaw";
   std::string description = "OpenClaw gateway";
   std::string exec_start = "/usr/bin/openclaw gateway --port 18789";
@@ -29,7 +51,8 @@ struct AppPolicy {
   Origin exec_start_origin = Origin::default_value;
   // OpenClaw's own configuration ("~/.openclaw/openclaw.json" in YAML).
   std::string config_file = "/home/openclaw/.openclaw/openclaw.json";
-  // Groups the user must never be in: membership of `docker` is root-equivalent.
+  // Groups the user must never be in: membership of `docker` is root-equivalent. With
+  // `sandbox: system-docker`, `docker` membership is left in place and verify warns about it.
   std::vector<std::string> forbidden_groups = {"docker"};
 };
 

@@ -97,6 +97,41 @@ class Decoder {
     };
   }
 
+  // A string the file may set: `out` holds it only when the file set it, so "set explicitly"
+  // and "left to clawshield" stay apart (nullopt: not set).
+  FieldDecoder optional_string(std::optional<std::string>& out,
+                               std::function<bool(const std::string&)> valid,
+                               std::string requirement) {
+    return [this, &out, valid = std::move(valid), requirement = std::move(requirement)](
+               const YAML::Node& value, const std::string& key) {
+      std::string decoded;
+      const size_t errors_before = m_errors.size();
+      string(decoded, valid, requirement)(value, key);
+      if (m_errors.size() == errors_before)
+        out = std::move(decoded);
+    };
+  }
+
+  // One of the names in `names` (an enum's YAML spellings).
+  template <typename Enum>
+  FieldDecoder choice(Enum& out, const std::vector<std::pair<Enum, std::string>>& names) {
+    return [this, &out, &names](const YAML::Node& value, const std::string& key) {
+      std::vector<std::string> quoted;
+      for (const auto& [_, name] : names) quoted.push_back("\"" + name + "\"");
+      if (!value.IsScalar()) {
+        error(value.Mark(), "\"" + key + "\" must be one of " + join(quoted, ", "));
+        return;
+      }
+      for (const auto& [option, name] : names)
+        if (value.Scalar() == name) {
+          out = option;
+          return;
+        }
+      error(value.Mark(), "\"" + key + "\" must be one of " + join(quoted, ", ") + ", got \"" +
+                              value.Scalar() + "\"");
+    };
+  }
+
   FieldDecoder boolean(bool& out) {
     return [this, &out](const YAML::Node& value, const std::string& key) {
       bool parsed = false;
@@ -476,7 +511,8 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"group", decoder.string(app.group, valid_account_name, "a group name ([a-z_][a-z0-9_-]*)")},
       {"home", decoder.string(app.home, valid_absolute_path, "an absolute path")},
       {"state_dir", decoder.string(state_dir, state_dir_form, "an absolute path or ~/path")},
-      {"shell", decoder.string(app.shell, valid_absolute_path, "an absolute path")},
+      {"shell", decoder.optional_string(app.shell, valid_absolute_path, "an absolute path")},
+      {"sandbox", decoder.choice(app.sandbox, app_sandbox_names())},
       {"service", decoder.string(app.service, valid_service_name, "a unit name without .service")},
       {"description", decoder.string(app.description, any_line, "one line of text")},
       {"exec_start", decoder.string(app.exec_start, exec_start_form,

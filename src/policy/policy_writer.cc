@@ -84,7 +84,10 @@ std::string render_policy(const Policy& policy) {
   out << YAML::Key << "group" << YAML::Value << app.group;
   out << YAML::Key << "home" << YAML::Value << app.home;
   out << YAML::Key << "state_dir" << YAML::Value << app.state_dir;
-  out << YAML::Key << "shell" << YAML::Value << app.shell;
+  // Unset, the shell is left as it is: only a shell the policy sets is written out.
+  if (app.shell)
+    out << YAML::Key << "shell" << YAML::Value << *app.shell;
+  out << YAML::Key << "sandbox" << YAML::Value << app_sandbox_name(app.sandbox);
   // Unset, the unit's name and command are discovered on the host: written back only when the
   // policy set them, so the effective policy loads with the same meaning.
   if (app.service_origin == Origin::policy)

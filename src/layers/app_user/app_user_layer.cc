@@ -1,8 +1,13 @@
 // Layer 5 — the app's account. The seed runs OpenClaw as `openclaw`; what makes that account
-// safe is that it is a system user without a login shell and outside the `docker` group (any
-// member of it can start a privileged container, i.e. is root). Accounts are changed with
-// shadow's own useradd/usermod, pointed at the root with --prefix, so locking and the shadow
-// files stay right; the home and state directories are ordinary directory actions.
+// safe is that it is a system user outside the groups that make it root (`docker`: any member
+// can start a privileged container). A real OpenClaw install (openclaw-ansible) needs two things
+// the seed took away: a login shell (`sudo su - openclaw`, `openclaw onboard`, pnpm updates) and,
+// while its agents' sandboxes run on the system Docker, `docker` membership. So the shell is left
+// as it is unless the policy sets one, and with `app.sandbox: system-docker` the docker
+// membership is kept and verify warns about it loudly (issue 14's rootless sandboxes remove the
+// need). Accounts are changed with shadow's own useradd/usermod, pointed at the root with
+// --prefix, so locking and the shadow files stay right; the home and state directories are
+// ordinary directory actions.
 #include "layers/app_user/app_user_layer.h"
 
 #include <algorithm>
@@ -41,6 +46,29 @@ Result<void> check_home_is_the_apps(const Filesystem& fs, const Accounts& accoun
                                       " or root; clawshield will not hand it to " + app.user);
 }
 
+// The group the system-Docker sandbox needs: kept (with a warning) rather than removed.
+bool kept_for_sandbox(const AppPolicy& app, const std::string& group) {
+  return app.sandbox == AppSandbox::system_docker && group == "docker";
+}
+
+// The login shell: judged against the policy only where the policy sets one. Left unset, a
+// login shell is what OpenClaw's workflow needs (`sudo su - openclaw`, `openclaw onboard`).
+Finding shell_finding(const Layer& layer, const AppPolicy& app, const UserEntry& user) {
+  const char* title = "app user's login shell";
+  if (app.shell)
+    return make_finding(layer, "login_shell",
+                        user.shell == *app.shell ? Status::pass : Status::fail, title,
+                        "shell " + user.shell +
+                            (user.shell == *app.shell ? " (as app.shell sets it)"
+                                                      : ", app.shell wants " + *app.shell));
+  const bool login = !user.shell.ends_with("/nologin") && !user.shell.ends_with("/false");
+  return make_finding(layer, "login_shell", Status::pass, title,
+                      "shell " + user.shell +
+                          (login ? ": login shell kept for OpenClaw's workflow (sudo su - " +
+                                       app.user + ", openclaw onboard); app.shell not set"
+                                 : ": no login shell; app.shell not set, left as it is"));
+}
+
 }  // namespace
 
 const std::vector<std::string>& account_files() {
@@ -60,8 +88,9 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
   CS_TRY_VOID(check_home_is_the_apps(context.host.fs, accounts, app, user));
   if (!user) {
     std::vector<std::string> argv = account_tool(context.host, "useradd");
-    argv.insert(argv.end(), {"--system", "--no-create-home", "--home-dir", app.home, "--shell",
-                             app.shell, "--comment", app.description});
+    argv.insert(argv.end(),
+                {"--system", "--no-create-home", "--home-dir", app.home, "--shell",
+                 app.shell.value_or(k_created_app_shell), "--comment", app.description});
     if (accounts.group(app.group)) {
       argv.insert(argv.end(), {"--gid", app.group});
     } else if (app.group == app.user) {
@@ -94,7 +123,8 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
     std::vector<std::string> remove;
     for (const auto& group_name : app.forbidden_groups) {
       const GroupEntry* group = accounts.group(group_name);
-      if (group && std::ranges::find(group->members, app.user) != group->members.end())
+      if (group && std::ranges::find(group->members, app.user) != group->members.end() &&
+          !kept_for_sandbox(app, group_name))
         remove.push_back(group_name);
     }
     if (!remove.empty()) {
@@ -106,10 +136,11 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
                                    account_files(),
                                    {}});
     }
-    if (user->shell != app.shell) {
+    // The shell only when the policy names one: OpenClaw's workflow logs in as the user.
+    if (app.shell && user->shell != *app.shell) {
       std::vector<std::string> argv = account_tool(context.host, "usermod");
-      argv.insert(argv.end(), {"--shell", app.shell, app.user});
-      actions.push_back(RunCommand{"set shell of " + app.user + " to " + app.shell,
+      argv.insert(argv.end(), {"--shell", *app.shell, app.user});
+      actions.push_back(RunCommand{"set shell of " + app.user + " to " + *app.shell,
                                    Command{argv},
                                    Requirement::none,
                                    account_files(),
@@ -139,7 +170,8 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
   std::vector<Finding> findings;
   auto accounts = Accounts::load(context.host.fs);
   if (!accounts) {
-    for (const char* id : {"exists", "not_root", "not_in_forbidden_groups", "state_dir"})
+    for (const char* id :
+         {"exists", "not_root", "not_in_forbidden_groups", "login_shell", "state_dir"})
       findings.push_back(make_finding(*this, id, Status::unknown, "account files unreadable",
                                       accounts.error().message));
     return findings;
@@ -155,18 +187,26 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
     findings.push_back(make_finding(*this, "not_root", user->uid == 0 ? Status::fail : Status::pass,
                                     "app user is not root", "uid " + std::to_string(user->uid)));
     auto groups = accounts->groups_of(*user);
-    std::vector<std::string> bad;
+    std::vector<std::string> bad, kept;
     for (const auto& group : groups)
       if (std::ranges::find(app.forbidden_groups, group) != app.forbidden_groups.end())
-        bad.push_back(group);
-    findings.push_back(
-        make_finding(*this, "not_in_forbidden_groups", bad.empty() ? Status::pass : Status::fail,
-                     "app user not in " + join(app.forbidden_groups, "/") + " (root-equivalent)",
-                     bad.empty() ? "groups: " + join(groups, ",") : "member of " + join(bad, ",")));
-    bool login_shell = !user->shell.ends_with("/nologin") && !user->shell.ends_with("/false");
-    findings.push_back(make_finding(*this, "no_login_shell",
-                                    login_shell ? Status::warn : Status::pass,
-                                    "app user has no login shell", "shell " + user->shell));
+        (kept_for_sandbox(app, group) ? kept : bad).push_back(group);
+    // Kept docker membership is never a silent pass: it makes the app (and whoever takes it
+    // over) root.
+    std::string evidence =
+        bad.empty() ? "groups: " + join(groups, ",") : "member of " + join(bad, ",");
+    if (!kept.empty())
+      evidence +=
+          "; member of docker, kept because app.sandbox is system-docker (OpenClaw's "
+          "Docker sandboxes need it): the docker group is root-equivalent; app.sandbox: "
+          "rootless (issue 14) removes the need";
+    findings.push_back(make_finding(
+        *this, "not_in_forbidden_groups",
+        !bad.empty()    ? Status::fail
+        : !kept.empty() ? Status::warn
+                        : Status::pass,
+        "app user not in " + join(app.forbidden_groups, "/") + " (root-equivalent)", evidence));
+    findings.push_back(shell_finding(*this, app, *user));
   }
 
   auto opened = context.host.fs.open_untrusted(

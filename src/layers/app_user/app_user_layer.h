@@ -1,4 +1,5 @@
-// Layer 5: the app runs as an unprivileged system account that is not in the docker group.
+// Layer 5: the app runs as an unprivileged system account outside the root-equivalent groups
+// (docker only as `app.sandbox` allows, with a warning), its login shell as OpenClaw needs it.
 #pragma once
 
 #include "layers/layer.h"

@@ -74,14 +74,30 @@ void DockerLayer::audit_group_and_compose(const Context& context,
   } else {
     std::vector<std::string> members = group->members;
     std::vector<std::string> extra;
-    for (const auto& member : members)
-      if (std::ranges::find(policy.group_members, member) == policy.group_members.end())
+    bool app_kept = false;
+    for (const auto& member : members) {
+      if (std::ranges::find(policy.group_members, member) != policy.group_members.end())
+        continue;
+      // The app user's membership is kept for OpenClaw's Docker sandboxes (app.sandbox:
+      // system-docker) and judged by app_user.not_in_forbidden_groups: a warning, not a pass.
+      if (member == context.policy.app.user &&
+          context.policy.app.sandbox == AppSandbox::system_docker)
+        app_kept = true;
+      else
         extra.push_back(member);
-    findings.push_back(make_finding(
-        *this, "group_members", extra.empty() ? Status::pass : Status::fail,
-        "docker group holds only allowed users",
-        extra.empty() ? "members: " + (members.empty() ? std::string("none") : join(members, ","))
-                      : "root-equivalent members not allowed by the policy: " + join(extra, ", ")));
+    }
+    std::string evidence =
+        !extra.empty() ? "root-equivalent members not allowed by the policy: " + join(extra, ", ")
+                       : "members: " + (members.empty() ? std::string("none") : join(members, ","));
+    if (app_kept)
+      evidence += "; " + context.policy.app.user +
+                  " kept for app.sandbox system-docker (root-equivalent; app.sandbox: rootless, "
+                  "issue 14, removes the need)";
+    findings.push_back(make_finding(*this, "group_members",
+                                    !extra.empty() ? Status::fail
+                                    : app_kept     ? Status::warn
+                                                   : Status::pass,
+                                    "docker group holds only allowed users", evidence));
   }
 
   // Compose files (OpenClaw's), audited before they run.

@@ -4,7 +4,11 @@
 // ptrace out of reach. Docker needs IP forwarding on, so the router-side settings are the
 // ones judged. Settings are of two scopes: the network namespace's (net.ipv4/6, read in the
 // host's namespace, so `--netns` works) and the machine's (kernel.*, fs.*, only on the live
-// root). Values come from /proc/sys; one that cannot be read is unknown, never fine.
+// root). Values come from /proc/sys; one that cannot be read is unknown, never fine. In a
+// container (nspawn, LXC, Docker, a container VPS) the machine's settings are the host's, and
+// the network's too where /proc/sys/net is read-only: they are left out of the file and the
+// apply (a `sysctl -w` there fails with "permission denied" and would roll the apply back),
+// and verify reports them unknown with the reason, neither pass nor fail.
 #include "layers/kernel/kernel_layer.h"
 
 #include <algorithm>
@@ -42,12 +46,33 @@ Result<std::string> live_value(const std::string& name) {
 
 }  // namespace
 
-std::string render_sysctl(const Policy& policy) {
+Result<SysctlOwners> sysctl_owners(const Host& host) {
+  SysctlOwners owners;
+  CS_TRY(std::optional<std::string> container, detect_container(host.fs));
+  if (!container)
+    return owners;
+  owners.machine = "set by the container's host (" + *container + ")";
+  // /proc/sys/net as this process sees it is the root's only on the running system.
+  if (host.fs.is_system_root() && host.own_network) {
+    CS_TRY(bool read_only, kernel_folder_read_only("/proc/sys/net"));
+    if (read_only)
+      owners.network =
+          "set by the container's host (" + *container + "; /proc/sys/net is read-only here)";
+  }
+  return owners;
+}
+
+std::string render_sysctl(const Policy& policy, const SysctlOwners& owners) {
   std::string out =
       "# Managed by clawshield: `clawshield apply` rewrites this file.\n"
       "# Kernel settings for a Docker host (forwarding stays as Docker sets it).\n";
+  for (SysctlScope scope : {SysctlScope::network, SysctlScope::machine})
+    if (const auto& why = owners.held(scope))
+      out += std::string("# Not listed: the ") +
+             (scope == SysctlScope::network ? "network" : "machine-wide") + " settings, " + *why +
+             ".\n";
   for (const auto& setting : kernel_settings())
-    if (!exempt(policy, setting.name))
+    if (!exempt(policy, setting.name) && !owners.held(setting.scope))
       out += setting.name + " = " + setting.value + "\n";
   return out;
 }
@@ -56,10 +81,13 @@ Result<std::vector<Action>> KernelLayer::desired(const Context& context) const {
   std::vector<Action> actions;
   if (!context.policy.kernel.manage)
     return actions;
-  actions.push_back(WriteFile{k_sysctl_path, render_sysctl(context.policy), {}, std::nullopt});
-  // The running kernel: only what differs, per scope (each needs its own right to change).
+  CS_TRY(SysctlOwners owners, sysctl_owners(context.host));
+  actions.push_back(
+      WriteFile{k_sysctl_path, render_sysctl(context.policy, owners), {}, std::nullopt});
+  // The running kernel: only what differs, per scope (each needs its own right to change), and
+  // only the scopes that are this host's to set.
   for (SysctlScope scope : {SysctlScope::network, SysctlScope::machine}) {
-    if (unseen(context.host, scope))
+    if (unseen(context.host, scope) || owners.held(scope))
       continue;
     std::vector<std::string> argv = {"sysctl", "-q", "-w"};
     for (const auto& setting : kernel_settings()) {
@@ -83,6 +111,7 @@ Result<std::vector<Action>> KernelLayer::desired(const Context& context) const {
 std::vector<Finding> KernelLayer::verify(const Context& context) const {
   Host& host = context.host;
   std::vector<Finding> findings;
+  const Result<SysctlOwners> owners = sysctl_owners(host);
   // Each check: the settings that belong to it, judged together.
   std::vector<std::string> order;
   std::map<std::string, std::vector<const SysctlSetting*>> checks;
@@ -92,11 +121,23 @@ std::vector<Finding> KernelLayer::verify(const Context& context) const {
     checks[setting.check].push_back(&setting);
   }
   for (const auto& check : order) {
-    std::vector<std::string> wrong, unknown, exempted, seen;
+    std::vector<std::string> wrong, unknown, exempted, seen, held;
     bool severe = false;
     for (const SysctlSetting* setting : checks[check]) {
       if (exempt(context.policy, setting->name)) {
         exempted.push_back(setting->name);
+        continue;
+      }
+      if (!owners) {
+        unknown.push_back(owners.error().message);
+        continue;
+      }
+      // The host's: unknown with the reason, and the value it has now where it can be read.
+      if (const auto& why = owners->held(setting->scope)) {
+        unknown.push_back(*why);
+        if (!unseen(host, setting->scope))
+          if (auto value = live_value(setting->name))
+            held.push_back(setting->name + "=" + *value);
         continue;
       }
       if (auto why = unseen(host, setting->scope)) {
@@ -120,10 +161,11 @@ std::vector<Finding> KernelLayer::verify(const Context& context) const {
     Status status = !wrong.empty()    ? (severe ? Status::fail : Status::warn)
                     : !unknown.empty() ? Status::unknown
                                        : Status::pass;
-    std::string evidence = !wrong.empty()     ? join(wrong, "; ")
-                           : !unknown.empty() ? join(unknown, "; ")
-                           : seen.empty()     ? "all exempted by the policy"
-                                              : join(seen, ", ");
+    std::string evidence =
+        !wrong.empty()     ? join(wrong, "; ")
+        : !unknown.empty() ? join(unknown, "; ") + (held.empty() ? "" : ": now " + join(held, ", "))
+        : seen.empty()     ? "all exempted by the policy"
+                           : join(seen, ", ");
     if (!exempted.empty())
       evidence += " (exempt: " + join(exempted, ", ") + ")";
     findings.push_back(make_finding(*this, check, status, "sysctl " + check, evidence));
@@ -153,15 +195,17 @@ std::vector<Finding> KernelLayer::verify(const Context& context) const {
   // The settings survive a reboot only through the sysctl.d file.
   if (context.policy.kernel.manage) {
     auto text = host.fs.read(k_sysctl_path);
-    Status status = !text && text.error().code != ErrorCode::not_found ? Status::unknown
-                    : text && *text == render_sysctl(context.policy)   ? Status::pass
-                                                                        : Status::fail;
-    findings.push_back(make_finding(
-        *this, "persisted", status, "settings kept across reboots",
-        status == Status::unknown ? text.error().message
-        : status == Status::pass  ? std::string(k_sysctl_path)
-        : text                    ? std::string(k_sysctl_path) + " differs from the policy's render"
-                                  : std::string(k_sysctl_path) + " is missing"));
+    Status status = !owners                                                   ? Status::unknown
+                    : !text && text.error().code != ErrorCode::not_found      ? Status::unknown
+                    : text && *text == render_sysctl(context.policy, *owners) ? Status::pass
+                                                                              : Status::fail;
+    findings.push_back(
+        make_finding(*this, "persisted", status, "settings kept across reboots",
+                     !owners                     ? owners.error().message
+                     : status == Status::unknown ? text.error().message
+                     : status == Status::pass    ? std::string(k_sysctl_path)
+                     : text ? std::string(k_sysctl_path) + " differs from the policy's render"
+                            : std::string(k_sysctl_path) + " is missing"));
   }
   return findings;
 }
