@@ -7,6 +7,8 @@
 // on fail2ban (clawshield's own guard does not start under systemd yet, another item of issue
 // 12), the whole apply succeeds there: plan afterwards is empty, the sysctl.d file persisted,
 // and the app user (item 4) keeps its login shell and, with a warning, its docker membership.
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -24,7 +26,6 @@ using nlohmann::json;
 
 constexpr const char* k_lab = CLAWSHIELD_LAB;
 constexpr const char* k_build_image = CLAWSHIELD_BUILD_IMAGE;
-constexpr const char* k_name = "ku-kernel";
 
 CommandResult run(std::vector<std::string> argv, std::chrono::seconds timeout) {
   ProcessRunner runner;
@@ -40,11 +41,12 @@ class BootedHostKernel : public ::testing::Test {
  protected:
   void SetUp() override {
     SKIP_UNLESS_ROOT();
+    m_name = "ku" + std::to_string(::getpid());  // tests of this file run side by side
     auto image = run({k_build_image}, std::chrono::seconds(600));
     if (!image.ok())
       GTEST_SKIP() << "build-image failed, no booted host: " << image.err;
-    auto started = run({k_lab, "start", k_name, "--bind-ro",
-                        std::string(CLAWSHIELD_BINARY) + ":/usr/local/sbin/clawshield"},
+    auto started = run({k_lab, "start", m_name.c_str(), "--bind-ro",
+                        std::string(CLAWSHIELD_BINARY) + ":/usr/local/bin/clawshield"},
                        std::chrono::seconds(400));
     m_started = true;
     if (!started.ok())
@@ -52,11 +54,12 @@ class BootedHostKernel : public ::testing::Test {
   }
   void TearDown() override {
     if (m_started)
-      run({k_lab, "destroy", k_name}, std::chrono::seconds(180));
+      run({k_lab, "destroy", m_name.c_str()}, std::chrono::seconds(180));
   }
+  std::string m_name;
 
   CommandResult exec(std::vector<std::string> argv) {
-    argv.insert(argv.begin(), {k_lab, "exec", k_name});
+    argv.insert(argv.begin(), {k_lab, "exec", m_name.c_str()});
     return run(std::move(argv), std::chrono::seconds(300));
   }
 
@@ -118,7 +121,7 @@ TEST_F(BootedHostKernel, ApplyLeavesTheContainerHostsSettingsAndVerifySaysUnknow
 }
 
 TEST_F(BootedHostKernel, FullApplySucceedsAndLeavesNothingToPlan) {
-  auto root = run({k_lab, "root", k_name}, std::chrono::seconds(30));
+  auto root = run({k_lab, "root", m_name.c_str()}, std::chrono::seconds(30));
   ASSERT_TRUE(root.ok()) << root.err;
   const std::string policy = "/root/ku-policy.yaml";
   testing::write_file(std::string(trim(root.out)), policy, "guard:\n  engine: fail2ban\n", 0600);
