@@ -1,6 +1,9 @@
 // The process runner: argv only (no shell ever interprets our strings), stdin and both output
 // streams, deadlines, and in-memory config files for tools.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <sstream>
 
 #include "host/runner.h"
 
@@ -51,6 +54,24 @@ TEST(ProcessRunner, EnvironmentAdditionsAndInlineFiles) {
   auto result = runner.run(command);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->out, "hello\nin memory\n");
+}
+
+// A command runs in a session of its own, without the admin's terminal: code of another user
+// (OpenClaw's CLI as the app user) cannot open /dev/tty and push keystrokes into root's shell.
+TEST(ProcessRunner, CommandsRunInASessionOfTheirOwn) {
+  ProcessRunner runner;
+  auto result = runner.run(Command({"cat", "/proc/self/stat"}));
+  ASSERT_TRUE(result);
+  // pid (comm) state ppid pgrp session ...
+  std::string rest = result->out.substr(result->out.rfind(')') + 2);
+  std::istringstream fields(rest);
+  std::string state;
+  long ppid = 0, pgrp = 0, session = 0;
+  fields >> state >> ppid >> pgrp >> session;
+  EXPECT_NE(session, static_cast<long>(::getsid(0)));
+  auto tty = runner.run(Command({"sh", "-c", "exec 3</dev/tty && echo opened"}));
+  ASSERT_TRUE(tty);
+  EXPECT_NE(tty->out, "opened\n");
 }
 
 }  // namespace

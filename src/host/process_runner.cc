@@ -140,7 +140,11 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
   sigset_t no_signals;
   sigemptyset(&no_signals);
   posix_spawnattr_setsigmask(&attributes, &no_signals);
-  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  // A session of its own: no command needs the admin's terminal (its stdio are pipes), and one
+  // that runs another user's code (OpenClaw's CLI as the app user) must not be able to open
+  // /dev/tty and push keystrokes into the admin's shell (TIOCSTI).
+  posix_spawnattr_setflags(&attributes,
+                           POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID);
 
   pid_t pid = -1;
   const std::string program = resolve_program(command.argv.front());

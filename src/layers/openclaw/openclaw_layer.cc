@@ -14,6 +14,8 @@
 #include "core/bounded_json.h"
 #include "core/text.h"
 #include "host/accounts.h"
+#include "layers/openclaw/gateway_service.h"
+#include "layers/openclaw/security_audit.h"
 
 namespace clawshield {
 namespace {
@@ -132,7 +134,39 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
         *this, "config_mode", problems.empty() ? Status::pass : Status::fail, "config file private",
         app.config_file + (problems.empty() ? " 0600 " + app.user : ": " + join(problems, "; "))));
   }
+  add_audit_findings(context, findings);
   return findings;
+}
+
+void OpenClawLayer::add_audit_findings(const Context& context,
+                                       std::vector<Finding>& findings) const {
+  const std::string title = "OpenClaw's own security audit has no critical or warn finding";
+  if (auto why = context.host.skip_reason(Requirement::live_system)) {
+    findings.push_back(make_finding(*this, "audit", Status::unknown, title,
+                                    "openclaw security audit runs only on the live system (" +
+                                        *why + ")"));
+    return;
+  }
+  auto gateway = discover_gateway(context.host, context.policy);
+  auto report = gateway ? run_security_audit(context.host, context.policy.app, *gateway)
+                        : Result<AuditReport>(std::unexpected(gateway.error()));
+  if (!report) {
+    findings.push_back(make_finding(*this, "audit", Status::unknown, title, report.error().message));
+    return;
+  }
+  findings.push_back(make_finding(
+      *this, "audit",
+      report->critical ? Status::fail : report->warn ? Status::warn : Status::pass, title,
+      report->command + ": " + std::to_string(report->critical) + " critical, " +
+          std::to_string(report->warn) + " warn, " + std::to_string(report->info) + " info"));
+  for (const auto& item : report->findings) {
+    if (item.severity == "info")
+      continue;
+    Finding finding = make_finding(*this, "audit." + item.check_id,
+                                   item.severity == "critical" ? Status::fail : Status::warn,
+                                   item.title, item.detail.empty() ? item.title : item.detail);
+    findings.push_back(std::move(finding));
+  }
 }
 
 }  // namespace clawshield

@@ -16,6 +16,11 @@ class OpenClawLayer final : public Layer {
   std::string_view title() const override { return "OpenClaw gateway exposure"; }
   Result<std::vector<Action>> desired(const Context& context) const override;
   std::vector<Finding> verify(const Context& context) const override;
+
+ private:
+  // `openclaw.audit` and one `openclaw.audit.<checkId>` per critical or warn finding of
+  // OpenClaw's own auditor (live system only).
+  void add_audit_findings(const Context& context, std::vector<Finding>& findings) const;
 };
 
 // Whether the policy trusts the tailnet's interface (then `gateway.bind: "tailnet"` is fine).
