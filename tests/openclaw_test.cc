@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -73,6 +74,50 @@ TEST_F(OpenClaw, ConfigModeIsFixedByApplyWithoutTouchingTheContent) {
   ::stat((root() + "/home/openclaw/.openclaw/openclaw.json").c_str(), &st);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
   EXPECT_EQ(cs({"plan"}).exit_code, 0);
+}
+
+// OpenClaw's credential files (what its own `security audit --fix` tightens): closed to group
+// and others by apply, on a descriptor, journaled, and given back by rollback.
+TEST_F(OpenClaw, CredentialFilesAreClosedToOthersAndRollbackGivesTheModesBack) {
+  const std::string state = "/home/openclaw/.openclaw";
+  std::filesystem::create_directories(root() + state + "/credentials");
+  ::chmod((root() + state + "/credentials").c_str(), 0755);
+  testing::write_file(root(), state + "/agents/main/agent/auth-profiles.json", "{}", 0644);
+  testing::write_file(root(), state + "/agents/main/sessions/sessions.json", "{}", 0640);
+  testing::write_file(root(), state + "/agents/main/sessions/other.json", "{}", 0644);
+  for (const char* path : {"/credentials", "/agents", "/agents/main", "/agents/main/agent",
+                           "/agents/main/agent/auth-profiles.json", "/agents/main/sessions",
+                           "/agents/main/sessions/sessions.json", "/agents/main/sessions/other.json"})
+    ASSERT_EQ(::chown((root() + state + path).c_str(), 998, 998), 0);
+  auto before = statuses("openclaw")["openclaw.state_files"];
+  EXPECT_TRUE(before.starts_with("fail")) << before;
+  EXPECT_NE(before.find("auth-profiles.json 0644"), std::string::npos) << before;
+  ASSERT_EQ(cs({"apply"}).exit_code, 0);
+  auto after = statuses("openclaw")["openclaw.state_files"];
+  EXPECT_TRUE(after.starts_with("pass")) << after;
+  auto mode = [&](const std::string& path) {
+    struct stat st {};
+    ::stat((root() + state + path).c_str(), &st);
+    return st.st_mode & 07777;
+  };
+  EXPECT_EQ(mode("/credentials"), 0700u);
+  EXPECT_EQ(mode("/agents/main/agent/auth-profiles.json"), 0600u);
+  EXPECT_EQ(mode("/agents/main/sessions/sessions.json"), 0600u);
+  EXPECT_EQ(mode("/agents/main/sessions/other.json"), 0644u);  // not a credential: left alone
+  EXPECT_EQ(cs({"plan"}).exit_code, 0);
+  ASSERT_EQ(cs({"rollback"}).exit_code, 0);
+  EXPECT_EQ(mode("/credentials"), 0755u);
+  EXPECT_EQ(mode("/agents/main/agent/auth-profiles.json"), 0644u);
+
+  // A link planted where an agent folder should be is never followed, and blocks nothing.
+  testing::write_file(root(), "/etc/secret/agent/auth-profiles.json", "{}", 0644);
+  std::filesystem::remove_all(root() + state + "/agents/main");
+  std::filesystem::create_symlink("/etc/secret", root() + state + "/agents/main");
+  EXPECT_TRUE(statuses("openclaw")["openclaw.state_files"].starts_with("unknown"));
+  ASSERT_EQ(cs({"apply"}).exit_code, 0);
+  struct stat st {};
+  ::stat((root() + "/etc/secret/agent/auth-profiles.json").c_str(), &st);
+  EXPECT_EQ(st.st_mode & 07777, 0644u);
 }
 
 TEST_F(OpenClaw, ComposeFilesAreAuditedBeforeTheyRun) {

@@ -59,7 +59,7 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
   if (const auto* set = std::get_if<SetAttributes>(&action)) {
     CS_TRY(Ownership owner, resolve_owner(host, set->spec));
     CS_TRY(UntrustedFile file,
-           host.fs.open_untrusted(set->path, set->trusted_parent, UntrustedKind::regular));
+           host.fs.open_untrusted(set->path, set->trusted_parent, set->kind));
     CS_TRY_VOID(record_untrusted(host, journal, set->path, set->trusted_parent, file));
     return file.set_attributes(set->spec.mode, owner);
   }

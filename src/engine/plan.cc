@@ -76,7 +76,7 @@ Result<UntrustedState> untrusted_state(const Host& host, const std::string& path
 Result<std::optional<Change>> reconcile_attributes(const Context& context,
                                                    const SetAttributes& set) {
   CS_TRY(UntrustedState state,
-         untrusted_state(context.host, set.path, set.trusted_parent, UntrustedKind::regular));
+         untrusted_state(context.host, set.path, set.trusted_parent, set.kind));
   const std::string summary = "set " + describe_spec(set.spec) + " on " + set.path;
   if (state.refusal)
     return Change{summary, {}, *state.refusal, set};

@@ -43,14 +43,15 @@ struct EnsureDirectory {
   std::string trusted_parent = {};
 };
 
-// The existing regular file at `path`, below `trusted_parent` in a folder an unprivileged user
-// controls, must have `spec`. Changed on a descriptor, never by rewriting its content; a
-// symlink, FIFO, device, directory or hard-linked file there is reported and left alone.
-// Nothing to do when the file does not exist.
+// The existing regular file (or directory, by `kind`) at `path`, below `trusted_parent` in a
+// folder an unprivileged user controls, must have `spec`. Changed on a descriptor, never by
+// rewriting its content; a symlink, FIFO, device, an object of the other kind or a hard-linked
+// file there is reported and left alone. Nothing to do when it does not exist.
 struct SetAttributes {
   std::string path;
   FileSpec spec;
   std::string trusted_parent;
+  UntrustedKind kind = UntrustedKind::regular;  // or a directory (OpenClaw's credentials/)
 };
 
 // The file at `path` must not exist (what another backend left behind). Journaled, so

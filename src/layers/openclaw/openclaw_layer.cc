@@ -16,6 +16,7 @@
 #include "host/accounts.h"
 #include "layers/openclaw/gateway_service.h"
 #include "layers/openclaw/security_audit.h"
+#include "layers/openclaw/state_files.h"
 
 namespace clawshield {
 namespace {
@@ -84,8 +85,15 @@ Result<std::vector<Action>> OpenClawLayer::desired(const Context& context) const
   const AppPolicy& app = context.policy.app;
   // Mode and owner only, on a descriptor; nothing when the file does not exist, and reported
   // (not followed) when something else is at the path.
-  return std::vector<Action>{SetAttributes{app.config_file, FileSpec{0600, app.user, app.group},
-                                           trusted_parent_of(app.config_file, app.home)}};
+  std::vector<Action> actions = {SetAttributes{app.config_file, FileSpec{0600, app.user, app.group},
+                                               trusted_parent_of(app.config_file, app.home)}};
+  // OpenClaw's credential files, closed to group and others. A folder there that cannot be
+  // listed (a link the app user planted) never blocks the apply: verify reports it unknown.
+  if (auto targets = state_targets(context.host.fs, app))
+    for (const auto& target : *targets)
+      actions.push_back(SetAttributes{target.path, FileSpec{target.mode, app.user, app.group},
+                                      app.home, target.kind});
+  return actions;
 }
 
 std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
@@ -106,6 +114,8 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
         make_finding(*this, "config_mode",
                      text.error().code == ErrorCode::refused ? Status::fail : Status::unknown,
                      "config file private", why));
+    add_state_findings(context, findings);
+    add_audit_findings(context, findings);
     return findings;
   }
 
@@ -134,8 +144,49 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
         *this, "config_mode", problems.empty() ? Status::pass : Status::fail, "config file private",
         app.config_file + (problems.empty() ? " 0600 " + app.user : ": " + join(problems, "; "))));
   }
+  add_state_findings(context, findings);
   add_audit_findings(context, findings);
   return findings;
+}
+
+void OpenClawLayer::add_state_findings(const Context& context,
+                                       std::vector<Finding>& findings) const {
+  const AppPolicy& app = context.policy.app;
+  const std::string title = "OpenClaw's credentials are the app user's alone";
+  auto targets = state_targets(context.host.fs, app);
+  if (!targets) {
+    findings.push_back(
+        make_finding(*this, "state_files", Status::unknown, title, targets.error().message));
+    return;
+  }
+  auto accounts = Accounts::load(context.host.fs);
+  const UserEntry* user = accounts ? accounts->user(app.user) : nullptr;
+  std::vector<std::string> problems;
+  std::vector<std::string> unknown;
+  for (const auto& target : *targets) {
+    auto opened = context.host.fs.open_untrusted(target.path, app.home, target.kind);
+    if (!opened) {
+      (opened.error().code == ErrorCode::refused ? problems : unknown)
+          .push_back(opened.error().message);
+      continue;
+    }
+    const FileStat& st = opened->stat();
+    if (st.mode & 077)
+      problems.push_back(target.path + " " + format_mode(st.mode) + " (want " +
+                         format_mode(target.mode) + ")");
+    if (!user || st.uid != user->uid)
+      problems.push_back(target.path + " owned by uid " + std::to_string(st.uid));
+  }
+  Status status = !problems.empty() ? Status::fail
+                  : !unknown.empty() ? Status::unknown
+                                     : Status::pass;
+  std::string evidence =
+      !problems.empty() ? join(problems, "; ")
+      : !unknown.empty()
+          ? join(unknown, "; ")
+          : std::to_string(targets->size()) +
+                " credential paths (credentials/, auth profiles, session indexes) closed to others";
+  findings.push_back(make_finding(*this, "state_files", status, title, evidence));
 }
 
 void OpenClawLayer::add_audit_findings(const Context& context,
