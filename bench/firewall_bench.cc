@@ -103,7 +103,7 @@ int main() {
   ::close(fd);
 
   FirewallPolicy policy;
-  const std::string ruleset = render_ruleset(make_firewall_spec(policy, {22}));
+  const std::string ruleset = render_ruleset(make_firewall_spec(policy, {22}, policy.app_ports));
   const std::string load = replace_table_transaction(ruleset);
   compare("full ruleset (atomic replace)", "", load, 21, 50.0);
 

@@ -104,7 +104,10 @@ struct FirewallPolicy {
   std::vector<int> ssh_ports;
   std::vector<int> public_tcp;            // further TCP ports open to everyone
   std::vector<int> public_udp = {41641};  // Tailscale's WireGuard port
-  std::vector<int> app_ports = {3000, 18789};  // only from trusted interfaces
+  // Only from trusted interfaces. Unless set in the policy, the gateway's port as OpenClaw
+  // resolves it on the host (gateway_service.h); 18789 is OpenClaw's default.
+  std::vector<int> app_ports = {18789};
+  Origin app_ports_origin = Origin::default_value;
   std::vector<std::string> trusted_interfaces = {"lo", "tailscale0"};
   // Where containers' traffic enters the host; new connections from them may leave.
   std::vector<std::string> container_interfaces = {"docker0", "br-*"};

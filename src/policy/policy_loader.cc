@@ -696,6 +696,8 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
     decoder.error(e.mark, e.msg);
   }
 
+  policy.firewall.app_ports_origin =
+      decoder.present("firewall.app_ports") ? Origin::policy : Origin::default_value;
   policy.app.service_origin =
       decoder.present("app.service") ? Origin::policy : Origin::default_value;
   policy.app.exec_start_origin =

@@ -27,6 +27,7 @@
 #include "core/text.h"
 #include "layers/firewall/ruleset.h"
 #include "layers/firewall/sshd_ports.h"
+#include "layers/openclaw/gateway_service.h"
 
 namespace clawshield {
 namespace {
@@ -188,11 +189,11 @@ std::string render_revert_unit(const std::string& executable) {
 
 namespace {
 
-Result<FirewallSpec> resolve_spec(Host& host, const FirewallPolicy& policy, std::string* source) {
-  CS_TRY(SshdPorts ports, ssh_ports_to_open(host, policy.ssh_ports));
+Result<FirewallSpec> resolve_spec(Host& host, const Policy& policy, std::string* source) {
+  CS_TRY(SshdPorts ports, ssh_ports_to_open(host, policy.firewall.ssh_ports));
   if (source)
     *source = ports.source;
-  return make_firewall_spec(policy, ports.ports);
+  return make_firewall_spec(policy.firewall, ports.ports, gateway_app_ports(host, policy));
 }
 
 bool in_tailnet(const std::string& address) {
@@ -457,7 +458,7 @@ Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const
     actions.push_back(LoadFirewall{k_firewall_table, "", delete_table_transaction(), {}});
     return actions;
   }
-  CS_TRY(FirewallSpec spec, resolve_spec(host, context.policy.firewall, nullptr));
+  CS_TRY(FirewallSpec spec, resolve_spec(host, context.policy, nullptr));
   // Only a ruleset that is actually loaded here can cut the session.
   const std::string ruleset = render_ruleset(spec);
   FirewallChange change = FirewallChange::yes;
@@ -518,7 +519,7 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
     return findings;
   }
   std::string source;
-  auto spec = resolve_spec(host, context.policy.firewall, &source);
+  auto spec = resolve_spec(host, context.policy, &source);
   if (!spec)
     return all_unknown(spec.error().message);
   const std::string ruleset = render_ruleset(*spec);

@@ -59,12 +59,13 @@ std::string chain_header(const char* name, const char* hook, const char* policy)
 
 }  // namespace
 
-FirewallSpec make_firewall_spec(const FirewallPolicy& policy, std::vector<int> ssh_ports) {
+FirewallSpec make_firewall_spec(const FirewallPolicy& policy, std::vector<int> ssh_ports,
+                                std::vector<int> app_ports) {
   FirewallSpec spec;
   spec.ssh_ports = sorted_unique(std::move(ssh_ports));
   spec.public_tcp = sorted_unique(policy.public_tcp);
   spec.public_udp = sorted_unique(policy.public_udp);
-  spec.app_ports = sorted_unique(policy.app_ports);
+  spec.app_ports = sorted_unique(std::move(app_ports));
   spec.trusted_interfaces = policy.trusted_interfaces;
   spec.container_interfaces = policy.container_interfaces;
   return spec;

@@ -27,7 +27,8 @@ struct FirewallSpec {
   std::vector<std::string> container_interfaces;
 };
 
-FirewallSpec make_firewall_spec(const FirewallPolicy& policy, std::vector<int> ssh_ports);
+FirewallSpec make_firewall_spec(const FirewallPolicy& policy, std::vector<int> ssh_ports,
+                                std::vector<int> app_ports);
 std::string render_ruleset(const FirewallSpec& spec);
 // One transaction that replaces our table (or creates it) atomically with `ruleset`.
 std::string replace_table_transaction(const std::string& ruleset);

@@ -231,6 +231,13 @@ std::optional<int> port_argument(const std::string& command_line) {
   return port;
 }
 
+std::vector<int> gateway_app_ports(const Host& host, const Policy& policy) {
+  if (policy.firewall.app_ports_origin == Origin::policy)
+    return policy.firewall.app_ports;
+  auto gateway = discover_gateway(host, policy);
+  return gateway ? std::vector<int>{gateway->port} : policy.firewall.app_ports;
+}
+
 std::string GatewayService::describe() const {
   std::string where = source == GatewaySource::user_unit     ? "user unit " + found_at
                       : source == GatewaySource::system_unit ? "system unit " + found_at

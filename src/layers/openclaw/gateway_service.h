@@ -57,6 +57,11 @@ inline constexpr std::string_view k_managed_header = "# Managed by clawshield";
 // be read or carried safely (a prefixed ExecStart, line continuations).
 Result<GatewayService> discover_gateway(const Host& host, const Policy& policy);
 
+// The ports the firewall opens to trusted interfaces for the app: the policy's when it sets
+// firewall.app_ports, else the gateway's port as discovered (the policy's default when the
+// gateway cannot be read).
+std::vector<int> gateway_app_ports(const Host& host, const Policy& policy);
+
 // The value of `--port N` / `--port=N` in a command line, if any.
 std::optional<int> port_argument(const std::string& command_line);
 

@@ -20,6 +20,7 @@
 #include "layers/firewall/firewall_layer.h"
 #include "layers/firewall/ruleset.h"
 #include "layers/firewall/sshd_ports.h"
+#include "layers/openclaw/gateway_service.h"
 
 namespace clawshield {
 namespace {
@@ -114,7 +115,7 @@ std::string iptables_interface(const std::string& pattern) {
 // trusted interface (lo is always allowed by ufw's before.rules; wildcards are not ufw's).
 Result<std::vector<UfwRule>> wanted_rules(Host& host, const Policy& policy) {
   CS_TRY(SshdPorts ssh, ssh_ports_to_open(host, policy.firewall.ssh_ports));
-  const FirewallSpec spec = make_firewall_spec(policy.firewall, ssh.ports);
+  const FirewallSpec spec = make_firewall_spec(policy.firewall, ssh.ports, gateway_app_ports(host, policy));
   std::vector<UfwRule> rules;
   for (int port : spec.ssh_ports)
     rules.push_back({"allow", "tcp", std::to_string(port), ""});
