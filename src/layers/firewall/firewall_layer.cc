@@ -25,6 +25,7 @@
 
 #include "core/diff.h"
 #include "core/text.h"
+#include "host/listeners.h"
 #include "layers/firewall/ruleset.h"
 #include "layers/firewall/sshd_ports.h"
 #include "layers/openclaw/gateway_service.h"
@@ -316,60 +317,6 @@ std::vector<int> ports_in(std::string_view rule, std::string_view keyword) {
   return ports;
 }
 
-// --- listening sockets ------------------------------------------------------------------------
-
-struct Listener {
-  std::string protocol;  // tcp, udp
-  std::string address;
-  int port;
-  bool loopback;
-};
-
-std::vector<Listener> parse_proc_net(const std::string& text, const std::string& protocol, bool v6) {
-  std::vector<Listener> listeners;
-  bool first = true;
-  for (const auto& line : split_lines(text)) {
-    if (first) {
-      first = false;
-      continue;
-    }
-    auto fields = split_words(line);
-    if (fields.size() < 4)
-      continue;
-    const std::string state = fields[3];
-    if ((protocol == "tcp" && state != "0A") || (protocol == "udp" && state != "07"))
-      continue;
-    const std::string& local = fields[1];
-    size_t colon = local.find(':');
-    if (colon == std::string::npos)
-      continue;
-    int port = std::stoi(local.substr(colon + 1), nullptr, 16);
-    std::string hex = local.substr(0, colon);
-    char text_address[INET6_ADDRSTRLEN] = {};
-    bool loopback = false;
-    if (!v6 && hex.size() == 8) {
-      uint32_t raw = static_cast<uint32_t>(std::stoul(hex, nullptr, 16));
-      in_addr address{raw};  // /proc prints the address in host byte order of the raw word
-      ::inet_ntop(AF_INET, &address, text_address, sizeof text_address);
-      loopback = (ntohl(raw) >> 24) == 127;
-    } else if (v6 && hex.size() == 32) {
-      in6_addr address{};
-      for (int word = 0; word < 4; ++word) {
-        uint32_t raw = static_cast<uint32_t>(std::stoul(hex.substr(static_cast<size_t>(word) * 8, 8), nullptr, 16));
-        std::memcpy(&address.s6_addr[word * 4], &raw, 4);
-      }
-      ::inet_ntop(AF_INET6, &address, text_address, sizeof text_address);
-      loopback = IN6_IS_ADDR_LOOPBACK(&address);
-      if (IN6_IS_ADDR_V4MAPPED(&address))
-        loopback = address.s6_addr[12] == 127;
-    } else {
-      continue;
-    }
-    listeners.push_back({protocol, text_address, port, loopback});
-  }
-  return listeners;
-}
-
 // ufw, firewalld and other tables' input chains that drop by default: they would make two
 // sources of truth, or drop the SSH and Tailscale traffic we mean to accept.
 std::vector<std::string> competing_firewalls(const Filesystem& fs, const std::string& listing) {
@@ -612,19 +559,8 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
                                   others.empty() ? "only inet clawshield filters input" : join(others, "; ")));
 
   // Listening sockets on non-loopback addresses.
-  std::vector<Listener> listeners;
   std::vector<std::string> unreadable;
-  for (const auto& [file, protocol, v6] : std::vector<std::tuple<std::string, std::string, bool>>{
-           {"/proc/self/net/tcp", "tcp", false}, {"/proc/self/net/tcp6", "tcp", true},
-           {"/proc/self/net/udp", "udp", false}, {"/proc/self/net/udp6", "udp", true}}) {
-    auto text = read_kernel_file(file);
-    if (!text) {
-      unreadable.push_back(file);
-      continue;
-    }
-    auto found = parse_proc_net(*text, protocol, v6);
-    listeners.insert(listeners.end(), found.begin(), found.end());
-  }
+  const std::vector<Listener> listeners = read_listeners(unreadable);
   std::vector<std::string> unexpected;
   auto public_tcp = public_tcp_ports(*spec);
   std::set<std::string> seen;

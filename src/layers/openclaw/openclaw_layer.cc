@@ -9,11 +9,14 @@
 // allows them.
 #include "layers/openclaw/openclaw_layer.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 #include "core/bounded_json.h"
 #include "core/text.h"
 #include "host/accounts.h"
+#include "host/listeners.h"
 #include "layers/openclaw/gateway_service.h"
 #include "layers/openclaw/security_audit.h"
 #include "layers/openclaw/state_files.h"
@@ -22,6 +25,20 @@ namespace clawshield {
 namespace {
 
 using nlohmann::json;
+
+// Tailscale's own ranges: 100.64.0.0/10 and fd7a:115c:a1e0::/48.
+bool tailscale_address(const std::string& text) {
+  in_addr v4{};
+  if (::inet_pton(AF_INET, text.c_str(), &v4) == 1) {
+    uint32_t host_order = ntohl(v4.s_addr);
+    return (host_order & 0xffc00000u) == 0x64400000u;
+  }
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, text.c_str(), &v6) == 1)
+    return v6.s6_addr[0] == 0xfd && v6.s6_addr[1] == 0x7a && v6.s6_addr[2] == 0x11 &&
+           v6.s6_addr[3] == 0x5c && v6.s6_addr[4] == 0xa1 && v6.s6_addr[5] == 0xe0;
+  return false;
+}
 
 bool loopback_host(const std::string& host) {
   return host == "localhost" || host.starts_with("127.") || host == "::1";
@@ -115,6 +132,7 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
                      text.error().code == ErrorCode::refused ? Status::fail : Status::unknown,
                      "config file private", why));
     add_state_findings(context, findings);
+    add_listening_finding(context, findings);
     add_audit_findings(context, findings);
     return findings;
   }
@@ -145,8 +163,56 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
         app.config_file + (problems.empty() ? " 0600 " + app.user : ": " + join(problems, "; "))));
   }
   add_state_findings(context, findings);
+  add_listening_finding(context, findings);
   add_audit_findings(context, findings);
   return findings;
+}
+
+void OpenClawLayer::add_listening_finding(const Context& context,
+                                          std::vector<Finding>& findings) const {
+  const std::string title = "the gateway's port listens on loopback only (the kernel's view)";
+  Host& host = context.host;
+  if (!host.own_network) {
+    findings.push_back(make_finding(*this, "listening", Status::unknown, title,
+                                    "not in the host's network namespace (--root without --netns)"));
+    return;
+  }
+  auto gateway = discover_gateway(host, context.policy);
+  if (!gateway) {
+    findings.push_back(
+        make_finding(*this, "listening", Status::unknown, title, gateway.error().message));
+    return;
+  }
+  std::vector<std::string> unreadable;
+  const std::vector<Listener> listeners = read_listeners(unreadable);
+  const bool tailnet_trusted =
+      std::ranges::find(context.policy.firewall.trusted_interfaces, "tailscale0") !=
+      context.policy.firewall.trusted_interfaces.end();
+  std::vector<std::string> loopback, exposed;
+  for (const auto& listener : listeners) {
+    if (listener.protocol != "tcp" || listener.port != gateway->port)
+      continue;
+    std::string where = listener.address + ":" + std::to_string(listener.port);
+    if (listener.loopback)
+      loopback.push_back(where);
+    else if (tailnet_trusted && tailscale_address(listener.address))
+      loopback.push_back(where + " (tailnet)");
+    else
+      exposed.push_back(where);
+  }
+  const std::string port = "port " + std::to_string(gateway->port) + " (" + gateway->port_source + ")";
+  if (!exposed.empty())
+    findings.push_back(make_finding(*this, "listening", Status::fail, title,
+                                    port + " listens on " + join(exposed, ", ")));
+  else if (!unreadable.empty())
+    findings.push_back(make_finding(*this, "listening", Status::unknown, title,
+                                    "cannot read " + join(unreadable, ", ")));
+  else if (loopback.empty())
+    findings.push_back(make_finding(*this, "listening", Status::warn, title,
+                                    "nothing listens on " + port + ": is the gateway running?"));
+  else
+    findings.push_back(make_finding(*this, "listening", Status::pass, title,
+                                    port + ": " + join(loopback, ", ")));
 }
 
 void OpenClawLayer::add_state_findings(const Context& context,

@@ -18,6 +18,8 @@ class OpenClawLayer final : public Layer {
   std::vector<Finding> verify(const Context& context) const override;
 
  private:
+  // `openclaw.listening`: what the kernel shows bound on the gateway's port.
+  void add_listening_finding(const Context& context, std::vector<Finding>& findings) const;
   // `openclaw.state_files`: credentials/, auth profiles and session indexes closed to others.
   void add_state_findings(const Context& context, std::vector<Finding>& findings) const;
   // `openclaw.audit` and one `openclaw.audit.<checkId>` per critical or warn finding of
