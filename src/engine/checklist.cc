@@ -25,6 +25,8 @@ std::vector<ChecklistItem> seed_checklist(const Policy& policy) {
   if (!ufw)
     scan.push_back("firewall.listening");
   scan.push_back("containers.published_ports");
+  // The gateway itself: what its config says and what the kernel shows bound on its port.
+  scan.insert(scan.end(), {"openclaw.gateway_bind", "openclaw.listening"});
   Ids curl = docker_user;
   curl.insert(curl.end(), {"docker.daemon_config", "containers.published_ports"});
   return {{"`sudo ufw status` shows only SSH and Tailscale allowed", firewall},
