@@ -54,6 +54,9 @@ struct AppPolicy {
   // Groups the user must never be in: membership of `docker` is root-equivalent. With
   // `sandbox: system-docker`, `docker` membership is left in place and verify warns about it.
   std::vector<std::string> forbidden_groups = {"docker"};
+  // Whether OpenClaw's `gateway.tailscale.mode: funnel` (the gateway on the public internet
+  // through Tailscale Funnel) is accepted: then a warning, else a failure.
+  bool allow_funnel = false;
 };
 
 // The app's systemd unit.

@@ -520,6 +520,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"config_file", decoder.string(config_file, state_dir_form, "an absolute path or ~/path")},
       {"forbidden_groups",
        decoder.strings(app.forbidden_groups, valid_account_name, "a group name")},
+      {"allow_funnel", decoder.boolean(app.allow_funnel)},
   };
   const FieldTable systemd_fields = {
       {"max_exposure", decoder.number(systemd.max_exposure, 0.0, 10.0)},

@@ -97,6 +97,7 @@ std::string render_policy(const Policy& policy) {
     out << YAML::Key << "exec_start" << YAML::Value << YAML::DoubleQuoted << app.exec_start;
   out << YAML::Key << "config_file" << YAML::Value << app.config_file;
   string_list(out, "forbidden_groups", app.forbidden_groups);
+  out << YAML::Key << "allow_funnel" << YAML::Value << app.allow_funnel;
   out << YAML::EndMap;
 
   const SystemdPolicy& systemd = policy.systemd;
