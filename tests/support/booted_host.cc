@@ -103,6 +103,9 @@ CommandResult BootedHost::as_app(const std::vector<std::string>& argv,
 std::string BootedHost::reboot() {
   auto rebooted = lab({"reboot", m_name}, std::chrono::seconds(600));
   m_state = std::string(trim(rebooted.out));
+  if (m_state.empty())
+    ADD_FAILURE() << "lab reboot " << m_name << ": exit " << rebooted.exit_code << "\n"
+                  << rebooted.err;
   return m_state;
 }
 
