@@ -7,8 +7,8 @@
 // Separate tests (rather than one long TEST) say which scenario broke; a failure early makes
 // the later ones fail too, and they say so.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -196,7 +196,9 @@ class BootedHostTest : public ::testing::Test {
     for (const auto& line : split_lines(listed.out)) count += trim(line).empty() ? 0 : 1;
     return count;
   }
-  std::string failed_unit_list() { return host().exec({"systemctl", "--failed", "--no-legend"}).out; }
+  std::string failed_unit_list() {
+    return host().exec({"systemctl", "--failed", "--no-legend"}).out;
+  }
 
   // Seconds from `systemctl [--user] restart` of the gateway to its listening socket.
   double gateway_restart_seconds(bool user_unit) {
@@ -248,8 +250,8 @@ class BootedHostTest : public ::testing::Test {
 
   std::string confirm_units() {
     return std::string(trim(host()
-                                .exec({"systemctl", "list-units", "--all", "--no-legend",
-                                       "--plain", "clawshield-confirm-*"})
+                                .exec({"systemctl", "list-units", "--all", "--no-legend", "--plain",
+                                       "clawshield-confirm-*"})
                                 .out));
   }
 
@@ -278,7 +280,7 @@ TEST_F(BootedHostTest, BootsWithTheRealUserUnitGatewayAnswering) {
   EXPECT_GT(unsandboxed, 0);
   if (unsandboxed > 0)
     lab().figure("gateway start (restart to listening), user unit, no sandbox: " +
-               std::to_string(unsandboxed) + " s");
+                 std::to_string(unsandboxed) + " s");
   // No firewall yet: a port nobody listens on refuses.
   EXPECT_EQ(from_outside(22), "open");
   EXPECT_EQ(from_outside(k_unused_port), "closed");
@@ -313,8 +315,7 @@ TEST_F(BootedHostTest, ApplyHardensTheRunningGatewayAndTheLiveSystemdPathsRun) {
   lab().gateway_up = steady_clock::now();
   EXPECT_TRUE(up) << host().exec({"journalctl", "-b", "-u", k_gateway_unit, "--no-pager"}).out;
   if (up)
-    lab().figure("gateway answering after apply began: " + std::to_string(elapsed(started)) +
-                 " s");
+    lab().figure("gateway answering after apply began: " + std::to_string(elapsed(started)) + " s");
   EXPECT_EQ(host().unit_state(k_gateway_unit), "active");
   EXPECT_EQ(host().property(k_gateway_unit, "User"), "openclaw");
   EXPECT_EQ(host().property(k_gateway_unit, "FragmentPath"),
@@ -364,7 +365,8 @@ TEST_F(BootedHostTest, SandboxedGatewayStaysUpFiveMinutesAndSurvivesRestart) {
     ASSERT_TRUE(host().answers(k_gateway_port))
         << "stopped answering after " << elapsed(lab().gateway_up) << " s\n"
         << host().exec({"journalctl", "-b", "-u", k_gateway_unit, "--no-pager", "-n", "40"}).out;
-    std::this_thread::sleep_for(std::min<steady_clock::duration>(seconds(15), until - steady_clock::now()));
+    std::this_thread::sleep_for(
+        std::min<steady_clock::duration>(seconds(15), until - steady_clock::now()));
   }
   EXPECT_TRUE(host().answers(k_gateway_port));
   EXPECT_EQ(host().property(k_gateway_unit, "NRestarts"), "0");
@@ -377,7 +379,7 @@ TEST_F(BootedHostTest, SandboxedGatewayStaysUpFiveMinutesAndSurvivesRestart) {
   EXPECT_TRUE(BootedHost::wait_until([&] { return host().answers(k_gateway_port); }, seconds(30)));
   if (sandboxed > 0)
     lab().figure("gateway start (restart to listening), system unit, sandboxed: " +
-               std::to_string(sandboxed) + " s");
+                 std::to_string(sandboxed) + " s");
 }
 
 // (d, item 7) A reboot: the table loads before any interface comes up, the guard is up with
@@ -415,8 +417,9 @@ TEST_F(BootedHostTest, RebootKeepsFirewallFirstBansGuardAndGateway) {
   EXPECT_LT(network_pre, link_up);
   std::cout << "[ ordering ] firewall loaded at " << firewall_done << " us, network-pre.target "
             << network_pre << " us, eth0 up at " << link_up << " us (CLOCK_MONOTONIC)\n";
-  EXPECT_NE(host().exec({"journalctl", "-b", "-u", "ht-link.service", "-o", "cat"}).out.find(
-                "state DOWN"),
+  EXPECT_NE(host()
+                .exec({"journalctl", "-b", "-u", "ht-link.service", "-o", "cat"})
+                .out.find("state DOWN"),
             std::string::npos);
   EXPECT_TRUE(host().exec({"nft", "list", "table", "inet", "clawshield"}).ok());
   EXPECT_EQ(from_outside(22), "open");
@@ -424,12 +427,11 @@ TEST_F(BootedHostTest, RebootKeepsFirewallFirstBansGuardAndGateway) {
 
   expect_guard_up();
   const long left_after = ban_left(banned_source);
-  EXPECT_GT(left_after, 0) << "the ban did not survive the reboot:\n"
-                           << host().exec({"journalctl", "-b", "-u", "clawshield-guard",
-                                           "--no-pager"})
-                                  .out;
-  EXPECT_LT(left_after, left_before);            // not reset to a full hour
-  EXPECT_GT(left_after, left_before - 600);      // and not more time lost than passed
+  EXPECT_GT(left_after, 0)
+      << "the ban did not survive the reboot:\n"
+      << host().exec({"journalctl", "-b", "-u", "clawshield-guard", "--no-pager"}).out;
+  EXPECT_LT(left_after, left_before);        // not reset to a full hour
+  EXPECT_GT(left_after, left_before - 600);  // and not more time lost than passed
   lab().figure("ban left before reboot " + std::to_string(left_before) + " s, after " +
                std::to_string(left_after) + " s");
 
@@ -456,11 +458,14 @@ TEST_F(BootedHostTest, Fail2banEngineRunsAsAService) {
   auto applied = host().exec({"clawshield", "apply"}, seconds(300));
   EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   host().exec({"clawshield", "confirm"});
-  EXPECT_TRUE(BootedHost::wait_until([&] { return host().unit_state("fail2ban.service") == "active"; },
-                                     seconds(60)))
+  EXPECT_TRUE(BootedHost::wait_until(
+      [&] { return host().unit_state("fail2ban.service") == "active"; }, seconds(60)))
       << host().exec({"journalctl", "-b", "-u", "fail2ban", "--no-pager", "-n", "30"}).out;
   EXPECT_TRUE(BootedHost::wait_until(
-      [&] { return host().exec({"fail2ban-client", "status", "sshd"}).ok(); }, seconds(30)))
+      [&] {
+        return host().exec({"fail2ban-client", "status", "sshd"}).ok();
+      },
+      seconds(30)))
       << host().exec({"fail2ban-client", "status"}).err;
   EXPECT_NE(host().unit_state("clawshield-guard.service"), "active");
 
@@ -478,17 +483,21 @@ TEST_F(BootedHostTest, RollbackPutsTheUserUnitBackRunning) {
   require_apply();
   if (HasFatalFailure())
     return;
+  // What there is to undo: the gateway in its system unit (else this scenario proves nothing).
+  EXPECT_EQ(host().property(k_gateway_unit, "LoadState"), "loaded");
+  EXPECT_NE(host().user_unit_state(k_gateway_unit), "active");
   auto rolled_back = host().exec({"clawshield", "rollback"}, seconds(300));
   EXPECT_EQ(rolled_back.exit_code, 0) << rolled_back.out << rolled_back.err;
   EXPECT_EQ(host().property(k_gateway_unit, "LoadState"), "not-found");
-  EXPECT_FALSE(std::filesystem::exists(host().root() +
-                                       "/etc/systemd/system/openclaw-gateway.service"));
+  EXPECT_FALSE(
+      std::filesystem::exists(host().root() + "/etc/systemd/system/openclaw-gateway.service"));
   EXPECT_EQ(trim(host().as_app({"systemctl", "--user", "is-enabled", k_gateway_unit}).out),
             "enabled");
   EXPECT_TRUE(BootedHost::wait_until(
       [&] { return host().user_unit_state(k_gateway_unit) == "active"; }, seconds(60)));
   EXPECT_TRUE(BootedHost::wait_until([&] { return host().answers(k_gateway_port); }, seconds(90)))
-      << host().as_app({"journalctl", "--user", "-u", k_gateway_unit, "--no-pager", "-n", "30"})
+      << host()
+             .as_app({"journalctl", "--user", "-u", k_gateway_unit, "--no-pager", "-n", "30"})
              .out;
   EXPECT_NE(host().listener_cgroup(k_gateway_port).find("user@"), std::string::npos)
       << host().listener_cgroup(k_gateway_port);

@@ -145,8 +145,7 @@ bool BootedHost::listening(int port) {
 
 bool BootedHost::answers(int port) {
   // Test code, inside the test host: bash's /dev/tcp is the smallest TCP client there is.
-  return exec({"timeout", "5", "bash", "-c", "</dev/tcp/127.0.0.1/" + std::to_string(port)})
-      .ok();
+  return exec({"timeout", "5", "bash", "-c", "</dev/tcp/127.0.0.1/" + std::to_string(port)}).ok();
 }
 
 std::string BootedHost::unit_state(const std::string& unit) {
