@@ -255,10 +255,8 @@ TEST_F(GuardJournal, AuthLogFedFromTheJournalDoesNotCountFailuresTwice) {
 TEST_F(GuardJournal, RestoresBansAKernelLostWithTheirRemainingTime) {
   journal_line("sshd", "Server listening on 0.0.0.0 port 22.");
   start_guard();
-  for (const auto& [source, seconds] :
-       std::vector<std::pair<std::string, std::string>>{{"198.51.100.9", "600"},
-                                                        {"198.51.100.10", "600"},
-                                                        {"2001:db8:7::/48", "900"}}) {
+  for (const auto& [source, seconds] : std::vector<std::pair<std::string, std::string>>{
+           {"198.51.100.9", "600"}, {"198.51.100.10", "600"}, {"2001:db8:7::/48", "900"}}) {
     auto banned =
         testing::run_clawshield({"bans", "ban", "--root", root(), "--for", seconds, source});
     ASSERT_EQ(banned.exit_code, 0) << banned.out << banned.err;

@@ -394,7 +394,7 @@ Result<void> Filesystem::write_atomic(std::string_view path, std::string_view co
     return cleanup(written.error());
   // No chown when the new file has its owner already: a process whose seccomp filter denies
   // the chown family (the guard's unit: ~@privileged) can still write its own root-owned state.
-  struct stat created{};
+  struct stat created {};
   if (::fstat(fd, &created) != 0)
     return cleanup(errno_error(errno, "stat", host_path(normal)));
   if ((created.st_uid != owner.uid || created.st_gid != owner.gid) &&

@@ -17,7 +17,8 @@ namespace {
 
 constexpr const char* k_marker = "# Managed by clawshield";
 // Whether the admin had fail2ban enabled before: rollback leaves it as it found it.
-constexpr const char* k_fail2ban_wants = "/etc/systemd/system/multi-user.target.wants/fail2ban.service";
+constexpr const char* k_fail2ban_wants =
+    "/etc/systemd/system/multi-user.target.wants/fail2ban.service";
 
 bool installed(Host& host, const std::string& package) {
   return package_installed(host, package).value_or(false);
@@ -123,10 +124,16 @@ Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const
       undo_enable.push_back(Command({"systemctl", "disable", "--now", "fail2ban.service"}));
     actions.push_back(RunCommand{"systemctl enable fail2ban",
                                  Command({"systemctl", "enable", "fail2ban.service"}),
-                                 Requirement::systemd, {}, {}, undo_enable});
+                                 Requirement::systemd,
+                                 {},
+                                 {},
+                                 undo_enable});
     actions.push_back(RunCommand{"systemctl restart fail2ban (reads the jail)",
                                  Command({"systemctl", "restart", "fail2ban.service"}),
-                                 Requirement::systemd, {}, {}, undo_restart});
+                                 Requirement::systemd,
+                                 {},
+                                 {},
+                                 undo_restart});
   }
   return actions;
 }
