@@ -469,6 +469,18 @@ TEST_F(Firewall, ConfirmedApplyStays) {
             PortState::filtered);
 }
 
+// Issue 12: the watchdog (a transient unit under systemd) ends when the apply is confirmed,
+// not at the deadline.
+TEST_F(Firewall, ConfirmEndsTheWatchdogBeforeItsDeadline) {
+  auto applied = cs({"apply", "--confirm-timeout", "600"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto confirmed = cs({"confirm"});
+  EXPECT_EQ(confirmed.exit_code, 0) << confirmed.err;
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(kill_watchdog(), 0) << "the watchdog still waits for its deadline";
+  EXPECT_TRUE(table_loaded());
+}
+
 TEST_F(Firewall, FullPortScanFromOutsideFindsOnlySsh) {
   apply_clean();
   auto scan = net().run_in(net().outside(), {"nmap", "-Pn", "-n", "-sS", "-p-", "--min-rate", "4000",

@@ -249,5 +249,50 @@ TEST_F(GuardJournal, AuthLogFedFromTheJournalDoesNotCountFailuresTwice) {
   EXPECT_NE(log.find("ban 203.0.113.5 for 3600s: 5 failures"), std::string::npos) << log;
 }
 
+// A reboot empties the kernel's ban sets (the boot unit loads the table with empty sets): the
+// guard puts back every ban it had, for the time it has left — not a fresh full ban — and not
+// one lifted by hand before.
+TEST_F(GuardJournal, RestoresBansAKernelLostWithTheirRemainingTime) {
+  journal_line("sshd", "Server listening on 0.0.0.0 port 22.");
+  start_guard();
+  for (const auto& [source, seconds] : std::vector<std::pair<std::string, std::string>>{
+           {"198.51.100.9", "600"}, {"198.51.100.10", "600"}, {"2001:db8:7::/48", "900"}}) {
+    auto banned =
+        testing::run_clawshield({"bans", "ban", "--root", root(), "--for", seconds, source});
+    ASSERT_EQ(banned.exit_code, 0) << banned.out << banned.err;
+  }
+  auto unbanned = testing::run_clawshield({"bans", "unban", "--root", root(), "198.51.100.10"});
+  ASSERT_EQ(unbanned.exit_code, 0) << unbanned.err;
+  stop_guard();
+  // The reboot, as the kernel sees it: the sets are empty again.
+  for (const char* set : {"ban_v4", "ban_v6"}) {
+    auto flushed =
+        m_net->run_in(m_net->server(), {"nft", "flush", "set", "inet", "clawshield", set});
+    ASSERT_EQ(flushed.exit_code, 0) << flushed.err;
+  }
+  auto emptied =
+      m_net->run_in(m_net->server(), {"nft", "list", "set", "inet", "clawshield", "ban_v4"});
+  ASSERT_EQ(emptied.out.find("198.51.100.9"), std::string::npos) << emptied.out;
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  start_guard(false);
+  for (int i = 0; i < 50 && count(testing::read_file("", guard_log()), "watching") < 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const std::string listed = bans();
+  const std::string log = testing::read_file("", guard_log());
+  EXPECT_NE(log.find("2 restored from the saved state"), std::string::npos) << log << listed;
+  EXPECT_EQ(listed.find("198.51.100.10"), std::string::npos) << listed;
+  auto left = [&](const std::string& source) {
+    size_t at = listed.find(source + "  ");
+    if (at == std::string::npos)
+      return -1L;
+    return std::strtol(listed.c_str() + at + source.size() + 2, nullptr, 10);
+  };
+  // Two seconds and more passed: less than it had, but not gone and not reset.
+  EXPECT_GT(left("198.51.100.9"), 500) << listed;
+  EXPECT_LE(left("198.51.100.9"), 598) << listed;
+  EXPECT_GT(left("2001:db8:7::/48"), 800) << listed;
+  EXPECT_LE(left("2001:db8:7::/48"), 898) << listed;
+}
+
 }  // namespace
 }  // namespace clawshield

@@ -209,8 +209,20 @@ Result<ConfirmResult> confirm_firewall(Host& host, std::string& detail) {
 
 Result<std::string> revert_unless_confirmed(Host& host, const std::string& journal_id,
                                             int64_t deadline) {
-  while (epoch_seconds(host.clock.now()) < deadline)
+  // Waiting, it looks at the pending file once a second (written by atomic rename, so a read
+  // without the lock sees one state or the next): once the apply is confirmed, reverted or
+  // superseded there is nothing left to guard, and the watchdog (a transient unit where
+  // systemd runs) ends at once instead of lingering until the deadline.
+  int ticks = 0;
+  while (epoch_seconds(host.clock.now()) < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (++ticks % 5 != 0)
+      continue;
+    auto pending = read_pending(host.fs);
+    if (pending && (!*pending || (*pending)->journal != journal_id ||
+                    (*pending)->state != PendingState::armed))
+      return std::string("nothing to do: apply " + journal_id + " was confirmed or superseded");
+  }
   CS_TRY(FileLock lock, wait_for_lock(host.fs, std::chrono::seconds(60)));
   CS_TRY(auto pending, read_pending(host.fs));
   if (!pending || pending->journal != journal_id || pending->state != PendingState::armed)

@@ -3,7 +3,9 @@
 // source, collects the bans it decides on, and adds them in one nftables transaction; only
 // then are positions and history persisted (state written atomically), so a crash can make
 // the guard read a line twice but never lose a ban: the kernel keeps the elements and they
-// are read back on start.
+// are read back on start. A reboot empties the kernel's sets, so the state also holds every
+// ban in force with the time it ends; a start puts back those the kernel lost, for the time
+// they have left (never a fresh full ban time).
 #include "guard/daemon.h"
 
 #include <fcntl.h>
@@ -101,6 +103,7 @@ class Daemon {
   Detector m_detector;
   std::vector<std::unique_ptr<LogSource>> m_sources;
   std::map<std::string, std::string> m_positions;  // saved, by source name
+  std::vector<std::pair<Address, int64_t>> m_saved_bans;  // saved: source, end (wall time)
   Metrics m_metrics;
   bool m_dirty = false;
   std::error_code m_ignored;
@@ -137,6 +140,10 @@ Result<void> Daemon::load_state() {
         snapshot.events.emplace_back(event[0].get<int64_t>(), event[1].get<float>());
     m_detector.restore_counter(snapshot);
   }
+  const json bans = document.contains("bans") ? document["bans"] : json::object();
+  for (auto it = bans.begin(); it != bans.end(); ++it)
+    if (auto address = parse_network(it.key()); address && it->is_number_integer())
+      m_saved_bans.emplace_back(*address, it->get<int64_t>());
   m_metrics.bans_total = document.value("bans_total", uint64_t{0});
   return load_offence_log();
 }
@@ -179,9 +186,13 @@ Result<void> Daemon::save_state() {
     for (const auto& [time, weight] : snapshot.events) events.push_back({time, weight});
     counters[snapshot.source.text()] = std::move(events);
   }
+  json bans = json::object();
+  for (const auto& [source, until] : m_detector.bans_in_force(static_cast<int64_t>(wall_now())))
+    bans[source.text()] = until;
   json document = {{"positions", positions},
                    {"offences", offences},
                    {"counters", counters},
+                   {"bans", bans},
                    {"bans_total", m_metrics.bans_total}};
   CS_TRY_VOID(m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/state.json",
                                      dump_json(document) + "\n", 0600, Ownership{0, 0}));
@@ -233,12 +244,43 @@ Result<void> Daemon::restore_bans() {
         "the ban sets (inet clawshield ban_v4/ban_v6) are not loaded: run `clawshield apply`");
   CS_TRY(auto bans, m_banner.list());
   const int64_t now = static_cast<int64_t>(wall_now());
+  std::set<std::string> in_kernel;
   for (const auto& ban : bans) {
     m_detector.note_ban(ban.source, now + ban.seconds);
     int& offences = m_detector.offences()[ban.source];
     offences = std::max(offences, 1);
+    in_kernel.insert(ban.source.text());
+  }
+  // Bans saved before a reboot (the kernel's sets start empty), for the time they have left.
+  // Once only: later reloads must not bring back a ban lifted by hand since.
+  std::vector<Ban> lost;
+  for (const auto& [source, until] : m_saved_bans)
+    if (until > now && !in_kernel.contains(source.text()) && !m_detector.allowlisted(source))
+      lost.push_back(Ban{source, until - now});
+  m_saved_bans.clear();
+  size_t restored = 0;
+  if (!lost.empty()) {
+    // One transaction; if the kernel refuses it (an element inside a prefix banned meanwhile),
+    // one by one, so one refusal costs one ban and not all of them.
+    std::vector<std::vector<Ban>> batches;
+    if (m_banner.ban(lost))
+      batches.push_back(lost);
+    else
+      for (const auto& ban : lost)
+        if (auto added = m_banner.ban({ban}); added)
+          batches.push_back({ban});
+        else
+          say("guard: restoring the ban of " + ban.source.text() + ": " + added.error().message);
+    for (const auto& batch : batches)
+      for (const auto& ban : batch) {
+        m_detector.note_ban(ban.source, now + ban.seconds);
+        int& offences = m_detector.offences()[ban.source];
+        offences = std::max(offences, 1);
+        ++restored;
+      }
   }
   say("guard: " + std::to_string(bans.size()) + " ban(s) in the kernel, " +
+      std::to_string(restored) + " restored from the saved state, " +
       std::to_string(m_detector.offences().size()) + " source(s) in the offence history");
   return {};
 }
@@ -330,6 +372,7 @@ std::string Daemon::control_reply(const std::string& request) {
     if (!banned)
       return dump_json(json{{"ok", false}, {"error", banned.error().message}});
     m_detector.note_ban(*source, static_cast<int64_t>(wall_now()) + seconds);
+    m_dirty = true;  // saved within a tick, so a reboot keeps it
     say("guard: ban " + source->text() + " for " + std::to_string(seconds) + "s: by hand");
     return dump_json(json{{"ok", true}, {"banned", source->text()}, {"seconds", seconds}});
   }
@@ -348,6 +391,7 @@ std::string Daemon::control_reply(const std::string& request) {
     if (!removed)
       return dump_json(json{{"ok", false}, {"error", removed.error().message}});
     m_detector.forget_ban(target);
+    m_dirty = true;
     say("guard: unban " + target.text() + ": by hand");
     return dump_json(json{{"ok", true}, {"unbanned", target.text()}});
   }

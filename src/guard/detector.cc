@@ -218,4 +218,15 @@ size_t Detector::active_bans(int64_t now) {
   return m_bans.size() + m_prefix_bans.size();
 }
 
+std::vector<std::pair<Address, int64_t>> Detector::bans_in_force(int64_t now) const {
+  std::vector<std::pair<Address, int64_t>> bans;
+  for (const auto& [source, until] : m_bans)
+    if (until > now)
+      bans.emplace_back(source, until);
+  for (const auto& [network, until] : m_prefix_bans)
+    if (until > now)
+      bans.emplace_back(network, until);
+  return bans;
+}
+
 }  // namespace clawshield::guard

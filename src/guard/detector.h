@@ -10,6 +10,7 @@
 #include <deque>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -83,6 +84,9 @@ class Detector {
   void forget_ban(const Address& source);
   // Bans still in force at `now` (and forgets the others).
   size_t active_bans(int64_t now);
+  // Every ban known to be in force at `now` (exact and prefix) with the time it ends, for the
+  // daemon to persist: the kernel's sets are empty after a reboot.
+  std::vector<std::pair<Address, int64_t>> bans_in_force(int64_t now) const;
   // Past bans per source, for repeat-offender durations; persisted by the daemon.
   std::unordered_map<Address, int, AddressHash>& offences() { return m_offences; }
   size_t tracked() const { return m_counters.size(); }

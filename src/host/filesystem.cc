@@ -392,7 +392,13 @@ Result<void> Filesystem::write_atomic(std::string_view path, std::string_view co
   };
   if (auto written = write_all(fd, content, host_path(normal)); !written)
     return cleanup(written.error());
-  if (::fchown(fd, owner.uid, owner.gid) != 0)
+  // No chown when the new file has its owner already: a process whose seccomp filter denies
+  // the chown family (the guard's unit: ~@privileged) can still write its own root-owned state.
+  struct stat created {};
+  if (::fstat(fd, &created) != 0)
+    return cleanup(errno_error(errno, "stat", host_path(normal)));
+  if ((created.st_uid != owner.uid || created.st_gid != owner.gid) &&
+      ::fchown(fd, owner.uid, owner.gid) != 0)
     return cleanup(errno_error(errno, "chown", host_path(normal)));
   if (::fchmod(fd, mode & 07777u) != 0)
     return cleanup(errno_error(errno, "chmod", host_path(normal)));

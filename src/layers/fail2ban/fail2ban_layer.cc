@@ -16,6 +16,9 @@ namespace clawshield {
 namespace {
 
 constexpr const char* k_marker = "# Managed by clawshield";
+// Whether the admin had fail2ban enabled before: rollback leaves it as it found it.
+constexpr const char* k_fail2ban_wants =
+    "/etc/systemd/system/multi-user.target.wants/fail2ban.service";
 
 bool installed(Host& host, const std::string& package) {
   return package_installed(host, package).value_or(false);
@@ -108,13 +111,30 @@ Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const
   CS_TRY(SshdPorts ssh, ssh_ports_to_open(host, context.policy.firewall.ssh_ports));
   const std::string jail = render_jail_local(context.policy, ssh.ports, backend);
   actions.push_back(WriteFile{k_jail_local, jail, FileSpec{0644, "root", "root"}, std::nullopt});
-  if (!current || *current != jail)
-    actions.push_back(RunCommand{"systemctl enable --now fail2ban; restart to read the jail",
-                                 Command({"systemctl", "enable", "--now", "fail2ban.service"}),
-                                 Requirement::systemd, {}, {}});
-  if (current && *current != jail)
-    actions.push_back(RunCommand{"systemctl restart fail2ban", Command({"systemctl", "restart", "fail2ban.service"}),
-                                 Requirement::systemd, {}, {}});
+  if (!current || *current != jail) {
+    // Enabled, then restarted: `enable --now` alone leaves a fail2ban that was already running
+    // on its old jails. Rollback undoes what the admin did not have: fail2ban stopped and
+    // disabled again if it was not enabled before, else restarted on the restored files.
+    CS_TRY(auto enabled_before, host.fs.stat(k_fail2ban_wants));
+    std::vector<Command> undo_enable;
+    std::vector<Command> undo_restart;
+    if (enabled_before)
+      undo_restart.push_back(Command({"systemctl", "restart", "fail2ban.service"}));
+    else
+      undo_enable.push_back(Command({"systemctl", "disable", "--now", "fail2ban.service"}));
+    actions.push_back(RunCommand{"systemctl enable fail2ban",
+                                 Command({"systemctl", "enable", "fail2ban.service"}),
+                                 Requirement::systemd,
+                                 {},
+                                 {},
+                                 undo_enable});
+    actions.push_back(RunCommand{"systemctl restart fail2ban (reads the jail)",
+                                 Command({"systemctl", "restart", "fail2ban.service"}),
+                                 Requirement::systemd,
+                                 {},
+                                 {},
+                                 undo_restart});
+  }
   return actions;
 }
 
