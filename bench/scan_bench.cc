@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
 
   // clawshield: the raw SYN scan (root here) and the unprivileged connect scan, all ports.
   for (const char* method : {"syn", "connect"}) {
-    Outcome outcome{std::string("clawshield scan (") + method + ")"};
+    Outcome outcome;
+    outcome.tool = std::string("clawshield scan (") + method + ")";
     CommandResult result;
     outcome.seconds = time_it([&] {
       result = net.run_in(net.outside(),
@@ -88,7 +89,8 @@ int main(int argc, char** argv) {
 
   // nmap -p- -T4 (SYN scan as root), the seed's checklist command.
   if (!skip_nmap) {
-    Outcome outcome{"nmap -p- -T4"};
+    Outcome outcome;
+    outcome.tool = "nmap -p- -T4";
     CommandResult result;
     outcome.seconds = time_it([&] {
       result = net.run_in(net.outside(), {"nmap", "-p-", "-T4", "-Pn", "-n", "-oG", "-", target});
@@ -108,7 +110,8 @@ int main(int argc, char** argv) {
 
   // masscan, under timeout; its list output read afterwards.
   if (!skip_masscan) {
-    Outcome outcome{"masscan --rate 100000"};
+    Outcome outcome;
+    outcome.tool = "masscan --rate 100000";
     const std::string list = net.work_dir() + "/masscan.txt";
     auto mac = net.run_in(net.server(), {"cat", "/sys/class/net/eth0/address"});
     std::string router_mac(trim(mac.out));
