@@ -382,6 +382,49 @@ TEST_F(BootedHostTest, SandboxedGatewayStaysUpFiveMinutesAndSurvivesRestart) {
                  std::to_string(sandboxed) + " s");
 }
 
+// (item 5) Scoped sudo names the unit that really runs: the app user restarts its gateway and
+// nothing else, and the pager `systemctl status` would open cannot start a shell (NOEXEC). The
+// escape is first shown to work without sudo, so its failure under sudo means something.
+TEST_F(BootedHostTest, ScopedSudoRunsTheRealUnitsCommandsOnly) {
+  require_apply();
+  if (HasFatalFailure())
+    return;
+  auto listed = host().exec({"sudo", "-l", "-U", "openclaw"});
+  EXPECT_NE(listed.out.find("/usr/bin/systemctl restart openclaw-gateway"), std::string::npos)
+      << listed.out;
+  EXPECT_NE(listed.out.find("NOEXEC"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("(ALL) ALL"), std::string::npos) << listed.out;
+
+  auto restarted =
+      host().as_app({"sudo", "-n", "/usr/bin/systemctl", "restart", "openclaw-gateway"});
+  EXPECT_EQ(restarted.exit_code, 0) << restarted.out << restarted.err;
+  EXPECT_TRUE(BootedHost::wait_until([&] { return host().answers(k_gateway_port); }, seconds(90)));
+  for (std::vector<std::string> denied :
+       {std::vector<std::string>{"sudo", "-n", "/usr/bin/systemctl", "restart", "ssh"},
+        {"sudo", "-n", "/usr/bin/systemctl", "restart", "openclaw"},
+        {"sudo", "-n", "/usr/bin/systemctl", "edit", "openclaw-gateway"},
+        {"sudo", "-n", "/bin/sh"}}) {
+    auto result = host().as_app(denied);
+    EXPECT_NE(result.exit_code, 0) << denied.back() << ": " << result.out;
+  }
+
+  // A five-row terminal so that the pager waits for keys; "!" asks it to run a command.
+  auto through_pager = [&](const std::string& command, const std::string& marker) {
+    host().as_app({"bash", "-c",
+                   "printf '!touch " + marker + "\\nq\\n' | script -qec 'stty rows 5 cols 80; " +
+                       command + "' /dev/null"},
+                  seconds(60));
+    return host().exec({"test", "-e", marker}).exit_code == 0;  // /tmp is the container's tmpfs
+  };
+  EXPECT_TRUE(through_pager("SYSTEMD_LESS=RSXMK systemctl status openclaw-gateway",
+                            "/tmp/escaped-as-user"))
+      << "the pager escape does not work even without sudo: this test proves nothing";
+  EXPECT_FALSE(through_pager("sudo -n /usr/bin/systemctl status openclaw-gateway",
+                             "/tmp/escaped-by-root-pager"));
+  EXPECT_FALSE(through_pager("sudo -n /usr/bin/journalctl -u openclaw-gateway",
+                             "/tmp/escaped-by-root-journal"));
+}
+
 // (d, item 7) A reboot: the table loads before any interface comes up, the guard is up with
 // its watchdog, a ban made before is back with the time it had left, the gateway answers and
 // verify passes.
@@ -488,9 +531,17 @@ TEST_F(BootedHostTest, RollbackPutsTheUserUnitBackRunning) {
   EXPECT_NE(host().user_unit_state(k_gateway_unit), "active");
   auto rolled_back = host().exec({"clawshield", "rollback"}, seconds(300));
   EXPECT_EQ(rolled_back.exit_code, 0) << rolled_back.out << rolled_back.err;
-  EXPECT_EQ(host().property(k_gateway_unit, "LoadState"), "not-found");
+  // Stopped and its file gone (systemd 252 may keep a just-stopped unit loaded across the
+  // daemon-reload that follows, until its garbage collection runs: LoadState is no proof).
+  EXPECT_NE(host().unit_state(k_gateway_unit), "active");
   EXPECT_FALSE(
       std::filesystem::exists(host().root() + "/etc/systemd/system/openclaw-gateway.service"));
+  EXPECT_FALSE(std::filesystem::exists(
+      host().root() + "/etc/systemd/system/multi-user.target.wants/openclaw-gateway.service"));
+  // The guard this apply installed is stopped with its unit, not left running without it.
+  EXPECT_NE(host().unit_state("clawshield-guard.service"), "active");
+  EXPECT_FALSE(
+      std::filesystem::exists(host().root() + "/etc/systemd/system/clawshield-guard.service"));
   EXPECT_EQ(trim(host().as_app({"systemctl", "--user", "is-enabled", k_gateway_unit}).out),
             "enabled");
   EXPECT_TRUE(BootedHost::wait_until(

@@ -118,12 +118,20 @@ Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
                                  Command({"systemctl", "daemon-reload"}),
                                  Requirement::systemd,
                                  {},
-                                 {}});
+                                 {},
+                                 {Command({"systemctl", "daemon-reload"})}});
+    // Rolled back, a guard this apply started is stopped (its unit file is gone; a loaded
+    // unit keeps running without it), and one it changed runs its old unit again.
+    std::vector<Command> undo =
+        current ? std::vector<Command>{Command({"systemctl", "daemon-reload"}),
+                                       Command({"systemctl", "restart", "clawshield-guard.service"})}
+                : std::vector<Command>{Command({"systemctl", "stop", "clawshield-guard.service"})};
     actions.push_back(RunCommand{"systemctl restart clawshield-guard",
                                  Command({"systemctl", "restart", "clawshield-guard.service"}),
                                  Requirement::systemd,
                                  {},
-                                 {}});
+                                 {},
+                                 std::move(undo)});
   }
   return actions;
 }

@@ -253,12 +253,17 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
     const std::string program = split_words(gateway.exec_start).front();
     CS_TRY(std::optional<FileStat> installed, host.fs.stat(program));
     if (installed)
-      actions.push_back(RunCommand{"systemctl restart " + unit,
-                                   Command{{policy.sudo.systemctl, "restart", unit}},
-                                   Requirement::systemd,
-                                   {},
-                                   {},
-                                   {Command{{policy.sudo.systemctl, "stop", unit}}}});
+      actions.push_back(RunCommand{
+          "systemctl restart " + unit,
+          Command{{policy.sudo.systemctl, "restart", unit}},
+          Requirement::systemd,
+          {},
+          {},
+          // Started here: stopped (its file is gone, a loaded unit
+          // would run on); changed here: its old unit runs again.
+          current ? std::vector<Command>{Command{{policy.sudo.systemctl, "daemon-reload"}},
+                                         Command{{policy.sudo.systemctl, "restart", unit}}}
+                  : std::vector<Command>{Command{{policy.sudo.systemctl, "stop", unit}}}});
   }
   return actions;
 }
