@@ -244,6 +244,13 @@ TEST_F(OpenClawConfigTest, LinksAreNeverFollowed) {
   config = load();
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().code, ErrorCode::not_found);
+
+  // A file that is not an object is an error, never an empty (default) config.
+  write(k_config, "[1, 2]");
+  config = load();
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message, display(k_config) + ": the config is array, not an object "
+                                                        "(OpenClaw's schema requires one)");
 }
 
 TEST_F(OpenClawConfigTest, EnvironmentSubstitutionAsOpenClaw) {

@@ -628,6 +628,10 @@ Result<OpenClawConfig> load_openclaw_config(const Filesystem& fs, const OpenClaw
   Loader loader(fs, launch, out);
   CS_TRY(ReadFile main, loader.read(out.paths.config_file, k_untrusted_max_bytes, "the config is"));
   CS_TRY(out.merged, loader.root(main));
+  if (!out.merged.is_object())
+    return fail(ErrorCode::bad_input, main.display + ": the config is " +
+                                          out.merged.type_name() +
+                                          ", not an object (OpenClaw's schema requires one)");
   apply_config_env(out.merged, out.provenance, env);
   substitute_all(out.merged, env, "", out.provenance, out.warnings);
   // Entries of members that a later file or sibling replaced.
