@@ -403,6 +403,42 @@ TEST_F(OpenClawConfigTest, OpenClawsOwnAnswerThroughTheRunner) {
   EXPECT_EQ(settings->provenance.at("/bind"), display(k_config) + ":1:12");
 }
 
+// On the running system OpenClaw's answer is used, the flags still on top; the files'
+// failure is kept beside it (here: no config file under a home that does not exist).
+TEST(OpenClawConfigLive, OpenClawsAnswerIsUsedOnTheRunningSystem) {
+  auto fs = Filesystem::open("/");
+  ASSERT_TRUE(fs);
+  ScriptedRunner runner;
+  runner.answer = CommandResult{0, R"({"bind": "custom", "customBindHost": "::1",
+      "auth": {"mode": "token", "token": "__OPENCLAW_REDACTED__"}, "trustedProxies": ["10.0.0.1"]})", ""};
+  SystemClock clock;
+  testing::EmptyNftables nft;
+  Host host{*fs, runner, clock, nft, Liveness::live, false};
+  AppPolicy app;
+  app.home = "/nonexistent-clawshield-test/home";
+  GatewayService service;
+  service.exec_start = "/usr/bin/node /x/dist/index.js gateway --port 18800";
+  auto settings = read_gateway_settings(host, launch_of(service, app), Prefer::openclaw);
+  ASSERT_TRUE(settings) << settings.error().message;
+  EXPECT_EQ(settings->source, SettingsSource::openclaw);
+  EXPECT_TRUE(settings->source_note.starts_with("openclaw config get gateway --json as openclaw ("))
+      << settings->source_note;
+  EXPECT_EQ(settings->gateway["customBindHost"], "::1");
+  EXPECT_EQ(settings->gateway["port"], 18800);
+  EXPECT_EQ(settings->provenance.at("/bind"), "openclaw config get gateway --json");
+  EXPECT_EQ(settings->provenance.at("/port"), "--port in ExecStart");
+  ASSERT_TRUE(settings->files_error.has_value());
+  EXPECT_EQ(settings->files_error->code, ErrorCode::not_found);
+  EXPECT_EQ(judge_gateway_bind(*settings, TailnetTrust::untrusted).status, Status::fail);
+  ASSERT_EQ(runner.commands.size(), 1u);
+
+  // OpenClaw failing: the files decide (here: none), and the error says so.
+  runner.answer = CommandResult{1, "", "Error: invalid config"};
+  auto failed = read_gateway_settings(host, launch_of(service, app), Prefer::openclaw);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::not_found);
+}
+
 // A JSON5 openclaw.json is judged (it was `unknown` when read as JSON), through the layer.
 TEST_F(OpenClawConfigTest, LayerJudgesJson5ConfigNamedByTheUnit) {
   write("/home/openclaw/.config/systemd/user/openclaw-gateway.service",

@@ -783,7 +783,8 @@ Result<GatewaySettings> read_gateway_settings(Host& host, const OpenClawLaunch& 
         // Where the files agree with OpenClaw's answer, their place; else OpenClaw's word.
         std::map<std::string, std::string> where;
         const json whole = json{{"gateway", *answer}};
-        for (const auto& [pointer, value] : whole.flatten().items()) {
+        const json flat = whole.flatten();  // kept: items() refers into it
+        for (const auto& [pointer, value] : flat.items()) {
           std::string at = pointer;
           std::string place = "openclaw config get gateway --json";
           if (files && files->merged.contains(json::json_pointer(pointer)) &&
@@ -813,7 +814,7 @@ Result<GatewaySettings> read_gateway_settings(Host& host, const OpenClawLaunch& 
     }
   }
   if (!files)
-    return std::unexpected(files.error());
+    return fail(files.error().code, files.error().message + "; " + why_files);
   GatewaySettings settings =
       apply_launch(files->merged, files->provenance, launch, files->environment);
   settings.source = SettingsSource::files;
