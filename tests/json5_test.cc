@@ -55,9 +55,14 @@ TEST(Json5, StringsAndEscapes) {
   EXPECT_EQ(parsed(R"("\x41\u00e9\ud83d\ude00")"), json("A\u00e9\U0001F600"));
   // A backslash before a line break continues the string on the next line.
   EXPECT_EQ(parsed("'multi\\\nline\\\r\nstring'"), json("multilinestring"));
-  EXPECT_EQ(parsed("'a\\\xE2\x80\xA8" "b'"), json("ab"));
+  EXPECT_EQ(parsed("'a\\\xE2\x80\xA8"
+                   "b'"),
+            json("ab"));
   // U+2028 and U+2029 may stand in a string unescaped.
-  EXPECT_EQ(parsed("'a\xE2\x80\xA9" "b'"), json("a\xE2\x80\xA9" "b"));
+  EXPECT_EQ(parsed("'a\xE2\x80\xA9"
+                   "b'"),
+            json("a\xE2\x80\xA9"
+                 "b"));
 }
 
 TEST(Json5, Numbers) {
@@ -91,8 +96,8 @@ TEST(Json5, DuplicateKeysKeepTheLastAsJson5Does) {
 }
 
 TEST(Json5, PositionsOfMembers) {
-  auto doc = parse_json5("{\n  gateway: {\n    \"bind\": 'lan',\n    'a/b': [{c: 1}]\n  }\n}",
-                         "t.json5");
+  auto doc =
+      parse_json5("{\n  gateway: {\n    \"bind\": 'lan',\n    'a/b': [{c: 1}]\n  }\n}", "t.json5");
   ASSERT_TRUE(doc);
   EXPECT_EQ(doc->positions.at("/gateway").line, 2);
   EXPECT_EQ(doc->positions.at("/gateway").column, 3);
@@ -102,8 +107,10 @@ TEST(Json5, PositionsOfMembers) {
 }
 
 TEST(Json5, ErrorsNameFileLineAndColumn) {
-  EXPECT_EQ(error_of("{\n  a: 1\n  b: 2\n}"), "t.json5:3:3: unexpected 'b' in object, want ',' or '}'");
-  EXPECT_EQ(error_of("{a: 'x\ny'}"), "t.json5:1:7: line break in a string (escape it, or end the line with '\\')");
+  EXPECT_EQ(error_of("{\n  a: 1\n  b: 2\n}"),
+            "t.json5:3:3: unexpected 'b' in object, want ',' or '}'");
+  EXPECT_EQ(error_of("{a: 'x\ny'}"),
+            "t.json5:1:7: line break in a string (escape it, or end the line with '\\')");
   EXPECT_EQ(error_of(""), "t.json5:1:1: empty document: no JSON5 value");
   EXPECT_EQ(error_of("// only a comment"), "t.json5:1:18: empty document: no JSON5 value");
   EXPECT_EQ(error_of("{a: 1} x"), "t.json5:1:8: unexpected 'x' after the document's value");
@@ -117,10 +124,10 @@ TEST(Json5, ErrorsNameFileLineAndColumn) {
 
 TEST(Json5, RefusesWhatJson5Refuses) {
   for (const char* text :
-       {"01", "0x", "1e", "1.e", ".", "+", "-", "12abc", "0x1g", "'\\1'", "'\\01'", "'\\x4'",
-        "'\\u12'", "{1a: 1}", "{a-b: 1}", "{'a': }", "[,]", "{,}",
-        "nul", "truex", "undefined", "Infinit", "NaNa", "{a: 1", "[1", "\"\t\n\"", "{\\x61: 1}",
-        "{a:1}}", "'a'\x01"})
+       {"01",   "0x",       "1e",         "1.e",    ".",         "+",       "-",        "12abc",
+        "0x1g", "'\\1'",    "'\\01'",     "'\\x4'", "'\\u12'",   "{1a: 1}", "{a-b: 1}", "{'a': }",
+        "[,]",  "{,}",      "nul",        "truex",  "undefined", "Infinit", "NaNa",     "{a: 1",
+        "[1",   "\"\t\n\"", "{\\x61: 1}", "{a:1}}", "'a'\x01"})
     EXPECT_FALSE(parse_json5(text, "t.json5")) << text;
 }
 
@@ -132,7 +139,10 @@ TEST(Json5, LoneSurrogatesAreRefused) {
 }
 
 TEST(Json5, WhiteSpaceIncludesUnicodeSpaces) {
-  EXPECT_EQ(parsed("\xEF\xBB\xBF{\xC2\xA0" "a:\xE3\x80\x80" "1\xE2\x80\xA8}"), json::parse(R"({"a":1})"));
+  EXPECT_EQ(parsed("\xEF\xBB\xBF{\xC2\xA0"
+                   "a:\xE3\x80\x80"
+                   "1\xE2\x80\xA8}"),
+            json::parse(R"({"a":1})"));
   EXPECT_EQ(parsed("\v\f[1]\r\n"), json::parse("[1]"));
 }
 

@@ -139,19 +139,18 @@ TEST_F(OpenClawConfigTest, Json5WithIncludesMergesAsOpenClawDoes) {
     "gateway": {"bind": "custom", "customBindHost": "127.0.0.1", "port": 18790},
     "agents": {"list": [1, 2], "one": {"x": 1, "y": 2}, "kept": "b"}})"));
   // Members are visited in key order (OpenClaw: in written order); the set read is the same.
-  EXPECT_EQ(config->files_read,
-            (std::vector<std::string>{display(k_config),
-                                      display("/home/openclaw/.openclaw/a.json5"),
-                                      display("/home/openclaw/.openclaw/b.json5"),
-                                      display("/home/openclaw/.openclaw/gateway.json5")}));
+  EXPECT_EQ(config->files_read, (std::vector<std::string>{
+                                    display(k_config), display("/home/openclaw/.openclaw/a.json5"),
+                                    display("/home/openclaw/.openclaw/b.json5"),
+                                    display("/home/openclaw/.openclaw/gateway.json5")}));
   EXPECT_EQ(config->provenance.at("/gateway/bind"),
             display("/home/openclaw/.openclaw/gateway.json5") + ":2:3");
   EXPECT_EQ(config->provenance.at("/gateway/port"), display(k_config) + ":5:5");
   EXPECT_EQ(config->provenance.at("/agents/kept"),
             display("/home/openclaw/.openclaw/b.json5") + ":1:26");
   // The whole result: the flags and defaults on top, with their places.
-  GatewaySettings settings = apply_launch(config->merged, config->provenance,
-                                          launch(), config->environment);
+  GatewaySettings settings =
+      apply_launch(config->merged, config->provenance, launch(), config->environment);
   EXPECT_EQ(settings.gateway["port"], 18789);  // --port 18789 in ExecStart wins
   EXPECT_EQ(settings.provenance.at("/port"), "--port in ExecStart");
   EXPECT_EQ(settings.provenance.at("/bind"),
@@ -249,8 +248,9 @@ TEST_F(OpenClawConfigTest, LinksAreNeverFollowed) {
   write(k_config, "[1, 2]");
   config = load();
   ASSERT_FALSE(config);
-  EXPECT_EQ(config.error().message, display(k_config) + ": the config is array, not an object "
-                                                        "(OpenClaw's schema requires one)");
+  EXPECT_EQ(config.error().message, display(k_config) +
+                                        ": the config is array, not an object "
+                                        "(OpenClaw's schema requires one)");
 }
 
 TEST_F(OpenClawConfigTest, EnvironmentSubstitutionAsOpenClaw) {
@@ -263,7 +263,8 @@ TEST_F(OpenClawConfigTest, EnvironmentSubstitutionAsOpenClaw) {
     note: "$${GW_BIND} and ${lower} and ${FROM_CONFIG} and ${EMPTY}",
   },
 })");
-  write(std::string(k_state) + "/.env", "# state dotenv\nexport GW_TOKEN='from-dotenv'\nGW_BIND=lan\n");
+  write(std::string(k_state) + "/.env",
+        "# state dotenv\nexport GW_TOKEN='from-dotenv'\nGW_BIND=lan\n");
   write("/home/openclaw/.config/openclaw/gateway.env", "GW_TOKEN=second-file-loses\n");
   auto config = load({{"GW_BIND", "custom"}, {"GW_HOST", "127.0.0.1"}, {"EMPTY", ""}});
   ASSERT_TRUE(config) << config.error().message;
@@ -280,10 +281,12 @@ TEST_F(OpenClawConfigTest, EnvironmentSubstitutionAsOpenClaw) {
                                  }),
             config->warnings.end());
   EXPECT_EQ(config->provenance.at("/gateway/bind"),
-            display(k_config) + ":4:5 (${GW_BIND} from GW_BIND in "
-                                "/home/openclaw/.config/systemd/user/openclaw-gateway.service)");
+            display(k_config) +
+                ":4:5 (${GW_BIND} from GW_BIND in "
+                "/home/openclaw/.config/systemd/user/openclaw-gateway.service)");
   EXPECT_EQ(config->provenance.at("/gateway/auth/token"),
-            display(k_config) + ":6:13 (${GW_TOKEN} from " + display(std::string(k_state) + "/.env") + ")");
+            display(k_config) + ":6:13 (${GW_TOKEN} from " +
+                display(std::string(k_state) + "/.env") + ")");
   EXPECT_EQ(config->files_read.front(), display(std::string(k_state) + "/.env"));
   // A .env file that is a link is an error, not an empty environment.
   std::filesystem::remove(root() + k_state + "/.env");
@@ -342,9 +345,9 @@ TEST_F(OpenClawConfigTest, CustomBindHostAsOpenClawAcceptsIt) {
     EXPECT_FALSE(openclaw_custom_host_valid(bad)) << bad;
 
   auto judged = [](const char* host) {
-    return judge_gateway_bind(std::string("{gateway: {bind: 'custom', customBindHost: '") + host +
-                                  "'}}",
-                              "openclaw.json", TailnetTrust::untrusted);
+    return judge_gateway_bind(
+        std::string("{gateway: {bind: 'custom', customBindHost: '") + host + "'}}", "openclaw.json",
+        TailnetTrust::untrusted);
   };
   EXPECT_EQ(judged("127.0.0.1").status, Status::pass);
   EXPECT_EQ(judged("127.0.0.2").status, Status::pass);
@@ -362,8 +365,10 @@ TEST_F(OpenClawConfigTest, CustomBindHostAsOpenClawAcceptsIt) {
 TEST_F(OpenClawConfigTest, OpenClawsOwnAnswerThroughTheRunner) {
   ScriptedRunner runner;
   runner.answer = CommandResult{0, R"({"bind": "lan", "port": 18789,
-      "auth": {"mode": "token", "token": "__OPENCLAW_REDACTED__"}})", ""};
-  auto l = launch({{"HOME", "/home/openclaw"}, {"PATH", "/usr/local/bin:/usr/bin"},
+      "auth": {"mode": "token", "token": "__OPENCLAW_REDACTED__"}})",
+                                ""};
+  auto l = launch({{"HOME", "/home/openclaw"},
+                   {"PATH", "/usr/local/bin:/usr/bin"},
                    {"OPENCLAW_CONFIG_PATH", "/home/openclaw/c.json5"}});
   auto answer = ask_openclaw_gateway(runner, l, std::chrono::seconds(7));
   ASSERT_TRUE(answer) << answer.error().message;
@@ -384,10 +389,9 @@ TEST_F(OpenClawConfigTest, OpenClawsOwnAnswerThroughTheRunner) {
   runner.answer = CommandResult{0, "[1]", ""};
   EXPECT_FALSE(ask_openclaw_gateway(runner, l, std::chrono::seconds(1)));
   // No gateway command in ExecStart: nothing to run.
-  EXPECT_EQ(ask_openclaw_gateway(runner, launch({}, "/bin/true"), std::chrono::seconds(1))
-                .error()
-                .code,
-            ErrorCode::not_found);
+  EXPECT_EQ(
+      ask_openclaw_gateway(runner, launch({}, "/bin/true"), std::chrono::seconds(1)).error().code,
+      ErrorCode::not_found);
 
   // Not the live system (a fixture root): the files, saying why.
   write(k_config, "{gateway: {bind: 'tailnet'}}");
@@ -410,7 +414,8 @@ TEST(OpenClawConfigLive, OpenClawsAnswerIsUsedOnTheRunningSystem) {
   ASSERT_TRUE(fs);
   ScriptedRunner runner;
   runner.answer = CommandResult{0, R"({"bind": "custom", "customBindHost": "::1",
-      "auth": {"mode": "token", "token": "__OPENCLAW_REDACTED__"}, "trustedProxies": ["10.0.0.1"]})", ""};
+      "auth": {"mode": "token", "token": "__OPENCLAW_REDACTED__"}, "trustedProxies": ["10.0.0.1"]})",
+                                ""};
   SystemClock clock;
   testing::EmptyNftables nft;
   Host host{*fs, runner, clock, nft, Liveness::live, false};
@@ -444,14 +449,16 @@ TEST_F(OpenClawConfigTest, LayerJudgesJson5ConfigNamedByTheUnit) {
   write("/home/openclaw/.config/systemd/user/openclaw-gateway.service",
         std::string("[Service]\nExecStart=") + k_exec +
             "\nEnvironment=OPENCLAW_CONFIG_PATH=/home/openclaw/oc/main.json5\n");
-  write("/home/openclaw/oc/main.json5", "{\n  // docs style\n  gateway: {$include: 'gw.json5'},\n}");
+  write("/home/openclaw/oc/main.json5",
+        "{\n  // docs style\n  gateway: {$include: 'gw.json5'},\n}");
   write("/home/openclaw/oc/gw.json5", "{\n  bind: 'lan',\n}");
   ProcessRunner runner;
   Host h = host(runner);
   Policy policy;
   OpenClawLayer layer;
   auto findings = layer.verify(Context{h, policy});
-  auto bind = std::ranges::find_if(findings, [](const Finding& f) { return f.id.ends_with("gateway_bind"); });
+  auto bind = std::ranges::find_if(findings,
+                                   [](const Finding& f) { return f.id.ends_with("gateway_bind"); });
   ASSERT_NE(bind, findings.end());
   EXPECT_EQ(bind->status, Status::fail) << bind->evidence;
   EXPECT_NE(bind->evidence.find(display("/home/openclaw/oc/gw.json5") + ":2:3"), std::string::npos)
@@ -459,12 +466,14 @@ TEST_F(OpenClawConfigTest, LayerJudgesJson5ConfigNamedByTheUnit) {
 
   write("/home/openclaw/oc/gw.json5", "{bind: 'loopback', port: 18800}");
   findings = layer.verify(Context{h, policy});
-  bind = std::ranges::find_if(findings, [](const Finding& f) { return f.id.ends_with("gateway_bind"); });
+  bind = std::ranges::find_if(findings,
+                              [](const Finding& f) { return f.id.ends_with("gateway_bind"); });
   EXPECT_EQ(bind->status, Status::pass) << bind->evidence;
 
   write("/home/openclaw/oc/gw.json5", "{bind: 'loopback'");
   findings = layer.verify(Context{h, policy});
-  bind = std::ranges::find_if(findings, [](const Finding& f) { return f.id.ends_with("gateway_bind"); });
+  bind = std::ranges::find_if(findings,
+                              [](const Finding& f) { return f.id.ends_with("gateway_bind"); });
   EXPECT_EQ(bind->status, Status::unknown);
   EXPECT_NE(bind->evidence.find(display("/home/openclaw/oc/gw.json5") + ":1:18"), std::string::npos)
       << bind->evidence;

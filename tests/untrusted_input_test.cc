@@ -77,7 +77,8 @@ TEST(GatewayBind, EveryShapeIsJudgedAndGarbageNeverPasses) {
   EXPECT_EQ(judged(R"({"gateway": {}})"), Status::pass);
   EXPECT_EQ(judged(R"({"gateway": {"bind": "tailnet"}})", TailnetTrust::trusted), Status::pass);
   EXPECT_EQ(judged(R"({"gateway": {"bind": "tailnet"}})"), Status::fail);
-  EXPECT_EQ(judged(R"({"gateway": {"bind": "custom", "customBindHost": "127.0.0.1"}})"), Status::pass);
+  EXPECT_EQ(judged(R"({"gateway": {"bind": "custom", "customBindHost": "127.0.0.1"}})"),
+            Status::pass);
   // JSON5, as OpenClaw reads it: 1e999 is Infinity, a number (not a reason to give up).
   EXPECT_EQ(judged(R"({gateway: {bind: 'loopback',}, x: 1e999})"), Status::pass);
   for (const char* text : {

@@ -63,8 +63,8 @@ bool line_terminator(char32_t c) {
 // JSON5 white space: ECMAScript's WhiteSpace and LineTerminator (Unicode Zs included).
 bool white_space(char32_t c) {
   return c == '\t' || c == '\v' || c == '\f' || c == ' ' || c == 0xA0 || c == 0xFEFF ||
-         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
-         c == 0x3000 || line_terminator(c);
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000 ||
+         line_terminator(c);
 }
 
 // ECMAScript IdentifierStart / IdentifierPart. Beyond ASCII, any code point that is not white
@@ -379,12 +379,30 @@ class Parser {
         return error_at(start, "unterminated string");
       const char e = peek();
       switch (e) {
-        case 'b': out += '\b'; ++m_at; break;
-        case 'f': out += '\f'; ++m_at; break;
-        case 'n': out += '\n'; ++m_at; break;
-        case 'r': out += '\r'; ++m_at; break;
-        case 't': out += '\t'; ++m_at; break;
-        case 'v': out += '\v'; ++m_at; break;
+        case 'b':
+          out += '\b';
+          ++m_at;
+          break;
+        case 'f':
+          out += '\f';
+          ++m_at;
+          break;
+        case 'n':
+          out += '\n';
+          ++m_at;
+          break;
+        case 'r':
+          out += '\r';
+          ++m_at;
+          break;
+        case 't':
+          out += '\t';
+          ++m_at;
+          break;
+        case 'v':
+          out += '\v';
+          ++m_at;
+          break;
         case '0':
           ++m_at;
           if (digit(peek()))
@@ -426,7 +444,7 @@ class Parser {
           if (digit(e))
             return error_at(escape_at, "'\\" + std::string(1, e) + "' is not a JSON5 escape");
           const CodePoint d = decode(m_text, m_at);
-          if (d.value != 0x2028 && d.value != 0x2029)  // those two continue the line too
+          if (d.value != 0x2028 && d.value != 0x2029)   // those two continue the line too
             out.append(m_text.substr(m_at, d.length));  // "\a" is "a", as in JavaScript
           m_at += d.length;
         }

@@ -183,10 +183,9 @@ std::optional<std::pair<int, std::string>> config_port(const Filesystem& fs,
   if (value < 1 || value > 65535)
     return std::nullopt;
   auto where = config->provenance.find("/gateway/port");
-  return std::pair{static_cast<int>(value),
-                   "gateway.port at " + (where == config->provenance.end()
-                                             ? config->paths.config_file
-                                             : where->second)};
+  return std::pair{static_cast<int>(value), "gateway.port at " + (where == config->provenance.end()
+                                                                      ? config->paths.config_file
+                                                                      : where->second)};
 }
 
 }  // namespace

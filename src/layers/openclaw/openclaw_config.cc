@@ -115,9 +115,8 @@ std::string resolve_path(std::string_view base, std::string_view p) {
 bool path_inside(std::string_view root, std::string_view candidate) {
   if (root == "/")
     return true;
-  return candidate == root ||
-         (candidate.starts_with(root) && candidate.size() > root.size() &&
-          candidate[root.size()] == '/');
+  return candidate == root || (candidate.starts_with(root) && candidate.size() > root.size() &&
+                               candidate[root.size()] == '/');
 }
 
 // A `~`-prefixed or relative user path as OpenClaw's resolveUserPath makes it absolute.
@@ -165,8 +164,8 @@ json merge_deep(const json& base, const json& override_value) {
       continue;
     auto current = merged.find(key);
     if (value.is_object())
-      merged[key] = current != merged.end() && current->is_object() ? merge_deep(*current, value)
-                                                                     : value;
+      merged[key] =
+          current != merged.end() && current->is_object() ? merge_deep(*current, value) : value;
     else if (value.is_array() && current != merged.end() && current->is_array())
       merged[key] = merge_deep(*current, value);
     else
@@ -192,8 +191,8 @@ class Loader {
     CS_TRY(UntrustedFile file, m_fs.open_untrusted(path, trusted_parent_of(path, m_launch.home),
                                                    UntrustedKind::regular));
     if (file.stat().size > max_bytes)
-      return fail(ErrorCode::refused, display + ": " + why + " larger than " +
-                                          std::to_string(max_bytes) + " bytes");
+      return fail(ErrorCode::refused,
+                  display + ": " + why + " larger than " + std::to_string(max_bytes) + " bytes");
     CS_TRY(std::string text, file.read());
     CS_TRY(Json5Document document, parse_json5(text, display));
     m_out.files_read.push_back(display);
@@ -237,8 +236,9 @@ class Loader {
       return included;
     if (!included.is_object())
       return fail(ErrorCode::bad_input,
-                  include_at + ": $include: sibling keys require the included content to be an "
-                               "object (OpenClaw refuses this config)");
+                  include_at +
+                      ": $include: sibling keys require the included content to be an "
+                      "object (OpenClaw refuses this config)");
     CS_TRY(json rest, members(value, file, file_pointer, logical, chain, true));
     return merge_deep(included, rest);
   }
@@ -263,9 +263,9 @@ class Loader {
     if (spec.is_string())
       return load(spec.get<std::string>(), file, include_at, logical, chain);
     if (!spec.is_array())
-      return fail(ErrorCode::bad_input, include_at +
-                                            ": $include must be a path or a list of paths, not " +
-                                            spec.type_name());
+      return fail(
+          ErrorCode::bad_input,
+          include_at + ": $include must be a path or a list of paths, not " + spec.type_name());
     json merged = json::object();
     for (const auto& item : spec) {
       if (!item.is_string())
@@ -285,10 +285,10 @@ class Loader {
     if (include_path.find('\0') != std::string::npos || include_path.size() >= 4096)
       return fail(ErrorCode::bad_input, named + ": not a usable path");
     const std::string resolved = resolve_path(parent_path(file.path), include_path);
-    const bool inside =
-        path_inside(m_out.paths.config_dir, resolved) ||
-        std::ranges::any_of(m_out.paths.include_roots,
-                            [&](const std::string& r) { return path_inside(r, resolved); });
+    const bool inside = path_inside(m_out.paths.config_dir, resolved) ||
+                        std::ranges::any_of(m_out.paths.include_roots, [&](const std::string& r) {
+                          return path_inside(r, resolved);
+                        });
     if (!inside)
       return fail(ErrorCode::refused, named + ": escapes the config folder " +
                                           m_fs.host_path(m_out.paths.config_dir) +
@@ -414,8 +414,8 @@ bool env_name(std::string_view name) {
   if (name.empty() || !(std::isupper(static_cast<unsigned char>(name[0])) || name[0] == '_'))
     return false;
   return std::ranges::all_of(name, [](char c) {
-    return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-           c == '_';
+    return std::isupper(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
   });
 }
 
@@ -435,7 +435,8 @@ std::string substitute(const std::string& value, const Environment& env, const s
     const size_t open = escaped ? i + 3 : i + 2;
     if (escaped || value.compare(i, 2, "${") == 0) {
       const size_t close = value.find('}', open);
-      if (close != std::string::npos && env_name(std::string_view(value).substr(open, close - open))) {
+      if (close != std::string::npos &&
+          env_name(std::string_view(value).substr(open, close - open))) {
         const std::string name = value.substr(open, close - open);
         if (escaped) {
           out += "${" + name + "}";
@@ -488,7 +489,8 @@ Result<void> load_dotenv(const Filesystem& fs, const OpenClawLaunch& launch,
   if (default_state_dir)
     files.push_back(paths.home + "/.config/openclaw/gateway.env");
   for (const auto& path : files) {
-    auto file = fs.open_untrusted(path, trusted_parent_of(path, launch.home), UntrustedKind::regular);
+    auto file =
+        fs.open_untrusted(path, trusted_parent_of(path, launch.home), UntrustedKind::regular);
     if (!file && file.error().code == ErrorCode::not_found)
       continue;
     if (!file)
@@ -534,7 +536,6 @@ std::optional<int> port_number(const std::string& text) {
   return port;
 }
 
-
 }  // namespace
 
 OpenClawLaunch launch_of(const GatewayService& service, const AppPolicy& app) {
@@ -560,11 +561,10 @@ Result<OpenClawPaths> openclaw_paths(const Filesystem& fs, const OpenClawLaunch&
       home_value(env_get(env, "HOME")).empty() ? launch.home : home_value(env_get(env, "HOME"));
   const std::string cwd = launch.home;  // a user manager starts units in the home folder
   const std::string openclaw_home = home_value(env_get(env, "OPENCLAW_HOME"));
-  paths.home = openclaw_home.empty() ? lexical_normalize(os_home)
-                                     : user_path(openclaw_home, os_home, cwd);
+  paths.home =
+      openclaw_home.empty() ? lexical_normalize(os_home) : user_path(openclaw_home, os_home, cwd);
   const CommandShape shape = command_shape(launch.argv);
-  if (!shape.profile.empty() &&
-      !std::ranges::all_of(shape.profile, [](char c) {
+  if (!shape.profile.empty() && !std::ranges::all_of(shape.profile, [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
       }))
     return fail(ErrorCode::bad_input, "ExecStart: --profile " + shape.profile +
@@ -603,7 +603,8 @@ Result<OpenClawPaths> openclaw_paths(const Filesystem& fs, const OpenClawLaunch&
       }
     if (paths.config_file.empty()) {
       paths.config_file = paths.state_dir + "/openclaw.json";
-      paths.config_file_source = state_override.empty() ? "OpenClaw's default" : "OPENCLAW_STATE_DIR";
+      paths.config_file_source =
+          state_override.empty() ? "OpenClaw's default" : "OPENCLAW_STATE_DIR";
     }
   }
   for (const auto& entry : split(env_get(env, "OPENCLAW_INCLUDE_ROOTS"), ':')) {
@@ -629,8 +630,7 @@ Result<OpenClawConfig> load_openclaw_config(const Filesystem& fs, const OpenClaw
   CS_TRY(ReadFile main, loader.read(out.paths.config_file, k_untrusted_max_bytes, "the config is"));
   CS_TRY(out.merged, loader.root(main));
   if (!out.merged.is_object())
-    return fail(ErrorCode::bad_input, main.display + ": the config is " +
-                                          out.merged.type_name() +
+    return fail(ErrorCode::bad_input, main.display + ": the config is " + out.merged.type_name() +
                                           ", not an object (OpenClaw's schema requires one)");
   apply_config_env(out.merged, out.provenance, env);
   substitute_all(out.merged, env, "", out.provenance, out.warnings);
@@ -642,10 +642,10 @@ Result<OpenClawConfig> load_openclaw_config(const Filesystem& fs, const OpenClaw
   return out;
 }
 
-GatewaySettings apply_launch(const json& config, const std::map<std::string, std::string>& where,
-                             const OpenClawLaunch& launch,
-                             const std::map<std::string, std::pair<std::string, std::string>>&
-                                 environment) {
+GatewaySettings apply_launch(
+    const json& config, const std::map<std::string, std::string>& where,
+    const OpenClawLaunch& launch,
+    const std::map<std::string, std::pair<std::string, std::string>>& environment) {
   GatewaySettings settings;
   auto found = config.is_object() ? config.find("gateway") : config.end();
   if (config.is_object() && found != config.end())
@@ -659,8 +659,8 @@ GatewaySettings apply_launch(const json& config, const std::map<std::string, std
   Environment env;
   for (const auto& [name, value] : environment) env[name] = EnvValue{value.first, value.second};
   const CommandShape shape = command_shape(launch.argv);
-  const size_t flags_from = shape.gateway_at == std::string::npos ? launch.argv.size()
-                                                                  : shape.gateway_at + 1;
+  const size_t flags_from =
+      shape.gateway_at == std::string::npos ? launch.argv.size() : shape.gateway_at + 1;
   auto flag = [&](std::string_view name) { return gateway_option(launch.argv, flags_from, name); };
   auto set = [&](const std::string& pointer, json value, std::string source) {
     gateway[json::json_pointer(pointer)] = std::move(value);
@@ -709,8 +709,8 @@ GatewaySettings apply_launch(const json& config, const std::map<std::string, std
       object_at("auth");
       set("/auth/mode", *auth_flag, "--auth in ExecStart");
     }
-    auto secret = [&](const char* key, std::optional<std::string> from_flag,
-                      const char* flag_name, const char* env_name) {
+    auto secret = [&](const char* key, std::optional<std::string> from_flag, const char* flag_name,
+                      const char* env_name) {
       if (from_flag) {
         object_at("auth");
         set(std::string("/auth/") + key, *from_flag, std::string(flag_name) + " in ExecStart");
@@ -734,8 +734,8 @@ GatewaySettings apply_launch(const json& config, const std::map<std::string, std
 Result<json> ask_openclaw_gateway(CommandRunner& runner, const OpenClawLaunch& launch,
                                   std::chrono::milliseconds timeout) {
   const CommandShape shape = command_shape(launch.argv);
-  if (shape.gateway_at == std::string::npos || launch.argv.empty() ||
-      launch.argv.front().empty() || launch.argv.front().front() != '/')
+  if (shape.gateway_at == std::string::npos || launch.argv.empty() || launch.argv.front().empty() ||
+      launch.argv.front().front() != '/')
     return fail(ErrorCode::not_found,
                 "the gateway's ExecStart is not \"<program> ... gateway ...\": cannot run its "
                 "OpenClaw");
@@ -761,9 +761,8 @@ Result<json> ask_openclaw_gateway(CommandRunner& runner, const OpenClawLaunch& l
   CS_TRY(json answer, parse_json_bounded(result.out, "openclaw config get gateway --json",
                                          JsonComments::rejected));
   if (!answer.is_object())
-    return fail(ErrorCode::bad_input,
-                std::string("openclaw config get gateway --json gave ") + answer.type_name() +
-                    ", not an object");
+    return fail(ErrorCode::bad_input, std::string("openclaw config get gateway --json gave ") +
+                                          answer.type_name() + ", not an object");
   return answer;
 }
 

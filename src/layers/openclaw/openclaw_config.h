@@ -42,10 +42,10 @@ OpenClawLaunch launch_of(const GatewayService& service, const AppPolicy& app);
 
 // Where OpenClaw looks, from the launch's environment and root options (--profile, --dev).
 struct OpenClawPaths {
-  std::string home;         // OPENCLAW_HOME, else HOME, else the app user's home
-  std::string state_dir;    // OPENCLAW_STATE_DIR, else ~/.openclaw[-<profile>]
-  std::string config_file;  // OPENCLAW_CONFIG_PATH, else <state_dir>/openclaw.json
-  std::string config_file_source;  // which of those decided config_file
+  std::string home;                        // OPENCLAW_HOME, else HOME, else the app user's home
+  std::string state_dir;                   // OPENCLAW_STATE_DIR, else ~/.openclaw[-<profile>]
+  std::string config_file;                 // OPENCLAW_CONFIG_PATH, else <state_dir>/openclaw.json
+  std::string config_file_source;          // which of those decided config_file
   std::string config_dir;                  // the config's folder: where `$include` may reach
   std::vector<std::string> include_roots;  // and OPENCLAW_INCLUDE_ROOTS
 };
@@ -113,10 +113,9 @@ Result<nlohmann::json> ask_openclaw_gateway(CommandRunner& runner, const OpenCla
 // else the files; the flags of the launch on top either way. An error only when neither
 // source answers (the files' error: unreadable, unparsable; ErrorCode::not_found when there
 // is no config file — then the settings are OpenClaw's defaults, see apply_launch).
-Result<GatewaySettings> read_gateway_settings(Host& host, const OpenClawLaunch& launch,
-                                              Prefer prefer,
-                                              std::chrono::milliseconds timeout =
-                                                  std::chrono::seconds(20));
+Result<GatewaySettings> read_gateway_settings(
+    Host& host, const OpenClawLaunch& launch, Prefer prefer,
+    std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 // True when OpenClaw accepts `host` as gateway.customBindHost: a canonical dotted-decimal
 // IPv4 address (after trimming). Anything else ("localhost", "::1", names) makes OpenClaw

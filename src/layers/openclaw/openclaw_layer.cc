@@ -94,8 +94,8 @@ GatewayJudgement judge_gateway_bind(std::string_view text, std::string_view sour
                                  ", not an object clawshield can judge"};
   std::map<std::string, std::string> where;
   for (const auto& [pointer, p] : parsed->positions)
-    where[pointer] = std::string(source) + ":" + std::to_string(p.line) + ":" +
-                     std::to_string(p.column);
+    where[pointer] =
+        std::string(source) + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
   return judge_gateway_bind(apply_launch(parsed->value, where, OpenClawLaunch{}, {}), tailnet);
 }
 
