@@ -803,6 +803,8 @@ Result<GatewaySettings> read_gateway_settings(Host& host, const OpenClawLaunch& 
         settings.source = SettingsSource::openclaw;
         settings.source_note = "openclaw config get gateway --json as " + launch.user + " (" +
                                std::to_string(took.count()) + " ms)";
+        if (!files && files.error().code != ErrorCode::not_found)
+          settings.source_note += "; the files could not be read here: " + files.error().message;
         if (files)
           settings.files = std::move(*files);
         else
