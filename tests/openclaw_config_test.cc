@@ -215,6 +215,17 @@ TEST_F(OpenClawConfigTest, IncludeCyclesDepthAndEscapesAreErrors) {
   write("/home/openclaw/.openclaw/big.json5", "'" + std::string(2u << 20, 'x') + "'");
   write(k_config, "{$include: './big.json5'}");
   EXPECT_EQ(load().error().code, ErrorCode::refused);
+  // Includes listed at every level would be read exponentially often: bounded.
+  for (int i = 1; i <= 9; ++i)
+    write("/home/openclaw/.openclaw/x" + std::to_string(i) + ".json5",
+          "{$include: ['./x" + std::to_string(i + 1) + ".json5', './x" + std::to_string(i + 1) +
+              ".json5', './x" + std::to_string(i + 1) + ".json5'], list: [1]}");
+  write("/home/openclaw/.openclaw/x10.json5", "{list: [2]}");
+  write(k_config, "{$include: './x1.json5'}");
+  config = load();
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("more than 100 includes read"), std::string::npos)
+      << config.error().message;
   // Sibling keys need an object to merge into.
   write("/home/openclaw/.openclaw/list.json5", "[1]");
   write(k_config, "{\n  x: {$include: './list.json5', y: 1}}");

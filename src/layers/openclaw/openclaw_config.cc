@@ -33,6 +33,10 @@ using nlohmann::json;
 
 constexpr size_t k_max_include_depth = 10;
 constexpr uint64_t k_max_include_bytes = 2u << 20;
+// Ours, not OpenClaw's: a list of includes at each of 10 levels would otherwise read files
+// (and concatenate arrays) exponentially often. Real configs read a handful.
+constexpr size_t k_max_include_loads = 100;
+constexpr uint64_t k_max_total_bytes = k_untrusted_max_bytes;
 constexpr std::string_view k_include_key = "$include";
 constexpr int k_default_port = 18789;
 
@@ -194,6 +198,11 @@ class Loader {
       return fail(ErrorCode::refused,
                   display + ": " + why + " larger than " + std::to_string(max_bytes) + " bytes");
     CS_TRY(std::string text, file.read());
+    m_bytes += text.size();
+    if (m_bytes > k_max_total_bytes)
+      return fail(ErrorCode::refused, display + ": the config and its includes exceed " +
+                                          std::to_string(k_max_total_bytes) +
+                                          " bytes together (clawshield's limit)");
     CS_TRY(Json5Document document, parse_json5(text, display));
     m_out.files_read.push_back(display);
     return ReadFile{path, display, std::move(document)};
@@ -302,6 +311,10 @@ class Loader {
     if (chain.size() - 1 >= k_max_include_depth)
       return fail(ErrorCode::bad_input, named + ": deeper than OpenClaw's " +
                                             std::to_string(k_max_include_depth) + " includes");
+    if (++m_loads > k_max_include_loads)
+      return fail(ErrorCode::refused, named + ": more than " +
+                                          std::to_string(k_max_include_loads) +
+                                          " includes read (clawshield's limit; OpenClaw has none)");
     auto read_result = read(resolved, k_max_include_bytes, "an $include file is");
     if (!read_result)
       return std::unexpected(with_context(read_result.error(), named));
@@ -314,6 +327,8 @@ class Loader {
   const Filesystem& m_fs;
   const OpenClawLaunch& m_launch;
   OpenClawConfig& m_out;
+  size_t m_loads = 0;
+  uint64_t m_bytes = 0;
 };
 
 // The profile a root option selects (--profile NAME, --profile=NAME, --dev before the
