@@ -385,14 +385,30 @@ TEST_F(OpenClawConfigTest, OpenClawsOwnAnswerThroughTheRunner) {
   ASSERT_TRUE(answer) << answer.error().message;
   EXPECT_EQ((*answer)["bind"], "lan");
   ASSERT_EQ(runner.commands.size(), 1u);
-  EXPECT_EQ(runner.commands[0].argv,
-            (std::vector<std::string>{
-                "runuser", "-u", "openclaw", "--", "env", "-i", "HOME=/home/openclaw",
-                "PATH=/usr/local/bin:/usr/bin", "OPENCLAW_CONFIG_PATH=/home/openclaw/c.json5",
-                "/usr/local/bin/node", "--max-old-space-size=8192",
-                "/home/openclaw/.local/lib/node_modules/openclaw/dist/index.js", "config", "get",
-                "gateway", "--json"}));
-  EXPECT_EQ(runner.commands[0].timeout, std::chrono::seconds(7));
+  EXPECT_EQ(
+      runner.commands[0].argv,
+      (std::vector<std::string>{"setsid",
+                                "--wait",
+                                "runuser",
+                                "-u",
+                                "openclaw",
+                                "--",
+                                "timeout",
+                                "--kill-after=2",
+                                "7",
+                                "env",
+                                "-i",
+                                "HOME=/home/openclaw",
+                                "PATH=/usr/local/bin:/usr/bin",
+                                "OPENCLAW_CONFIG_PATH=/home/openclaw/c.json5",
+                                "/usr/local/bin/node",
+                                "--max-old-space-size=8192",
+                                "/home/openclaw/.local/lib/node_modules/openclaw/dist/index.js",
+                                "config",
+                                "get",
+                                "gateway",
+                                "--json"}));
+  EXPECT_EQ(runner.commands[0].timeout, std::chrono::seconds(12));
 
   runner.answer = CommandResult{1, R"({"ok": false})", "boom"};
   EXPECT_EQ(ask_openclaw_gateway(runner, l, std::chrono::seconds(1)).error().code,

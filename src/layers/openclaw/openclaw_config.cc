@@ -312,8 +312,7 @@ class Loader {
       return fail(ErrorCode::bad_input, named + ": deeper than OpenClaw's " +
                                             std::to_string(k_max_include_depth) + " includes");
     if (++m_loads > k_max_include_loads)
-      return fail(ErrorCode::refused, named + ": more than " +
-                                          std::to_string(k_max_include_loads) +
+      return fail(ErrorCode::refused, named + ": more than " + std::to_string(k_max_include_loads) +
                                           " includes read (clawshield's limit; OpenClaw has none)");
     auto read_result = read(resolved, k_max_include_bytes, "an $include file is");
     if (!read_result)
@@ -761,15 +760,33 @@ Result<json> ask_openclaw_gateway(CommandRunner& runner, const OpenClawLaunch& l
     if (name == "PATH")
       path = value;
   }
+  // The program is the app user's (its unit names it): it runs in a session of its own, so it
+  // has no terminal of ours to push keystrokes into (TIOCSTI), and under `timeout` as that
+  // user, so a slow one is killed with everything it started, not only runuser.
+  const auto seconds = std::max<long long>(
+      1, std::chrono::duration_cast<std::chrono::seconds>(timeout + std::chrono::milliseconds(999))
+             .count());
   Command command;
-  command.argv = {"runuser", "-u", launch.user, "--", "env", "-i", "HOME=" + home, "PATH=" + path};
+  command.argv = {"setsid",
+                  "--wait",
+                  "runuser",
+                  "-u",
+                  launch.user,
+                  "--",
+                  "timeout",
+                  "--kill-after=2",
+                  std::to_string(seconds),
+                  "env",
+                  "-i",
+                  "HOME=" + home,
+                  "PATH=" + path};
   for (const auto& [name, value] : launch.environment)
     if (name != "HOME" && name != "PATH")
       command.argv.push_back(name + "=" + value);
   command.argv.insert(command.argv.end(), launch.argv.begin(),
                       launch.argv.begin() + static_cast<long>(shape.gateway_at));
   command.argv.insert(command.argv.end(), {"config", "get", "gateway", "--json"});
-  command.timeout = timeout;
+  command.timeout = timeout + std::chrono::seconds(5);  // a backstop: `timeout` acts first
   CS_TRY(CommandResult result, runner.run(command));
   if (!result.ok())
     return fail(ErrorCode::command_failed, describe_failure(command, result));
