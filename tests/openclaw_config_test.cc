@@ -341,6 +341,12 @@ TEST_F(OpenClawConfigTest, FlagsAndEnvironmentOverrideTheFile) {
   EXPECT_EQ(s.gateway, json::parse(R"({"bind": "loopback", "port": 18789,
                                        "tailscale": {"mode": "off"}})"));
   EXPECT_EQ(s.provenance.at("/bind"), "OpenClaw's default");
+  // Under a profile with no port anywhere, OpenClaw derives one from the profile's name; an
+  // OPENCLAW_GATEWAY_PORT that is not a port is ignored.
+  s = apply_launch(json::object(), {}, launch({}, "/usr/bin/openclaw --profile work gateway"),
+                   {{"OPENCLAW_GATEWAY_PORT", {"nope", "the unit"}}});
+  EXPECT_EQ(s.gateway["port"], 41984);  // 20000 + FNV-1a("work") % 40000, as node computes it
+  EXPECT_EQ(s.provenance.at("/port"), "OpenClaw's default for profile work");
   // A --dev root option selects the dev profile and its port.
   auto dev = launch({}, "/usr/bin/openclaw --dev gateway");
   auto paths = openclaw_paths(fs(), dev);

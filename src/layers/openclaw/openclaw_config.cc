@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "core/bounded_json.h"
 #include "core/json5.h"
@@ -357,6 +358,15 @@ CommandShape command_shape(const std::vector<std::string>& argv) {
   return shape;
 }
 
+// OpenClaw's profile names: a letter or digit, then up to 63 of letters, digits, '_', '-'.
+bool profile_name(std::string_view name) {
+  auto ok = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  };
+  return !name.empty() && name.size() <= 64 && std::isalnum(static_cast<unsigned char>(name[0])) &&
+         std::ranges::all_of(name, ok);
+}
+
 // The value of option `name` after the gateway command ("--bind lan", "--bind=lan"), last wins.
 std::optional<std::string> gateway_option(const std::vector<std::string>& argv, size_t from,
                                           std::string_view name) {
@@ -685,15 +695,31 @@ GatewaySettings apply_launch(
       gateway[key] = json::object();
   };
 
-  // Port: --port, then OPENCLAW_GATEWAY_PORT, then gateway.port, then 18789.
+  // Port: --port, then a valid OPENCLAW_GATEWAY_PORT, then a positive gateway.port, then
+  // 18789 — or, under a profile, 20000 + FNV-1a(profile) % 40000 (resolveGatewayPort).
+  const auto config_port = gateway.find("port");
+  const bool port_configured = config_port != gateway.end() && config_port->is_number() &&
+                               std::isfinite(config_port->get<double>()) &&
+                               config_port->get<double>() > 0;
   if (auto port = flag("--port")) {
     auto number = port_number(*port);
     set("/port", number ? json(*number) : json(*port), "--port in ExecStart");
-  } else if (auto env_port = env_get(env, "OPENCLAW_GATEWAY_PORT"); !trim(env_port).empty()) {
-    auto number = port_number(std::string(trim(env_port)));
-    set("/port", number ? json(*number) : json(env_port), env["OPENCLAW_GATEWAY_PORT"].source);
-  } else if (!gateway.contains("port")) {
-    set("/port", k_default_port, "OpenClaw's default");
+  } else if (auto env_port =
+                 port_number(std::string(trim(env_get(env, "OPENCLAW_GATEWAY_PORT"))))) {
+    set("/port", *env_port, env["OPENCLAW_GATEWAY_PORT"].source);
+  } else if (!port_configured) {
+    std::string profile = shape.profile;
+    if (profile.empty() &&
+        to_lower(std::string(trim(env_get(env, "OPENCLAW_PROFILE")))) != "default")
+      profile = std::string(trim(env_get(env, "OPENCLAW_PROFILE")));
+    if (profile.empty() || !profile_name(profile)) {
+      set("/port", k_default_port, "OpenClaw's default");
+    } else {
+      uint32_t hash = 2166136261u;
+      for (unsigned char byte : profile) hash = (hash ^ byte) * 16777619u;
+      set("/port", 20000 + static_cast<int>(hash % 40000),
+          "OpenClaw's default for profile " + profile);
+    }
   }
 
   // Tailscale first: its mode decides the default bind.
