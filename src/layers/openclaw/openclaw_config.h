@@ -30,7 +30,7 @@ namespace clawshield {
 struct OpenClawLaunch {
   std::string user;  // the app user
   std::string home;  // its home, inside the root
-  // ExecStart split into words (as systemd splits it: spaces, double quotes).
+  // ExecStart split into words (as systemd splits it: blanks, '...' and "..." quoting).
   std::vector<std::string> argv;
   // The unit's Environment= assignments in order (a later one wins), with where each was set.
   std::vector<std::pair<std::string, std::string>> environment;
@@ -60,17 +60,24 @@ struct OpenClawConfig {
   // " (${VAR} from <source>)" when an environment value was substituted into it. Array
   // elements have their array's entry.
   std::map<std::string, std::string> provenance;
-  // What OpenClaw only warns about: ${VAR} unset (the text stays as written, as OpenClaw
-  // leaves it), .env files not read.
+  // What OpenClaw only warns about: ${VAR} unset or empty (the text stays as written, as
+  // OpenClaw leaves it).
   std::vector<std::string> warnings;
-  // The gateway's environment as OpenClaw builds it: name -> (value, where it was set).
+  // The gateway's environment as OpenClaw builds it: name -> (value, where it was set). In
+  // OpenClaw's order, none overriding an earlier one: the unit's Environment=, the state
+  // dir's .env, ~/.config/openclaw/gateway.env (default state dir only), the config's
+  // env.vars / env.<NAME>. Not read: the working directory's .env (OpenClaw reads it with a
+  // blocklist of keys not reproduced here).
   std::map<std::string, std::pair<std::string, std::string>> environment;
 };
 
-// Loads the config the launch's gateway reads. ErrorCode::not_found when the config file does
-// not exist (OpenClaw then runs on defaults); ErrorCode::bad_input / refused with
-// "file:line:col: why" for a file that cannot be parsed, an $include that escapes the config
-// folder (or OPENCLAW_INCLUDE_ROOTS), is a link, a cycle, deeper than 10, or over 2 MiB.
+// Loads the config the launch's gateway reads. ErrorCode::not_found when the config file (or
+// an $include) does not exist (OpenClaw runs on defaults without a config file);
+// ErrorCode::bad_input / refused with "file:line:col: why" for a file that cannot be parsed or
+// is not an object, an $include that escapes the config folder (or OPENCLAW_INCLUDE_ROOTS),
+// is a link (OpenClaw follows links that stay inside; never followed here), a cycle, deeper
+// than 10, over 2 MiB, or past our bound of 100 includes / 16 MiB in all, and for a .env file
+// that is a link or unreadable.
 Result<OpenClawConfig> load_openclaw_config(const Filesystem& fs, const OpenClawLaunch& launch);
 
 // Which answer read_gateway_settings used.
