@@ -77,7 +77,10 @@ TEST(GatewayBind, EveryShapeIsJudgedAndGarbageNeverPasses) {
   EXPECT_EQ(judged(R"({"gateway": {}})"), Status::pass);
   EXPECT_EQ(judged(R"({"gateway": {"bind": "tailnet"}})", TailnetTrust::trusted), Status::pass);
   EXPECT_EQ(judged(R"({"gateway": {"bind": "tailnet"}})"), Status::fail);
-  EXPECT_EQ(judged(R"({"gateway": {"bind": "custom", "customBindHost": "::1"}})"), Status::pass);
+  EXPECT_EQ(judged(R"({"gateway": {"bind": "custom", "customBindHost": "127.0.0.1"}})"),
+            Status::pass);
+  // JSON5, as OpenClaw reads it: 1e999 is Infinity, a number (not a reason to give up).
+  EXPECT_EQ(judged(R"({gateway: {bind: 'loopback',}, x: 1e999})"), Status::pass);
   for (const char* text : {
            R"({"gateway": {"bind": null}})",
            R"({"gateway": {"bind": 5}})",
@@ -92,6 +95,9 @@ TEST(GatewayBind, EveryShapeIsJudgedAndGarbageNeverPasses) {
            R"({"gateway": {"bind": "custom", "customBindHost": ["127.0.0.1"]}})",
            R"({"gateway": {"bind": "custom", "customBindHost": null}})",
            R"({"gateway": {"bind": "custom", "customBindHost": "0.0.0.0"}})",
+           // OpenClaw takes only a dotted-decimal IPv4 here; anything else binds 0.0.0.0.
+           R"({"gateway": {"bind": "custom", "customBindHost": "::1"}})",
+           R"({"gateway": {"bind": "custom", "customBindHost": "localhost"}})",
            R"({"gateway": "lan"})",
            R"({"gateway": null})",
            R"({"gateway": 5})",
@@ -101,7 +107,7 @@ TEST(GatewayBind, EveryShapeIsJudgedAndGarbageNeverPasses) {
     EXPECT_EQ(result.status, Status::fail) << text << " -> " << result.evidence;
     EXPECT_FALSE(result.evidence.empty()) << text;
   }
-  for (const char* text : {"", "{", "[]", "5", "\"loopback\"", "null", "{\"x\": 1e999}", "\xff\xfe",
+  for (const char* text : {"", "{", "[]", "5", "\"loopback\"", "null", "\xff\xfe",
                            "{\"gateway\": {\"bind\": \"\xff\"}}"}) {
     auto result = judge_gateway_bind(text, "openclaw.json", TailnetTrust::trusted);
     EXPECT_EQ(result.status, Status::unknown) << text << " -> " << result.evidence;

@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "core/bounded_json.h"
 #include "core/text.h"
+#include "layers/openclaw/openclaw_config.h"
 
 namespace clawshield {
 namespace {
@@ -165,26 +165,27 @@ Result<std::vector<UserUnit>> find_user_units(const Filesystem& fs, const std::s
   return units;
 }
 
-// gateway.port in OpenClaw's config, when the file can be read and says so.
-std::optional<int> config_port(const Filesystem& fs, const AppPolicy& app) {
-  auto file = fs.open_untrusted(app.config_file, trusted_parent_of(app.config_file, app.home),
-                                UntrustedKind::regular);
-  if (!file)
+// gateway.port in the config `service` makes OpenClaw read (JSON5, $include, ${VAR}), when
+// it can be read and says so, with where it was written.
+std::optional<std::pair<int, std::string>> config_port(const Filesystem& fs,
+                                                       const GatewayService& service,
+                                                       const AppPolicy& app) {
+  auto config = load_openclaw_config(fs, launch_of(service, app));
+  if (!config || !config->merged.is_object())
     return std::nullopt;
-  auto text = file->read();
-  if (!text)
-    return std::nullopt;
-  auto parsed = parse_json_bounded(*text, app.config_file, JsonComments::allowed);
-  if (!parsed || !parsed->is_object())
-    return std::nullopt;
-  auto gateway = parsed->find("gateway");
-  if (gateway == parsed->end() || !gateway->is_object())
+  auto gateway = config->merged.find("gateway");
+  if (gateway == config->merged.end() || !gateway->is_object())
     return std::nullopt;
   auto port = gateway->find("port");
   if (port == gateway->end() || !port->is_number_integer())
     return std::nullopt;
-  int value = port->get<int>();
-  return value >= 1 && value <= 65535 ? std::optional<int>(value) : std::nullopt;
+  const int64_t value = port->get<int64_t>();
+  if (value < 1 || value > 65535)
+    return std::nullopt;
+  auto where = config->provenance.find("/gateway/port");
+  return std::pair{static_cast<int>(value), "gateway.port at " + (where == config->provenance.end()
+                                                                      ? config->paths.config_file
+                                                                      : where->second)};
 }
 
 }  // namespace
@@ -301,9 +302,9 @@ Result<GatewayService> discover_gateway(const Host& host, const Policy& policy) 
              env && parse_port(*env)) {
     service.port = *parse_port(*env);
     service.port_source = "OPENCLAW_GATEWAY_PORT";
-  } else if (auto configured = config_port(fs, app)) {
-    service.port = *configured;
-    service.port_source = "gateway.port in " + app.config_file;
+  } else if (auto configured = config_port(fs, service, app)) {
+    service.port = configured->first;
+    service.port_source = configured->second;
   }
   return service;
 }

@@ -1,12 +1,14 @@
 // Layer 4, the app — ~/.openclaw/openclaw.json. Its `gateway.bind` decides who can reach the
 // gateway: "loopback" is the posture, "tailnet" is fine where Tailscale is a trusted
-// interface, "custom" only with a loopback customBindHost, and "lan" / "auto" expose it. The
+// interface, "custom" only with a loopback IPv4 customBindHost (OpenClaw takes nothing else
+// there), and "lan" / "auto" expose it. The bind is the effective one: the file the gateway's
+// unit points OpenClaw at, read as JSON5 with $include and ${VAR}, the unit's flags on top, or
+// OpenClaw's own answer where it is installed (openclaw_config.h). The
 // file holds credentials, so it must be 0600 and the app user's. The file lives in the app
 // user's home, so the app user (or a compromised gateway) decides what is at that path: it is
 // opened without following links, never blocking, size-limited, and its mode and owner are
 // fixed on that descriptor — never by rewriting content, which would turn a planted symlink to
-// a root-only file into an app-owned copy of it. Comments are allowed, as OpenClaw's loader
-// allows them.
+// a root-only file into an app-owned copy of it.
 #include "layers/openclaw/openclaw_layer.h"
 
 #include <arpa/inet.h>
@@ -14,6 +16,7 @@
 #include <algorithm>
 
 #include "core/bounded_json.h"
+#include "core/json5.h"
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/listeners.h"
@@ -40,8 +43,10 @@ bool tailscale_address(const std::string& text) {
   return false;
 }
 
-bool loopback_host(const std::string& host) {
-  return host == "localhost" || host.starts_with("127.") || host == "::1";
+// A customBindHost OpenClaw binds to that is loopback: a canonical dotted-decimal IPv4
+// address in 127.0.0.0/8. Names and IPv6 ("localhost", "::1") are not accepted by OpenClaw.
+bool loopback_custom_host(const std::string& host) {
+  return openclaw_custom_host_valid(host) && trim(host).starts_with("127.");
 }
 
 // A value as evidence: its JSON text, shortened.
@@ -54,29 +59,22 @@ std::string shown(const json& value) {
 
 }  // namespace
 
-GatewayJudgement judge_gateway_bind(std::string_view text, std::string_view source,
-                                    TailnetTrust tailnet) {
-  auto parsed = parse_json_bounded(text, source, JsonComments::allowed);
-  if (!parsed)
-    return {Status::unknown, parsed.error().message};
-  const json& config = *parsed;
-  if (!config.is_object())
-    return {Status::unknown, std::string(source) + " is " + config.type_name() +
-                                 ", not a JSON object clawshield can judge"};
-  const auto gateway = config.find("gateway");
-  if (gateway == config.end())
-    return {Status::pass, "no gateway settings: OpenClaw binds to loopback by default"};
-  if (!gateway->is_object())
-    return {Status::fail, "gateway = " + shown(*gateway) +
+GatewayJudgement judge_gateway_bind(const GatewaySettings& settings, TailnetTrust tailnet) {
+  const json& gateway = settings.gateway;
+  auto at = [&](const std::string& pointer) {
+    auto it = settings.provenance.find(pointer);
+    return it == settings.provenance.end() ? std::string() : " (" + it->second + ")";
+  };
+  if (!gateway.is_object())
+    return {Status::fail, "gateway = " + shown(gateway) + at("") +
                               " is not an object: the gateway's bind cannot be shown loopback"};
-  const auto bind_value = gateway->find("bind");
-  if (bind_value == gateway->end())
-    return {Status::pass, "gateway.bind unset: OpenClaw binds to loopback by default"};
+  const auto bind_value = gateway.find("bind");
+  if (bind_value == gateway.end())
+    return {Status::unknown, "no effective gateway.bind"};  // apply_launch always sets it
+  std::string evidence = "gateway.bind = " + shown(*bind_value) + at("/bind");
   if (!bind_value->is_string())
-    return {Status::fail, "gateway.bind = " + shown(*bind_value) +
-                              " is not one of \"loopback\", \"tailnet\", \"custom\""};
+    return {Status::fail, evidence + " is not one of \"loopback\", \"tailnet\", \"custom\""};
   const std::string bind = bind_value->get<std::string>();
-  std::string evidence = "gateway.bind = " + shown(*bind_value);
   if (bind == "loopback")
     return {Status::pass, evidence};
   if (bind == "tailnet")
@@ -85,18 +83,68 @@ GatewayJudgement judge_gateway_bind(std::string_view text, std::string_view sour
                : GatewayJudgement{Status::fail,
                                   evidence + " but tailscale0 is not a trusted interface"};
   if (bind == "custom") {
-    const auto custom = gateway->find("customBindHost");
-    if (custom == gateway->end())
-      return {Status::fail, evidence + " without customBindHost"};
-    evidence += ", customBindHost = " + shown(*custom);
+    const auto custom = gateway.find("customBindHost");
+    if (custom == gateway.end())
+      return {Status::fail, evidence + " without customBindHost: OpenClaw binds 0.0.0.0"};
+    evidence += ", customBindHost = " + shown(*custom) + at("/customBindHost");
     if (!custom->is_string())
       return {Status::fail, evidence + ": not an address"};
-    return {loopback_host(custom->get<std::string>()) ? Status::pass : Status::fail, evidence};
+    const std::string host = custom->get<std::string>();
+    if (!openclaw_custom_host_valid(host))
+      return {Status::fail, evidence +
+                                ": OpenClaw accepts only an IPv4 address here and otherwise "
+                                "resolves the bind to 0.0.0.0 (all interfaces)"};
+    if (!loopback_custom_host(host))
+      return {Status::fail, evidence + ": reachable beyond this host"};
+    return {Status::pass, evidence};
   }
   if (bind == "lan" || bind == "auto")
     return {Status::fail, evidence + ": reachable beyond this host"};
   return {Status::fail, evidence + ": not a bind OpenClaw documents; cannot be shown loopback"};
 }
+
+GatewayJudgement judge_gateway_bind(std::string_view text, std::string_view source,
+                                    TailnetTrust tailnet) {
+  auto parsed = parse_json5(text, source);
+  if (!parsed)
+    return {Status::unknown, parsed.error().message};
+  if (!parsed->value.is_object())
+    return {Status::unknown, std::string(source) + " is " + parsed->value.type_name() +
+                                 ", not an object clawshield can judge"};
+  std::map<std::string, std::string> where;
+  for (const auto& [pointer, p] : parsed->positions)
+    where[pointer] =
+        std::string(source) + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
+  return judge_gateway_bind(apply_launch(parsed->value, where, OpenClawLaunch{}, {}), tailnet);
+}
+
+namespace {
+
+// The gateway's launch: the unit discovered on the host, else the policy's command.
+OpenClawLaunch gateway_launch(const Context& context) {
+  const AppPolicy& app = context.policy.app;
+  if (auto service = discover_gateway(context.host, context.policy))
+    return launch_of(*service, app);
+  GatewayService fallback;
+  fallback.exec_start = app.exec_start;
+  return launch_of(fallback, app);
+}
+
+Finding gateway_bind_finding(const Layer& layer, const Context& context, TailnetTrust tailnet) {
+  const std::string title = "gateway bound to loopback";
+  auto settings = read_gateway_settings(context.host, gateway_launch(context), Prefer::openclaw);
+  if (!settings) {
+    const bool missing = settings.error().code == ErrorCode::not_found;
+    return make_finding(layer, "gateway_bind", Status::unknown, title,
+                        missing ? settings.error().message + " (OpenClaw not configured)"
+                                : settings.error().message);
+  }
+  GatewayJudgement judged = judge_gateway_bind(*settings, tailnet);
+  return make_finding(layer, "gateway_bind", judged.status, title,
+                      judged.evidence + "; " + settings->source_note);
+}
+
+}  // namespace
 
 Result<std::vector<Action>> OpenClawLayer::desired(const Context& context) const {
   const AppPolicy& app = context.policy.app;
@@ -117,34 +165,29 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
   const AppPolicy& app = context.policy.app;
   Host& host = context.host;
   std::vector<Finding> findings;
+  // The bind as the gateway reads it: its unit's config path, includes, variables and flags.
+  const bool tailnet_trusted =
+      std::ranges::find(context.policy.firewall.trusted_interfaces, "tailscale0") !=
+      context.policy.firewall.trusted_interfaces.end();
+  findings.push_back(gateway_bind_finding(
+      *this, context, tailnet_trusted ? TailnetTrust::trusted : TailnetTrust::untrusted));
+
   auto file = host.fs.open_untrusted(app.config_file, trusted_parent_of(app.config_file, app.home),
                                      UntrustedKind::regular);
-  auto text = file ? file->read() : Result<std::string>(std::unexpected(file.error()));
-  if (!text) {
-    const bool missing = text.error().code == ErrorCode::not_found;
+  if (!file) {
+    const bool missing = file.error().code == ErrorCode::not_found;
     const std::string why = missing ? app.config_file + " does not exist (OpenClaw not configured)"
-                                    : text.error().message;
-    findings.push_back(
-        make_finding(*this, "gateway_bind", Status::unknown, "gateway bound to loopback", why));
+                                    : file.error().message;
     // Something that is not the app's private file stands where its credentials belong.
     findings.push_back(
         make_finding(*this, "config_mode",
-                     text.error().code == ErrorCode::refused ? Status::fail : Status::unknown,
+                     file.error().code == ErrorCode::refused ? Status::fail : Status::unknown,
                      "config file private", why));
     add_state_findings(context, findings);
     add_listening_finding(context, findings);
     add_audit_findings(context, findings);
     return findings;
   }
-
-  const bool tailnet_trusted =
-      std::ranges::find(context.policy.firewall.trusted_interfaces, "tailscale0") !=
-      context.policy.firewall.trusted_interfaces.end();
-  GatewayJudgement judged =
-      judge_gateway_bind(*text, host.fs.host_path(app.config_file),
-                         tailnet_trusted ? TailnetTrust::trusted : TailnetTrust::untrusted);
-  findings.push_back(make_finding(*this, "gateway_bind", judged.status, "gateway bound to loopback",
-                                  judged.evidence));
 
   const FileStat& st = file->stat();
   auto accounts = Accounts::load(host.fs);
@@ -285,5 +328,6 @@ void OpenClawLayer::add_audit_findings(const Context& context,
     findings.push_back(std::move(finding));
   }
 }
+
 
 }  // namespace clawshield

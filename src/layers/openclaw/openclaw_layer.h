@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "layers/layer.h"
+#include "layers/openclaw/openclaw_config.h"
 
 namespace clawshield {
 
@@ -35,9 +36,14 @@ struct GatewayJudgement {
   std::string evidence;
 };
 
-// Judges `gateway.bind` from the text of openclaw.json (`source` names it in messages). Total:
-// any text gives pass, fail or unknown with evidence; only an explicit loopback (or the
-// default, no bind at all) or a trusted tailnet passes.
+// Judges the effective `gateway.bind` (see read_gateway_settings), with each value's place as
+// evidence. Total: pass only for loopback (OpenClaw's default included), a trusted tailnet, or
+// "custom" with a loopback IPv4 customBindHost — OpenClaw takes nothing but a dotted-decimal
+// IPv4 there ("localhost", "::1" make it resolve 0.0.0.0, all interfaces).
+GatewayJudgement judge_gateway_bind(const GatewaySettings& settings, TailnetTrust tailnet);
+
+// The same for the JSON5 text of an openclaw.json on its own (`source` names it in messages):
+// no includes, variables or flags. Any text gives pass, fail or unknown with evidence.
 GatewayJudgement judge_gateway_bind(std::string_view text, std::string_view source,
                                     TailnetTrust tailnet);
 
