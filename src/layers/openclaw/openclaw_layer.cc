@@ -20,6 +20,7 @@
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/listeners.h"
+#include "layers/openclaw/exposure_rules.h"
 #include "layers/openclaw/gateway_service.h"
 #include "layers/openclaw/security_audit.h"
 #include "layers/openclaw/state_files.h"
@@ -130,9 +131,9 @@ OpenClawLaunch gateway_launch(const Context& context) {
   return launch_of(fallback, app);
 }
 
-Finding gateway_bind_finding(const Layer& layer, const Context& context, TailnetTrust tailnet) {
+Finding gateway_bind_finding(const Layer& layer, const Result<GatewaySettings>& settings,
+                             TailnetTrust tailnet) {
   const std::string title = "gateway bound to loopback";
-  auto settings = read_gateway_settings(context.host, gateway_launch(context), Prefer::openclaw);
   if (!settings) {
     const bool missing = settings.error().code == ErrorCode::not_found;
     return make_finding(layer, "gateway_bind", Status::unknown, title,
@@ -142,6 +143,26 @@ Finding gateway_bind_finding(const Layer& layer, const Context& context, Tailnet
   GatewayJudgement judged = judge_gateway_bind(*settings, tailnet);
   return make_finding(layer, "gateway_bind", judged.status, title,
                       judged.evidence + "; " + settings->source_note);
+}
+
+// The gateway's settings for the exposure rules: OpenClaw's own answer (or the files'), with
+// the secrets its answer redacts taken from the files as the gateway would resolve them.
+nlohmann::json exposure_view(const GatewaySettings& settings, const OpenClawLaunch& launch) {
+  nlohmann::json gateway = settings.gateway;
+  if (settings.source == SettingsSource::openclaw && settings.files) {
+    const GatewaySettings from_files = apply_launch(settings.files->merged,
+                                                    settings.files->provenance, launch,
+                                                    settings.files->environment);
+    for (const char* secret : {"token", "password"}) {
+      auto auth = from_files.gateway.find("auth");
+      if (auth == from_files.gateway.end() || !auth->is_object() || !auth->contains(secret))
+        continue;
+      if (!gateway.contains("auth") || !gateway["auth"].is_object())
+        gateway["auth"] = nlohmann::json::object();
+      gateway["auth"][secret] = (*auth)[secret];
+    }
+  }
+  return nlohmann::json{{"gateway", gateway}};
 }
 
 }  // namespace
@@ -169,8 +190,11 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
   const bool tailnet_trusted =
       std::ranges::find(context.policy.firewall.trusted_interfaces, "tailscale0") !=
       context.policy.firewall.trusted_interfaces.end();
+  const OpenClawLaunch launch = gateway_launch(context);
+  const auto settings = read_gateway_settings(host, launch, Prefer::openclaw);
   findings.push_back(gateway_bind_finding(
-      *this, context, tailnet_trusted ? TailnetTrust::trusted : TailnetTrust::untrusted));
+      *this, settings, tailnet_trusted ? TailnetTrust::trusted : TailnetTrust::untrusted));
+  add_exposure_findings(context, settings, launch, findings);
 
   auto file = host.fs.open_untrusted(app.config_file, trusted_parent_of(app.config_file, app.home),
                                      UntrustedKind::regular);
@@ -209,6 +233,29 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
   add_listening_finding(context, findings);
   add_audit_findings(context, findings);
   return findings;
+}
+
+void OpenClawLayer::add_exposure_findings(const Context& context,
+                                          const Result<GatewaySettings>& settings,
+                                          const OpenClawLaunch& launch,
+                                          std::vector<Finding>& findings) const {
+  if (!settings) {
+    const bool missing = settings.error().code == ErrorCode::not_found;
+    for (const char* check :
+         {"auth", "token_strength", "rate_limit", "tailscale", "control_ui", "trusted_proxies"})
+      findings.push_back(make_finding(*this, check, Status::unknown, "OpenClaw's " +
+                                                                         std::string(check),
+                                      missing ? settings.error().message +
+                                                    " (OpenClaw not configured: the gateway does "
+                                                    "not start)"
+                                              : settings.error().message));
+    return;
+  }
+  const auto judged =
+      judge_exposure(exposure_view(*settings, launch), {},
+                     context.policy.app.allow_funnel ? FunnelAllowed::yes : FunnelAllowed::no);
+  for (const auto& j : judged)
+    findings.push_back(make_finding(*this, j.check, j.status, j.title, j.evidence));
 }
 
 void OpenClawLayer::add_listening_finding(const Context& context,

@@ -19,6 +19,10 @@ class OpenClawLayer final : public Layer {
   std::vector<Finding> verify(const Context& context) const override;
 
  private:
+  // `openclaw.auth`, `.token_strength`, `.rate_limit`, `.tailscale`, `.control_ui`,
+  // `.trusted_proxies`: exposure_rules.h over the gateway's effective settings.
+  void add_exposure_findings(const Context& context, const Result<GatewaySettings>& settings,
+                             const OpenClawLaunch& launch, std::vector<Finding>& findings) const;
   // `openclaw.listening`: what the kernel shows bound on the gateway's port.
   void add_listening_finding(const Context& context, std::vector<Finding>& findings) const;
   // `openclaw.state_files`: credentials/, auth profiles and session indexes closed to others.
