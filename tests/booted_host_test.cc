@@ -408,17 +408,24 @@ TEST_F(BootedHostTest, ScopedSudoRunsTheRealUnitsCommandsOnly) {
     EXPECT_NE(result.exit_code, 0) << denied.back() << ": " << result.out;
   }
 
-  // A five-row terminal so that the pager waits for keys; "!" asks it to run a command.
+  // A five-row terminal so that the pager waits for keys; "!" asks it to run a command, and
+  // the rest answers its prompts. systemd's own secure pager mode (LESSSECURE) is switched off
+  // where the caller may: under sudo it cannot be (env_reset, !setenv), and NOEXEC stays.
   auto through_pager = [&](const std::string& command, const std::string& marker) {
-    host().as_app({"bash", "-c",
-                   "printf '!touch " + marker + "\\nq\\n' | script -qec 'stty rows 5 cols 80; " +
-                       command + "' /dev/null"},
-                  seconds(60));
+    host().as_app(
+        {"timeout", "30", "bash", "-c",
+         "printf '!touch " + marker + "\\n\\nq\\nq\\nq\\n' | script -qec 'stty rows 5 cols 80; " +
+             command + "' /dev/null"},
+        seconds(60));
     return host().exec({"test", "-e", marker}).exit_code == 0;  // /tmp is the container's tmpfs
   };
-  EXPECT_TRUE(through_pager("SYSTEMD_LESS=RSXMK systemctl status openclaw-gateway",
-                            "/tmp/escaped-as-user"))
+  EXPECT_TRUE(
+      through_pager("SYSTEMD_PAGERSECURE=0 SYSTEMD_LESS=RSXMK systemctl status openclaw-gateway",
+                    "/tmp/escaped-as-user"))
       << "the pager escape does not work even without sudo: this test proves nothing";
+  auto with_env = host().as_app(
+      {"sudo", "-n", "SYSTEMD_PAGERSECURE=0", "/usr/bin/systemctl", "status", "openclaw-gateway"});
+  EXPECT_NE(with_env.exit_code, 0) << "sudo let the user set the pager's environment";
   EXPECT_FALSE(through_pager("sudo -n /usr/bin/systemctl status openclaw-gateway",
                              "/tmp/escaped-by-root-pager"));
   EXPECT_FALSE(through_pager("sudo -n /usr/bin/journalctl -u openclaw-gateway",
