@@ -186,7 +186,7 @@ TEST_F(GuardE2E, KillNineWhileBanningUnderLoadKeepsBansAndHistory) {
   const std::string log_text = testing::read_file("", guard_log());
   EXPECT_EQ(log_text.find("offence 2"), std::string::npos) << log_text;
   std::smatch history;
-  ASSERT_TRUE(std::regex_search(log_text, history, std::regex("(\\d+) ban\\(s\\) in the kernel, (\\d+) source\\(s\\) in the offence history")));
+  ASSERT_TRUE(std::regex_search(log_text, history, std::regex("(\\d+) ban\\(s\\) in the kernel, \\d+ restored from the saved state, (\\d+) source\\(s\\) in the offence history")));
   EXPECT_EQ(history[1], history[2]) << "every ban in the kernel has its history";
 
   // verify: the ban sets exist and are used on input and forward.
