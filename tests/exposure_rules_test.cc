@@ -121,6 +121,23 @@ TEST(ExposureRules, CustomBindIsLoopbackOnlyAt127001) {
   EXPECT_TRUE(effective_bind(json::parse(R"({})")).loopback_only);
 }
 
+// Shapes OpenClaw reads differently from their face: never a pass clawshield cannot stand by.
+TEST(ExposureRules, TypeConfusionNeverPasses) {
+  json lan = json::parse(R"({"gateway":{"bind":"lan","auth":{"mode":"token",
+    "token":"0123456789012345678901234567890123"},"controlUi":{"enabled":null}}})");
+  EXPECT_EQ(judged(lan)["control_ui"], Status::fail);  // OpenClaw: enabled unless === false
+  json odd_mode = onboarded();
+  odd_mode["gateway"]["tailscale"]["mode"] = 5;
+  EXPECT_EQ(judged(odd_mode)["tailscale"], Status::unknown);
+  json empty_ref = json::parse(R"({"gateway":{"auth":{"mode":"token","token":{}}}})");
+  EXPECT_EQ(judged(empty_ref)["auth"], Status::fail);  // an object is not a SecretRef
+  json halves = onboarded();
+  halves["gateway"]["trustedProxies"] = {"0.0.0.0/1", "128.0.0.0/1"};
+  EXPECT_EQ(judged(halves)["trusted_proxies"], Status::fail);
+  halves["gateway"]["trustedProxies"] = {"10.1.2.3/32", "fd00::1/128"};
+  EXPECT_EQ(judged(halves)["trusted_proxies"], Status::pass);
+}
+
 TEST(ExposureRules, AShapeNotJudgedIsUnknown) {
   for (const auto& [check, status] : judged(json::array())) EXPECT_EQ(status, Status::unknown);
 }

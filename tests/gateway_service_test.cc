@@ -202,6 +202,37 @@ std::string with_exec_start(const std::string& exec_start) {
   return unit.replace(at, end - at, "ExecStart=" + exec_start);
 }
 
+// A unit *file name* is the app user's choice too: one with a newline would put lines into the
+// root-owned unit (a "[Service]" with a "+" ExecStartPre, run as root), and a "*" would become
+// a sudoers wildcard. Such files are not the gateway's unit.
+TEST_F(GatewayDiscovery, UnitFileNamesThatAreNotPlainAreIgnored) {
+  for (const char* name : {"openclaw-gateway\n[Service]\nExecStartPre=+/bin/sh\n#.service",
+                           "openclaw-gateway*.service", "openclaw-gateway x.service",
+                           "openclaw-gateway\\x2d.service"}) {
+    write_user_unit(name, k_onboard_unit);
+    Policy policy;
+    policy.app.service = "openclaw-gateway";
+    policy.app.service_origin = Origin::policy;
+    auto found = discover(policy);
+    ASSERT_TRUE(found.has_value()) << found.error().message;
+    EXPECT_FALSE(found->user_unit.has_value()) << name;
+    EXPECT_EQ(found->source, GatewaySource::policy) << name;
+    std::string rendered = render_unit(policy, *found);
+    EXPECT_EQ(rendered.find("ExecStartPre"), std::string::npos) << rendered;
+    std::filesystem::remove(root() + k_user_dir + "/" + name);
+  }
+}
+
+TEST_F(GatewayDiscovery, ExecStartIsReadAsSystemdWouldRunIt) {
+  // systemd unescapes \x2d and expands $VAR: clawshield would judge other flags than run.
+  for (const char* exec : {"/usr/local/bin/node /x/index.js gateway \\x2d-bind lan",
+                           "/usr/local/bin/node /x/index.js gateway --port $P",
+                           "/usr/local/bin/node /x/index.js gateway ; /bin/sh"}) {
+    write_user_unit("openclaw-gateway.service", with_exec_start(exec));
+    EXPECT_FALSE(discover().has_value()) << exec;
+  }
+}
+
 TEST_F(GatewayDiscovery, PrefixesThatDropUserAreRefused) {
   // "+" and "!" run the command with full privileges under a system unit: root.
   for (const char* exec : {"+/bin/sh -c id", "!/bin/sh", "!!/bin/sh", "-/bin/sh", "@/bin/sh sh",

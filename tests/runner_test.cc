@@ -74,5 +74,17 @@ TEST(ProcessRunner, CommandsRunInASessionOfTheirOwn) {
   EXPECT_NE(tty->out, "opened\n");
 }
 
+// Commands run from "/", not the admin's working directory, and their output is bounded (some
+// run another user's code).
+TEST(ProcessRunner, RunsFromTheRootFolderWithBoundedOutput) {
+  ProcessRunner runner;
+  auto where = runner.run(Command({"pwd"}));
+  ASSERT_TRUE(where);
+  EXPECT_EQ(where->out, "/\n");
+  auto flood = runner.run(Command({"head", "-c", "70000000", "/dev/zero"}));
+  ASSERT_FALSE(flood);
+  EXPECT_EQ(flood.error().code, ErrorCode::refused) << flood.error().message;
+}
+
 }  // namespace
 }  // namespace clawshield

@@ -23,10 +23,14 @@ TEST(SecurityAudit, RunsTheGatewaysOwnCliAsTheAppUserFromACleanEnvironment) {
   Policy policy;
   auto argv = openclaw_cli(policy.app, onboard_gateway(), {"security", "audit", "--json"});
   ASSERT_TRUE(argv.has_value());
-  std::vector<std::string> want = {"runuser",
+  std::vector<std::string> want = {"setsid",
+                                   "--wait",
+                                   "runuser",
                                    "-u",
                                    "openclaw",
                                    "--",
+                                   "timeout",
+                                   "110",
                                    "env",
                                    "-i",
                                    "HOME=/home/openclaw",

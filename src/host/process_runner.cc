@@ -50,6 +50,9 @@ void close_fd(int& fd) {
 
 // Programs are looked up in a fixed PATH, not the caller's: clawshield runs as root, and a
 // PATH with a writable folder in front would let anyone substitute `useradd`.
+// The most a command may print on stdout or stderr (sudo -l, nft listings, OpenClaw's JSON are
+// far smaller).
+constexpr size_t k_max_output_bytes = 64u << 20;
 constexpr const char* k_safe_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 std::string resolve_program(const std::string& name) {
@@ -131,6 +134,8 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
   posix_spawn_file_actions_adddup2(&actions, in.read_end, 0);
   posix_spawn_file_actions_adddup2(&actions, out.write_end, 1);
   posix_spawn_file_actions_adddup2(&actions, err.write_end, 2);
+  // Not the admin's working directory (a folder the app user may own).
+  posix_spawn_file_actions_addchdir_np(&actions, "/");
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
   sigset_t default_signals;
@@ -171,7 +176,8 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
   CommandResult result;
   const auto deadline = std::chrono::steady_clock::now() + command.timeout;
   bool timed_out = false;
-  while (out.read_end >= 0 || err.read_end >= 0) {
+  bool output_overflow = false;
+  while ((out.read_end >= 0 || err.read_end >= 0) && !output_overflow) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
@@ -206,8 +212,14 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
       char buffer[65536];
       ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
       if (n > 0) {
-        (fds[i].fd == out.read_end ? result.out : result.err)
-            .append(buffer, static_cast<size_t>(n));
+        std::string& sink = fds[i].fd == out.read_end ? result.out : result.err;
+        // Some commands run another user's code (OpenClaw's CLI): their output is bounded.
+        if (sink.size() + static_cast<size_t>(n) > k_max_output_bytes) {
+          output_overflow = true;
+          ::kill(pid, SIGKILL);
+          break;
+        }
+        sink.append(buffer, static_cast<size_t>(n));
       } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         if (fds[i].fd == out.read_end)
           close_fd(out.read_end);
@@ -220,6 +232,9 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  if (output_overflow)
+    return fail(ErrorCode::refused, display_command(command.argv) + ": killed: more than " +
+                                        std::to_string(k_max_output_bytes) + " bytes of output");
   if (timed_out)
     return fail(ErrorCode::timeout, display_command(command.argv) + ": killed after " +
                                         std::to_string(command.timeout.count()) + " ms");

@@ -8,6 +8,7 @@
 #include "layers/openclaw/exposure_rules.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/text.h"
 
@@ -70,7 +71,9 @@ Secret secret_of(const json& config, const char* key, const char* env_name,
       secret = {true, true, value->get<std::string>(), std::string("gateway.auth.") + key};
       return secret;
     }
-    if (value->is_object()) {
+    // A SecretRef names where OpenClaw fetches the value; an object without one is no secret.
+    if (value->is_object() && value->contains("source") && (*value)["source"].is_string() &&
+        value->contains("id") && (*value)["id"].is_string()) {
       secret = {true, false, "", std::string("gateway.auth.") + key + " (a SecretRef)"};
       return secret;
     }
@@ -78,6 +81,24 @@ Secret secret_of(const json& config, const char* key, const char* env_name,
   if (auto it = environment.find(env_name); it != environment.end())
     secret = {true, true, it->second, env_name};
   return secret;
+}
+
+// A trusted-proxy entry that covers far more than a proxy: any wildcard, an unspecified
+// address, or a prefix shorter than /8 (IPv4) or /32 (IPv6) — `0.0.0.0/1` plus `128.0.0.0/1`
+// is the internet too.
+bool too_broad_proxy(const std::string& entry) {
+  if (entry.find('*') != std::string::npos || entry == "0.0.0.0" || entry == "::")
+    return true;
+  size_t slash = entry.find('/');
+  if (slash == std::string::npos)
+    return false;
+  int prefix = -1;
+  std::string_view digits = std::string_view(entry).substr(slash + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
+  if (ec != std::errc() || end != digits.data() + digits.size())
+    return true;  // not a prefix OpenClaw would read as a narrow one
+  const bool v6 = entry.find(':') != std::string::npos;
+  return prefix < (v6 ? 32 : 8);
 }
 
 }  // namespace
@@ -117,7 +138,10 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
   const EffectiveBind bind = effective_bind(config);
   const std::string where = bind.loopback_only ? "loopback only" : "reachable beyond this host";
   const std::string tailscale_mode = [&] {
-    std::string mode = text_of(at(config, {"gateway", "tailscale", "mode"}));
+    const json* value = at(config, {"gateway", "tailscale", "mode"});
+    if (value && !value->is_string())
+      return std::string("(not a string)");  // judged unknown below, never "off"
+    std::string mode = text_of(value);
     return mode.empty() ? std::string("off") : mode;
   }();
 
@@ -220,8 +244,10 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
     const std::string title = "Control UI keeps its origin checks";
     std::vector<std::string> problems;
     std::vector<std::string> warnings;
-    const bool enabled = !(at(config, {"gateway", "controlUi", "enabled"}) &&
-                           !is_true(at(config, {"gateway", "controlUi", "enabled"})));
+    // OpenClaw's test: enabled unless exactly false (null, 0 or "no" leave it on).
+    const json* enabled_value = at(config, {"gateway", "controlUi", "enabled"});
+    const bool enabled = !(enabled_value && enabled_value->is_boolean() &&
+                           !enabled_value->get<bool>());
     auto origins = strings_of(at(config, {"gateway", "controlUi", "allowedOrigins"}));
     if (std::ranges::find(origins, "*") != origins.end())
       problems.push_back("allowedOrigins contains \"*\" (any web page may drive the gateway)");
@@ -251,8 +277,8 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
     auto proxies = strings_of(at(config, {"gateway", "trustedProxies"}));
     std::vector<std::string> problems;
     for (const auto& proxy : proxies)
-      if (proxy == "0.0.0.0/0" || proxy == "::/0" || proxy == "0.0.0.0" || proxy == "*")
-        problems.push_back("trustedProxies has " + proxy + " (every source may spoof clients)");
+      if (too_broad_proxy(proxy))
+        problems.push_back("trustedProxies has " + proxy + " (whole networks may spoof clients)");
     if (mode == "trusted-proxy") {
       if (proxies.empty())
         problems.push_back("auth mode trusted-proxy without trustedProxies");

@@ -48,6 +48,16 @@ bool verbatim_safe(std::string_view value) {
   return std::ranges::all_of(value, [](char c) { return static_cast<unsigned char>(c) >= 0x20; });
 }
 
+// A unit name systemd accepts and that is harmless everywhere it is written (the system unit's
+// path and comment, sudoers, argv): letters, digits and `:_.-`, at most 255 bytes. The app user
+// names its own files, and a newline there would become a line of the root-owned unit.
+bool valid_unit_file_name(std::string_view name) {
+  return !name.empty() && name.size() <= 255 && std::ranges::all_of(name, [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == ':' || c == '_' || c == '.' || c == '-';
+  });
+}
+
 bool listed(std::span<const std::string_view> names, std::string_view key) {
   return std::ranges::find(names, key) != names.end();
 }
@@ -97,11 +107,15 @@ Result<void> take_settings(const std::vector<UnitSetting>& settings, const std::
       if (std::string_view("@-:+!|").find(s.value.front()) != std::string_view::npos)
         return fail(ErrorCode::refused, where + ": ExecStart prefix '" + s.value.substr(0, 1) +
                                             "' is not carried into a system unit");
-      if (!verbatim_safe(s.value) || s.value.front() != '/')
+      // No `\` escapes or `$VAR` expansion (systemd would run other words than clawshield
+      // reads, e.g. `\x2d-bind lan`), no `;` (a second command could carry a prefix).
+      auto words = split_words(s.value);
+      if (!verbatim_safe(s.value) || s.value.front() != '/' ||
+          s.value.find_first_of("\\$") != std::string::npos ||
+          std::ranges::find(words, ";") != words.end())
         return fail(ErrorCode::refused,
-                    where +
-                        ": ExecStart must be an absolute path and arguments, without % "
-                        "specifiers or a trailing backslash");
+                    where + ": ExecStart must be an absolute path and plain arguments, without "
+                            "% specifiers, \\ escapes, $ variables or ; separators");
       service.exec_start = s.value;
     } else if (s.section == "Service" && s.key == "Environment") {
       if (s.value.empty()) {
@@ -146,7 +160,7 @@ Result<std::vector<UserUnit>> find_user_units(const Filesystem& fs, const std::s
   std::vector<UserUnit> units;
   for (const auto& name : names) {
     if (!name.starts_with(k_default_name) || !name.ends_with(".service") ||
-        name.find('@') != std::string::npos)
+        !valid_unit_file_name(name))
       continue;
     units.push_back(UserUnit{name.substr(0, name.size() - 8), dir + "/" + name, {}});
   }
@@ -271,6 +285,9 @@ Result<GatewayService> discover_gateway(const Host& host, const Policy& policy) 
   else
     service.name = app.service;
 
+  if (!valid_unit_file_name(service.name + ".service"))
+    return fail(ErrorCode::refused, "the gateway's unit name '" + service.name +
+                                        "' is not a plain unit name");
   // A system unit somebody else wrote is the gateway's definition; ours is not (it was
   // rendered from what is found here).
   auto system_text = fs.read(service.unit_file());

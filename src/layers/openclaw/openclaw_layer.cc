@@ -145,6 +145,14 @@ Finding gateway_bind_finding(const Layer& layer, const Result<GatewaySettings>& 
                       judged.evidence + "; " + settings->source_note);
 }
 
+// The stricter of two verdicts on the same check: fail, then unknown, then warn, then pass.
+Finding worse_of(Finding a, Finding b) {
+  auto rank = [](Status s) {
+    return s == Status::fail ? 3 : s == Status::unknown ? 2 : s == Status::warn ? 1 : 0;
+  };
+  return rank(b.status) > rank(a.status) ? std::move(b) : std::move(a);
+}
+
 // The gateway's settings for the exposure rules: OpenClaw's own answer (or the files'), with
 // the secrets its answer redacts taken from the files as the gateway would resolve them.
 nlohmann::json exposure_view(const GatewaySettings& settings, const OpenClawLaunch& launch) {
@@ -190,11 +198,20 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
   const bool tailnet_trusted =
       std::ranges::find(context.policy.firewall.trusted_interfaces, "tailscale0") !=
       context.policy.firewall.trusted_interfaces.end();
+  // OpenClaw's own answer comes from the app user's code, which a compromised app user can
+  // make say anything: it may only make a verdict stricter. The files, read here, are judged
+  // too, and the worse of the two verdicts stands.
   const OpenClawLaunch launch = gateway_launch(context);
-  const auto settings = read_gateway_settings(host, launch, Prefer::openclaw);
-  findings.push_back(gateway_bind_finding(
-      *this, settings, tailnet_trusted ? TailnetTrust::trusted : TailnetTrust::untrusted));
-  add_exposure_findings(context, settings, launch, findings);
+  const TailnetTrust tailnet = tailnet_trusted ? TailnetTrust::trusted : TailnetTrust::untrusted;
+  const auto answered = read_gateway_settings(host, launch, Prefer::openclaw);
+  const auto from_files = read_gateway_settings(host, launch, Prefer::files);
+  findings.push_back(worse_of(gateway_bind_finding(*this, answered, tailnet),
+                              gateway_bind_finding(*this, from_files, tailnet)));
+  std::vector<Finding> by_answer, by_files;
+  add_exposure_findings(context, answered, launch, by_answer);
+  add_exposure_findings(context, from_files, launch, by_files);
+  for (size_t i = 0; i < by_answer.size() && i < by_files.size(); ++i)
+    findings.push_back(worse_of(std::move(by_answer[i]), std::move(by_files[i])));
 
   auto file = host.fs.open_untrusted(app.config_file, trusted_parent_of(app.config_file, app.home),
                                      UntrustedKind::regular);

@@ -56,10 +56,16 @@ Result<std::vector<std::string>> openclaw_cli(const AppPolicy& app, const Gatewa
     return fail(ErrorCode::not_found,
                 "cannot tell how to run OpenClaw's CLI: the gateway's ExecStart (" +
                     gateway.exec_start + ") has no `gateway` subcommand");
-  std::vector<std::string> argv = {"runuser",
+  // setsid --wait: a session of its own (no terminal of ours); timeout: the app user's own
+  // process dies with it, not only runuser.
+  std::vector<std::string> argv = {"setsid",
+                                   "--wait",
+                                   "runuser",
                                    "-u",
                                    app.user,
                                    "--",
+                                   "timeout",
+                                   "110",
                                    "env",
                                    "-i",
                                    "HOME=" + app.home,

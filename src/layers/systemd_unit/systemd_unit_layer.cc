@@ -190,6 +190,15 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
   // ProtectHome=read-only: a ~/.cache the gateway needs and cannot make itself.
   actions.push_back(EnsureDirectory{app.home + "/.cache", FileSpec{0700, app.user, app.group},
                                     trusted_parent_of(app.home + "/.cache", app.home)});
+  // PID 1 resolves ReadWritePaths= following links: a ~/.local (or ~/.cache) that is a link to
+  // ~ or elsewhere would make that writable inside the sandbox. Refused, loudly.
+  for (const char* folder : {"/.local", "/.cache"}) {
+    auto opened = host.fs.open_untrusted(app.home + folder, app.home, UntrustedKind::directory);
+    if (!opened && opened.error().code == ErrorCode::refused)
+      return fail(ErrorCode::refused, app.home + folder + " is not a plain folder (" +
+                                          opened.error().message +
+                                          "): the unit's ReadWritePaths would follow it");
+  }
 
   auto current = host.fs.read(path);
   if (!current && current.error().code != ErrorCode::not_found)
@@ -214,6 +223,9 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
                    app.user,
                    "--",
                    "env",
+                   "-i",  // none of root's environment for a process the app user can trace
+                   "HOME=" + app.home,
+                   "PATH=/usr/bin:/bin",
                    "XDG_RUNTIME_DIR=" + runtime,
                    "DBUS_SESSION_BUS_ADDRESS=unix:path=" + runtime + "/bus",
                    "systemctl",
