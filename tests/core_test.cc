@@ -7,6 +7,12 @@
 namespace clawshield {
 namespace {
 
+TEST(Text, LexicalNormalizeResolvesDotsByName) {
+  EXPECT_EQ(lexical_normalize("/a/./b/../c"), "/a/c");
+  EXPECT_EQ(lexical_normalize("/../../etc//sudoers.d/"), "/etc/sudoers.d");
+  EXPECT_EQ(lexical_normalize(""), "/");
+}
+
 TEST(Text, SplitLinesDropsOnlyTheFinalNewline) {
   EXPECT_EQ(split_lines("a\nb\n"), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(split_lines("a\n\nb"), (std::vector<std::string>{"a", "", "b"}));

@@ -67,6 +67,21 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
+std::string lexical_normalize(std::string_view path) {
+  std::vector<std::string> parts;
+  for (const auto& part : split(path, '/')) {
+    if (part.empty() || part == ".")
+      continue;
+    if (part == "..") {
+      if (!parts.empty())
+        parts.pop_back();
+      continue;
+    }
+    parts.push_back(part);
+  }
+  return "/" + join(parts, "/");
+}
+
 std::string display_quote(std::string_view word) {
   if (!word.empty() && word.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~") == std::string_view::npos)
     return std::string(word);

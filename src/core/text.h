@@ -15,6 +15,9 @@ std::vector<std::string> split_words(std::string_view text);
 std::vector<std::string> split(std::string_view text, char separator);
 std::string_view trim(std::string_view text);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+// "/a/./b/../c" -> "/a/c": "." and ".." resolved by name, as node's path.normalize does for an
+// absolute path (no file system access: ".." after a link is not the link target's parent).
+std::string lexical_normalize(std::string_view path);
 // Quotes an argv element for display only (never for execution).
 std::string display_quote(std::string_view word);
 std::string display_command(const std::vector<std::string>& argv);

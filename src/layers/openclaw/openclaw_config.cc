@@ -94,22 +94,6 @@ std::string home_value(std::string_view raw) {
   return value == "undefined" || value == "null" ? "" : value;
 }
 
-// "/a/./b/../c" -> "/a/c" (path.normalize of an absolute path).
-std::string lexical_normalize(std::string_view path) {
-  std::vector<std::string> parts;
-  for (const auto& part : split(path, '/')) {
-    if (part.empty() || part == ".")
-      continue;
-    if (part == "..") {
-      if (!parts.empty())
-        parts.pop_back();
-      continue;
-    }
-    parts.push_back(part);
-  }
-  return "/" + join(parts, "/");
-}
-
 // path.resolve(base, p) for POSIX paths.
 std::string resolve_path(std::string_view base, std::string_view p) {
   if (!p.empty() && p.front() == '/')

@@ -378,18 +378,7 @@ class SourceCollector {
       path = parent_path(including) + (parent_path(including) == "/" ? "" : "/") + path;
     // "." and ".." resolved by name (the kernel resolves ".." after a symlinked folder to the
     // link target's parent; sudoers folders are not links on any system we know).
-    std::vector<std::string> parts;
-    for (const auto& part : split(path, '/')) {
-      if (part.empty() || part == ".")
-        continue;
-      if (part == "..") {
-        if (!parts.empty())
-          parts.pop_back();
-        continue;
-      }
-      parts.push_back(part);
-    }
-    return "/" + join(parts, "/");
+    return lexical_normalize(path);
   }
 
   const Filesystem& m_fs;
