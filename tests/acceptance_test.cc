@@ -152,6 +152,7 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
         id == "guard.ban_sets" || (id.starts_with("kernel.") && id != "kernel.persisted") ||
         id.starts_with("tailscale.") || id == "docker.daemon_config" ||
         id.starts_with("containers.") ||  // no Docker in the seeded root
+        id.starts_with("rootless_docker.") ||
         (id.starts_with("openclaw.") &&  // nor an openclaw.json (its credential files: none)
          id != "openclaw.state_files"))
       EXPECT_EQ(status, "unknown") << id;
@@ -212,9 +213,10 @@ TEST_F(Acceptance, UserInDockerGroupFailsAndApplyRemovesItWithoutSandbox) {
             std::string::npos);
 }
 
-// The default, app.sandbox: system-docker — OpenClaw's sandboxes run on the system Docker, so
-// the membership stays (removing it silently breaks them), and verify warns loudly about it.
+// app.sandbox: system-docker — OpenClaw's sandboxes run on the system Docker, so the membership
+// stays (removing it silently breaks them), and verify warns loudly about it.
 TEST_F(Acceptance, UserInDockerGroupIsKeptAndWarnsWithSystemDockerSandbox) {
+  testing::write_file(root(), "/etc/clawshield/policy.yaml", "app:\n  sandbox: system-docker\n");
   apply_clean();
   ProcessRunner runner;
   auto added = runner.run(
@@ -235,12 +237,13 @@ TEST_F(Acceptance, UserInDockerGroupIsKeptAndWarnsWithSystemDockerSandbox) {
     EXPECT_EQ(check["status"], "warn");
     const std::string evidence = check["evidence"];
     EXPECT_NE(evidence.find("docker group is root-equivalent"), std::string::npos) << evidence;
-    EXPECT_NE(evidence.find("app.sandbox: rootless (issue 14)"), std::string::npos) << evidence;
+    EXPECT_NE(evidence.find("app.sandbox: rootless removes the need"), std::string::npos)
+        << evidence;
   }
   EXPECT_TRUE(seen) << verified.out;
   // Another forbidden group is still removed.
   testing::write_file(root(), "/etc/clawshield/policy.yaml",
-                      "app:\n  forbidden_groups: [docker, sudo]\n");
+                      "app:\n  sandbox: system-docker\n  forbidden_groups: [docker, sudo]\n");
   added = runner.run(
       Command({"usermod", "--prefix", root(), "--append", "--groups", "sudo", "openclaw"}));
   ASSERT_TRUE(added && added->ok());
@@ -398,7 +401,7 @@ TEST_F(Acceptance, JsonPlanAndGlobalOptionsBeforeTheCommand) {
   EXPECT_EQ(result.exit_code, 1) << result.err;
   json document = json::parse(result.out);
   EXPECT_GT(document["pending"].get<int>(), 0);
-  EXPECT_EQ(document["layers"].size(), 14u);
+  EXPECT_EQ(document["layers"].size(), 15u);
 }
 
 TEST_F(Acceptance, LiveActionsAreReportedSkippedNotDone) {

@@ -76,7 +76,8 @@ TEST_F(DockerDaemon, MergeKeepsTheAdminsKeysAndReapplyIsANoOp) {
 TEST_F(DockerDaemon, AppUserKeptForTheSandboxWarnsAndFailsWithoutIt) {
   add_docker_package(root());
   const std::string policy = root() + "-sandbox-policy.yaml";
-  testing::write_file("", policy, "docker:\n  group_members: [admin]\n");
+  testing::write_file("", policy,
+                      "docker:\n  group_members: [admin]\napp:\n  sandbox: system-docker\n");
   auto applied = cs({"apply", "--policy", policy});
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   ProcessRunner runner;

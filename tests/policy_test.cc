@@ -109,9 +109,17 @@ TEST(Policy, ShellIsUnsetUnlessTheFileSetsIt) {
   auto defaults = parse_policy("", "p.yaml");
   ASSERT_TRUE(defaults) << defaults.error().message;
   EXPECT_FALSE(defaults->app.shell);
-  EXPECT_EQ(defaults->app.sandbox, AppSandbox::system_docker);
+  EXPECT_EQ(defaults->app.sandbox, AppSandbox::rootless);
   EXPECT_EQ(render_policy(*defaults).find("shell:"), std::string::npos);
-  EXPECT_NE(render_policy(*defaults).find("sandbox: system-docker"), std::string::npos);
+  EXPECT_NE(render_policy(*defaults).find("sandbox: rootless"), std::string::npos);
+  for (const auto& [value, name] :
+       {std::pair{AppSandbox::system_docker, "system-docker"}, std::pair{AppSandbox::none, "none"},
+        std::pair{AppSandbox::rootless, "rootless"}}) {
+    auto parsed = parse_policy(std::string("app:\n  sandbox: ") + name + "\n", "p.yaml");
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->app.sandbox, value) << name;
+    EXPECT_NE(render_policy(*parsed).find(std::string("sandbox: ") + name), std::string::npos);
+  }
 
   auto set = parse_policy("app:\n  shell: /usr/sbin/nologin\n  sandbox: none\n", "p.yaml");
   ASSERT_TRUE(set) << set.error().message;
@@ -125,11 +133,11 @@ TEST(Policy, ShellIsUnsetUnlessTheFileSetsIt) {
 }
 
 TEST(Policy, BadSandboxOrShellNamesFileLineColumn) {
-  auto typo = parse_policy("app:\n  user: openclaw\n  sandbox: rootless\n", "/etc/p.yaml");
+  auto typo = parse_policy("app:\n  user: openclaw\n  sandbox: rootles\n", "/etc/p.yaml");
   ASSERT_FALSE(typo);
   EXPECT_EQ(typo.error().code, ErrorCode::bad_input);
   EXPECT_NE(typo.error().message.find("/etc/p.yaml:3:12: \"app.sandbox\" must be one of "
-                                      "\"system-docker\", \"none\", got \"rootless\""),
+                                      "\"rootless\", \"system-docker\", \"none\", got \"rootles\""),
             std::string::npos)
       << typo.error().message;
   auto list = parse_policy("app:\n  sandbox: [none]\n", "p.yaml");

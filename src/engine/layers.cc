@@ -10,6 +10,7 @@
 #include "layers/guard/guard_layer.h"
 #include "layers/kernel/kernel_layer.h"
 #include "layers/openclaw/openclaw_layer.h"
+#include "layers/rootless_docker/rootless_docker_layer.h"
 #include "layers/ssh/ssh_layer.h"
 #include "layers/sudo/sudo_layer.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
@@ -31,6 +32,8 @@ LayerList all_layers() {
   layers.push_back(std::make_unique<DockerLayer>());       // 3: Docker daemon configuration
   layers.push_back(std::make_unique<ContainersLayer>());   // 4-5: what runs in Docker
   layers.push_back(std::make_unique<AppUserLayer>());      // 5: unprivileged app user
+  // 5, its sandboxes on a rootless Docker of its own: before the gateway's unit points at it.
+  layers.push_back(std::make_unique<RootlessDockerLayer>());
   // 4, the gateway's own binding and config file: after the user its file belongs to exists.
   layers.push_back(std::make_unique<OpenClawLayer>());
   layers.push_back(std::make_unique<SystemdUnitLayer>());  // 6: sandboxed systemd unit

@@ -10,8 +10,15 @@
 namespace clawshield {
 namespace {
 
+// A daemon's answer is bounded: a rootless daemon belongs to the app user, and an endless
+// body would otherwise be held in root's memory. Returning less than given ends the transfer.
+constexpr size_t k_max_body = 32u << 20;
+
 size_t append(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
+  auto* body = static_cast<std::string*>(out);
+  if (body->size() + size * count > k_max_body)
+    return 0;
+  body->append(data, size * count);
   return size * count;
 }
 
@@ -37,6 +44,10 @@ Result<std::string> CurlDockerApi::get(const std::string& path) {
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 10000L);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   CURLcode rc = curl_easy_perform(curl.get());
+  if (rc == CURLE_WRITE_ERROR)
+    return fail(ErrorCode::bad_input, "Docker API at " + m_socket + ": " + path +
+                                          " answered more than " + std::to_string(k_max_body) +
+                                          " bytes");
   if (rc != CURLE_OK)
     return fail(rc == CURLE_COULDNT_CONNECT ? ErrorCode::not_found : ErrorCode::io,
                 "Docker API at " + m_socket + ": " + curl_easy_strerror(rc));

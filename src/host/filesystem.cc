@@ -590,6 +590,14 @@ Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
     return std::unexpected(errno_error(errno, "stat", display));
   if (S_ISLNK(seen.st_mode))
     return std::unexpected(refusal(ELOOP));
+  // A socket is never opened: the O_PATH descriptor is what a caller connects through
+  // (/proc/self/fd/N), so the connection reaches the socket checked here.
+  if (kind == UntrustedKind::socket) {
+    if (!S_ISSOCK(seen.st_mode))
+      return fail(ErrorCode::refused,
+                  display + " is " + type_words(seen.st_mode) + ", not a socket");
+    return UntrustedFile(probe_fd.release(), file_stat(seen), display);
+  }
   const bool want_dir = kind == UntrustedKind::directory;
   if (want_dir ? !S_ISDIR(seen.st_mode) : !S_ISREG(seen.st_mode))
     return fail(ErrorCode::refused, display + " is " + type_words(seen.st_mode) + ", not " +

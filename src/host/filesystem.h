@@ -82,8 +82,9 @@ class UntrustedFile {
   std::string m_display;
 };
 
-// Which kind of object a caller of open_untrusted accepts.
-enum class UntrustedKind { regular, directory };
+// Which kind of object a caller of open_untrusted accepts. A socket is held by an O_PATH
+// descriptor only (connect through "/proc/self/fd/N"), never read or changed.
+enum class UntrustedKind { regular, directory, socket };
 
 class Filesystem {
  public:

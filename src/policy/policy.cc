@@ -263,6 +263,7 @@ const std::vector<std::string>& guard_event_kinds() {
 
 const std::vector<std::pair<AppSandbox, std::string>>& app_sandbox_names() {
   static const std::vector<std::pair<AppSandbox, std::string>> names = {
+      {AppSandbox::rootless, "rootless"},
       {AppSandbox::system_docker, "system-docker"},
       {AppSandbox::none, "none"},
   };

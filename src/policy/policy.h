@@ -12,11 +12,12 @@
 namespace clawshield {
 
 // How OpenClaw runs its agents' sandboxes, which decides whether the app user may stay in the
-// `docker` group. `system_docker`: through the system's Docker daemon, which needs `docker`
-// membership (root-equivalent: kept, and reported as a warning); `none`: no Docker sandboxes, so
-// the user is taken out of `docker` like any forbidden group. Issue 14 adds `rootless` (a
-// rootless Docker of the app user's own, no group needed) and makes it the default.
-enum class AppSandbox { system_docker, none };
+// `docker` group. `rootless` (the default): on a rootless Docker daemon of the app user's own
+// (rootlesskit, subordinate ids, a system unit running as the user), reached through DOCKER_HOST,
+// so the user leaves `docker`; `system_docker`: through the system's Docker daemon, which needs
+// `docker` membership (root-equivalent: kept, and reported as a warning); `none`: no Docker
+// sandboxes, so the user is taken out of `docker` like any forbidden group.
+enum class AppSandbox { rootless, system_docker, none };
 // The YAML spelling of each value ("system-docker"), in the order docs/policy.md lists them.
 const std::vector<std::pair<AppSandbox, std::string>>& app_sandbox_names();
 std::string app_sandbox_name(AppSandbox sandbox);
@@ -41,7 +42,7 @@ struct AppPolicy {
   // differs. Unset, an existing user's shell is left as it is and a new user gets
   // k_created_app_shell.
   std::optional<std::string> shell;
-  AppSandbox sandbox = AppSandbox::system_docker;
+  AppSandbox sandbox = AppSandbox::rootless;
   std::string service = "openclaw";
   std::string description = "OpenClaw gateway";
   std::string exec_start = "/usr/bin/openclaw gateway --port 18789";

@@ -4,8 +4,8 @@
 // the seed took away: a login shell (`sudo su - openclaw`, `openclaw onboard`, pnpm updates) and,
 // while its agents' sandboxes run on the system Docker, `docker` membership. So the shell is left
 // as it is unless the policy sets one, and with `app.sandbox: system-docker` the docker
-// membership is kept and verify warns about it loudly (issue 14's rootless sandboxes remove the
-// need). Accounts are changed with shadow's own useradd/usermod, pointed at the root with
+// membership is kept and verify warns about it loudly; `app.sandbox: rootless` (the default)
+// gives the user a Docker daemon of its own instead (layers/rootless_docker). Accounts are changed with shadow's own useradd/usermod, pointed at the root with
 // --prefix, so locking and the shadow files stay right; the home and state directories are
 // ordinary directory actions.
 #include "layers/app_user/app_user_layer.h"
@@ -135,6 +135,14 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
                                    Requirement::none,
                                    account_files(),
                                    {}});
+      // Supplementary groups are fixed when a process starts: the user's service manager, and
+      // everything it starts from then on, would keep the group just left. Restarted if it
+      // runs (rollback restarts it again, in the groups put back).
+      const std::string manager = "user@" + std::to_string(user->uid) + ".service";
+      const Command restart{{context.policy.sudo.systemctl, "try-restart", manager}};
+      actions.push_back(RunCommand{"restart " + manager + " (its processes keep " +
+                                       join(remove, ", ") + " until then)",
+                                   restart, Requirement::systemd, {}, {}, {restart}});
     }
     // The shell only when the policy names one: OpenClaw's workflow logs in as the user.
     if (app.shell && user->shell != *app.shell) {
@@ -199,7 +207,7 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
       evidence +=
           "; member of docker, kept because app.sandbox is system-docker (OpenClaw's "
           "Docker sandboxes need it): the docker group is root-equivalent; app.sandbox: "
-          "rootless (issue 14) removes the need";
+          "rootless removes the need";
     findings.push_back(make_finding(
         *this, "not_in_forbidden_groups",
         !bad.empty()    ? Status::fail

@@ -91,8 +91,8 @@ void DockerLayer::audit_group_and_compose(const Context& context,
                        : "members: " + (members.empty() ? std::string("none") : join(members, ","));
     if (app_kept)
       evidence += "; " + context.policy.app.user +
-                  " kept for app.sandbox system-docker (root-equivalent; app.sandbox: rootless, "
-                  "issue 14, removes the need)";
+                  " kept for app.sandbox system-docker (root-equivalent; app.sandbox: rootless "
+                  "removes the need)";
     findings.push_back(make_finding(*this, "group_members",
                                     !extra.empty() ? Status::fail
                                     : app_kept     ? Status::warn
@@ -178,7 +178,8 @@ DockerInstall detect_docker(Host& host) {
         return install;
       }
       if (*version) {
-        install = {true, major_version(**version), package + std::string(" ") + **version};
+        install = {true, major_version(**version), package + std::string(" ") + **version,
+                   package};
         return install;
       }
     }
@@ -186,7 +187,7 @@ DockerInstall detect_docker(Host& host) {
   for (const char* binary : {"/usr/bin/dockerd", "/usr/sbin/dockerd", "/usr/local/bin/dockerd"}) {
     auto st = host.fs.stat(binary);
     if (st && *st) {
-      install = {true, 0, std::string(binary) + " (version unknown)"};
+      install = {true, 0, std::string(binary) + " (version unknown)", ""};
       return install;
     }
   }

@@ -29,6 +29,7 @@ struct DockerInstall {
   bool installed = false;
   int major = 0;          // 0 when unknown
   std::string evidence;   // what told us
+  std::string package;    // "docker.io", "docker-ce", "moby-engine"; "" for a bare binary
 };
 // Whether Docker is installed under the root (its dpkg database, else a dockerd binary).
 DockerInstall detect_docker(Host& host);

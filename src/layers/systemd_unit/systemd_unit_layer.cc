@@ -15,6 +15,7 @@
 
 #include "core/text.h"
 #include "host/accounts.h"
+#include "layers/rootless_docker/rootless_docker_layer.h"
 
 namespace clawshield {
 namespace {
@@ -86,7 +87,8 @@ std::string_view sandbox_tail() {
          "WantedBy=multi-user.target\n";
 }
 
-std::string render_unit(const Policy& policy, const GatewayService& gateway) {
+std::string render_unit(const Policy& policy, const GatewayService& gateway,
+                        const RootlessDocker* docker) {
   const AppPolicy& app = policy.app;
   std::ostringstream out;
   out << k_managed_header
@@ -101,6 +103,10 @@ std::string render_unit(const Policy& policy, const GatewayService& gateway) {
       << "\n"
          "After=network-online.target\n"
          "Wants=network-online.target\n";
+  if (docker)
+    out << "# OpenClaw's sandboxes run on the app user's rootless Docker (app.sandbox: rootless).\n"
+           "Wants="
+        << docker->unit << "\nAfter=" << docker->unit << "\n";
   for (const auto& [key, value] : gateway.unit_settings) out << key << "=" << value << "\n";
   out << "\n"
          "[Service]\n"
@@ -110,6 +116,8 @@ std::string render_unit(const Policy& policy, const GatewayService& gateway) {
   out << "Environment=HOME=" << app.home << "\n";
   for (const auto& variable : gateway.environment) out << "Environment=" << variable << "\n";
   for (const auto& variable : policy.systemd.environment) out << "Environment=" << variable << "\n";
+  if (docker)
+    out << "Environment=DOCKER_HOST=" << docker->docker_host() << "\n";
   out << "ExecStart=" << gateway.exec_start << "\n";
   // OpenClaw's own supervision settings where it wrote them, else ours.
   std::vector<std::pair<std::string, std::string>> supervision = {{"Restart", "on-failure"},
@@ -185,7 +193,9 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
   std::vector<Action> actions;
   const std::string path = gateway.unit_file();
   const std::string unit = gateway.name + ".service";
-  const std::string content = render_unit(policy, gateway);
+  const std::optional<RootlessDocker> docker =
+      rootless_docker_wanted(host, policy) ? std::optional(rootless_docker(app)) : std::nullopt;
+  const std::string content = render_unit(policy, gateway, docker ? &*docker : nullptr);
   actions.push_back(WriteFile{path, content, FileSpec{0644, "root", "root"}, std::nullopt});
   // ProtectHome=read-only: a ~/.cache the gateway needs and cannot make itself.
   actions.push_back(EnsureDirectory{app.home + "/.cache", FileSpec{0700, app.user, app.group},
@@ -315,7 +325,10 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
     for (const char* id : {"unit_present", "seed_directives", "runs_as_app_user"})
       findings.push_back(make_finding(*this, id, status, "unit " + path, current.error().message));
   } else {
-    bool same = *current == render_unit(policy, gateway);
+    const std::optional<RootlessDocker> docker =
+        rootless_docker_wanted(host, policy) ? std::optional(rootless_docker(policy.app))
+                                             : std::nullopt;
+    bool same = *current == render_unit(policy, gateway, docker ? &*docker : nullptr);
     findings.push_back(make_finding(
         *this, "unit_present", same ? Status::pass : Status::warn, "unit matches the policy",
         same ? path + ": " + gateway.describe() : path + " differs from the policy (plan --diff)"));

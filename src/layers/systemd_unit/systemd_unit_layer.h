@@ -19,7 +19,11 @@ class SystemdUnitLayer final : public Layer {
 
 // The hardened system unit for `gateway` under `policy`; stable, so plan --diff shows only
 // real changes.
-std::string render_unit(const Policy& policy, const GatewayService& gateway);
+struct RootlessDocker;
+// The gateway's hardened system unit. With `docker` (app.sandbox: rootless), the gateway is
+// ordered after that daemon and reaches it through DOCKER_HOST.
+std::string render_unit(const Policy& policy, const GatewayService& gateway,
+                        const RootlessDocker* docker = nullptr);
 // Kernel, clock, hostname, /proc and keyring protections every clawshield unit sets.
 std::string_view sandbox_protections();
 // The end every clawshield unit shares: namespaces and realtime restricted, the
