@@ -78,13 +78,17 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
   };
   std::vector<Daemon> daemons = {{"", host.docker_socket, k_daemon_json}};
   std::optional<UntrustedFile> rootless_socket;
+  // A daemon that should run but cannot be asked: its containers are not "none" (a fault found
+  // on another daemon still fails).
+  std::optional<std::string> unasked;
   if (host.fs.is_system_root() && rootless_docker_wanted(host, context.policy)) {
     const RootlessDocker rootless = rootless_docker(context.policy.app);
     auto opened = host.fs.open_untrusted(rootless.socket, parent_path(rootless.runtime_dir),
                                          UntrustedKind::socket);
-    if (!opened && opened.error().code != ErrorCode::not_found)
-      return unknown_all(opened.error().message);
-    if (opened) {
+    if (!opened)
+      unasked = "the rootless daemon of " + context.policy.app.user +
+                " cannot be asked: " + opened.error().message;
+    else {
       rootless_socket.emplace(std::move(*opened));
       daemons.push_back(
           {"rootless:", "/proc/self/fd/" + std::to_string(rootless_socket->descriptor()),
@@ -99,8 +103,14 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
     auto listed = api.get("/containers/json");
     if (!listed) {
       // No system daemon where the rootless one serves the sandboxes is no fault.
-      if (daemon.label.empty() && daemons.size() > 1 && listed.error().code == ErrorCode::not_found)
+      if (daemon.label.empty() && context.policy.app.sandbox == AppSandbox::rootless &&
+          install.installed && listed.error().code == ErrorCode::not_found)
         continue;
+      if (!daemon.label.empty()) {
+        unasked = "the rootless daemon of " + context.policy.app.user +
+                  " cannot be asked: " + listed.error().message;
+        continue;
+      }
       if (!install.installed)
         return unknown_all(install.evidence);
       return unknown_all(listed.error().message);
@@ -211,10 +221,13 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
       std::to_string(counted) + " running container(s) via " + join(sources, " and ");
   for (const auto& c : checks) {
     Status status = !c.failures.empty()   ? Status::fail
+                    : unasked             ? Status::unknown
                     : !c.warnings.empty() ? Status::warn
                                           : Status::pass;
     std::vector<std::string> evidence = c.failures;
     evidence.insert(evidence.end(), c.warnings.begin(), c.warnings.end());
+    if (unasked)
+      evidence.push_back(*unasked);
     findings.push_back(make_finding(*this, c.id, status, c.summary,
                                     evidence.empty() ? count : join(evidence, "; ")));
   }
