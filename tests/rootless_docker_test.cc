@@ -228,7 +228,10 @@ TEST_F(RootlessApply, WritesTheDaemonAndPointsTheGatewayAtIt) {
   EXPECT_NE(gateway.find("Wants=docker-rootless-openclaw.service\n"
                          "After=docker-rootless-openclaw.service\n"),
             std::string::npos);
-  EXPECT_TRUE(std::filesystem::is_directory(root() + "/home/openclaw/.local/share/docker"));
+  // The daemon's data root is its own to make (the app's data): rollback must not own it.
+  EXPECT_FALSE(std::filesystem::exists(root() + "/home/openclaw/.local/share/docker"));
+  EXPECT_NE(unit.find("\nProtectHome=read-only\n"), std::string::npos);
+  EXPECT_NE(unit.find("\nReadWritePaths=/home/openclaw\n"), std::string::npos) << unit;
 
   // Offline, the verdicts that need the running daemon are unknown, the files' are not.
   auto verified = cs({"verify", "--json", "--only", "rootless_docker"});

@@ -75,21 +75,6 @@ Result<std::optional<std::string>> subordinate_file(const Host& host, const std:
   return content;
 }
 
-// Folders below the home the daemon writes (its data root), created where missing. An existing
-// ~/.local or ~/.local/share keeps its mode; the data root gets Docker's own 0710.
-std::vector<Action> data_root_folders(const Host& host, const AppPolicy& app) {
-  std::vector<Action> actions;
-  for (const char* folder : {"/.local", "/.local/share"}) {
-    auto opened = host.fs.open_untrusted(app.home + folder, app.home, UntrustedKind::directory);
-    if (!opened && opened.error().code == ErrorCode::not_found)
-      actions.push_back(
-          EnsureDirectory{app.home + folder, FileSpec{0755, app.user, app.group}, app.home});
-  }
-  actions.push_back(EnsureDirectory{app.home + "/.local/share/docker",
-                                    FileSpec{0710, app.user, app.group}, app.home});
-  return actions;
-}
-
 // What `systemctl show` says about `unit`: property=value pairs.
 Result<std::vector<std::pair<std::string, std::string>>> show_unit(Host& host,
                                                                    const std::string& unit,
@@ -322,9 +307,11 @@ std::string render_rootless_unit(const Policy& policy, const std::string& script
          "# capabilities, and the setuid newuidmap can no longer map the user's subordinate ids.\n"
          "ProtectSystem=strict\n"
          "ProtectHome=read-only\n"
+         "# The daemon is the user's: it may write the user's home (its data root\n"
+         "# ~/.local/share/docker, which it makes itself, is the app's data, never the apply's).\n"
          "ReadWritePaths="
       << app.home
-      << "/.local/share/docker\n"
+      << "\n"
          "PrivateTmp=true\n"
          "\n"
          "[Install]\n"
@@ -399,7 +386,6 @@ Result<std::vector<Action>> RootlessDockerLayer::desired(const Context& context)
   const bool unit_changes = !current_unit || *current_unit != unit;
   const bool config_changes = !current_config || *current_config != config;
 
-  for (auto& action : data_root_folders(host, app)) actions.push_back(std::move(action));
   actions.push_back(EnsureDirectory{"/etc/clawshield", FileSpec{0755, "root", "root"}});
   actions.push_back(
       WriteFile{docker.config_file, config, FileSpec{0644, "root", "root"}, std::nullopt});
