@@ -81,6 +81,7 @@ TEST(RootlessDocker, UnitAndSettingsAreRootsAndKeepRootlesskitWorking) {
   EXPECT_NE(unit.find("Environment=XDG_RUNTIME_DIR=/run/docker-rootless-openclaw\n"),
             std::string::npos);
   EXPECT_NE(unit.find("ProtectSystem=strict\n"), std::string::npos);
+  EXPECT_NE(unit.find("\nTasksMax=4096\n"), std::string::npos);
   // newuidmap is setuid: no_new_privs (set by NoNewPrivileges or any syscall filter) breaks it.
   for (const char* breaks : {"NoNewPrivileges=", "SystemCallFilter=", "ProtectKernelModules=",
                              "ProtectClock=", "RestrictRealtime=", "CapabilityBoundingSet="})
