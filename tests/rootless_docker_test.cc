@@ -309,6 +309,30 @@ TEST_F(RootlessApply, AnotherSandboxRetiresTheDaemon) {
   EXPECT_EQ(testing::tree_difference(rootless, after), "");
 }
 
+// A rootless Docker the user set up itself (Docker's setup tool: the user unit docker.service)
+// would share the data root: verify fails while it is enabled (apply retires it through the
+// user's manager when that runs; here, a temp root, none does).
+TEST_F(RootlessApply, TheUsersOwnRootlessDockerIsNotLeftBesideIt) {
+  ASSERT_EQ(cs({"apply"}).exit_code, 0);
+  const std::string units = "/home/openclaw/.config/systemd/user";
+  testing::write_file(root(), units + "/docker.service", "[Service]\nExecStart=/bin/true\n");
+  std::filesystem::create_directories(root() + units + "/default.target.wants");
+  std::filesystem::create_symlink(units + "/docker.service",
+                                  root() + units + "/default.target.wants/docker.service");
+  auto verified = cs({"verify", "--json", "--only", "rootless_docker"});
+  const json document = json::parse(verified.out);
+  bool seen = false;
+  for (const auto& check : document["checks"]) {
+    if (check["id"] != "rootless_docker.user_daemon_retired")
+      continue;
+    seen = true;
+    EXPECT_EQ(check["status"], "fail");
+    EXPECT_NE(check["evidence"].get<std::string>().find("default.target.wants/docker.service"),
+              std::string::npos);
+  }
+  EXPECT_TRUE(seen) << verified.out;
+}
+
 // The system daemon's socket, judged from owners and modes: a group the user is in, or a mode
 // open to all, is root for the user.
 TEST_F(RootlessApply, TheSystemSocketIsJudgedFromOwnersAndModes) {

@@ -13,6 +13,7 @@
 #include <charconv>
 
 #include "core/text.h"
+#include "host/accounts.h"
 #include "layers/openclaw/openclaw_config.h"
 
 namespace clawshield {
@@ -53,8 +54,8 @@ bool verbatim_safe(std::string_view value) {
 // names its own files, and a newline there would become a line of the root-owned unit.
 bool valid_unit_file_name(std::string_view name) {
   return !name.empty() && name.size() <= 255 && std::ranges::all_of(name, [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == ':' || c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+           c == '_' || c == '.' || c == '-';
   });
 }
 
@@ -114,8 +115,9 @@ Result<void> take_settings(const std::vector<UnitSetting>& settings, const std::
           s.value.find_first_of("\\$") != std::string::npos ||
           std::ranges::find(words, ";") != words.end())
         return fail(ErrorCode::refused,
-                    where + ": ExecStart must be an absolute path and plain arguments, without "
-                            "% specifiers, \\ escapes, $ variables or ; separators");
+                    where +
+                        ": ExecStart must be an absolute path and plain arguments, without "
+                        "% specifiers, \\ escapes, $ variables or ; separators");
       service.exec_start = s.value;
     } else if (s.section == "Service" && s.key == "Environment") {
       if (s.value.empty()) {
@@ -162,19 +164,8 @@ Result<std::vector<UserUnit>> find_user_units(const Filesystem& fs, const std::s
     if (!name.starts_with(k_default_name) || !name.ends_with(".service") ||
         !valid_unit_file_name(name))
       continue;
-    units.push_back(UserUnit{name.substr(0, name.size() - 8), dir + "/" + name, {}});
-  }
-  for (const auto& wants : names) {
-    if (!wants.ends_with(".wants"))
-      continue;
-    auto folder = fs.open_untrusted(dir + "/" + wants, home, UntrustedKind::directory);
-    if (!folder)
-      continue;  // a link or something odd: it enables nothing systemd would follow here
-    CS_TRY(std::vector<std::string> links,
-           list_names_at(folder->descriptor(), fs.host_path(dir + "/" + wants)));
-    for (auto& unit : units)
-      if (std::ranges::find(links, unit.name + ".service") != links.end())
-        unit.enabled_by.push_back(dir + "/" + wants + "/" + unit.name + ".service");
+    CS_TRY(std::vector<std::string> enabled_by, user_unit_enabled_by(fs, home, name));
+    units.push_back(UserUnit{name.substr(0, name.size() - 8), dir + "/" + name, enabled_by});
   }
   return units;
 }
@@ -286,8 +277,8 @@ Result<GatewayService> discover_gateway(const Host& host, const Policy& policy) 
     service.name = app.service;
 
   if (!valid_unit_file_name(service.name + ".service"))
-    return fail(ErrorCode::refused, "the gateway's unit name '" + service.name +
-                                        "' is not a plain unit name");
+    return fail(ErrorCode::refused,
+                "the gateway's unit name '" + service.name + "' is not a plain unit name");
   // A system unit somebody else wrote is the gateway's definition; ours is not (it was
   // rendered from what is found here).
   auto system_text = fs.read(service.unit_file());
@@ -324,6 +315,54 @@ Result<GatewayService> discover_gateway(const Host& host, const Policy& policy) 
     service.port_source = configured->second;
   }
   return service;
+}
+
+Result<std::vector<std::string>> user_unit_enabled_by(const Filesystem& fs, const std::string& home,
+                                                      const std::string& unit_file_name) {
+  const std::string dir = home + std::string(k_user_unit_dir);
+  std::vector<std::string> enabled_by;
+  auto opened = fs.open_untrusted(dir, home, UntrustedKind::directory);
+  if (!opened && opened.error().code == ErrorCode::not_found)
+    return enabled_by;
+  if (!opened)
+    return std::unexpected(opened.error());
+  CS_TRY(std::vector<std::string> names, list_names_at(opened->descriptor(), fs.host_path(dir)));
+  for (const auto& wants : names) {
+    if (!wants.ends_with(".wants"))
+      continue;
+    auto folder = fs.open_untrusted(dir + "/" + wants, home, UntrustedKind::directory);
+    if (!folder)
+      continue;  // a link or something odd: it enables nothing systemd would follow here
+    CS_TRY(std::vector<std::string> links,
+           list_names_at(folder->descriptor(), fs.host_path(dir + "/" + wants)));
+    if (std::ranges::find(links, unit_file_name) != links.end())
+      enabled_by.push_back(dir + "/" + wants + "/" + unit_file_name);
+  }
+  return enabled_by;
+}
+
+Result<std::optional<std::vector<std::string>>> user_systemctl(const Host& host,
+                                                               const AppPolicy& app) {
+  CS_TRY(Accounts accounts, Accounts::load(host.fs));
+  const UserEntry* user = accounts.user(app.user);
+  if (!user)
+    return std::nullopt;
+  const std::string runtime = "/run/user/" + std::to_string(user->uid);
+  CS_TRY(std::optional<FileStat> manager, host.fs.stat(runtime + "/systemd/private"));
+  if (!manager)
+    return std::nullopt;
+  return std::vector<std::string>{"runuser",
+                                  "-u",
+                                  app.user,
+                                  "--",
+                                  "env",
+                                  "-i",
+                                  "HOME=" + app.home,
+                                  "PATH=/usr/bin:/bin",
+                                  "XDG_RUNTIME_DIR=" + runtime,
+                                  "DBUS_SESSION_BUS_ADDRESS=unix:path=" + runtime + "/bus",
+                                  "systemctl",
+                                  "--user"};
 }
 
 }  // namespace clawshield

@@ -62,6 +62,19 @@ Result<GatewayService> discover_gateway(const Host& host, const Policy& policy);
 // gateway cannot be read).
 std::vector<int> gateway_app_ports(const Host& host, const Policy& policy);
 
+// The *.wants/ links in the app user's ~/.config/systemd/user that enable its unit
+// `unit_file_name` ("openclaw-gateway.service"), read without following links (the user
+// controls that folder). Empty when nothing enables it or there is no such folder.
+Result<std::vector<std::string>> user_unit_enabled_by(const Filesystem& fs,
+                                                      const std::string& home,
+                                                      const std::string& unit_file_name);
+
+// The argv that runs `systemctl --user` as the app user against its running service manager
+// (a clean environment: nothing of root's for a process the user can trace), or nullopt when
+// that manager is not running (its units cannot be changed from outside then).
+Result<std::optional<std::vector<std::string>>> user_systemctl(const Host& host,
+                                                               const AppPolicy& app);
+
 // The value of `--port N` / `--port=N` in a command line, if any.
 std::optional<int> port_argument(const std::string& command_line);
 

@@ -31,6 +31,8 @@ namespace {
 using nlohmann::json;
 
 const char* k_subuid = "/etc/subuid";
+// The user unit Docker's own rootless setup tool installs.
+const char* k_user_docker_unit = "docker.service";
 const char* k_subgid = "/etc/subgid";
 // shadow's SUB_UID_MIN: ranges below it collide with ordinary accounts.
 constexpr uint64_t k_first_subordinate_id = 100000;
@@ -401,6 +403,27 @@ Result<std::vector<Action>> RootlessDockerLayer::desired(const Context& context)
                                  {},
                                  {},
                                  {Command{{systemctl, "daemon-reload"}}}});
+  // A rootless Docker the user set up itself (Docker's dockerd-rootless-setuptool.sh leaves the
+  // user unit docker.service) would share the data root ~/.local/share/docker with this one:
+  // retired through the user's own manager before this one starts (rollback enables it again).
+  CS_TRY(std::vector<std::string> own_daemon,
+         user_unit_enabled_by(host.fs, app.home, k_user_docker_unit));
+  if (!own_daemon.empty()) {
+    CS_TRY(std::optional<std::vector<std::string>> as_user, user_systemctl(host, app));
+    if (as_user) {
+      auto disable = *as_user;
+      disable.insert(disable.end(), {"disable", "--now", k_user_docker_unit});
+      auto enable = *as_user;
+      enable.insert(enable.end(), {"enable", "--now", k_user_docker_unit});
+      actions.push_back(RunCommand{"retire " + app.user + "'s own rootless Docker (user unit " +
+                                       k_user_docker_unit + ", systemctl --user disable --now)",
+                                   Command{disable},
+                                   Requirement::systemd,
+                                   {},
+                                   {},
+                                   {Command{enable}}});
+    }
+  }
   CS_TRY(std::optional<FileStat> link, host.fs.stat(docker.wants_link));
   if (!link)
     actions.push_back(RunCommand{"systemctl enable " + docker.unit,
@@ -444,9 +467,9 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
   if (app.sandbox != AppSandbox::rootless)
     return findings;  // app_user.not_in_forbidden_groups judges what that sandbox needs
 
-  const char* k_ids[] = {"subordinate_ids",    "daemon_config",        "daemon_rootless",
-                         "socket_private",     "system_socket_closed", "no_docker_group_left",
-                         "gateway_docker_host"};
+  const char* k_ids[] = {"subordinate_ids",     "daemon_config",        "daemon_rootless",
+                         "socket_private",      "system_socket_closed", "no_docker_group_left",
+                         "user_daemon_retired", "gateway_docker_host"};
   auto all_unknown = [&](const std::string& why) {
     for (const char* id : k_ids)
       findings.push_back(
@@ -511,6 +534,21 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
           *this, "system_socket_closed", Status::pass, summary,
           system_socket + " " + format_mode((*st)->mode) + " uid " + std::to_string((*st)->uid) +
               " gid " + std::to_string((*st)->gid) + ": " + app.user + " may not connect"));
+  }
+
+  // No second rootless daemon of the user's own on the same data root.
+  {
+    const char* summary = "no rootless Docker of the user's own beside this one";
+    auto own = user_unit_enabled_by(host.fs, app.home, k_user_docker_unit);
+    if (!own)
+      findings.push_back(make_finding(*this, "user_daemon_retired", Status::unknown, summary,
+                                      own.error().message));
+    else
+      findings.push_back(make_finding(
+          *this, "user_daemon_retired", own->empty() ? Status::pass : Status::fail, summary,
+          own->empty()
+              ? "no user unit " + std::string(k_user_docker_unit) + " enabled"
+              : join(*own, ", ") + ": it would run a second daemon on ~/.local/share/docker"));
   }
 
   if (auto why = not_live(host)) {

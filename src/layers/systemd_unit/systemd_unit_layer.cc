@@ -222,25 +222,10 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
   bool retire_user_unit = false;
   std::vector<std::string> as_user;
   if (gateway.user_unit && !gateway.user_unit->enabled_by.empty()) {
-    CS_TRY(Accounts accounts, Accounts::load(host.fs));
-    if (const UserEntry* user = accounts.user(app.user)) {
-      const std::string runtime = "/run/user/" + std::to_string(user->uid);
-      CS_TRY(std::optional<FileStat> manager, host.fs.stat(runtime + "/systemd/private"));
-      if (manager) {
-        retire_user_unit = true;
-        as_user = {"runuser",
-                   "-u",
-                   app.user,
-                   "--",
-                   "env",
-                   "-i",  // none of root's environment for a process the app user can trace
-                   "HOME=" + app.home,
-                   "PATH=/usr/bin:/bin",
-                   "XDG_RUNTIME_DIR=" + runtime,
-                   "DBUS_SESSION_BUS_ADDRESS=unix:path=" + runtime + "/bus",
-                   "systemctl",
-                   "--user"};
-      }
+    CS_TRY(std::optional<std::vector<std::string>> systemctl_user, user_systemctl(host, app));
+    if (systemctl_user) {
+      retire_user_unit = true;
+      as_user = std::move(*systemctl_user);
     }
   }
 
@@ -325,9 +310,9 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
     for (const char* id : {"unit_present", "seed_directives", "runs_as_app_user"})
       findings.push_back(make_finding(*this, id, status, "unit " + path, current.error().message));
   } else {
-    const std::optional<RootlessDocker> docker =
-        rootless_docker_wanted(host, policy) ? std::optional(rootless_docker(policy.app))
-                                             : std::nullopt;
+    const std::optional<RootlessDocker> docker = rootless_docker_wanted(host, policy)
+                                                     ? std::optional(rootless_docker(policy.app))
+                                                     : std::nullopt;
     bool same = *current == render_unit(policy, gateway, docker ? &*docker : nullptr);
     findings.push_back(make_finding(
         *this, "unit_present", same ? Status::pass : Status::warn, "unit matches the policy",
