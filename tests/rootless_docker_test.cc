@@ -187,6 +187,36 @@ TEST(RootlessDocker, ADaemonsAnswerIsBounded) {
       << listed.error().message;
 }
 
+// A Docker daemon that answers each request with the next of `bodies` (HTTP 200), then hangs
+// up: what a compromised app user can put behind its rootless daemon's socket.
+class FakeDaemon {
+ public:
+  FakeDaemon(const std::string& path, std::vector<std::string> bodies)
+      : m_listener(listen_at(path)), m_thread([this, bodies = std::move(bodies)] {
+          for (const auto& body : bodies) {
+            int client = ::accept(m_listener, nullptr, nullptr);
+            if (client < 0)
+              return;
+            char buffer[4096];
+            (void)::read(client, buffer, sizeof buffer);
+            const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: " +
+                                      std::to_string(body.size()) +
+                                      "\r\nConnection: close\r\n\r\n" + body;
+            (void)::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
+            ::close(client);
+          }
+        }) {}
+  ~FakeDaemon() {
+    ::shutdown(m_listener, SHUT_RDWR);
+    m_thread.join();
+    ::close(m_listener);
+  }
+
+ private:
+  int m_listener;
+  std::thread m_thread;
+};
+
 class RootlessApply : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -331,6 +361,34 @@ TEST_F(RootlessApply, TheUsersOwnRootlessDockerIsNotLeftBesideIt) {
               std::string::npos);
   }
   EXPECT_TRUE(seen) << verified.out;
+}
+
+// A daemon's answers are hostile input: wrong types, absurd nesting, an id that is no id are
+// an unknown with the reason — never "internal error", never a pass.
+TEST_F(RootlessApply, ADaemonsHostileAnswersAreUnknownNeverACrash) {
+  const std::string socket = root() + "-daemon.sock";
+  const std::string policy = policy_file("docker:\n  socket: " + socket + "\n");
+  const std::vector<std::vector<std::string>> answers = {
+      {R"([{"Id":"ab12"}])", R"({"Name":"/x","HostConfig":{"Privileged":"yes"},"Config":7})"},
+      {R"([1])"},
+      {std::string(200, '[') + std::string(200, ']')},
+      {R"([{"Id":"../../../info?x="}])"},
+      {R"({"not":"an array"})"},
+  };
+  for (const auto& bodies : answers) {
+    std::filesystem::remove(socket);
+    CommandResult verified;
+    {
+      FakeDaemon daemon(socket, bodies);
+      verified = cs({"verify", "--json", "--only", "containers", "--policy", policy});
+    }
+    EXPECT_EQ(verified.err.find("internal error"), std::string::npos) << verified.err;
+    ASSERT_TRUE(json::accept(verified.out)) << bodies.front() << ": " << verified.out;
+    const json document = json::parse(verified.out);
+    for (const auto& check : document["checks"])
+      EXPECT_NE(check["status"], "pass") << bodies.front() << ": " << check.dump();
+  }
+  std::filesystem::remove(socket);
 }
 
 // The system daemon's socket, judged from owners and modes: a group the user is in, or a mode

@@ -12,7 +12,7 @@ namespace {
 
 // A daemon's answer is bounded: a rootless daemon belongs to the app user, and an endless
 // body would otherwise be held in root's memory. Returning less than given ends the transfer.
-constexpr size_t k_max_body = 32u << 20;
+constexpr size_t k_max_body = 16u << 20;  // as every other host JSON (core/bounded_json.h)
 
 size_t append(char* data, size_t size, size_t count, void* out) {
   auto* body = static_cast<std::string*>(out);

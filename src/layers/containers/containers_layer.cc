@@ -7,11 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "core/bounded_json.h"
 #include "core/text.h"
+#include "host/accounts.h"
 #include "host/docker_api.h"
 #include "layers/docker/docker_layer.h"
 #include "layers/rootless_docker/rootless_docker_layer.h"
@@ -28,8 +32,84 @@ struct Check {
   std::vector<std::string> warnings;
 };
 
+// A daemon's answer read by type: a member of another type than Docker sends (the rootless
+// daemon is the app user's to fake) reads as absent, never throws.
+const json& member(const json& object, const char* key) {
+  static const json absent;
+  if (!object.is_object())
+    return absent;
+  auto it = object.find(key);
+  return it == object.end() ? absent : *it;
+}
+std::string text_of(const json& object, const char* key) {
+  const json& value = member(object, key);
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+bool flag_of(const json& object, const char* key) {
+  const json& value = member(object, key);
+  return value.is_boolean() && value.get<bool>();
+}
+
+// Where a container's details differ in shape from what Docker sends for a field judged here
+// (a number where Docker puts an object, a string for a flag), or "" when they do not: such
+// an answer is not read as "absent, so fine".
+std::string shape_fault(const json& c) {
+  enum class Kind { object, array, text, flag };
+  static const std::vector<std::tuple<const char*, const char*, Kind>> fields = {
+      {nullptr, "Name", Kind::text},
+      {nullptr, "Config", Kind::object},
+      {nullptr, "HostConfig", Kind::object},
+      {nullptr, "NetworkSettings", Kind::object},
+      {nullptr, "Mounts", Kind::array},
+      {"Config", "User", Kind::text},
+      {"Config", "Image", Kind::text},
+      {"HostConfig", "Privileged", Kind::flag},
+      {"HostConfig", "NetworkMode", Kind::text},
+      {"HostConfig", "PidMode", Kind::text},
+      {"HostConfig", "IpcMode", Kind::text},
+      {"HostConfig", "CapAdd", Kind::array},
+      {"HostConfig", "SecurityOpt", Kind::array},
+      {"HostConfig", "PortBindings", Kind::object},
+      {"NetworkSettings", "Ports", Kind::object},
+  };
+  for (const auto& [parent, key, kind] : fields) {
+    const json& value = member(parent ? member(c, parent) : c, key);
+    if (value.is_null())
+      continue;  // absent, or null as Docker sends for an empty list
+    const bool right = kind == Kind::object  ? value.is_object()
+                       : kind == Kind::array ? value.is_array()
+                       : kind == Kind::text  ? value.is_string()
+                                             : value.is_boolean();
+    if (!right)
+      return std::string(parent ? std::string(parent) + "." : "") + key + " is " +
+             value.type_name();
+  }
+  return "";
+}
+
+// Bounds on what one daemon may cost a verify: containers listed, and time for all requests.
+constexpr size_t k_max_containers = 1000;
+constexpr auto k_daemon_budget = std::chrono::seconds(60);
+
+// An Engine API answer, parsed with the host-text bounds (depth, size).
+Result<json> get_json(DockerApi& api, const std::string& path) {
+  CS_TRY(std::string body, api.get(path));
+  return parse_json_bounded(body, "Docker API " + path, JsonComments::rejected);
+}
+
+// A container id as Docker makes them (hex); anything else would be pasted into a URL.
+bool valid_id(const std::string& id) {
+  return !id.empty() && id.size() <= 64 && std::ranges::all_of(id, [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c));
+  });
+}
+
 std::string name_of(const json& container) {
-  std::string name = container.value("Name", container.value("Id", "?"));
+  std::string name = text_of(container, "Name");
+  if (name.empty())
+    name = text_of(container, "Id");
+  if (name.empty())
+    name = "?";
   return name.starts_with("/") ? name.substr(1) : name;
 }
 
@@ -85,9 +165,16 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
     const RootlessDocker rootless = rootless_docker(context.policy.app);
     auto opened = host.fs.open_untrusted(rootless.socket, parent_path(rootless.runtime_dir),
                                          UntrustedKind::socket);
+    const auto accounts = Accounts::load(host.fs);
+    const UserEntry* user = accounts ? accounts->user(context.policy.app.user) : nullptr;
     if (!opened)
       unasked = "the rootless daemon of " + context.policy.app.user +
                 " cannot be asked: " + opened.error().message;
+    else if (!user || opened->stat().uid != user->uid)
+      // Not the user's socket (a name in the user's folder): not a daemon to believe.
+      unasked = "the rootless daemon of " + context.policy.app.user +
+                " cannot be asked: " + rootless.socket + " belongs to uid " +
+                std::to_string(opened->stat().uid) + ", not to " + context.policy.app.user;
     else {
       rootless_socket.emplace(std::move(*opened));
       daemons.push_back(
@@ -99,50 +186,81 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
   size_t counted = 0;
   std::vector<std::string> sources;
   for (const Daemon& daemon : daemons) {
+    const bool rootless = !daemon.label.empty();
+    const std::string daemon_name =
+        rootless ? "the rootless daemon of " + context.policy.app.user : host.docker_socket;
     CurlDockerApi api(daemon.socket);
-    auto listed = api.get("/containers/json");
+    auto listed = get_json(api, "/containers/json");
+    if (!listed && listed.error().code == ErrorCode::not_found && !rootless &&
+        context.policy.app.sandbox == AppSandbox::rootless && install.installed)
+      continue;  // no system daemon where the rootless one serves the sandboxes: no fault
+    // What this daemon could not answer. The system daemon, asked first, leaves nothing
+    // judged; the rootless one (the app user's, asked second) may not wipe out what the system
+    // daemon's containers showed: its faults make the checks unknown at worst, never pass.
+    auto give_up = [&](const std::string& why) {
+      if (rootless)
+        unasked = daemon_name + " cannot be asked: " + why;
+      return rootless;
+    };
     if (!listed) {
-      // No system daemon where the rootless one serves the sandboxes is no fault.
-      if (daemon.label.empty() && context.policy.app.sandbox == AppSandbox::rootless &&
-          install.installed && listed.error().code == ErrorCode::not_found)
+      if (give_up(listed.error().message))
         continue;
-      if (!daemon.label.empty()) {
-        unasked = "the rootless daemon of " + context.policy.app.user +
-                  " cannot be asked: " + listed.error().message;
-        continue;
-      }
-      if (!install.installed)
-        return unknown_all(install.evidence);
-      return unknown_all(listed.error().message);
+      return unknown_all(install.installed ? listed.error().message : install.evidence);
     }
-    json containers = json::parse(*listed, nullptr, false);
-    if (containers.is_discarded() || !containers.is_array())
-      return unknown_all("Docker API: /containers/json is not a JSON array");
-    counted += containers.size();
-    sources.push_back(daemon.label.empty() ? host.docker_socket
-                                           : "the rootless daemon of " + context.policy.app.user);
+    if (!listed->is_array() || listed->size() > k_max_containers) {
+      if (give_up("/containers/json is " +
+                  std::string(listed->is_array() ? "longer than " + std::to_string(k_max_containers)
+                                                 : "not a JSON array")))
+        continue;
+      return unknown_all("Docker API: /containers/json is not a JSON array of at most " +
+                         std::to_string(k_max_containers));
+    }
+    const auto deadline = host.clock.now() + k_daemon_budget;
 
     // The daemon's no-new-privileges default counts for every container.
     bool daemon_nnp = false;
     if (auto config = host.fs.read(daemon.config)) {
       // Host text: bounded, and a non-boolean value is not "on".
       auto document = parse_json_bounded(*config, daemon.config, JsonComments::rejected);
-      if (document && document->is_object()) {
-        auto nnp = document->find("no-new-privileges");
-        daemon_nnp = nnp != document->end() && nnp->is_boolean() && nnp->get<bool>();
-      }
+      if (document)
+        daemon_nnp = flag_of(*document, "no-new-privileges");
     }
-    for (const auto& summary : containers) {
-      auto details_text = api.get("/containers/" + summary.value("Id", std::string()) + "/json");
-      if (!details_text)
-        return unknown_all(details_text.error().message);
-      json c = json::parse(*details_text, nullptr, false);
-      if (c.is_discarded() || !c.is_object())
-        return unknown_all("Docker API: unreadable container details");
+    std::optional<std::string> fault;
+    std::vector<json> details;
+    for (const auto& summary : *listed) {
+      const std::string id = text_of(summary, "Id");
+      if (!valid_id(id)) {
+        fault = "a container id that is not Docker's: " + dump_json(member(summary, "Id"));
+        break;
+      }
+      if (host.clock.now() > deadline) {
+        fault = "no answer for every container within " + std::to_string(k_daemon_budget.count()) +
+                " s";
+        break;
+      }
+      auto c = get_json(api, "/containers/" + id + "/json");
+      if (!c || !c->is_object()) {
+        fault = c ? "unreadable container details" : c.error().message;
+        break;
+      }
+      if (std::string odd = shape_fault(*c); !odd.empty()) {
+        fault = "container " + id + ": details not of Docker's shape (" + odd + ")";
+        break;
+      }
+      details.push_back(std::move(*c));
+    }
+    if (fault) {
+      if (give_up(*fault))
+        continue;
+      return unknown_all(*fault);
+    }
+    counted += details.size();
+    sources.push_back(daemon_name);
+    for (const json& c : details) {
       const std::string name = daemon.label + name_of(c);
-      const json config = c.value("Config", json::object());
-      const json hostconfig = c.value("HostConfig", json::object());
-      const std::string image = config.value("Image", std::string());
+      const json& config = member(c, "Config");
+      const json& hostconfig = member(c, "HostConfig");
+      const std::string image = text_of(config, "Image");
 
       // Published ports: what is bound (NetworkSettings.Ports), and what was asked for with an
       // explicit wildcard address (HostConfig.PortBindings) even if Docker could not bind it
@@ -150,8 +268,8 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
       std::set<std::string> exposed;
       auto note_binding = [&](const std::string& container_port, const json& binding,
                               bool declared) {
-        const std::string ip = binding.value("HostIp", std::string());
-        const std::string port = binding.value("HostPort", std::string());
+        const std::string ip = text_of(binding, "HostIp");
+        const std::string port = text_of(binding, "HostPort");
         if (loopback(ip) || (declared && ip.empty()))
           return;  // an empty declared address takes the daemon's "ip" (loopback by layer 3)
         int number = std::atoi(port.c_str());
@@ -164,9 +282,8 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
                        ":" + port);
       };
       for (const auto& [source, declared] :
-           {std::pair{c.value("NetworkSettings", json::object()).value("Ports", json::object()),
-                      false},
-            std::pair{hostconfig.value("PortBindings", json::object()), true}}) {
+           {std::pair<const json&, bool>{member(member(c, "NetworkSettings"), "Ports"), false},
+            std::pair<const json&, bool>{member(hostconfig, "PortBindings"), true}}) {
         if (!source.is_object())
           continue;
         for (auto it = source.begin(); it != source.end(); ++it)
@@ -175,7 +292,7 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
       }
       for (const auto& line : exposed) check("published_ports").failures.push_back(line);
       // User.
-      const std::string user = config.value("User", std::string());
+      const std::string user = text_of(config, "User");
       std::string user_name = user.substr(0, user.find(':'));
       if (user_name.empty() || user_name == "0" || user_name == "root") {
         std::string what =
@@ -183,7 +300,7 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
         if (std::ranges::find(policy.root_image_exemptions, image) !=
             policy.root_image_exemptions.end())
           check("root_user").warnings.push_back(what + ", exempted by the policy");
-        else if (!daemon.label.empty())
+        else if (rootless)
           // Root of a rootless daemon's user namespace: the app user outside, not root.
           check("root_user")
               .warnings.push_back(what + " (" + context.policy.app.user +
@@ -191,24 +308,24 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
         else
           check("root_user").failures.push_back(what);
       }
-      if (hostconfig.value("Privileged", false))
+      if (flag_of(hostconfig, "Privileged"))
         check("privileged").failures.push_back(name + " is privileged");
-      if (hostconfig.value("NetworkMode", std::string()) == "host")
+      if (text_of(hostconfig, "NetworkMode") == "host")
         check("host_network").failures.push_back(name + " uses --net=host");
       for (const char* mode : {"PidMode", "IpcMode"})
-        if (hostconfig.value(mode, std::string()) == "host")
+        if (text_of(hostconfig, mode) == "host")
           check("host_namespaces").failures.push_back(name + " " + mode + "=host");
-      for (const auto& mount : c.value("Mounts", json::array()))
-        if (is_docker_socket(mount.value("Source", std::string())) ||
-            mount.value("Source", std::string()) == host.docker_socket)
-          check("docker_socket")
-              .failures.push_back(name + " mounts " + mount.value("Source", std::string()));
-      const json added = hostconfig.value("CapAdd", json::array());
+      if (const json& mounts = member(c, "Mounts"); mounts.is_array())
+        for (const auto& mount : mounts) {
+          const std::string source = text_of(mount, "Source");
+          if (is_docker_socket(source) || source == host.docker_socket)
+            check("docker_socket").failures.push_back(name + " mounts " + source);
+        }
+      const json& added = member(hostconfig, "CapAdd");
       if (added.is_array() && !added.empty())
-        check("capabilities").failures.push_back(name + " adds " + added.dump());
+        check("capabilities").failures.push_back(name + " adds " + dump_json(added));
       bool nnp = daemon_nnp;
-      const json options = hostconfig.value("SecurityOpt", json::array());
-      if (options.is_array())
+      if (const json& options = member(hostconfig, "SecurityOpt"); options.is_array())
         for (const auto& option : options)
           if (option.is_string() && option.get<std::string>().starts_with("no-new-privileges") &&
               option.get<std::string>() != "no-new-privileges:false")
