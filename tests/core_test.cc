@@ -66,3 +66,17 @@ TEST(Diff, DistantChangesMakeSeparateHunks) {
 
 }  // namespace
 }  // namespace clawshield
+
+namespace clawshield {
+namespace {
+
+// Text from the host printed on the admin's terminal: a container named
+// "\e[1A\e[2K\rpass     containers.privileged" must not overwrite the line above it.
+TEST(Text, TerminalSafeEscapesEveryControlCharacter) {
+  EXPECT_EQ(terminal_safe("\x1b[1A\x1b[2K\rpass"), "\\x1b[1A\\x1b[2K\\x0dpass");
+  EXPECT_EQ(terminal_safe("a\nb\tc\x7f"), "a\\x0ab\\x09c\\x7f");
+  EXPECT_EQ(terminal_safe("plain ünïcode"), "plain ünïcode");
+}
+
+}  // namespace
+}  // namespace clawshield

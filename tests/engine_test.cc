@@ -13,6 +13,7 @@
 #include <map>
 #include <thread>
 
+#include "engine/journal.h"
 #include "engine/layers.h"
 #include "engine/plan.h"
 #include "engine/verify.h"
@@ -381,6 +382,44 @@ TEST(Session, UnknownSessionRefusesAFirewallLoadedHereUnlessForced) {
   host.ssh_connection = "203.0.113.5 40000 10.0.0.1 22";
   EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
   EXPECT_TRUE(session_problem(host, {2222}, {}, FirewallChange::yes));
+}
+
+}  // namespace
+}  // namespace clawshield
+
+namespace clawshield {
+namespace {
+
+// Rollback's undo commands act on the host as it was: a file the apply created is gone by
+// then (the Docker restart after rollback must not read the daemon.json the apply made), a
+// folder it created is still there (ufw's undo needs its lock folder).
+TEST(JournalRollback, UndoSeesCreatedFilesGoneAndCreatedFoldersStill) {
+  testing::TempDir root;
+  auto fs = Filesystem::open(root.path());
+  ASSERT_TRUE(fs);
+  SystemClock clock;
+  auto journal = Journal::begin(*fs, clock);
+  ASSERT_TRUE(journal) << journal.error().message;
+  ASSERT_TRUE(journal->record("/etc/made.json"));
+  ASSERT_TRUE(journal->record("/etc/made.d"));
+  testing::write_file(root.path(), "/etc/made.json", "{}\n");
+  std::filesystem::create_directories(root.path() + "/etc/made.d");
+  const std::string witness = root.path() + "/undo-saw";
+  // `test` as the undo: it fails (and rollback with it) unless the file is gone and the folder
+  // still there; then `touch` leaves a witness that it ran.
+  ASSERT_TRUE(journal->record_undo("witness", Command({"touch", witness}), false));
+  ASSERT_TRUE(journal->record_undo(
+      "file gone", Command({"test", "!", "-e", root.path() + "/etc/made.json"}), false));
+  ASSERT_TRUE(journal->record_undo("folder still there",
+                                   Command({"test", "-d", root.path() + "/etc/made.d"}), false));
+  ASSERT_TRUE(journal->finish());
+  testing::EmptyNftables nft;
+  ProcessRunner runner;
+  auto rolled = journal->roll_back(nft, runner);
+  ASSERT_TRUE(rolled) << rolled.error().message;
+  EXPECT_TRUE(std::filesystem::exists(witness));
+  EXPECT_FALSE(std::filesystem::exists(root.path() + "/etc/made.json"));
+  EXPECT_FALSE(std::filesystem::exists(root.path() + "/etc/made.d"));
 }
 
 }  // namespace

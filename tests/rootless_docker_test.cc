@@ -68,6 +68,28 @@ TEST(SubordinateIds, HostileLinesNeitherWrapIdsNorHideTheUser) {
   EXPECT_EQ(full.error().code, ErrorCode::refused);
 }
 
+// Container ids map onto the host through these ranges: one over a real account's uid makes
+// container root able to create files as that account (a setuid binary of bob's in ~openclaw).
+TEST(SubordinateIds, RangesSkipRealAccountsAndHonourLoginDefs) {
+  SubordinateSpace space{200000, {0, 1000, 210000, 300000}};
+  auto added = with_subordinate_range("", "openclaw", 1000, 65536, space);
+  ASSERT_TRUE(added && *added);
+  EXPECT_EQ(**added, "openclaw:210001:65536\n");  // past 210000, before 300000
+  // An existing range of the user's that maps root or a real account does not count.
+  auto rooted = with_subordinate_range("openclaw:0:65536\n", "openclaw", 1000, 65536, space);
+  ASSERT_TRUE(rooted && *rooted);
+  EXPECT_EQ(**rooted, "openclaw:0:65536\nopenclaw:210001:65536\n");
+  EXPECT_NE(subordinate_range_fault({"openclaw", 0, 65536}, space).find("maps root"),
+            std::string::npos);
+  EXPECT_NE(subordinate_range_fault({"openclaw", 205000, 65536}, space).find("210000"),
+            std::string::npos);
+  EXPECT_EQ(subordinate_range_fault({"openclaw", 210001, 65536}, space), "");
+  // A range that would cover 300000 moves past it.
+  auto past = with_subordinate_range("a:250000:40000\n", "openclaw", 1000, 65536, space);
+  ASSERT_TRUE(past && *past);
+  EXPECT_EQ(**past, "a:250000:40000\nopenclaw:300001:65536\n");
+}
+
 TEST(RootlessDocker, UnitAndSettingsAreRootsAndKeepRootlesskitWorking) {
   Policy policy;
   const std::string unit = render_rootless_unit(policy, rootless_script("docker.io"));
@@ -314,6 +336,25 @@ TEST_F(RootlessApply, RollbackReturnsTheSystemDockerSetupByteForByte) {
   auto rolled = cs({"rollback"});
   ASSERT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
   EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root())), "");
+}
+
+// verify reads every range of the user's: a second, root-mapping line fails it, and the
+// admin's SUB_UID_MIN is where apply starts.
+TEST_F(RootlessApply, ARangeOverRealIdsFailsAndLoginDefsIsHonoured) {
+  testing::write_file(root(), "/etc/login.defs", "# shadow\nSUB_UID_MIN\t\t300000\n");
+  ASSERT_EQ(cs({"apply"}).exit_code, 0);
+  EXPECT_EQ(testing::read_file(root(), "/etc/subuid"),
+            "admin:100000:65536\nopenclaw:300000:65536\n");
+  EXPECT_EQ(testing::read_file(root(), "/etc/subgid"),
+            "admin:100000:65536\nopenclaw:165536:65536\n");
+  testing::write_file(root(), "/etc/subuid",
+                      "admin:100000:65536\nopenclaw:300000:65536\nopenclaw:0:65536\n");
+  auto verified = cs({"verify", "--only", "rootless_docker"});
+  EXPECT_NE(verified.out.find("fail     rootless_docker.subordinate_ids"), std::string::npos)
+      << verified.out;
+  EXPECT_NE(verified.out.find("openclaw:0:65536 starts at 0, below 300000 (maps root)"),
+            std::string::npos)
+      << verified.out;
 }
 
 // Switching to another sandbox retires the daemon's unit and settings (rollback brings them

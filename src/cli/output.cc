@@ -83,13 +83,13 @@ void print_plan(std::ostream& out, const Plan& plan, bool show_diff, const Style
     if (layer.error)
       out << "  " << paint(style, "31", layer.error->message) << "\n";
     for (const auto& note : layer.notes)
-      out << "  ! " << paint(style, "33", note) << "\n";
+      out << "  ! " << paint(style, "33", terminal_safe(note)) << "\n";
     for (const auto& change : layer.changes) {
       if (change.skip_reason)
-        out << "  - " << change.summary << "  "
+        out << "  - " << terminal_safe(change.summary) << "  "
             << paint(style, "33", "(skipped: " + *change.skip_reason + ")") << "\n";
       else
-        out << "  + " << change.summary << "\n";
+        out << "  + " << terminal_safe(change.summary) << "\n";
       if (show_diff && !change.diff.empty()) {
         for (size_t start = 0; start < change.diff.size();) {
           size_t end = change.diff.find('\n', start);
@@ -192,7 +192,7 @@ void print_verify(std::ostream& out, const VerifyReport& report, const LayerList
   for (const auto& f : report.findings) {
     std::string status(status_name(f.status));
     out << paint(style, status_colour(f.status), pad(status, 9)) << pad(f.id, id_width + 2)
-        << f.evidence << "\n";
+        << terminal_safe(f.evidence) << "\n";
   }
   out << counts[Status::pass] << " pass, " << counts[Status::fail] << " fail, "
       << counts[Status::warn] << " warn, " << counts[Status::unknown] << " unknown\n";
@@ -231,7 +231,8 @@ void print_checklist(std::ostream& out, const std::vector<ChecklistAnswer>& answ
         << answer.item.text << "\n";
     for (const auto& f : answer.evidence)
       if (answer.status != Status::pass || f.status == Status::warn)
-        out << "      " << f.id << " (" << status_name(f.status) << "): " << f.evidence << "\n";
+        out << "      " << f.id << " (" << status_name(f.status)
+            << "): " << terminal_safe(f.evidence) << "\n";
     if (answer.status == Status::pass)
       out << "      by " << join(answer.item.checks, ", ") << "\n";
   }

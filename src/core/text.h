@@ -18,6 +18,10 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // "/a/./b/../c" -> "/a/c": "." and ".." resolved by name, as node's path.normalize does for an
 // absolute path (no file system access: ".." after a link is not the link target's parent).
 std::string lexical_normalize(std::string_view path);
+// `text` safe to print on a terminal: every control character (below 0x20, and 0x7f) written
+// as \xHH, so text from the host (a container's name, a log line) cannot move the cursor or
+// rewrite a line already printed.
+std::string terminal_safe(std::string_view text);
 // Quotes an argv element for display only (never for execution).
 std::string display_quote(std::string_view word);
 std::string display_command(const std::vector<std::string>& argv);

@@ -714,13 +714,11 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
       done.push_back("kept " + path + " (" + how + ")");
     }
   }
-  auto keeps_something_below = [&](const std::string& dir) {
-    return std::ranges::any_of(
-        kept, [&](const std::string& path) { return path == dir || path.starts_with(dir + "/"); });
-  };
-  // Three passes, each newest first: what existed is put back (files, links, folders,
-  // tables); then the undo commands run, on those files; last, what the apply created is
-  // removed (a command may still need it, as ufw needs its lock folder).
+  // Four passes, each newest first: what existed is put back (files, links, folders, tables);
+  // the files and links the apply created are removed; then the undo commands run, on the
+  // files as they were (`systemctl restart docker` reads no daemon.json the apply made); last,
+  // the folders the apply created are removed (a command may still need one, as ufw needs its
+  // lock folder).
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     const JournalEntry& entry = *it;
     if (entry.kind == EntryKind::firewall_table) {
@@ -775,6 +773,7 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
     }
     done.push_back("restored attributes of " + entry.path);
   }
+  CS_TRY_VOID(remove_created(Created::files, kept, done));
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     if (it->kind != EntryKind::undo_command)
       continue;
@@ -785,11 +784,27 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
                   "undoing " + it->path + ": " + describe_failure(undo, result));
     done.push_back("undid " + it->path + " (" + display_command(it->undo) + ")");
   }
+  CS_TRY_VOID(remove_created(Created::folders, kept, done));
+  CS_TRY_VOID(set_status(JournalStatus::rolled_back));
+  return done;
+}
+
+Result<void> Journal::remove_created(Created which, const std::set<std::string>& kept,
+                                     std::vector<std::string>& done) {
+  auto keeps_something_below = [&](const std::string& dir) {
+    return std::ranges::any_of(
+        kept, [&](const std::string& path) { return path == dir || path.starts_with(dir + "/"); });
+  };
   for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it) {
     if (it->kind != EntryKind::path || it->prior != PriorState::absent)
       continue;
     if (keeps_something_below(it->path))
-      continue;  // listed as kept above, or holds what is kept
+      continue;  // listed as kept, or holds what is kept
+    // What stands there now decides the pass: a folder goes last, anything else first.
+    CS_TRY(auto now, read_entry(*m_fs, it->path, EntryDetail::attributes));
+    const bool folder = now && now->type == FileType::directory;
+    if (folder != (which == Created::folders))
+      continue;
     if (!it->trusted_parent.empty()) {
       // Removed through its folder's descriptor: a folder swapped for a link is left alone.
       auto dir = open_parent(*m_fs, it->path, it->trusted_parent);
@@ -802,11 +817,12 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
       done.push_back("removed " + it->path);
       continue;
     }
+    if (!now)
+      continue;  // gone already
     CS_TRY_VOID(m_fs->remove(it->path));
     done.push_back("removed " + it->path);
   }
-  CS_TRY_VOID(set_status(JournalStatus::rolled_back));
-  return done;
+  return {};
 }
 
 Result<void> Journal::discard() {

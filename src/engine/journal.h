@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,11 @@ class Journal {
   Result<void> save();
   // (path, how) for each path changed since the apply finished.
   Result<std::vector<std::pair<std::string, std::string>>> changed_paths() const;
+  // Removes what the apply created (newest first), files and links or folders, leaving what is
+  // `kept` and what holds it; says what it did in `done`.
+  enum class Created { files, folders };
+  Result<void> remove_created(Created which, const std::set<std::string>& kept,
+                              std::vector<std::string>& done);
 
   Filesystem* m_fs;
   std::string m_id;

@@ -2,6 +2,8 @@
 // number, because silently skipping it could hide a uid-0 account.
 #include "host/accounts.h"
 
+#include <algorithm>
+
 #include <signal.h>
 
 #include <cerrno>
@@ -113,6 +115,20 @@ std::vector<std::string> Accounts::root_equivalent_users() const {
     if (entry.uid == 0)
       names.push_back(name);
   return names;
+}
+
+std::vector<uint64_t> Accounts::uids() const {
+  std::vector<uint64_t> ids;
+  for (const auto& [name, user] : m_users) ids.push_back(user.uid);
+  std::ranges::sort(ids);
+  return ids;
+}
+
+std::vector<uint64_t> Accounts::gids() const {
+  std::vector<uint64_t> ids;
+  for (const auto& [name, group] : m_groups) ids.push_back(group.gid);
+  std::ranges::sort(ids);
+  return ids;
 }
 
 std::vector<const UserEntry*> Accounts::users_with_home(const std::string& home) const {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,9 @@ class Accounts {
   Result<Ownership> resolve(const std::string& owner, const std::string& group) const;
   // Users whose uid is 0.
   std::vector<std::string> root_equivalent_users() const;
+  // Every uid in passwd and every gid in group, sorted.
+  std::vector<uint64_t> uids() const;
+  std::vector<uint64_t> gids() const;
   // Users whose home directory is `home` (as written in passwd).
   std::vector<const UserEntry*> users_with_home(const std::string& home) const;
 

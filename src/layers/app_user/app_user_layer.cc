@@ -135,13 +135,18 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
                                    Requirement::none,
                                    account_files(),
                                    {}});
-      // Supplementary groups are fixed when a process starts: the user's service manager, and
-      // everything it starts from then on, would keep the group just left. Restarted if it
-      // runs (rollback restarts it again, in the groups put back).
+    }
+    // Groups are fixed when a process starts: the user's service manager, and everything it
+    // starts from then on, would keep a forbidden group just left (primary or supplementary).
+    // Restarted if it runs (rollback restarts it again, in the groups put back).
+    if (primary_forbidden || !remove.empty()) {
+      std::vector<std::string> left = remove;
+      if (primary_forbidden)
+        left.insert(left.begin(), primary->name);
       const std::string manager = "user@" + std::to_string(user->uid) + ".service";
       const Command restart{{context.policy.sudo.systemctl, "try-restart", manager}};
       actions.push_back(RunCommand{"restart " + manager + " (its processes keep " +
-                                       join(remove, ", ") + " until then)",
+                                       join(left, ", ") + " until then)",
                                    restart, Requirement::systemd, {}, {}, {restart}});
     }
     // The shell only when the policy names one: OpenClaw's workflow logs in as the user.

@@ -238,11 +238,14 @@ Result<std::vector<Action>> DockerLayer::desired(const Context& context) const {
   actions.push_back(EnsureDirectory{"/etc/docker", FileSpec{0755, "root", "root"}});
   actions.push_back(WriteFile{k_daemon_json, merged, FileSpec{0644, "root", "root"}, std::nullopt});
   if (!current || *current != merged)
+    // Rollback restarts it again once daemon.json is what it was (or gone), so the running
+    // daemon's settings are those of the file again.
     actions.push_back(RunCommand{"systemctl restart docker (daemon.json changed)",
                                  Command({"systemctl", "restart", "docker.service"}),
                                  Requirement::systemd,
                                  {},
-                                 {}});
+                                 {},
+                                 {Command({"systemctl", "try-restart", "docker.service"})}});
   return actions;
 }
 

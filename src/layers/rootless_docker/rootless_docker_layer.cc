@@ -64,14 +64,35 @@ Result<std::vector<std::string>> missing_packages(Host& host, const std::string&
   return missing;
 }
 
+// Where ids for `path` (/etc/subuid or /etc/subgid) may come from on this root: login.defs'
+// SUB_UID_MIN / SUB_GID_MIN (shadow's default 100000), every real uid or gid taken.
+Result<SubordinateSpace> subordinate_space(const Host& host, const Accounts& accounts,
+                                           const std::string& path) {
+  SubordinateSpace space;
+  const std::string key = path == k_subuid ? "SUB_UID_MIN" : "SUB_GID_MIN";
+  auto defs = host.fs.read("/etc/login.defs");
+  if (!defs && defs.error().code != ErrorCode::not_found)
+    return std::unexpected(defs.error());
+  for (const auto& line : split_lines(defs.value_or(""))) {
+    auto words = split_words(line);
+    if (words.size() >= 2 && words[0] == key)
+      if (auto value = parse_u64(words[1]); value && *value > 0 && *value < k_id_limit)
+        space.first = *value;
+  }
+  space.taken = path == k_subuid ? accounts.uids() : accounts.gids();
+  return space;
+}
+
 // The subordinate-id file with the user's range, or nullopt when it already holds one.
-Result<std::optional<std::string>> subordinate_file(const Host& host, const std::string& path,
+Result<std::optional<std::string>> subordinate_file(const Host& host, const Accounts& accounts,
+                                                    const std::string& path,
                                                     const std::string& user,
                                                     std::optional<uid_t> id) {
   auto text = host.fs.read(path);
   if (!text && text.error().code != ErrorCode::not_found)
     return std::unexpected(text.error());
-  auto content = with_subordinate_range(text.value_or(""), user, id, k_subordinate_ids);
+  CS_TRY(SubordinateSpace space, subordinate_space(host, accounts, path));
+  auto content = with_subordinate_range(text.value_or(""), user, id, k_subordinate_ids, space);
   if (!content)
     return fail(content.error().code, host.fs.host_path(path) + ": " + content.error().message);
   return content;
@@ -122,22 +143,33 @@ std::optional<std::string> not_live(const Host& host) {
   return host.skip_reason(Requirement::systemd);
 }
 
-Finding subordinate_finding(const Layer& layer, const Host& host, const UserEntry* user,
-                            const std::string& name) {
+Finding subordinate_finding(const Layer& layer, const Host& host, const Accounts& accounts,
+                            const UserEntry* user, const std::string& name) {
   const char* summary = "subordinate uid and gid ranges for the rootless daemon";
   std::vector<std::string> problems, seen;
   for (const char* path : {k_subuid, k_subgid}) {
     auto text = host.fs.read(path);
-    if (!text && text.error().code != ErrorCode::not_found)
-      return make_finding(layer, "subordinate_ids", Status::unknown, summary, text.error().message);
+    auto space = subordinate_space(host, accounts, path);
+    if ((!text && text.error().code != ErrorCode::not_found) || !space)
+      return make_finding(layer, "subordinate_ids", Status::unknown, summary,
+                          !space ? space.error().message : text.error().message);
     uint64_t best = 0;
-    for (const auto& range : parse_subordinate_ids(text.value_or("")))
-      if (range.owner == name || (user && range.owner == std::to_string(user->uid)))
+    for (const auto& range : parse_subordinate_ids(text.value_or(""))) {
+      if (range.owner != name && !(user && range.owner == std::to_string(user->uid)))
+        continue;
+      // Every range of the user's is used (newuidmap maps them all): one that maps root or a
+      // real account fails whatever else is there.
+      if (std::string fault = subordinate_range_fault(range, *space); !fault.empty())
+        problems.push_back(std::string(path) + ": " + range.owner + ":" +
+                           std::to_string(range.start) + ":" + std::to_string(range.count) + " " +
+                           fault);
+      else
         best = std::max(best, range.count);
+    }
     if (best < k_subordinate_ids)
       problems.push_back(std::string(path) + ": " +
-                         (best == 0 ? "no range" : std::to_string(best) + " ids") + " for " + name +
-                         ", want " + std::to_string(k_subordinate_ids));
+                         (best == 0 ? "no sound range" : std::to_string(best) + " ids") + " for " +
+                         name + ", want " + std::to_string(k_subordinate_ids));
     else
       seen.push_back(std::string(path) + " " + std::to_string(best));
   }
@@ -211,23 +243,40 @@ std::vector<SubordinateRange> parse_subordinate_ids(std::string_view text) {
   return ranges;
 }
 
+std::string subordinate_range_fault(const SubordinateRange& range, const SubordinateSpace& space) {
+  if (range.start < space.first)
+    return "starts at " + std::to_string(range.start) + ", below " + std::to_string(space.first) +
+           (range.start == 0 ? " (maps root)" : " (real accounts' ids)");
+  for (uint64_t id : space.taken)
+    if (id >= range.start && id < range.start + range.count)
+      return "covers id " + std::to_string(id) + " of a real account or group";
+  return "";
+}
+
 Result<std::optional<std::string>> with_subordinate_range(std::string_view text,
                                                           const std::string& user,
-                                                          std::optional<uid_t> uid,
-                                                          uint64_t count) {
-  uint64_t next = k_first_subordinate_id;
+                                                          std::optional<uid_t> uid, uint64_t count,
+                                                          const SubordinateSpace& space) {
+  uint64_t next = std::max(space.first, k_first_subordinate_id);
   for (const auto& range : parse_subordinate_ids(text)) {
     if ((range.owner == user || (uid && range.owner == std::to_string(*uid))) &&
-        range.count >= count)
+        range.count >= count && subordinate_range_fault(range, space).empty())
       return std::nullopt;
     next = std::max(next, range.start + range.count);
   }
+  // Past every taken id the range would cover (the ids are sorted or not: loop until none).
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (uint64_t id : space.taken)
+      if (id >= next && id < next + count) {
+        next = id + 1;
+        moved = true;
+      }
+  }
   if (next + count > k_id_limit)
-    return fail(ErrorCode::refused, "no free range of " + std::to_string(count) +
-                                        " subordinate ids for " + user +
-                                        " below 2^32 (the last "
-                                        "range given out ends at " +
-                                        std::to_string(next) + ")");
+    return fail(ErrorCode::refused,
+                "no free range of " + std::to_string(count) + " subordinate ids for " + user +
+                    " below 2^32 (the last range given out ends at " + std::to_string(next) + ")");
   std::string out(text);
   if (!out.empty() && !out.ends_with('\n'))
     out += '\n';
@@ -373,7 +422,8 @@ Result<std::vector<Action>> RootlessDockerLayer::desired(const Context& context)
     uid = user->uid;
   bool ids_change = false;
   for (const char* path : {k_subuid, k_subgid}) {
-    CS_TRY(std::optional<std::string> content, subordinate_file(host, path, app.user, uid));
+    CS_TRY(std::optional<std::string> content,
+           subordinate_file(host, accounts, path, app.user, uid));
     if (content) {
       actions.push_back(WriteFile{path, *content, FileSpec{0644, "root", "root"}, std::nullopt});
       ids_change = true;
@@ -381,7 +431,26 @@ Result<std::vector<Action>> RootlessDockerLayer::desired(const Context& context)
   }
 
   const std::string config = render_rootless_config(policy);
-  const std::string unit = render_rootless_unit(policy, rootless_script(install.package));
+  // Docker's own packages say where the script is; anything else (moby-engine, a dockerd from
+  // elsewhere) must have one, or the daemon would only crash-loop while the user has already
+  // left the docker group.
+  std::string script = rootless_script(install.package);
+  if (install.package != "docker.io" && install.package != "docker-ce") {
+    script.clear();
+    for (const std::string candidate :
+         {rootless_script("docker-ce"), rootless_script("docker.io")}) {
+      CS_TRY(std::optional<FileStat> present, host.fs.stat(candidate));
+      if (present)
+        script = candidate;
+    }
+    if (script.empty())
+      return fail(ErrorCode::refused,
+                  "no dockerd-rootless.sh for " + install.evidence + " (looked for " +
+                      rootless_script("docker-ce") + " and " + rootless_script("docker.io") +
+                      "): the rootless daemon could not start; install Docker's rootless "
+                      "extras or set app.sandbox: system-docker");
+  }
+  const std::string unit = render_rootless_unit(policy, script);
   auto current_config = host.fs.read(docker.config_file);
   if (!current_config && current_config.error().code != ErrorCode::not_found)
     return std::unexpected(current_config.error());
@@ -486,7 +555,7 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
   if (!user)
     return all_unknown("no user '" + app.user + "'");
 
-  findings.push_back(subordinate_finding(*this, host, user, app.user));
+  findings.push_back(subordinate_finding(*this, host, *accounts, user, app.user));
 
   {
     const char* summary = "the rootless daemon's settings are root's and hardened";
@@ -679,6 +748,7 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
         if (uids.empty() || uids.front() != user->uid)
           continue;
         auto groups = status_ids(*status, "Groups:");
+        for (uint64_t gid : status_ids(*status, "Gid:")) groups.push_back(gid);
         if (std::ranges::find(groups, group->gid) != groups.end()) {
           std::string name;
           for (const auto& line : split_lines(*status))

@@ -41,13 +41,24 @@ struct SubordinateRange {
 // The ranges in a subuid/subgid file; lines that are not `owner:start:count` with the range
 // inside the 32-bit id space are skipped.
 std::vector<SubordinateRange> parse_subordinate_ids(std::string_view text);
+// Where subordinate ids may come from: at `first` or above (shadow's SUB_UID_MIN, 100000 unless
+// /etc/login.defs says otherwise) and never over an id in `taken` (a real account's uid or a
+// group's gid: container ids mapped there would be that account's files on the host).
+struct SubordinateSpace {
+  uint64_t first = 100000;
+  std::vector<uint64_t> taken;
+};
+// Whether `range` is one to map a user's containers through: not below `space.first` and over
+// no taken id. "" when it is, else why not.
+std::string subordinate_range_fault(const SubordinateRange& range, const SubordinateSpace& space);
 // The file with a range of `count` ids for `user` appended after every range already given out
-// (at 100000 or above, as shadow allocates), or nullopt when `user` (by name or `uid`) already
-// has a range of at least `count`. Every existing line is kept as it is. ErrorCode::refused
-// when no range fits below 2^32 (ids are 32-bit).
+// and past every taken id, or nullopt when `user` (by name or `uid`) already has a sound range
+// of at least `count`. Every existing line is kept as it is. ErrorCode::refused when no range
+// fits below 2^32 (ids are 32-bit).
 Result<std::optional<std::string>> with_subordinate_range(std::string_view text,
                                                           const std::string& user,
-                                                          std::optional<uid_t> uid, uint64_t count);
+                                                          std::optional<uid_t> uid, uint64_t count,
+                                                          const SubordinateSpace& space = {});
 inline constexpr uint64_t k_subordinate_ids = 65536;
 
 // dockerd-rootless.sh as the installed Docker package ships it.
