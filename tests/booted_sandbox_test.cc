@@ -418,6 +418,10 @@ TEST_F(BootedSandboxTest, TheGatewaysDockerHostIsTheRootlessDaemon) {
   if (ran.ok())
     lab().figure("docker run --rm echo ok, rootless daemon (as openclaw): " +
                  std::to_string(seconds_taken) + " s");
+  std::cout << "[ rootless ] storage driver, cgroup driver, cgroup version: "
+            << docker_as_app(docker_host, {"info", "--format",
+                                           "{{.Driver}} {{.CgroupDriver}} {{.CgroupVersion}}"})
+                   .out;
 
   auto system = host().as_app({"docker", "-H", k_system_host, "ps"});
   EXPECT_NE(system.exit_code, 0) << "openclaw reaches the system daemon:\n" << system.out;
@@ -531,12 +535,26 @@ TEST_F(BootedSandboxTest, OpenClawsDoctorAndGatewayUseTheRootlessSandbox) {
   require_apply();
   if (HasFatalFailure())
     return;
-  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"agents.defaults.sandbox.mode", "all"},
-           {"agents.defaults.sandbox.docker.image", k_image}}) {
+  auto config_set = [&](const std::string& key, const std::string& value) {
     auto set = host().as_app({"openclaw", "config", "set", key, value}, seconds(120));
-    ASSERT_EQ(set.exit_code, 0) << key << ": " << set.out << set.err;
-  }
+    EXPECT_EQ(set.exit_code, 0) << key << ": " << set.out << set.err;
+    return set.ok();
+  };
+  auto doctor = [&](const std::string& docker_host) {
+    auto done = host().as_app(
+        {"env", "DOCKER_HOST=" + docker_host, "openclaw", "doctor", "--non-interactive"},
+        seconds(300));
+    return done.out + done.err;
+  };
+  ASSERT_TRUE(config_set("agents.defaults.sandbox.mode", "all"));
+  // Control: an image only the system daemon has is missing for OpenClaw's doctor, so its image
+  // check asks the rootless daemon.
+  ASSERT_TRUE(config_set("agents.defaults.sandbox.docker.image", "local/busybox-system:1"));
+  const std::string on_system_only = doctor(k_rootless_host);
+  EXPECT_TRUE(contains(on_system_only, "image missing"))
+      << "control (an image of the system daemon's only):\n"
+      << on_system_only;
+  ASSERT_TRUE(config_set("agents.defaults.sandbox.docker.image", k_image));
   auto restarted = host().exec({"systemctl", "restart", k_gateway_unit});
   ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
   ASSERT_TRUE(BootedHost::wait_until([&] { return host().answers(k_gateway_port); }, seconds(120),
@@ -546,20 +564,15 @@ TEST_F(BootedSandboxTest, OpenClawsDoctorAndGatewayUseTheRootlessSandbox) {
   // The doctor: no sandbox note means Docker and the image were found (OpenClaw prints no
   // positive verdict). The CLI runs `docker` itself, so DOCKER_HOST is the shell's.
   const auto started = steady_clock::now();
-  auto doctor = host().as_app({"env", "DOCKER_HOST=" + std::string(k_rootless_host), "openclaw",
-                               "doctor", "--non-interactive"},
-                              seconds(300));
-  const std::string said = doctor.out + doctor.err;
+  const std::string said = doctor(k_rootless_host);
   lab().figure("openclaw doctor --non-interactive: " + std::to_string(elapsed(started)) + " s");
   EXPECT_TRUE(contains(said, "Doctor complete")) << said;
   EXPECT_FALSE(contains(said, "Docker is not available")) << said;
   EXPECT_FALSE(contains(said, "image missing")) << said;
-  auto control = host().as_app({"env", "DOCKER_HOST=unix:///nonexistent.sock", "openclaw",
-                                "doctor", "--non-interactive"},
-                               seconds(300));
-  EXPECT_TRUE(contains(control.out + control.err, "Docker is not available"))
-      << "negative control (no daemon at DOCKER_HOST):\n"
-      << control.out << control.err;
+  const std::string control = doctor("unix:///nonexistent.sock");
+  EXPECT_TRUE(contains(control, "Docker is not available"))
+      << "control (no daemon at DOCKER_HOST):\n"
+      << control;
 
   // The gateway: an automation script whose exec runs in the agent's sandbox. The gateway
   // creates the container (docker create + start) before the script runs; the CLI only asks it
@@ -618,6 +631,16 @@ TEST_F(BootedSandboxTest, OpenClawsDoctorAndGatewayUseTheRootlessSandbox) {
                      "{{.HostConfig.SecurityOpt}} {{.HostConfig.NetworkMode}}",
                      sandbox});
   EXPECT_EQ(trim(inspected.out), "true [ALL] [no-new-privileges] none") << inspected.err;
+  // Its workspace (OpenClaw's ~/.openclaw/sandboxes/..., bound at /workspace) is writable for
+  // the container's root, who is openclaw on the host and owns it, as under the system daemon.
+  auto wrote = docker_as_app(k_rootless_host,
+                             {"exec", "-u", "0:0", sandbox, "/bin/sh", "-c",
+                              "touch /workspace/.bs-write"});
+  EXPECT_EQ(wrote.exit_code, 0)
+      << "the sandbox's workspace is not writable by the workspace's owner: " << wrote.out
+      << wrote.err
+      << "(the rootless daemon's unit has ProtectHome=read-only: every bind from the home is "
+         "read-only in the sandboxes)";
   auto on_system = host().exec({"docker", "-H", k_system_host, "ps", "-a", "-q", "--filter",
                                 "label=openclaw.sandbox=1"});
   EXPECT_EQ(on_system.exit_code, 0) << on_system.err;
