@@ -54,10 +54,9 @@ constexpr const char* k_policy =
     "  executable: /usr/local/sbin/clawshield\n";
 
 // What rollback must put back byte for byte (the enablement link by its target).
-const std::vector<std::string> k_recorded = {"/etc/group",  "/etc/gshadow",
-                                             "/etc/subuid", "/etc/subgid",
-                                             "/etc/docker/daemon.json", k_user_unit,
-                                             k_user_unit_link};
+const std::vector<std::string> k_recorded = {
+    "/etc/group", "/etc/gshadow",  "/etc/subuid", "/etc/subgid", "/etc/docker/daemon.json",
+    k_user_unit,  k_user_unit_link};
 
 // A headless automation script (OpenClaw's cron "script" payload, no model turn): its `exec`
 // runs in the agent's sandbox, which the gateway creates and starts first. It leaves a marker
@@ -77,6 +76,8 @@ CommandResult run(const std::vector<std::string>& argv, seconds timeout = second
     return CommandResult{-1, "", result.error().message};
   return *result;
 }
+
+enum class UnitScope { user, system };
 
 double elapsed(steady_clock::time_point since) {
   return std::chrono::duration<double>(steady_clock::now() - since).count();
@@ -262,7 +263,8 @@ class BootedSandboxTest : public ::testing::Test {
     return out;
   }
   // Every rootless_docker.* check passes, the issue's proofs among them.
-  static bool rootless_all_pass(const std::map<std::string, std::pair<std::string, std::string>>& c) {
+  static bool rootless_all_pass(
+      const std::map<std::string, std::pair<std::string, std::string>>& c) {
     for (const auto& [id, check] : c)
       if (id.starts_with("rootless_docker.") && check.first != "pass")
         return false;
@@ -276,14 +278,13 @@ class BootedSandboxTest : public ::testing::Test {
   std::string failed_units() {
     return std::string(trim(host().exec({"systemctl", "--failed", "--no-legend", "--plain"}).out));
   }
-  std::string gateway_log(bool user_unit) {
-    return user_unit ? host()
-                           .as_app({"journalctl", "--user", "-u", k_gateway_unit, "--no-pager",
-                                    "-n", "30"})
-                           .out
-                     : host().exec({"journalctl", "-b", "-u", k_gateway_unit, "--no-pager", "-n",
-                                    "30"})
-                           .out;
+  // The gateway's last log lines, from its user unit or its system unit.
+  std::string gateway_log(UnitScope scope) {
+    if (scope == UnitScope::user)
+      return host()
+          .as_app({"journalctl", "--user", "-u", k_gateway_unit, "--no-pager", "-n", "30"})
+          .out;
+    return host().exec({"journalctl", "-b", "-u", k_gateway_unit, "--no-pager", "-n", "30"}).out;
   }
 };
 
@@ -316,10 +317,10 @@ TEST_F(BootedSandboxTest, BeforeTheSeedsSystemDockerSetup) {
 
   // The system daemon's own copy of the image, under another name than the rootless one's
   // (so that OpenClaw's image check in (e) cannot be answered by this daemon).
-  auto imported = host().exec(
-      {"bash", "-c",
-       "tar -C /opt/lab/busybox-rootfs -c . | docker -H " + std::string(k_system_host) +
-           " import - local/busybox-system:1"});
+  auto imported =
+      host().exec({"bash", "-c",
+                   "tar -C /opt/lab/busybox-rootfs -c . | docker -H " + std::string(k_system_host) +
+                       " import - local/busybox-system:1"});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   const auto started = steady_clock::now();
   auto ran = host().exec(
@@ -349,19 +350,16 @@ TEST_F(BootedSandboxTest, ApplyGivesOpenClawItsOwnRootlessDaemon) {
                docker_as_app(k_rootless_host, {"info"}, seconds(30)).ok();
       },
       seconds(120), std::chrono::milliseconds(250));
-  EXPECT_TRUE(daemon_up) << host()
-                                .exec({"journalctl", "-b", "-u", k_rootless_unit, "--no-pager",
-                                       "-n", "40"})
-                                .out;
+  EXPECT_TRUE(daemon_up)
+      << host().exec({"journalctl", "-b", "-u", k_rootless_unit, "--no-pager", "-n", "40"}).out;
   if (daemon_up)
-    lab().figure("rootless daemon answering after apply began: " +
-                 std::to_string(elapsed(started)) + " s");
-  const bool gateway_up = BootedHost::wait_until(
-      [&] { return host().answers(k_gateway_port); }, seconds(120), std::chrono::milliseconds(250));
-  EXPECT_TRUE(gateway_up) << gateway_log(false);
+    lab().figure(
+        "rootless daemon answering after apply began: " + std::to_string(elapsed(started)) + " s");
+  const bool gateway_up = BootedHost::wait_until([&] { return host().answers(k_gateway_port); },
+                                                 seconds(120), std::chrono::milliseconds(250));
+  EXPECT_TRUE(gateway_up) << gateway_log(UnitScope::system);
   if (gateway_up)
-    lab().figure("gateway answering after apply began: " + std::to_string(elapsed(started)) +
-                 " s");
+    lab().figure("gateway answering after apply began: " + std::to_string(elapsed(started)) + " s");
   EXPECT_NE(host().listener_cgroup(k_gateway_port).find("system.slice/openclaw-gateway.service"),
             std::string::npos)
       << host().listener_cgroup(k_gateway_port);
@@ -379,8 +377,7 @@ TEST_F(BootedSandboxTest, ApplyGivesOpenClawItsOwnRootlessDaemon) {
   EXPECT_EQ(checks["app_user.not_in_forbidden_groups"].first, "pass")
       << checks["app_user.not_in_forbidden_groups"].second;
   std::cout << "[ verify   ] after apply:\n"
-            << listing(checks, "rootless_docker.") << listing(checks, "app_user.")
-            << std::flush;
+            << listing(checks, "rootless_docker.") << listing(checks, "app_user.") << std::flush;
 
   auto planned = host().exec({"clawshield", "plan"}, seconds(180));
   EXPECT_EQ(planned.exit_code, 0) << planned.out << planned.err;
@@ -405,11 +402,10 @@ TEST_F(BootedSandboxTest, TheGatewaysDockerHostIsTheRootlessDaemon) {
   EXPECT_EQ(info.exit_code, 0) << info.err;
   EXPECT_TRUE(contains(info.out, "name=rootless")) << info.out;
 
-  auto imported = host().as_app(
-      {"env", "DOCKER_HOST=" + docker_host, "bash", "-c",
-       "tar -C /opt/lab/busybox-rootfs -c . | docker import -c "
-       "'CMD [\"/bin/httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]' - " +
-           std::string(k_image)});
+  auto imported = host().as_app({"env", "DOCKER_HOST=" + docker_host, "bash", "-c",
+                                 "tar -C /opt/lab/busybox-rootfs -c . | docker import -c "
+                                 "'CMD [\"/bin/httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]' - " +
+                                     std::string(k_image)});
   ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
   const auto started = steady_clock::now();
   auto ran = docker_as_app(docker_host, {"run", "--rm", k_image, "echo", "ok"});
@@ -438,8 +434,8 @@ TEST_F(BootedSandboxTest, RootlessPublishedPortsClosedOutsideOpenOnLoopback) {
   require_apply();
   if (HasFatalFailure())
     return;
-  auto plain = docker_as_app(k_rootless_host, {"run", "-d", "--name", "bs-default", "-p",
-                                               "8080:80", k_image});
+  auto plain = docker_as_app(k_rootless_host,
+                             {"run", "-d", "--name", "bs-default", "-p", "8080:80", k_image});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   auto wild = docker_as_app(k_rootless_host, {"run", "-d", "--name", "bs-wildcard", "-p",
                                               "0.0.0.0:8081:80", "-p", "[::]:8082:80", k_image});
@@ -513,8 +509,7 @@ TEST_F(BootedSandboxTest, RootlessPublishedPortsOpenOverTheTailnet) {
   EXPECT_EQ(probe(lab().tailnet_ns, k_tailnet_server_v6, 22), "open");
   // ... and the containers answer over it.
   EXPECT_EQ(http_from(lab().tailnet_ns, k_tailnet_server_v4, 8081), "lab-container")
-      << "8081 over tailscale0 (v4): " << probe(lab().tailnet_ns, k_tailnet_server_v4, 8081)
-      << "\n"
+      << "8081 over tailscale0 (v4): " << probe(lab().tailnet_ns, k_tailnet_server_v4, 8081) << "\n"
       << host().exec({"nft", "list", "chain", "inet", "clawshield", "input"}).out;
   EXPECT_EQ(http_from(lab().tailnet_ns, k_tailnet_server_v6, 8082), "lab-container")
       << "8082 over tailscale0 (v6): " << probe(lab().tailnet_ns, k_tailnet_server_v6, 8082);
@@ -559,7 +554,7 @@ TEST_F(BootedSandboxTest, OpenClawsDoctorAndGatewayUseTheRootlessSandbox) {
   ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
   ASSERT_TRUE(BootedHost::wait_until([&] { return host().answers(k_gateway_port); }, seconds(120),
                                      std::chrono::milliseconds(250)))
-      << gateway_log(false);
+      << gateway_log(UnitScope::system);
 
   // The doctor: no sandbox note means Docker and the image were found (OpenClaw prints no
   // positive verdict). The CLI runs `docker` itself, so DOCKER_HOST is the shell's.
@@ -582,15 +577,15 @@ TEST_F(BootedSandboxTest, OpenClawsDoctorAndGatewayUseTheRootlessSandbox) {
   CommandResult added;
   BootedHost::wait_until(  // the gateway takes the job once its startup is through
       [&] {
-        added = host().as_app({"openclaw", "automations", "add", "--name", "bs-sandbox-probe",
-                               "--agent", "main", "--every", "24h", "--disabled", "--session",
-                               "isolated", "--no-deliver", "--tools", "exec", "--script",
-                               k_probe_path},
-                              seconds(120));
+        added =
+            host().as_app({"openclaw", "automations", "add", "--name", "bs-sandbox-probe",
+                           "--agent", "main", "--every", "24h", "--disabled", "--session",
+                           "isolated", "--no-deliver", "--tools", "exec", "--script", k_probe_path},
+                          seconds(120));
         auto document = nlohmann::json::parse(added.out, nullptr, false);
         if (document.is_object())
-          job = document.contains("job") ? document["job"].value("id", "")
-                                         : document.value("id", "");
+          job =
+              document.contains("job") ? document["job"].value("id", "") : document.value("id", "");
         return added.ok() && !job.empty();
       },
       seconds(90), seconds(3));
@@ -610,9 +605,8 @@ TEST_F(BootedSandboxTest, OpenClawsDoctorAndGatewayUseTheRootlessSandbox) {
 
   // The sandbox is on the rootless daemon, the script's exec ran in it, and it is as
   // OpenClaw makes them; none on the system daemon.
-  auto listed = docker_as_app(k_rootless_host,
-                              {"ps", "-a", "--filter", "label=openclaw.sandbox=1", "--format",
-                               "{{.Names}} {{.Image}} {{.State}}"});
+  auto listed = docker_as_app(k_rootless_host, {"ps", "-a", "--filter", "label=openclaw.sandbox=1",
+                                                "--format", "{{.Names}} {{.Image}} {{.State}}"});
   EXPECT_EQ(listed.exit_code, 0) << listed.err;
   auto lines = split_lines(std::string(trim(listed.out)));
   ASSERT_EQ(lines.size(), 1u) << "sandbox containers on the rootless daemon:\n" << listed.out;
@@ -625,24 +619,22 @@ TEST_F(BootedSandboxTest, OpenClawsDoctorAndGatewayUseTheRootlessSandbox) {
   auto marker = docker_as_app(k_rootless_host, {"exec", sandbox, "cat", "/tmp/bs-probe"});
   EXPECT_EQ(trim(marker.out), "sandbox-exec-ok 1000") << marker.err;
   auto inspected =
-      docker_as_app(k_rootless_host,
-                    {"inspect", "-f",
-                     "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} "
-                     "{{.HostConfig.SecurityOpt}} {{.HostConfig.NetworkMode}}",
-                     sandbox});
+      docker_as_app(k_rootless_host, {"inspect", "-f",
+                                      "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} "
+                                      "{{.HostConfig.SecurityOpt}} {{.HostConfig.NetworkMode}}",
+                                      sandbox});
   EXPECT_EQ(trim(inspected.out), "true [ALL] [no-new-privileges] none") << inspected.err;
   // Its workspace (OpenClaw's ~/.openclaw/sandboxes/..., bound at /workspace) is writable for
   // the container's root, who is openclaw on the host and owns it, as under the system daemon.
-  auto wrote = docker_as_app(k_rootless_host,
-                             {"exec", "-u", "0:0", sandbox, "/bin/sh", "-c",
-                              "touch /workspace/.bs-write"});
+  auto wrote = docker_as_app(k_rootless_host, {"exec", "-u", "0:0", sandbox, "/bin/sh", "-c",
+                                               "touch /workspace/.bs-write"});
   EXPECT_EQ(wrote.exit_code, 0)
       << "the sandbox's workspace is not writable by the workspace's owner: " << wrote.out
       << wrote.err
       << "(the rootless daemon's unit has ProtectHome=read-only: every bind from the home is "
          "read-only in the sandboxes)";
-  auto on_system = host().exec({"docker", "-H", k_system_host, "ps", "-a", "-q", "--filter",
-                                "label=openclaw.sandbox=1"});
+  auto on_system = host().exec(
+      {"docker", "-H", k_system_host, "ps", "-a", "-q", "--filter", "label=openclaw.sandbox=1"});
   EXPECT_EQ(on_system.exit_code, 0) << on_system.err;
   EXPECT_EQ(trim(on_system.out), "") << "sandboxes on the system daemon";
 
@@ -689,7 +681,7 @@ TEST_F(BootedSandboxTest, RollbackRestoresTheSystemDockerSetup) {
   EXPECT_TRUE(BootedHost::wait_until(
       [&] { return host().user_unit_state(k_gateway_unit) == "active"; }, seconds(60)));
   EXPECT_TRUE(BootedHost::wait_until([&] { return host().answers(k_gateway_port); }, seconds(120)))
-      << gateway_log(true);
+      << gateway_log(UnitScope::user);
   EXPECT_NE(host().listener_cgroup(k_gateway_port).find("user@"), std::string::npos)
       << host().listener_cgroup(k_gateway_port);
   EXPECT_EQ(failed_units(), "");
