@@ -479,9 +479,12 @@ TEST_F(BootedSandboxTest, RootlessPublishedPortsClosedOutsideOpenOnLoopback) {
             << listing(checks, "containers.") << std::flush;
 }
 
-// (d) The tailnet: an interface named tailscale0 (a veth standing in for Tailscale's) is
-// trusted, so the rootless daemon's wildcard ports answer over it, v4 and v6, as the system
-// daemon's DNAT'd ports do through the forward chain's trusted-interface accept.
+// (d) The tailnet: an interface named tailscale0 (a veth standing in for Tailscale's). A
+// rootless daemon's published port is a socket of rootlesskit on the host, so the input chain
+// decides, as for any host listener: over the tailnet only what the policy opens to trusted
+// interfaces (firewall.app_ports, the gateway's port by default) answers — least privilege, no
+// "everything on tailscale0". Listed there, the containers answer over the tailnet, v4 and v6,
+// and stay filtered from outside.
 TEST_F(BootedSandboxTest, RootlessPublishedPortsOpenOverTheTailnet) {
   require_apply();
   if (HasFatalFailure())
@@ -504,15 +507,35 @@ TEST_F(BootedSandboxTest, RootlessPublishedPortsOpenOverTheTailnet) {
     auto done = run(argv);
     ASSERT_TRUE(done.ok()) << join(argv, " ") << ": " << done.err;
   }
-  // The link works (SSH answers over it) ...
+  // The link works (SSH answers over it); the containers' ports are not the app's: filtered.
   EXPECT_EQ(probe(lab().tailnet_ns, k_tailnet_server_v4, 22), "open");
   EXPECT_EQ(probe(lab().tailnet_ns, k_tailnet_server_v6, 22), "open");
-  // ... and the containers answer over it.
+  EXPECT_EQ(probe(lab().tailnet_ns, k_tailnet_server_v4, 8081), "filtered");
+  EXPECT_EQ(probe(lab().tailnet_ns, k_tailnet_server_v6, 8082), "filtered");
+
+  // The admin opens them to the tailnet (trusted interfaces) in the policy.
+  host().write_file("/etc/clawshield/policy.yaml",
+                    std::string(k_policy) + "firewall:\n  app_ports: [18789, 8081, 8082]\n", 0600);
+  auto applied = host().exec({"clawshield", "apply"}, seconds(300));
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto confirmed = host().exec({"clawshield", "confirm"});
+  EXPECT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
   EXPECT_EQ(http_from(lab().tailnet_ns, k_tailnet_server_v4, 8081), "lab-container")
       << "8081 over tailscale0 (v4): " << probe(lab().tailnet_ns, k_tailnet_server_v4, 8081) << "\n"
       << host().exec({"nft", "list", "chain", "inet", "clawshield", "input"}).out;
   EXPECT_EQ(http_from(lab().tailnet_ns, k_tailnet_server_v6, 8082), "lab-container")
       << "8082 over tailscale0 (v6): " << probe(lab().tailnet_ns, k_tailnet_server_v6, 8082);
+  for (int port : {8081, 8082})
+    for (const char* address : {k_server_v4, k_server_v6})
+      EXPECT_EQ(probe(lab().outside_ns, address, port), "filtered")
+          << address << " port " << port << " from outside, listed as an app port";
+
+  // Back to the first apply's state (the byte-for-byte rollback of (f) is that one's): this
+  // apply rolled back, the policy as it was.
+  auto undone = host().exec({"clawshield", "rollback"}, seconds(300));
+  EXPECT_EQ(undone.exit_code, 0) << undone.out << undone.err;
+  host().write_file("/etc/clawshield/policy.yaml", k_policy, 0600);
+  EXPECT_EQ(probe(lab().tailnet_ns, k_tailnet_server_v4, 8081), "filtered");
 
   // Done with the containers; the audit passes again without them.
   auto removed = docker_as_app(k_rootless_host, {"rm", "-f", "bs-default", "bs-wildcard"});
