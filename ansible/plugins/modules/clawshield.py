@@ -34,7 +34,7 @@ description:
     SSH session the module runs over) the module fails with clawshield's own message, and the
     policy file it wrote is put back as it was, so nothing changed.
 author:
-  - clawshield developers
+  - clawshield developers (!UNKNOWN)
 requirements:
   - clawshield installed on the target (the C(clawshield) Debian package)
   - Root on the target (C(become=true))
