@@ -7,9 +7,12 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -221,9 +224,9 @@ class FakeDaemon {
               return;
             char buffer[4096];
             (void)::read(client, buffer, sizeof buffer);
-            const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: " +
-                                      std::to_string(body.size()) +
-                                      "\r\nConnection: close\r\n\r\n" + body;
+            const std::string reply =
+                "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\nConnection: close\r\n\r\n" + body;
             (void)::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
             ::close(client);
           }
@@ -461,6 +464,32 @@ TEST_F(RootlessApply, TheSystemSocketIsJudgedFromOwnersAndModes) {
   ASSERT_TRUE(added && added->ok());
   EXPECT_NE(status_of().find("which openclaw is in"), std::string::npos) << status_of();
   ::close(listener);
+  ProcessRunner again;
+  ASSERT_TRUE(again.run(Command({"gpasswd", "--root", root(), "-d", "openclaw", "docker"})));
+  EXPECT_TRUE(status_of().starts_with("pass")) << status_of();
+  // An ACL granting the user (uid 1000: rw-), as `setfacl -m u:1000:rw` writes it: the mode
+  // bits are no answer any more.
+  struct AclEntry {
+    uint16_t tag, perm;
+    uint32_t id;
+  };
+  const uint32_t version = 2;
+  const AclEntry entries[] = {
+      {0x01, 6, ~0u}, {0x02, 6, 1000}, {0x04, 6, ~0u}, {0x10, 6, ~0u}, {0x20, 0, ~0u}};
+  std::string blob(reinterpret_cast<const char*>(&version), sizeof version);
+  blob.append(reinterpret_cast<const char*>(entries), sizeof entries);
+  if (::setxattr(socket.c_str(), "system.posix_acl_access", blob.data(), blob.size(), 0) == 0) {
+    EXPECT_TRUE(status_of().starts_with("unknown")) << status_of();
+    EXPECT_NE(status_of().find("carries an ACL"), std::string::npos) << status_of();
+    ASSERT_EQ(::removexattr(socket.c_str(), "system.posix_acl_access"), 0);
+  } else {
+    std::cout << "[ note ] no POSIX ACLs on " << socket << ": " << std::strerror(errno) << "\n";
+  }
+  // A daemon listening on TCP without TLS verification: any local user.
+  testing::write_file(root(), "/etc/docker/daemon.json",
+                      R"({"hosts": ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"]})");
+  EXPECT_NE(status_of().find("tcp://127.0.0.1:2375 without tlsverify"), std::string::npos)
+      << status_of();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <linux/openat2.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -343,6 +344,19 @@ Result<std::optional<FileStat>> Filesystem::stat(std::string_view path) const {
   if (::fstat(*fd, &st) != 0)
     return std::unexpected(errno_error(errno, "stat", host_path(path)));
   return file_stat(st);
+}
+
+Result<bool> Filesystem::has_access_acl(std::string_view path) const {
+  CS_TRY(int fd, open_in_root(path, O_PATH));
+  Fd guard(fd);
+  // An O_PATH descriptor takes no fgetxattr; its /proc/self/fd name reaches the same inode.
+  const std::string self = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t size = ::getxattr(self.c_str(), "system.posix_acl_access", nullptr, 0);
+  if (size >= 0)
+    return size > 0;
+  if (errno == ENODATA || errno == ENOTSUP)
+    return false;
+  return std::unexpected(errno_error(errno, "getxattr", host_path(path)));
 }
 
 Result<std::vector<std::string>> Filesystem::list(std::string_view path) const {

@@ -110,6 +110,9 @@ class Filesystem {
   Result<std::string> read(std::string_view path) const;
   // Metadata of `path` (symlinks followed); nullopt when it does not exist.
   Result<std::optional<FileStat>> stat(std::string_view path) const;
+  // Whether `path` (links followed) carries a POSIX access ACL: then its mode bits are not the
+  // whole answer to who may open it.
+  Result<bool> has_access_acl(std::string_view path) const;
   // Names in directory `path`, sorted; ErrorCode::not_found when it does not exist.
   Result<std::vector<std::string>> list(std::string_view path) const;
 

@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/docker_api.h"
@@ -579,30 +580,64 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
                                           ", no-new-privileges, log limits"));
   }
 
-  // The system daemon's socket, from owners and modes (no live system needed).
+  // The system daemon's sockets, from owners, modes and ACLs (no live system needed): the
+  // policy's socket and every other `hosts` entry of daemon.json; a TCP one without TLS
+  // verification is open to every local user.
   {
     const char* summary = "the system Docker daemon's socket is out of the app user's reach";
     std::set<gid_t> gids = {user->gid};
     for (const auto& name : accounts->groups_of(*user))
       if (const GroupEntry* group = accounts->group(name))
         gids.insert(group->gid);
-    const std::string system_socket = policy.docker.socket;
-    auto st = host.fs.stat(system_socket);
-    if (!st)
-      findings.push_back(make_finding(*this, "system_socket_closed", Status::unknown, summary,
-                                      st.error().message));
-    else if (!*st)
-      findings.push_back(
-          make_finding(*this, "system_socket_closed", Status::pass, summary,
-                       "no " + system_socket + " (the system daemon is not running)"));
-    else if (std::string why = reachable_because(host.fs, system_socket, *user, gids); !why.empty())
-      findings.push_back(make_finding(*this, "system_socket_closed", Status::fail, summary,
-                                      system_socket + ": " + why + " (root-equivalent)"));
-    else
-      findings.push_back(make_finding(
-          *this, "system_socket_closed", Status::pass, summary,
-          system_socket + " " + format_mode((*st)->mode) + " uid " + std::to_string((*st)->uid) +
-              " gid " + std::to_string((*st)->gid) + ": " + app.user + " may not connect"));
+    std::vector<std::string> sockets = {policy.docker.socket}, open, unsure, seen;
+    if (auto config = host.fs.read(k_daemon_json)) {
+      auto document =
+          parse_json_bounded(*config, host.fs.host_path(k_daemon_json), JsonComments::rejected);
+      if (!document || !document->is_object()) {
+        unsure.push_back(k_daemon_json + std::string(" cannot be read for its hosts"));
+      } else {
+        const bool tls = document->contains("tlsverify") && (*document)["tlsverify"] == true;
+        if (auto hosts = document->find("hosts"); hosts != document->end() && hosts->is_array())
+          for (const auto& entry : *hosts) {
+            const std::string value = entry.is_string() ? entry.get<std::string>() : "";
+            if (value.starts_with("unix://"))
+              sockets.push_back(value.substr(7));
+            else if (value.starts_with("tcp://") && !tls)
+              open.push_back(k_daemon_json + std::string(" listens on ") + value +
+                             " without tlsverify: every local user may connect");
+          }
+      }
+    }
+    for (const auto& socket : sockets) {
+      auto st = host.fs.stat(socket);
+      if (!st) {
+        unsure.push_back(st.error().message);
+        continue;
+      }
+      if (!*st)
+        continue;
+      if (std::string why = reachable_because(host.fs, socket, *user, gids); !why.empty()) {
+        open.push_back(socket + ": " + why);
+        continue;
+      }
+      auto acl = host.fs.has_access_acl(socket);
+      if (!acl || *acl) {
+        unsure.push_back(acl ? socket + " carries an ACL (its mode bits are not the whole answer)"
+                             : acl.error().message);
+        continue;
+      }
+      seen.push_back(socket + " " + format_mode((*st)->mode) + " uid " +
+                     std::to_string((*st)->uid) + " gid " + std::to_string((*st)->gid));
+    }
+    const Status status = !open.empty()     ? Status::fail
+                          : !unsure.empty() ? Status::unknown
+                                            : Status::pass;
+    findings.push_back(make_finding(
+        *this, "system_socket_closed", status, summary,
+        !open.empty()     ? join(open, "; ") + " (root-equivalent)"
+        : !unsure.empty() ? join(unsure, "; ")
+        : seen.empty()    ? "no " + policy.docker.socket + " (the system daemon is not running)"
+                          : join(seen, ", ") + ": " + app.user + " may not connect"));
   }
 
   // No second rootless daemon of the user's own on the same data root.
