@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <set>
 
@@ -26,6 +27,9 @@
 
 namespace clawshield {
 namespace {
+
+// How long one undo command of a rollback may run.
+constexpr std::chrono::seconds k_undo_time{400};
 
 using nlohmann::json;
 
@@ -778,6 +782,9 @@ Result<std::vector<std::string>> Journal::roll_back(Nftables& nft, CommandRunner
     if (it->kind != EntryKind::undo_command)
       continue;
     Command undo(it->undo);
+    // An undo may stop what the apply started: a service stops in its own time (OpenClaw's
+    // gateway may take 330 s), and a rollback killed midway would be worse than a slow one.
+    undo.timeout = k_undo_time;
     CS_TRY(CommandResult result, runner.run(undo));
     if (!result.ok())
       return fail(ErrorCode::command_failed,

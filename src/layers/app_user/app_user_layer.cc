@@ -14,6 +14,7 @@
 
 #include "core/text.h"
 #include "host/accounts.h"
+#include "layers/openclaw/gateway_service.h"
 
 namespace clawshield {
 namespace {
@@ -144,7 +145,8 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
       if (primary_forbidden)
         left.insert(left.begin(), primary->name);
       const std::string manager = "user@" + std::to_string(user->uid) + ".service";
-      const Command restart{{context.policy.sudo.systemctl, "try-restart", manager}};
+      Command restart{{context.policy.sudo.systemctl, "try-restart", manager}};
+      restart.timeout = k_user_units_stop_time;  // it stops the user's units, the gateway too
       actions.push_back(RunCommand{"restart " + manager + " (its processes keep " +
                                        join(left, ", ") + " until then)",
                                    restart, Requirement::systemd, {}, {}, {restart}});

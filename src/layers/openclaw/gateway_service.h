@@ -5,6 +5,7 @@
 // gateway's unit" ask here, so they all mean the same unit.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -68,6 +69,11 @@ std::vector<int> gateway_app_ports(const Host& host, const Policy& policy);
 Result<std::vector<std::string>> user_unit_enabled_by(const Filesystem& fs,
                                                       const std::string& home,
                                                       const std::string& unit_file_name);
+
+// How long stopping the app user's units may take: OpenClaw's own unit gives its gateway
+// TimeoutStopSec=330 to finish, and a `systemctl` that stops it waits that long (the runner's
+// default of 120 s would kill it and fail the apply midway).
+inline constexpr std::chrono::seconds k_user_units_stop_time{400};
 
 // The argv that runs `systemctl --user` as the app user against its running service manager
 // (a clean environment: nothing of root's for a process the user can trace), or nullopt when

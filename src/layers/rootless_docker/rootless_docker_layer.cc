@@ -485,13 +485,15 @@ Result<std::vector<Action>> RootlessDockerLayer::desired(const Context& context)
       disable.insert(disable.end(), {"disable", "--now", k_user_docker_unit});
       auto enable = *as_user;
       enable.insert(enable.end(), {"enable", "--now", k_user_docker_unit});
+      Command retire{disable}, bring_back{enable};
+      retire.timeout = bring_back.timeout = k_user_units_stop_time;
       actions.push_back(RunCommand{"retire " + app.user + "'s own rootless Docker (user unit " +
                                        k_user_docker_unit + ", systemctl --user disable --now)",
-                                   Command{disable},
+                                   retire,
                                    Requirement::systemd,
                                    {},
                                    {},
-                                   {Command{enable}}});
+                                   {bring_back}});
     }
   }
   CS_TRY(std::optional<FileStat> link, host.fs.stat(docker.wants_link));

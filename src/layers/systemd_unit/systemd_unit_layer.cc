@@ -241,13 +241,15 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
     disable.insert(disable.end(), {"disable", "--now", unit});
     auto enable = as_user;
     enable.insert(enable.end(), {"enable", "--now", unit});
+    Command retire{disable}, bring_back{enable};
+    retire.timeout = bring_back.timeout = k_user_units_stop_time;
     actions.push_back(RunCommand{"retire the user unit " + gateway.user_unit->path +
                                      " (systemctl --user disable --now, as " + app.user + ")",
-                                 Command{disable},
+                                 retire,
                                  Requirement::systemd,
                                  {},
                                  {},
-                                 {Command{enable}}});
+                                 {bring_back}});
   }
   if (!link)
     actions.push_back(RunCommand{"systemctl enable " + unit,
