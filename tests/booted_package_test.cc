@@ -56,7 +56,7 @@ TEST(BootedPackage, InstallsWorksAndRemovalLeavesThePostureInPlace) {
   const std::string inside = "/root/" + std::filesystem::path(deb).filename().string();
   std::filesystem::copy_file(deb, host.root() + inside);
   auto installed = host.exec({"env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y",
-                              "--no-download", inside},
+                              inside},
                              seconds(300));
   ASSERT_EQ(installed.exit_code, 0) << installed.out << installed.err;
   EXPECT_EQ(host.exec({"sh", "-c", "command -v clawshield"}).out, "/usr/bin/clawshield\n");
