@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <yaml-cpp/yaml.h>
 
 #include "cli/guard_output.h"
 #include "cli/output.h"
@@ -30,6 +31,7 @@
 #include "host/docker_api.h"
 #include "host/session.h"
 #include "policy/policy.h"
+#include "policy/policy_rules.h"
 
 namespace clawshield {
 namespace {
@@ -95,20 +97,61 @@ Result<std::string> read_host_file(const std::string& path) {
   return text.str();
 }
 
+// The path of the running clawshield binary, or "" if /proc cannot say.
+std::string running_executable() {
+  char exe[4096] = {};
+  ssize_t length = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  return length > 0 ? std::string(exe, static_cast<size_t>(length)) : std::string();
+}
+
+// Whether the policy text names guard.executable itself. Called only on text parse_policy
+// accepted, so it parses.
+bool sets_guard_executable(const std::string& text) {
+  try {
+    const YAML::Node document = YAML::Load(text);
+    const YAML::Node guard = document.IsMap() ? document["guard"] : YAML::Node();
+    return guard.IsMap() && guard["executable"].IsDefined();
+  } catch (const YAML::Exception&) {
+    return true;  // keep what parse_policy decoded
+  }
+}
+
+// The generated units (the guard's, the boot revert's) run guard.executable. A policy that
+// does not name it gets the binary that is running when that binary is installed where only
+// root can place programs (/usr/bin/clawshield from the .deb, /usr/local/bin/clawshield from
+// `cmake --install`): the units follow the install. A binary run from a build folder (or a
+// test's process) keeps the built-in default, /usr/local/bin/clawshield.
+void follow_installed_binary(Policy& policy, const std::string& text) {
+  if (!text.empty() && sets_guard_executable(text))
+    return;
+  const std::string self = running_executable();
+  if (!valid_absolute_path(self) || !self.ends_with("/clawshield"))
+    return;
+  for (const auto& dir : root_program_directories())
+    if (path_within(self, dir)) {
+      policy.guard.executable = self;
+      return;
+    }
+}
+
 // --policy FILE (a file on this machine), else /etc/clawshield/policy.yaml under the root,
-// else the built-in defaults.
+// else the built-in defaults; guard.executable follows the installed binary unless set.
 Result<Policy> load_policy(const Options& options, const Filesystem& fs) {
+  std::string text;
+  Result<Policy> policy = Policy{};
   if (!options.policy_file.empty()) {
-    CS_TRY(std::string text, read_host_file(options.policy_file));
-    return parse_policy(text, options.policy_file);
+    CS_TRY(std::string read, read_host_file(options.policy_file));
+    text = std::move(read);
+    policy = parse_policy(text, options.policy_file);
+  } else if (auto read = fs.read(k_default_policy_path); read) {
+    text = std::move(*read);
+    policy = parse_policy(text, fs.host_path(k_default_policy_path));
+  } else if (read.error().code != ErrorCode::not_found) {
+    return std::unexpected(read.error());
   }
-  auto text = fs.read(k_default_policy_path);
-  if (!text) {
-    if (text.error().code == ErrorCode::not_found)
-      return Policy{};
-    return std::unexpected(text.error());
-  }
-  return parse_policy(*text, fs.host_path(k_default_policy_path));
+  if (policy)
+    follow_installed_binary(*policy, text);
+  return policy;
 }
 
 Style make_style(const Options& options) {
@@ -189,9 +232,9 @@ Result<void> enter_netns(const std::string& name) {
 // else in a session of its own.
 Command watchdog_command(const Host& host, const Options& options, const std::string& journal,
                          int64_t deadline) {
-  char exe[4096] = {};
-  ssize_t length = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
-  std::string self = length > 0 ? std::string(exe, static_cast<size_t>(length)) : "clawshield";
+  std::string self = running_executable();
+  if (self.empty())
+    self = "clawshield";
   std::vector<std::string> argv = {
       self,        "firewall-revert", "--root",     options.root,
       "--journal", journal,           "--deadline", std::to_string(deadline)};
@@ -216,6 +259,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   CLI::App app{"clawshield: harden a server running OpenClaw, keep it hardened, prove it."};
   app.fallthrough();
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("clawshield ") + CLAWSHIELD_VERSION,
+                       "Print the version and exit");
   app.add_option("--root", options.root, "Root directory of the host (default /)");
   app.add_option("--policy", options.policy_file,
                  "Policy file (default /etc/clawshield/policy.yaml under the root)");
@@ -255,7 +300,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   auto* bans_unban = bans->add_subcommand(
       "unban", "Lift a ban (an address inside a banned prefix lifts the prefix)");
   bans_unban->add_option("address", options.ban_target, "Address or CIDR")->required();
-  auto* revert = app.add_subcommand("firewall-revert", "");  // internal: the watchdog
+  // Internal: the watchdog apply starts. An empty group hides it from --help.
+  auto* revert = app.add_subcommand("firewall-revert", "")->group("");
   revert->add_option("--journal", options.journal)->required();
   revert->add_option("--deadline", options.deadline)->required();
   auto* rollback = app.add_subcommand("rollback", "Undo the last apply");
@@ -310,6 +356,8 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e, out, err);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, out, err);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e, out, err);
   } catch (const CLI::ParseError& e) {
     app.exit(e, out, err);

@@ -243,6 +243,16 @@ int parse_priority(std::string_view text) {
   return value;
 }
 
+// Every table's chains, with their hooks, priorities and policies but not their rules: all
+// that verify needs of the tables that are not ours. Not `list ruleset`: printing the rules
+// of iptables-nft tables goes through libxtables for the xtables targets they keep (Docker's
+// ip6tables DNAT), and in one process that lookup fails after another family's ("XT target
+// DNAT not found"), which libnftables writes straight to stderr, past its error buffer.
+// `list chains` prints no rule, so nothing reaches stderr; real errors still come back.
+Result<std::string> list_chain_headers(Nftables& nft) {
+  return nft.run("list chains", NftOutput::terse);
+}
+
 // Parses `nft list ruleset` (or one table) into chains.
 std::vector<Chain> parse_chains(const std::string& listing) {
   std::vector<Chain> chains;
@@ -350,7 +360,7 @@ std::vector<std::string> FirewallLayer::notes(const Context& context) const {
     return {};  // ufw is the intended firewall; the ufw layer reports the native one if loaded
   std::string listing;
   if (host.own_network) {
-    auto everything = host.nft.run("list ruleset", NftOutput::terse);
+    auto everything = list_chain_headers(host.nft);
     if (!everything)
       return {"cannot read the kernel's ruleset: " + everything.error().message};
     listing = *everything;
@@ -471,7 +481,7 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
     return all_unknown(spec.error().message);
   const std::string ruleset = render_ruleset(*spec);
   auto table = list_table(host.nft, k_firewall_table, NftOutput::terse);
-  auto everything = host.nft.run("list ruleset", NftOutput::terse);
+  auto everything = list_chain_headers(host.nft);
   if (!table)
     return all_unknown(table.error().message);
   if (!everything)
@@ -492,8 +502,12 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
                                     "identical to the render (ssh ports from " + source + ")"));
   }
 
-  auto chains = parse_chains(*everything);
+  // Our chains with their rules (from our table), the others' headers.
   const std::string ours = std::string("inet ") + k_firewall_table;
+  auto chains = parse_chains(table->value_or(""));
+  for (auto& chain : parse_chains(*everything))
+    if (chain.table != ours)
+      chains.push_back(std::move(chain));
   auto find_chain = [&](const std::string& name) -> const Chain* {
     for (const auto& chain : chains)
       if (chain.table == ours && chain.name == name)
