@@ -133,6 +133,45 @@ int listen_at(const std::string& path) {
   return fd;
 }
 
+// Accepts one connection on `listener` and reads its request (what it asks does not matter
+// here); -1 once the listener is shut down.
+int accept_request(int listener) {
+  int client = ::accept(listener, nullptr, nullptr);
+  if (client >= 0) {
+    char buffer[4096];
+    (void)::recv(client, buffer, sizeof buffer, 0);
+  }
+  return client;
+}
+
+// A Docker daemon that answers each request with the next of `bodies` (HTTP 200), then hangs
+// up: what a compromised app user can put behind its rootless daemon's socket.
+class FakeDaemon {
+ public:
+  FakeDaemon(const std::string& path, std::vector<std::string> bodies)
+      : m_listener(listen_at(path)), m_thread([this, bodies = std::move(bodies)] {
+          for (const auto& body : bodies) {
+            int client = accept_request(m_listener);
+            if (client < 0)
+              return;
+            const std::string reply =
+                "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\nConnection: close\r\n\r\n" + body;
+            (void)::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
+            ::close(client);
+          }
+        }) {}
+  ~FakeDaemon() {
+    ::shutdown(m_listener, SHUT_RDWR);
+    m_thread.join();
+    ::close(m_listener);
+  }
+
+ private:
+  int m_listener;
+  std::thread m_thread;
+};
+
 // The user's socket is reached through a descriptor of the object checked, never a link: a
 // link planted at its name is refused, and so is a file that is no socket.
 TEST(RootlessDocker, TheUsersSocketIsReachedByDescriptorNeverThroughALink) {
@@ -158,27 +197,13 @@ TEST(RootlessDocker, TheUsersSocketIsReachedByDescriptorNeverThroughALink) {
   std::filesystem::remove(root.path() + socket);
 
   // A real socket: connected through /proc/self/fd/N, the request reaches it.
-  int real = listen_at(root.path() + socket);
+  FakeDaemon daemon(root.path() + socket, {R"({"SecurityOptions":["name=rootless"]})"});
   auto opened = fs->open_untrusted(socket, "/run", UntrustedKind::socket);
   ASSERT_TRUE(opened) << opened.error().message;
-  std::thread server([real] {
-    int client = ::accept(real, nullptr, nullptr);
-    if (client < 0)
-      return;
-    char buffer[4096];
-    (void)::read(client, buffer, sizeof buffer);
-    const std::string reply =
-        "HTTP/1.1 200 OK\r\nContent-Length: 34\r\nConnection: close\r\n\r\n"
-        "{\"SecurityOptions\":[\"name=rootless\"]}";
-    (void)::write(client, reply.data(), reply.size());
-    ::close(client);
-  });
   CurlDockerApi api("/proc/self/fd/" + std::to_string(opened->descriptor()));
   auto info = api.get("/info");
-  server.join();
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_NE(info->find("name=rootless"), std::string::npos);
-  ::close(real);
   ::close(listener);
 }
 
@@ -188,11 +213,9 @@ TEST(RootlessDocker, ADaemonsAnswerIsBounded) {
   const std::string path = dir.path() + "/docker.sock";
   int listener = listen_at(path);
   std::thread server([listener] {
-    int client = ::accept(listener, nullptr, nullptr);
+    int client = accept_request(listener);
     if (client < 0)
       return;
-    char buffer[4096];
-    (void)::read(client, buffer, sizeof buffer);
     const std::string head = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n[";
     // MSG_NOSIGNAL: the client hangs up once it has had enough, and that is the point.
     (void)::send(client, head.data(), head.size(), MSG_NOSIGNAL);
@@ -211,36 +234,6 @@ TEST(RootlessDocker, ADaemonsAnswerIsBounded) {
   EXPECT_NE(listed.error().message.find("answered more than"), std::string::npos)
       << listed.error().message;
 }
-
-// A Docker daemon that answers each request with the next of `bodies` (HTTP 200), then hangs
-// up: what a compromised app user can put behind its rootless daemon's socket.
-class FakeDaemon {
- public:
-  FakeDaemon(const std::string& path, std::vector<std::string> bodies)
-      : m_listener(listen_at(path)), m_thread([this, bodies = std::move(bodies)] {
-          for (const auto& body : bodies) {
-            int client = ::accept(m_listener, nullptr, nullptr);
-            if (client < 0)
-              return;
-            char buffer[4096];
-            (void)::read(client, buffer, sizeof buffer);
-            const std::string reply =
-                "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
-                "\r\nConnection: close\r\n\r\n" + body;
-            (void)::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
-            ::close(client);
-          }
-        }) {}
-  ~FakeDaemon() {
-    ::shutdown(m_listener, SHUT_RDWR);
-    m_thread.join();
-    ::close(m_listener);
-  }
-
- private:
-  int m_listener;
-  std::thread m_thread;
-};
 
 class RootlessApply : public ::testing::Test {
  protected:

@@ -365,4 +365,14 @@ Result<std::optional<std::vector<std::string>>> user_systemctl(const Host& host,
                                   "--user"};
 }
 
+RunCommand retire_user_unit(const std::vector<std::string>& as_user, const std::string& unit,
+                            std::string summary) {
+  std::vector<std::string> disable = as_user, enable = as_user;
+  disable.insert(disable.end(), {"disable", "--now", unit});
+  enable.insert(enable.end(), {"enable", "--now", unit});
+  Command retire{disable}, bring_back{enable};
+  retire.timeout = bring_back.timeout = k_user_units_stop_time;
+  return RunCommand{std::move(summary), retire, Requirement::systemd, {}, {}, {bring_back}};
+}
+
 }  // namespace clawshield

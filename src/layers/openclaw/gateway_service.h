@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "host/host.h"
+#include "layers/layer.h"
 #include "policy/policy.h"
 
 namespace clawshield {
@@ -66,8 +67,7 @@ std::vector<int> gateway_app_ports(const Host& host, const Policy& policy);
 // The *.wants/ links in the app user's ~/.config/systemd/user that enable its unit
 // `unit_file_name` ("openclaw-gateway.service"), read without following links (the user
 // controls that folder). Empty when nothing enables it or there is no such folder.
-Result<std::vector<std::string>> user_unit_enabled_by(const Filesystem& fs,
-                                                      const std::string& home,
+Result<std::vector<std::string>> user_unit_enabled_by(const Filesystem& fs, const std::string& home,
                                                       const std::string& unit_file_name);
 
 // How long stopping the app user's units may take: OpenClaw's own unit gives its gateway
@@ -80,6 +80,12 @@ inline constexpr std::chrono::seconds k_user_units_stop_time{400};
 // that manager is not running (its units cannot be changed from outside then).
 Result<std::optional<std::vector<std::string>>> user_systemctl(const Host& host,
                                                                const AppPolicy& app);
+
+// The action that stops and disables the app user's unit `unit` through its own manager
+// (`as_user` from user_systemctl), undone by enabling and starting it again; both may take
+// k_user_units_stop_time.
+RunCommand retire_user_unit(const std::vector<std::string>& as_user, const std::string& unit,
+                            std::string summary);
 
 // The value of `--port N` / `--port=N` in a command line, if any.
 std::optional<int> port_argument(const std::string& command_line);

@@ -32,11 +32,9 @@ namespace {
 using nlohmann::json;
 
 const char* k_subuid = "/etc/subuid";
+const char* k_subgid = "/etc/subgid";
 // The user unit Docker's own rootless setup tool installs.
 const char* k_user_docker_unit = "docker.service";
-const char* k_subgid = "/etc/subgid";
-// shadow's SUB_UID_MIN: ranges below it collide with ordinary accounts.
-constexpr uint64_t k_first_subordinate_id = 100000;
 // Ids are 32-bit; (uid_t)-1 is "no id".
 constexpr uint64_t k_id_limit = 0xffffffffull;
 
@@ -156,7 +154,7 @@ Finding subordinate_finding(const Layer& layer, const Host& host, const Accounts
                           !space ? space.error().message : text.error().message);
     uint64_t best = 0;
     for (const auto& range : parse_subordinate_ids(text.value_or(""))) {
-      if (range.owner != name && !(user && range.owner == std::to_string(user->uid)))
+      if (!range.belongs_to(name, user ? std::optional<uid_t>(user->uid) : std::nullopt))
         continue;
       // Every range of the user's is used (newuidmap maps them all): one that maps root or a
       // real account fails whatever else is there.
@@ -244,6 +242,10 @@ std::vector<SubordinateRange> parse_subordinate_ids(std::string_view text) {
   return ranges;
 }
 
+bool SubordinateRange::belongs_to(const std::string& user, std::optional<uid_t> uid) const {
+  return owner == user || (uid && owner == std::to_string(*uid));
+}
+
 std::string subordinate_range_fault(const SubordinateRange& range, const SubordinateSpace& space) {
   if (range.start < space.first)
     return "starts at " + std::to_string(range.start) + ", below " + std::to_string(space.first) +
@@ -260,8 +262,8 @@ Result<std::optional<std::string>> with_subordinate_range(std::string_view text,
                                                           const SubordinateSpace& space) {
   uint64_t next = std::max(space.first, k_first_subordinate_id);
   for (const auto& range : parse_subordinate_ids(text)) {
-    if ((range.owner == user || (uid && range.owner == std::to_string(*uid))) &&
-        range.count >= count && subordinate_range_fault(range, space).empty())
+    if (range.belongs_to(user, uid) && range.count >= count &&
+        subordinate_range_fault(range, space).empty())
       return std::nullopt;
     next = std::max(next, range.start + range.count);
   }
@@ -438,7 +440,7 @@ Result<std::vector<Action>> RootlessDockerLayer::desired(const Context& context)
   std::string script = rootless_script(install.package);
   if (install.package != "docker.io" && install.package != "docker-ce") {
     script.clear();
-    for (const std::string candidate :
+    for (const std::string& candidate :
          {rootless_script("docker-ce"), rootless_script("docker.io")}) {
       CS_TRY(std::optional<FileStat> present, host.fs.stat(candidate));
       if (present)
@@ -480,21 +482,11 @@ Result<std::vector<Action>> RootlessDockerLayer::desired(const Context& context)
          user_unit_enabled_by(host.fs, app.home, k_user_docker_unit));
   if (!own_daemon.empty()) {
     CS_TRY(std::optional<std::vector<std::string>> as_user, user_systemctl(host, app));
-    if (as_user) {
-      auto disable = *as_user;
-      disable.insert(disable.end(), {"disable", "--now", k_user_docker_unit});
-      auto enable = *as_user;
-      enable.insert(enable.end(), {"enable", "--now", k_user_docker_unit});
-      Command retire{disable}, bring_back{enable};
-      retire.timeout = bring_back.timeout = k_user_units_stop_time;
-      actions.push_back(RunCommand{"retire " + app.user + "'s own rootless Docker (user unit " +
-                                       k_user_docker_unit + ", systemctl --user disable --now)",
-                                   retire,
-                                   Requirement::systemd,
-                                   {},
-                                   {},
-                                   {bring_back}});
-    }
+    if (as_user)
+      actions.push_back(
+          retire_user_unit(*as_user, k_user_docker_unit,
+                           "retire " + app.user + "'s own rootless Docker (user unit " +
+                               k_user_docker_unit + ", systemctl --user disable --now)"));
   }
   CS_TRY(std::optional<FileStat> link, host.fs.stat(docker.wants_link));
   if (!link)

@@ -37,6 +37,8 @@ struct SubordinateRange {
   std::string owner;
   uint64_t start = 0;
   uint64_t count = 0;
+  // Whether the range is `user`'s: by name, or by `uid` where it is known.
+  bool belongs_to(const std::string& user, std::optional<uid_t> uid) const;
 };
 // The ranges in a subuid/subgid file; lines that are not `owner:start:count` with the range
 // inside the 32-bit id space are skipped.
@@ -44,8 +46,9 @@ std::vector<SubordinateRange> parse_subordinate_ids(std::string_view text);
 // Where subordinate ids may come from: at `first` or above (shadow's SUB_UID_MIN, 100000 unless
 // /etc/login.defs says otherwise) and never over an id in `taken` (a real account's uid or a
 // group's gid: container ids mapped there would be that account's files on the host).
+inline constexpr uint64_t k_first_subordinate_id = 100000;  // shadow's SUB_UID_MIN default
 struct SubordinateSpace {
-  uint64_t first = 100000;
+  uint64_t first = k_first_subordinate_id;
   std::vector<uint64_t> taken;
 };
 // Whether `range` is one to map a user's containers through: not below `space.first` and over

@@ -219,14 +219,9 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
 
   // The user unit is retired through its own manager (`systemctl --user`), which must be
   // running to do it; rollback enables and starts it again.
-  bool retire_user_unit = false;
-  std::vector<std::string> as_user;
+  std::optional<std::vector<std::string>> as_user;  // set: the user unit is retired
   if (gateway.user_unit && !gateway.user_unit->enabled_by.empty()) {
-    CS_TRY(std::optional<std::vector<std::string>> systemctl_user, user_systemctl(host, app));
-    if (systemctl_user) {
-      retire_user_unit = true;
-      as_user = std::move(*systemctl_user);
-    }
+    CS_TRY(as_user, user_systemctl(host, app));
   }
 
   if (unit_changes)
@@ -236,28 +231,18 @@ Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) co
                                  {},
                                  {},
                                  {Command{{policy.sudo.systemctl, "daemon-reload"}}}});
-  if (retire_user_unit) {
-    auto disable = as_user;
-    disable.insert(disable.end(), {"disable", "--now", unit});
-    auto enable = as_user;
-    enable.insert(enable.end(), {"enable", "--now", unit});
-    Command retire{disable}, bring_back{enable};
-    retire.timeout = bring_back.timeout = k_user_units_stop_time;
-    actions.push_back(RunCommand{"retire the user unit " + gateway.user_unit->path +
-                                     " (systemctl --user disable --now, as " + app.user + ")",
-                                 retire,
-                                 Requirement::systemd,
-                                 {},
-                                 {},
-                                 {bring_back}});
-  }
+  if (as_user)
+    actions.push_back(retire_user_unit(*as_user, unit,
+                                       "retire the user unit " + gateway.user_unit->path +
+                                           " (systemctl --user disable --now, as " + app.user +
+                                           ")"));
   if (!link)
     actions.push_back(RunCommand{"systemctl enable " + unit,
                                  Command{{policy.sudo.systemctl, "enable", unit}},
                                  Requirement::systemd,
                                  {},
                                  {wants_link}});
-  if (unit_changes || retire_user_unit) {
+  if (unit_changes || as_user) {
     // A gateway whose program is not installed would only crash-loop.
     const std::string program = split_words(gateway.exec_start).front();
     CS_TRY(std::optional<FileStat> installed, host.fs.stat(program));
