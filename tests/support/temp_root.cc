@@ -7,8 +7,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -111,6 +113,33 @@ std::string tree_difference(const Tree& before, const Tree& after) {
   return out.str();
 }
 
+namespace {
+
+// With CLAWSHIELD_TEST_JSON_CAPTURE=DIR, every `--json` run of clawshield leaves its arguments
+// and output in DIR/<suite>.<test>.<n>.json: issue 16's "the plan/verify JSON is unchanged"
+// is a diff of two such folders, one made before a refactoring and one after.
+void capture_json_output(const std::vector<std::string>& args, const CommandResult& result) {
+  const char* dir = std::getenv("CLAWSHIELD_TEST_JSON_CAPTURE");
+  if (dir == nullptr || std::find(args.begin(), args.end(), "--json") == args.end())
+    return;
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string test = info == nullptr ? std::string("none")
+                                           : std::string(info->test_suite_name()) + "." +
+                                                 info->name();
+  static std::map<std::string, int> counts;
+  const int n = counts[test]++;
+  std::string name = test;
+  for (char& c : name)
+    if (c == '/')
+      c = '_';
+  std::ofstream out(std::string(dir) + "/" + name + "." + std::to_string(n) + ".json");
+  out << "args:";
+  for (const auto& arg : args) out << " " << arg;
+  out << "\nexit: " << result.exit_code << "\n" << result.out;
+}
+
+}  // namespace
+
 CommandResult run_clawshield(const std::vector<std::string>& args,
                              const std::vector<std::pair<std::string, std::string>>& env) {
   std::vector<std::string> argv = {CLAWSHIELD_BINARY};
@@ -126,6 +155,7 @@ CommandResult run_clawshield(const std::vector<std::string>& args,
     ADD_FAILURE() << result.error().message;
     return CommandResult{};
   }
+  capture_json_output(args, *result);
   return *result;
 }
 
