@@ -22,6 +22,7 @@
 #include "cli/output.h"
 #include "cli/scan_command.h"
 #include "core/bounded_json.h"
+#include "core/fd.h"
 #include "engine/apply.h"
 #include "engine/confirm.h"
 #include "engine/layers.h"
@@ -217,12 +218,10 @@ Result<void> enter_netns(const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos)
     return fail(ErrorCode::bad_input, "--netns: bad namespace name \"" + name + "\"");
   const std::string path = "/run/netns/" + name;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid())
     return fail(ErrorCode::bad_input, "--netns: cannot open " + path);
-  int rc = ::setns(fd, CLONE_NEWNET);
-  ::close(fd);
-  if (rc != 0)
+  if (::setns(fd.get(), CLONE_NEWNET) != 0)
     return fail(ErrorCode::permission, "--netns: cannot enter " + path + " (needs root)");
   return {};
 }

@@ -29,6 +29,7 @@
 #include <set>
 
 #include "core/bounded_json.h"
+#include "core/fd.h"
 #include "core/text.h"
 #include "guard/banner.h"
 #include "guard/detector.h"
@@ -48,8 +49,8 @@ void notify(const char* state) {
   const char* path = std::getenv("NOTIFY_SOCKET");
   if (!path || !*path)
     return;
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
+  Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid())
     return;
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -57,9 +58,9 @@ void notify(const char* state) {
   std::memcpy(address.sun_path, path, length);
   if (address.sun_path[0] == '@')
     address.sun_path[0] = '\0';  // abstract namespace
-  ::sendto(fd, state, std::strlen(state), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address),
+  ::sendto(fd.get(), state, std::strlen(state), MSG_NOSIGNAL,
+           reinterpret_cast<sockaddr*>(&address),
            static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length));
-  ::close(fd);
 }
 
 struct Metrics {
@@ -90,7 +91,7 @@ class Daemon {
   Result<void> open_sources();
   Result<void> restore_bans();
   void drain();
-  void handle_control(int client);
+  void handle_control(Fd client);
   std::string control_reply(const std::string& request);
   void write_metrics();
   void say(const std::string& line) { m_log << line << std::endl; }
@@ -107,7 +108,7 @@ class Daemon {
   Metrics m_metrics;
   bool m_dirty = false;
   std::error_code m_ignored;
-  int m_offence_fd = -1;  // offences.log, opened at the first ban
+  Fd m_offence_fd;  // offences.log, opened at the first ban
 };
 
 Result<void> Daemon::load_state() {
@@ -168,11 +169,11 @@ Result<void> Daemon::load_offence_log() {
 }
 
 void Daemon::log_offence(const Address& source, int offence) {
-  if (m_offence_fd < 0)
+  if (!m_offence_fd.valid())
     m_offence_fd =
-        ::open(offence_log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        Fd(::open(offence_log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
   const std::string line = source.text() + " " + std::to_string(offence) + "\n";
-  (void)!::write(m_offence_fd, line.data(), line.size());
+  (void)!::write(m_offence_fd.get(), line.data(), line.size());
 }
 
 Result<void> Daemon::save_state() {
@@ -399,21 +400,20 @@ std::string Daemon::control_reply(const std::string& request) {
       json{{"ok", false}, {"error", "unknown request (list, ban ADDR SECONDS, unban ADDR)"}});
 }
 
-void Daemon::handle_control(int client) {
+void Daemon::handle_control(Fd client) {
   ucred credentials{};
   socklen_t length = sizeof credentials;
   std::string reply;
-  if (::getsockopt(client, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 ||
+  if (::getsockopt(client.get(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 ||
       credentials.uid != 0) {
     reply = json{{"ok", false}, {"error", "only root may control the guard"}}.dump();
   } else {
     char buffer[512];
-    ssize_t n = ::recv(client, buffer, sizeof buffer - 1, 0);
+    ssize_t n = ::recv(client.get(), buffer, sizeof buffer - 1, 0);
     reply = control_reply(n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string());
   }
   reply += "\n";
-  (void)!::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
-  ::close(client);
+  (void)!::send(client.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
 }
 
 void Daemon::write_metrics() {
@@ -470,10 +470,14 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   sigemptyset(&signals);
   for (int signal_number : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, signal_number);
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
-  int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
-  int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
-  int inotify_fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-  int timer_fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  const Fd signal_owner(::signalfd(-1, &signals, SFD_CLOEXEC));
+  const Fd epoll_owner(::epoll_create1(EPOLL_CLOEXEC));
+  const Fd inotify_owner(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  const Fd timer_owner(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
+  const int signal_fd = signal_owner.get();
+  const int epoll_fd = epoll_owner.get();
+  const int inotify_fd = inotify_owner.get();
+  const int timer_fd = timer_owner.get();
   itimerspec tick{{1, 0}, {1, 0}};
   ::timerfd_settime(timer_fd, 0, &tick, nullptr);
   std::set<std::string> watched;
@@ -491,7 +495,8 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   std::filesystem::create_directories(socket_dir, ignored);
   ::chmod(socket_dir.c_str(), 0700);
   ::unlink(socket_path.c_str());
-  int listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  const Fd listen_owner(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  const int listen_fd = listen_owner.get();
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
@@ -567,9 +572,9 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
         if (m_dirty)
           (void)save_state();
       } else if (fd == listen_fd) {
-        int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client >= 0)
-          handle_control(client);
+        Fd client(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+        if (client.valid())
+          handle_control(std::move(client));
       } else {
         poll_sources = true;  // the journal
       }
@@ -584,9 +589,6 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   }
   write_metrics();
   ::unlink(socket_path.c_str());
-  for (int fd : {signal_fd, epoll_fd, inotify_fd, timer_fd, listen_fd})
-    if (fd >= 0)
-      ::close(fd);
   say("guard: stopped");
   return exit_code;
 }
@@ -601,13 +603,13 @@ int run_daemon(Host& host, Policy policy, DaemonOptions options,
 
 Result<std::string> control_request(const Filesystem& fs, const std::string& request) {
   const std::string path = fs.host_path(k_control_socket);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  Fd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const int fd = socket.get();
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    int err = errno;
-    ::close(fd);
+    const int err = errno;
     return fail(err == ENOENT || err == ECONNREFUSED ? ErrorCode::not_found : ErrorCode::io,
                 "the guard is not running (" + path + ": " + std::strerror(err) + ")");
   }
@@ -618,7 +620,6 @@ Result<std::string> control_request(const Filesystem& fs, const std::string& req
   ssize_t n;
   while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
     reply.append(buffer, static_cast<size_t>(n));
-  ::close(fd);
   return reply;
 }
 

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/fd.h"
 #include "core/text.h"
 
 namespace clawshield::guard {
@@ -48,11 +49,6 @@ class FileSource final : public LogSource {
       m_offset = static_cast<uint64_t>(st.st_size);  // first start: only what comes next
     open_current();
   }
-  ~FileSource() override {
-    if (m_fd >= 0)
-      ::close(m_fd);
-  }
-
   std::string name() const override { return "file:" + m_path; }
 
   std::string position() const override {
@@ -66,11 +62,11 @@ class FileSource final : public LogSource {
       ++delivered;
       on_entry(entry);
     };
-    if (m_fd < 0 && !open_current())
+    if (!m_fd.valid() && !open_current())
       return delivered;
     // Truncated in place: start over.
     struct stat st {};
-    if (::fstat(m_fd, &st) == 0 && static_cast<uint64_t>(st.st_size) < m_offset) {
+    if (::fstat(m_fd.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < m_offset) {
       m_offset = 0;
       m_partial.clear();
     }
@@ -82,8 +78,7 @@ class FileSource final : public LogSource {
       if (!m_partial.empty())
         deliver(m_partial, sink);  // the old file ended without a newline
       m_partial.clear();
-      ::close(m_fd);
-      m_fd = -1;
+      m_fd.reset();
       m_offset = 0;
       if (open_current())
         CS_TRY_VOID(read_to_end(sink));
@@ -93,14 +88,12 @@ class FileSource final : public LogSource {
 
  private:
   bool open_current() {
-    int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
+    Fd fd(::open(m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd.valid())
       return false;
     struct stat st {};
-    ::fstat(fd, &st);
-    if (m_fd >= 0)
-      ::close(m_fd);
-    m_fd = fd;
+    ::fstat(fd.get(), &st);
+    m_fd = std::move(fd);
     if (st.st_ino != m_inode || st.st_dev != m_device) {
       if (m_inode != 0)
         m_offset = 0;  // a different file than the one the offset belonged to
@@ -118,7 +111,7 @@ class FileSource final : public LogSource {
     char buffer[65536];
     while (true) {
       ssize_t n =
-          ::pread(m_fd, buffer, sizeof buffer, static_cast<off_t>(m_offset + m_partial.size()));
+          ::pread(m_fd.get(), buffer, sizeof buffer, static_cast<off_t>(m_offset + m_partial.size()));
       if (n < 0) {
         if (errno == EINTR)
           continue;
@@ -151,7 +144,7 @@ class FileSource final : public LogSource {
 
   std::string m_path;
   EntryDecoder m_decoder;
-  int m_fd = -1;
+  Fd m_fd;
   uint64_t m_device = 0, m_inode = 0, m_offset = 0;
   std::string m_partial;
 };

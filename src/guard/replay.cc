@@ -15,6 +15,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/fd.h"
+
 namespace clawshield::guard {
 
 namespace {
@@ -241,8 +243,8 @@ void EntryDecoder::finish(const std::function<void(const Entry&)>& on_entry) {
 
 Result<void> for_each_line(const std::string& path,
                            const std::function<void(std::string_view)>& on_line) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file.valid())
     return fail(errno == ENOENT ? ErrorCode::not_found : ErrorCode::io,
                 "cannot read " + path + ": " + std::strerror(errno));
   constexpr size_t k_chunk = 1 << 20;
@@ -250,11 +252,10 @@ Result<void> for_each_line(const std::string& path,
   buffer.reserve(2 * k_chunk);
   std::vector<char> chunk(k_chunk);
   while (true) {
-    ssize_t n = ::read(fd, chunk.data(), chunk.size());
+    ssize_t n = ::read(file.get(), chunk.data(), chunk.size());
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      ::close(fd);
       return fail(ErrorCode::io, "error reading " + path + ": " + std::strerror(errno));
     }
     if (n == 0)
@@ -270,7 +271,7 @@ Result<void> for_each_line(const std::string& path,
     }
     buffer.erase(0, start);
   }
-  ::close(fd);
+  file.reset();
   if (!buffer.empty())
     on_line(buffer);
   return {};
