@@ -40,10 +40,6 @@ namespace {
 
 using nlohmann::json;
 
-double wall_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // sd_notify without libsystemd: one datagram to $NOTIFY_SOCKET.
 void notify(const char* state) {
   const char* path = std::getenv("NOTIFY_SOCKET");
@@ -88,13 +84,20 @@ class Daemon {
   std::string offence_log_path() const;
   Result<void> load_offence_log();
   void log_offence(const Address& source, int offence);
-  Result<void> open_sources();
+  void open_sources();
   Result<void> restore_bans();
   void drain();
   void handle_control(Fd client);
   std::string control_reply(const std::string& request);
   void write_metrics();
   void say(const std::string& line) { m_log << line << std::endl; }
+  // Logs the failure of `what`, a step the loop repeats (saving state, writing metrics), when
+  // it starts failing or fails for another reason, not at every tick it goes on failing.
+  void report(const std::string& what, const Result<void>& result);
+  // Seconds since the epoch on the host's clock (a test's clock in tests).
+  double wall_now() const {
+    return std::chrono::duration<double>(m_host.clock.now().time_since_epoch()).count();
+  }
 
   Host& m_host;
   Policy m_policy;
@@ -109,7 +112,20 @@ class Daemon {
   bool m_dirty = false;
   std::error_code m_ignored;
   Fd m_offence_fd;  // offences.log, opened at the first ban
+  std::map<std::string, std::string> m_failing;  // by report(): what fails, and why
 };
+
+void Daemon::report(const std::string& what, const Result<void>& result) {
+  if (result) {
+    m_failing.erase(what);
+    return;
+  }
+  auto [known, first] = m_failing.try_emplace(what, result.error().message);
+  if (!first && known->second == result.error().message)
+    return;
+  known->second = result.error().message;
+  say("guard: " + what + ": " + result.error().message);
+}
 
 Result<void> Daemon::load_state() {
   auto text = m_host.fs.read(std::string(k_guard_state_dir) + "/state.json");
@@ -173,7 +189,11 @@ void Daemon::log_offence(const Address& source, int offence) {
     m_offence_fd =
         Fd(::open(offence_log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
   const std::string line = source.text() + " " + std::to_string(offence) + "\n";
-  (void)!::write(m_offence_fd.get(), line.data(), line.size());
+  // The ban is in the kernel either way; a lost line costs the offence count of a crash.
+  Result<void> written;
+  if (!m_offence_fd.valid() || ::write(m_offence_fd.get(), line.data(), line.size()) < 0)
+    written = std::unexpected(errno_error(errno, "append to", offence_log_path()));
+  report("offence log", written);
 }
 
 Result<void> Daemon::save_state() {
@@ -202,7 +222,7 @@ Result<void> Daemon::save_state() {
   return {};
 }
 
-Result<void> Daemon::open_sources() {
+void Daemon::open_sources() {
   m_sources.clear();
   // The journal first: its entries carry who sent them (sshd_program_of).
   if (m_options.journal) {
@@ -227,14 +247,13 @@ Result<void> Daemon::open_sources() {
   if (journal_read && !m_options.files.empty() && syslog_goes_through_journald(m_host.fs)) {
     say("guard: reading the journal only: syslog goes through journald, so " +
         join(m_options.files, ", ") + " would repeat its entries (and not who sent them)");
-    return {};
+    return;
   }
   for (const auto& path : m_options.files) {
     std::string name = "file:" + m_host.fs.host_path(path);
     auto saved = m_positions.contains(name) ? std::optional(m_positions[name]) : std::nullopt;
     m_sources.push_back(make_file_source(m_host.fs.host_path(path), saved, m_options.year));
   }
-  return {};
 }
 
 Result<void> Daemon::restore_bans() {
@@ -413,6 +432,8 @@ void Daemon::handle_control(Fd client) {
     reply = control_reply(n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string());
   }
   reply += "\n";
+  // A client gone before the reply has nobody to tell; the request was carried out (and
+  // logged) already.
   (void)!::send(client.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
 }
 
@@ -444,8 +465,8 @@ void Daemon::write_metrics() {
       "# TYPE clawshield_guard_tracked_sources gauge\n"
       "clawshield_guard_tracked_sources " +
       std::to_string(m_detector.tracked()) + "\n";
-  (void)m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/metrics.prom", text, 0644,
-                               Ownership{0, 0});
+  report("writing metrics", m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/metrics.prom",
+                                                  text, 0644, Ownership{0, 0}));
 }
 
 int Daemon::run(const std::function<Result<Policy>()>& reload) {
@@ -457,13 +478,14 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   if (auto made = m_host.fs.stat(k_guard_state_dir); made && !*made) {
     for (const char* dir : {"/var", "/var/lib", "/var/lib/clawshield", k_guard_state_dir})
       if (auto st = m_host.fs.stat(dir); st && !*st)
-        (void)m_host.fs.make_directory(dir, 0700, Ownership{0, 0});
+        report("creating " + m_host.fs.host_path(dir),
+               m_host.fs.make_directory(dir, 0700, Ownership{0, 0}));
   }
   if (auto loaded = load_state(); !loaded)
     return fail_with(loaded.error());
   if (auto restored = restore_bans(); !restored)
     return fail_with(restored.error());
-  (void)open_sources();
+  open_sources();
 
   // Signals as events.
   sigset_t signals;
@@ -519,7 +541,7 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   for (const auto& source : m_sources) add(source->wait_fd());
 
   drain();
-  (void)save_state();
+  report("saving state", save_state());
   write_metrics();
   notify("READY=1");
   say("guard: watching " + std::to_string(m_sources.size()) + " source(s)");
@@ -551,7 +573,8 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
           m_detector = Detector(settings_from_policy(m_policy.guard));
           m_detector.offences() = offences;
           for (const auto& counter : counters) m_detector.restore_counter(counter);
-          (void)restore_bans();
+          if (auto restored = restore_bans(); !restored)
+            say("guard: after the reload: " + restored.error().message);
           say("guard: policy reloaded");
         } else {
           running = false;
@@ -562,6 +585,7 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
         }
         poll_sources = true;
       } else if (fd == timer_fd) {
+        // The count is not needed, only that the tick came: a failed read changes nothing.
         uint64_t expirations = 0;
         (void)!::read(timer_fd, &expirations, sizeof expirations);
         poll_sources = true;
@@ -570,7 +594,7 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
         if (++ticks % 5 == 0)
           write_metrics();
         if (m_dirty)
-          (void)save_state();
+          report("saving state", save_state());
       } else if (fd == listen_fd) {
         Fd client(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
         if (client.valid())
@@ -613,7 +637,8 @@ Result<std::string> control_request(const Filesystem& fs, const std::string& req
     return fail(err == ENOENT || err == ECONNREFUSED ? ErrorCode::not_found : ErrorCode::io,
                 "the guard is not running (" + path + ": " + std::strerror(err) + ")");
   }
-  (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0)
+    return fail(ErrorCode::io, "sending to the guard (" + path + "): " + std::strerror(errno));
   ::shutdown(fd, SHUT_WR);
   std::string reply;
   char buffer[65536];
