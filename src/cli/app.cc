@@ -10,7 +10,6 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
-#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -23,6 +22,7 @@
 #include "cli/scan_command.h"
 #include "core/bounded_json.h"
 #include "core/fd.h"
+#include "core/parse.h"
 #include "engine/apply.h"
 #include "engine/confirm.h"
 #include "engine/layers.h"
@@ -199,12 +199,10 @@ std::optional<int64_t> parse_duration(const std::string& text) {
     default:
       break;
   }
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (ec != std::errc() || ptr != number.data() + number.size() || value <= 0 ||
-      value > 3650 * 86400 / unit)
+  auto value = parse_int<int64_t>(number, 1, 3650 * 86400 / unit);
+  if (!value)
     return std::nullopt;
-  return value * unit;
+  return *value * unit;
 }
 
 int report_error(std::ostream& err, const Error& error) {

@@ -25,11 +25,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 
 #include "core/bounded_json.h"
 #include "core/fd.h"
+#include "core/parse.h"
 #include "core/text.h"
 #include "guard/banner.h"
 #include "guard/detector.h"
@@ -380,11 +382,12 @@ std::string Daemon::control_reply(const std::string& request) {
     // The daemon is the trust boundary: whatever the client checked, a ban that is too wide or
     // covers the allowlist is refused here.
     auto source = check_ban_request(words[1], m_detector.settings().allowlist);
-    int64_t seconds = std::atoll(words[2].c_str());
+    auto parsed = parse_int(words[2], int64_t{1}, std::numeric_limits<int64_t>::max());
     if (!source)
       return dump_json(json{{"ok", false}, {"refused", true}, {"error", source.error().message}});
-    if (seconds <= 0)
+    if (!parsed)
       return dump_json(json{{"ok", false}, {"error", "usage: ban ADDRESS[/PREFIX] SECONDS"}});
+    const int64_t seconds = *parsed;
     if (m_detector.covered_by_prefix_ban(*source, static_cast<int64_t>(wall_now())))
       return dump_json(
           json{{"ok", false}, {"error", source->text() + " is inside a wider ban already"}});

@@ -11,11 +11,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
 #include "core/fd.h"
+#include "core/parse.h"
 #include "core/text.h"
 
 namespace clawshield::guard {
@@ -31,17 +32,16 @@ class FileSource final : public LogSource {
     bool resumed = false;
     if (saved) {
       auto parts = split(*saved, ':');
-      uint64_t device = 0, inode = 0, offset = 0;
-      if (parts.size() == 3 &&
-          std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), device).ec ==
-              std::errc() &&
-          std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), inode).ec ==
-              std::errc() &&
-          std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), offset).ec ==
-              std::errc() &&
-          device == st.st_dev && inode == st.st_ino &&
-          offset <= static_cast<uint64_t>(st.st_size)) {
-        m_offset = offset;
+      auto number = [&](size_t i) -> std::optional<uint64_t> {
+        if (parts.size() != 3)
+          return std::nullopt;
+        auto value = parse_int(parts[i], uint64_t{0}, std::numeric_limits<uint64_t>::max());
+        return value ? std::optional(*value) : std::nullopt;
+      };
+      const auto device = number(0), inode = number(1), offset = number(2);
+      if (device && inode && offset && *device == st.st_dev && *inode == st.st_ino &&
+          *offset <= static_cast<uint64_t>(st.st_size)) {
+        m_offset = *offset;
         resumed = true;
       }
     }

@@ -11,11 +11,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "core/fd.h"
+#include "core/parse.h"
 
 namespace clawshield::guard {
 
@@ -117,8 +118,9 @@ void EntryDecoder::feed(std::string_view line, const std::function<void(const En
           sshd_program_of(TrustedFields{uid, comm, exe, unit, false, identifier});
       std::string message = text_field("MESSAGE");
       std::string realtime = text_field("__REALTIME_TIMESTAMP");
-      int64_t micros = 0;
-      std::from_chars(realtime.data(), realtime.data() + realtime.size(), micros);
+      const int64_t micros = parse_int(realtime, std::numeric_limits<int64_t>::min(),
+                                       std::numeric_limits<int64_t>::max())
+                                 .value_or(0);
       on_entry(Entry{micros / 1000000, program, message, static_cast<int32_t>(micros % 1000000)});
       return;
     }
@@ -170,8 +172,9 @@ void EntryDecoder::set_export_field(std::string_view key, std::string_view value
     if (m_identifier.empty())
       m_identifier = value;
   } else if (key == "__REALTIME_TIMESTAMP") {
-    int64_t micros = 0;
-    std::from_chars(value.data(), value.data() + value.size(), micros);
+    const int64_t micros =
+        parse_int(value, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max())
+            .value_or(0);
     m_time = micros / 1000000;
     m_micros = static_cast<int32_t>(micros % 1000000);
   }

@@ -21,6 +21,7 @@
 #include <random>
 
 #include "core/fd.h"
+#include "core/parse.h"
 
 namespace clawshield {
 namespace {
@@ -151,7 +152,11 @@ std::optional<pid_t> temp_owner(std::string_view candidate, std::string_view nam
   };
   if (!digits(number) || (dash != std::string_view::npos && !digits(pid_part)))
     return std::nullopt;
-  return pid_part.empty() ? 0 : static_cast<pid_t>(std::stol(std::string(pid_part)));
+  if (pid_part.empty())
+    return 0;
+  // Ten digits at most (checked above): always a number of this range.
+  auto pid = parse_int<int64_t>(pid_part, 0, 9'999'999'999);
+  return pid ? std::optional(static_cast<pid_t>(*pid)) : std::nullopt;
 }
 
 // Removes temp files a killed write_atomic of `name` left in `dir_fd`: only names of our exact
