@@ -93,9 +93,9 @@ TEST(ParseInt, ReadsTheWholeTextInsideTheRange) {
   EXPECT_EQ(parse_int<int>("-5", -5, 5).value(), -5);
   EXPECT_EQ(parse_int<int>("007", 0, 10).value(), 7);
   EXPECT_EQ(parse_int<uint16_t>("65535", 1, 65535).value(), 65535);
-  EXPECT_EQ(parse_int<int64_t>("9223372036854775807", 0, std::numeric_limits<int64_t>::max())
-                .value(),
-            std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(
+      parse_int<int64_t>("9223372036854775807", 0, std::numeric_limits<int64_t>::max()).value(),
+      std::numeric_limits<int64_t>::max());
 }
 
 TEST(ParseInt, RefusesTheEdgesJustOutsideTheRange) {
@@ -127,7 +127,9 @@ TEST(ParseInt, TheErrorNamesTheTextAndTheRange) {
   EXPECT_EQ(parsed.error().message, "\"1x\" is not a whole number from 1 to 65535");
 }
 
-bool is_open(int fd) { return ::fcntl(fd, F_GETFD) != -1 || errno != EBADF; }
+bool is_open(int fd) {
+  return ::fcntl(fd, F_GETFD) != -1 || errno != EBADF;
+}
 
 TEST(Fd, ClosesOnceWhenItsLastOwnerGoes) {
   int raw = -1;

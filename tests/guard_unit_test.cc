@@ -410,7 +410,8 @@ TEST(Daemon, SavedBansExpireOnTheHostsClock) {
   sigaddset(&term, SIGTERM);
   ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &term, &before), 0);
   ASSERT_EQ(::raise(SIGTERM), 0);  // pending until the daemon's signalfd reads it
-  run_daemon(host, Policy{}, options, [] { return Result<Policy>(Policy{}); }, log);
+  run_daemon(
+      host, Policy{}, options, [] { return Result<Policy>(Policy{}); }, log);
   ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
 
   std::vector<std::string> added;

@@ -56,8 +56,7 @@ void notify(const char* state) {
   std::memcpy(address.sun_path, path, length);
   if (address.sun_path[0] == '@')
     address.sun_path[0] = '\0';  // abstract namespace
-  ::sendto(fd.get(), state, std::strlen(state), MSG_NOSIGNAL,
-           reinterpret_cast<sockaddr*>(&address),
+  ::sendto(fd.get(), state, std::strlen(state), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address),
            static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length));
 }
 
@@ -113,7 +112,7 @@ class Daemon {
   Metrics m_metrics;
   bool m_dirty = false;
   std::error_code m_ignored;
-  Fd m_offence_fd;  // offences.log, opened at the first ban
+  Fd m_offence_fd;                               // offences.log, opened at the first ban
   std::map<std::string, std::string> m_failing;  // by report(): what fails, and why
 };
 
@@ -469,7 +468,7 @@ void Daemon::write_metrics() {
       "clawshield_guard_tracked_sources " +
       std::to_string(m_detector.tracked()) + "\n";
   report("writing metrics", m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/metrics.prom",
-                                                  text, 0644, Ownership{0, 0}));
+                                                   text, 0644, Ownership{0, 0}));
 }
 
 int Daemon::run(const std::function<Result<Policy>()>& reload) {

@@ -110,8 +110,8 @@ class FileSource final : public LogSource {
   Result<void> read_to_end(const std::function<void(const Entry&)>& sink) {
     char buffer[65536];
     while (true) {
-      ssize_t n =
-          ::pread(m_fd.get(), buffer, sizeof buffer, static_cast<off_t>(m_offset + m_partial.size()));
+      ssize_t n = ::pread(m_fd.get(), buffer, sizeof buffer,
+                          static_cast<off_t>(m_offset + m_partial.size()));
       if (n < 0) {
         if (errno == EINTR)
           continue;
