@@ -480,8 +480,7 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   if (auto made = m_host.fs.stat(k_guard_state_dir); made && !*made) {
     for (const char* dir : {"/var", "/var/lib", "/var/lib/clawshield", k_guard_state_dir})
       if (auto st = m_host.fs.stat(dir); st && !*st)
-        report("creating " + m_host.fs.host_path(dir),
-               m_host.fs.make_directory(dir, 0700, Ownership{0, 0}));
+        report("state folder", m_host.fs.make_directory(dir, 0700, Ownership{0, 0}));
   }
   if (auto loaded = load_state(); !loaded)
     return fail_with(loaded.error());
