@@ -2,13 +2,18 @@
 // repeat offenders and bounded memory; the file follower's tail -F behaviour (rotation,
 // truncation, partial lines, resuming at a saved position); replay of each input format.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
+#include "guard/daemon.h"
 #include "guard/detector.h"
 #include "guard/log_source.h"
 #include "guard/replay.h"
+#include "host/clock.h"
 #include "support/temp_root.h"
 
 namespace clawshield::guard {
@@ -355,6 +360,71 @@ TEST(BansCli, RefusesBansTooWideOrCoveringTheAllowlist) {
   // A sane ban goes on to the guard (which is not running here).
   auto asked = testing::run_clawshield({"bans", "ban", "203.0.113.0/24", "--root", root.path()});
   EXPECT_NE(asked.err.find("not running"), std::string::npos) << asked.err;
+}
+
+// Ban sets that are loaded and empty; every command the guard sends is kept.
+class EmptyBanSets final : public Nftables {
+ public:
+  Result<std::string> run(std::string_view commands, NftOutput output) override {
+    calls.emplace_back(commands);
+    if (commands.starts_with("list ") && output == NftOutput::json)
+      return std::string(R"({"nftables": []})");
+    return std::string();
+  }
+  std::vector<std::string> calls;
+};
+
+class NoCommands final : public CommandRunner {
+ public:
+  Result<CommandResult> run(const Command& command) override {
+    return fail(ErrorCode::not_found, "cannot run " + command.argv.front());
+  }
+  Result<void> spawn_detached(const Command& command) override {
+    return fail(ErrorCode::not_found, "cannot run " + command.argv.front());
+  }
+};
+
+// The daemon reads time from the host's clock: a saved ban whose end has passed on that clock
+// is not put back after a reboot, one still running is put back for the time it has left.
+// The clock is years from the real one, so a daemon reading the system clock fails both.
+// No sleeping: a SIGTERM pending before the start ends the loop at its first wait.
+TEST(Daemon, SavedBansExpireOnTheHostsClock) {
+  const int64_t now = 1'000'000'000;  // 2001-09-09
+  testing::TempDir root;
+  testing::write_file(root.path(), std::string(k_guard_state_dir) + "/state.json",
+                      R"({"bans": {"198.51.100.7": )" + std::to_string(now - 1) +
+                          R"(, "198.51.100.8": )" + std::to_string(now + 500) + "}}",
+                      0600);
+  auto fs = Filesystem::open(root.path());
+  ASSERT_TRUE(fs);
+  NoCommands runner;
+  ManualClock clock{std::chrono::system_clock::time_point(std::chrono::seconds(now))};
+  EmptyBanSets nft;
+  Host host{*fs, runner, clock, nft, Liveness::offline, false};
+  DaemonOptions options;
+  options.journal = false;
+  std::ostringstream log;
+
+  sigset_t term, before;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &term, &before), 0);
+  ASSERT_EQ(::raise(SIGTERM), 0);  // pending until the daemon's signalfd reads it
+  run_daemon(
+      host, Policy{}, options, [] { return Result<Policy>(Policy{}); }, log);
+  // A daemon that failed before its loop left the signal pending: take it before unblocking.
+  const timespec no_wait{};
+  ::sigtimedwait(&term, nullptr, &no_wait);
+  ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+
+  std::vector<std::string> added;
+  for (const auto& call : nft.calls)
+    if (call.starts_with("add element"))
+      added.push_back(call);
+  ASSERT_EQ(added.size(), 1u) << log.str();
+  EXPECT_EQ(added[0].find("198.51.100.7"), std::string::npos) << added[0];
+  EXPECT_NE(added[0].find("198.51.100.8 timeout 500s"), std::string::npos) << added[0];
+  EXPECT_NE(log.str().find("1 restored from the saved state"), std::string::npos) << log.str();
 }
 
 }  // namespace

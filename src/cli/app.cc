@@ -10,7 +10,6 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
-#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -22,6 +21,8 @@
 #include "cli/output.h"
 #include "cli/scan_command.h"
 #include "core/bounded_json.h"
+#include "core/fd.h"
+#include "core/parse.h"
 #include "engine/apply.h"
 #include "engine/confirm.h"
 #include "engine/layers.h"
@@ -198,12 +199,10 @@ std::optional<int64_t> parse_duration(const std::string& text) {
     default:
       break;
   }
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-  if (ec != std::errc() || ptr != number.data() + number.size() || value <= 0 ||
-      value > 3650 * 86400 / unit)
+  auto value = parse_int<int64_t>(number, 1, 3650 * 86400 / unit);
+  if (!value)
     return std::nullopt;
-  return value * unit;
+  return *value * unit;
 }
 
 int report_error(std::ostream& err, const Error& error) {
@@ -217,12 +216,10 @@ Result<void> enter_netns(const std::string& name) {
   if (name.empty() || name.find('/') != std::string::npos)
     return fail(ErrorCode::bad_input, "--netns: bad namespace name \"" + name + "\"");
   const std::string path = "/run/netns/" + name;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid())
     return fail(ErrorCode::bad_input, "--netns: cannot open " + path);
-  int rc = ::setns(fd, CLONE_NEWNET);
-  ::close(fd);
-  if (rc != 0)
+  if (::setns(fd.get(), CLONE_NEWNET) != 0)
     return fail(ErrorCode::permission, "--netns: cannot enter " + path + " (needs root)");
   return {};
 }

@@ -2,9 +2,10 @@
 // IPv6, and prefix arithmetic for per-/64 counting and allowlist CIDRs.
 #include "guard/address.h"
 
+#include "core/parse.h"
+
 #include <arpa/inet.h>
 
-#include <charconv>
 #include <cstring>
 
 namespace clawshield::guard {
@@ -65,13 +66,10 @@ std::optional<Address> parse_network(std::string_view text) {
   auto address = parse_address(text.substr(0, slash));
   if (!address || slash == std::string_view::npos)
     return address;
-  int length = 0;
-  auto rest = text.substr(slash + 1);
-  auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), length);
-  if (ec != std::errc() || ptr != rest.data() + rest.size() || length < 0 ||
-      length > (address->v6 ? 128 : 32))
+  auto length = parse_int(text.substr(slash + 1), 0, address->v6 ? 128 : 32);
+  if (!length)
     return std::nullopt;
-  return masked(*address, length);
+  return masked(*address, *length);
 }
 
 Address masked(const Address& address, int prefix) {

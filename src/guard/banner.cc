@@ -2,8 +2,9 @@
 // prefix ban absorbs addresses inside it, and re-adding an element refreshes its timeout.
 #include "guard/banner.h"
 
-#include <charconv>
+#include <limits>
 
+#include "core/parse.h"
 #include "core/text.h"
 #include "layers/firewall/ruleset.h"
 
@@ -79,7 +80,9 @@ Result<std::vector<Ban>> Banner::list() {
         std::string_view value = words[2];
         if (value.ends_with("s"))
           value.remove_suffix(1);
-        std::from_chars(value.data(), value.data() + value.size(), ban.seconds);
+        ban.seconds = parse_int(value, std::numeric_limits<int64_t>::min(),
+                                std::numeric_limits<int64_t>::max())
+                          .value_or(0);
       }
       bans.push_back(ban);
     }

@@ -25,10 +25,13 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 
 #include "core/bounded_json.h"
+#include "core/fd.h"
+#include "core/parse.h"
 #include "core/text.h"
 #include "guard/banner.h"
 #include "guard/detector.h"
@@ -39,17 +42,13 @@ namespace {
 
 using nlohmann::json;
 
-double wall_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // sd_notify without libsystemd: one datagram to $NOTIFY_SOCKET.
 void notify(const char* state) {
   const char* path = std::getenv("NOTIFY_SOCKET");
   if (!path || !*path)
     return;
-  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
+  Fd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid())
     return;
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -57,9 +56,8 @@ void notify(const char* state) {
   std::memcpy(address.sun_path, path, length);
   if (address.sun_path[0] == '@')
     address.sun_path[0] = '\0';  // abstract namespace
-  ::sendto(fd, state, std::strlen(state), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address),
+  ::sendto(fd.get(), state, std::strlen(state), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&address),
            static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + length));
-  ::close(fd);
 }
 
 struct Metrics {
@@ -87,13 +85,20 @@ class Daemon {
   std::string offence_log_path() const;
   Result<void> load_offence_log();
   void log_offence(const Address& source, int offence);
-  Result<void> open_sources();
+  void open_sources();
   Result<void> restore_bans();
   void drain();
-  void handle_control(int client);
+  void handle_control(Fd client);
   std::string control_reply(const std::string& request);
   void write_metrics();
   void say(const std::string& line) { m_log << line << std::endl; }
+  // Logs the failure of `what`, a step the loop repeats (saving state, writing metrics), when
+  // it starts failing or fails for another reason, not at every tick it goes on failing.
+  void report(const std::string& what, const Result<void>& result);
+  // Seconds since the epoch on the host's clock (a test's clock in tests).
+  double wall_now() const {
+    return std::chrono::duration<double>(m_host.clock.now().time_since_epoch()).count();
+  }
 
   Host& m_host;
   Policy m_policy;
@@ -107,8 +112,21 @@ class Daemon {
   Metrics m_metrics;
   bool m_dirty = false;
   std::error_code m_ignored;
-  int m_offence_fd = -1;  // offences.log, opened at the first ban
+  Fd m_offence_fd;                               // offences.log, opened at the first ban
+  std::map<std::string, std::string> m_failing;  // by report(): what fails, and why
 };
+
+void Daemon::report(const std::string& what, const Result<void>& result) {
+  if (result) {
+    m_failing.erase(what);
+    return;
+  }
+  auto [known, first] = m_failing.try_emplace(what, result.error().message);
+  if (!first && known->second == result.error().message)
+    return;
+  known->second = result.error().message;
+  say("guard: " + what + ": " + result.error().message);
+}
 
 Result<void> Daemon::load_state() {
   auto text = m_host.fs.read(std::string(k_guard_state_dir) + "/state.json");
@@ -168,11 +186,15 @@ Result<void> Daemon::load_offence_log() {
 }
 
 void Daemon::log_offence(const Address& source, int offence) {
-  if (m_offence_fd < 0)
+  if (!m_offence_fd.valid())
     m_offence_fd =
-        ::open(offence_log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+        Fd(::open(offence_log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600));
   const std::string line = source.text() + " " + std::to_string(offence) + "\n";
-  (void)!::write(m_offence_fd, line.data(), line.size());
+  // The ban is in the kernel either way; a lost line costs the offence count of a crash.
+  Result<void> written;
+  if (!m_offence_fd.valid() || ::write(m_offence_fd.get(), line.data(), line.size()) < 0)
+    written = std::unexpected(errno_error(errno, "append to", offence_log_path()));
+  report("offence log", written);
 }
 
 Result<void> Daemon::save_state() {
@@ -201,7 +223,7 @@ Result<void> Daemon::save_state() {
   return {};
 }
 
-Result<void> Daemon::open_sources() {
+void Daemon::open_sources() {
   m_sources.clear();
   // The journal first: its entries carry who sent them (sshd_program_of).
   if (m_options.journal) {
@@ -226,14 +248,13 @@ Result<void> Daemon::open_sources() {
   if (journal_read && !m_options.files.empty() && syslog_goes_through_journald(m_host.fs)) {
     say("guard: reading the journal only: syslog goes through journald, so " +
         join(m_options.files, ", ") + " would repeat its entries (and not who sent them)");
-    return {};
+    return;
   }
   for (const auto& path : m_options.files) {
     std::string name = "file:" + m_host.fs.host_path(path);
     auto saved = m_positions.contains(name) ? std::optional(m_positions[name]) : std::nullopt;
     m_sources.push_back(make_file_source(m_host.fs.host_path(path), saved, m_options.year));
   }
-  return {};
 }
 
 Result<void> Daemon::restore_bans() {
@@ -360,11 +381,12 @@ std::string Daemon::control_reply(const std::string& request) {
     // The daemon is the trust boundary: whatever the client checked, a ban that is too wide or
     // covers the allowlist is refused here.
     auto source = check_ban_request(words[1], m_detector.settings().allowlist);
-    int64_t seconds = std::atoll(words[2].c_str());
+    auto parsed = parse_int(words[2], int64_t{1}, std::numeric_limits<int64_t>::max());
     if (!source)
       return dump_json(json{{"ok", false}, {"refused", true}, {"error", source.error().message}});
-    if (seconds <= 0)
+    if (!parsed)
       return dump_json(json{{"ok", false}, {"error", "usage: ban ADDRESS[/PREFIX] SECONDS"}});
+    const int64_t seconds = *parsed;
     if (m_detector.covered_by_prefix_ban(*source, static_cast<int64_t>(wall_now())))
       return dump_json(
           json{{"ok", false}, {"error", source->text() + " is inside a wider ban already"}});
@@ -399,21 +421,22 @@ std::string Daemon::control_reply(const std::string& request) {
       json{{"ok", false}, {"error", "unknown request (list, ban ADDR SECONDS, unban ADDR)"}});
 }
 
-void Daemon::handle_control(int client) {
+void Daemon::handle_control(Fd client) {
   ucred credentials{};
   socklen_t length = sizeof credentials;
   std::string reply;
-  if (::getsockopt(client, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 ||
+  if (::getsockopt(client.get(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 ||
       credentials.uid != 0) {
     reply = json{{"ok", false}, {"error", "only root may control the guard"}}.dump();
   } else {
     char buffer[512];
-    ssize_t n = ::recv(client, buffer, sizeof buffer - 1, 0);
+    ssize_t n = ::recv(client.get(), buffer, sizeof buffer - 1, 0);
     reply = control_reply(n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string());
   }
   reply += "\n";
-  (void)!::send(client, reply.data(), reply.size(), MSG_NOSIGNAL);
-  ::close(client);
+  // A client gone before the reply has nobody to tell; the request was carried out (and
+  // logged) already.
+  (void)!::send(client.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
 }
 
 void Daemon::write_metrics() {
@@ -444,8 +467,8 @@ void Daemon::write_metrics() {
       "# TYPE clawshield_guard_tracked_sources gauge\n"
       "clawshield_guard_tracked_sources " +
       std::to_string(m_detector.tracked()) + "\n";
-  (void)m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/metrics.prom", text, 0644,
-                               Ownership{0, 0});
+  report("writing metrics", m_host.fs.write_atomic(std::string(k_guard_state_dir) + "/metrics.prom",
+                                                   text, 0644, Ownership{0, 0}));
 }
 
 int Daemon::run(const std::function<Result<Policy>()>& reload) {
@@ -457,23 +480,27 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   if (auto made = m_host.fs.stat(k_guard_state_dir); made && !*made) {
     for (const char* dir : {"/var", "/var/lib", "/var/lib/clawshield", k_guard_state_dir})
       if (auto st = m_host.fs.stat(dir); st && !*st)
-        (void)m_host.fs.make_directory(dir, 0700, Ownership{0, 0});
+        report("state folder", m_host.fs.make_directory(dir, 0700, Ownership{0, 0}));
   }
   if (auto loaded = load_state(); !loaded)
     return fail_with(loaded.error());
   if (auto restored = restore_bans(); !restored)
     return fail_with(restored.error());
-  (void)open_sources();
+  open_sources();
 
   // Signals as events.
   sigset_t signals;
   sigemptyset(&signals);
   for (int signal_number : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&signals, signal_number);
   ::sigprocmask(SIG_BLOCK, &signals, nullptr);
-  int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC);
-  int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
-  int inotify_fd = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-  int timer_fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  const Fd signal_owner(::signalfd(-1, &signals, SFD_CLOEXEC));
+  const Fd epoll_owner(::epoll_create1(EPOLL_CLOEXEC));
+  const Fd inotify_owner(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  const Fd timer_owner(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC));
+  const int signal_fd = signal_owner.get();
+  const int epoll_fd = epoll_owner.get();
+  const int inotify_fd = inotify_owner.get();
+  const int timer_fd = timer_owner.get();
   itimerspec tick{{1, 0}, {1, 0}};
   ::timerfd_settime(timer_fd, 0, &tick, nullptr);
   std::set<std::string> watched;
@@ -491,7 +518,8 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   std::filesystem::create_directories(socket_dir, ignored);
   ::chmod(socket_dir.c_str(), 0700);
   ::unlink(socket_path.c_str());
-  int listen_fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  const Fd listen_owner(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  const int listen_fd = listen_owner.get();
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   std::strncpy(address.sun_path, socket_path.c_str(), sizeof address.sun_path - 1);
@@ -514,7 +542,7 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   for (const auto& source : m_sources) add(source->wait_fd());
 
   drain();
-  (void)save_state();
+  report("saving state", save_state());
   write_metrics();
   notify("READY=1");
   say("guard: watching " + std::to_string(m_sources.size()) + " source(s)");
@@ -546,7 +574,8 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
           m_detector = Detector(settings_from_policy(m_policy.guard));
           m_detector.offences() = offences;
           for (const auto& counter : counters) m_detector.restore_counter(counter);
-          (void)restore_bans();
+          if (auto restored = restore_bans(); !restored)
+            say("guard: after the reload: " + restored.error().message);
           say("guard: policy reloaded");
         } else {
           running = false;
@@ -557,6 +586,7 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
         }
         poll_sources = true;
       } else if (fd == timer_fd) {
+        // The count is not needed, only that the tick came: a failed read changes nothing.
         uint64_t expirations = 0;
         (void)!::read(timer_fd, &expirations, sizeof expirations);
         poll_sources = true;
@@ -565,11 +595,11 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
         if (++ticks % 5 == 0)
           write_metrics();
         if (m_dirty)
-          (void)save_state();
+          report("saving state", save_state());
       } else if (fd == listen_fd) {
-        int client = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-        if (client >= 0)
-          handle_control(client);
+        Fd client(::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC));
+        if (client.valid())
+          handle_control(std::move(client));
       } else {
         poll_sources = true;  // the journal
       }
@@ -584,9 +614,6 @@ int Daemon::run(const std::function<Result<Policy>()>& reload) {
   }
   write_metrics();
   ::unlink(socket_path.c_str());
-  for (int fd : {signal_fd, epoll_fd, inotify_fd, timer_fd, listen_fd})
-    if (fd >= 0)
-      ::close(fd);
   say("guard: stopped");
   return exit_code;
 }
@@ -601,24 +628,24 @@ int run_daemon(Host& host, Policy policy, DaemonOptions options,
 
 Result<std::string> control_request(const Filesystem& fs, const std::string& request) {
   const std::string path = fs.host_path(k_control_socket);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  Fd socket(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  const int fd = socket.get();
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    int err = errno;
-    ::close(fd);
+    const int err = errno;
     return fail(err == ENOENT || err == ECONNREFUSED ? ErrorCode::not_found : ErrorCode::io,
                 "the guard is not running (" + path + ": " + std::strerror(err) + ")");
   }
-  (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0)
+    return fail(ErrorCode::io, "sending to the guard (" + path + "): " + std::strerror(errno));
   ::shutdown(fd, SHUT_WR);
   std::string reply;
   char buffer[65536];
   ssize_t n;
   while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
     reply.append(buffer, static_cast<size_t>(n));
-  ::close(fd);
   return reply;
 }
 

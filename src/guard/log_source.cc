@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 
+#include "core/fd.h"
+#include "core/parse.h"
 #include "core/text.h"
 
 namespace clawshield::guard {
@@ -30,17 +32,16 @@ class FileSource final : public LogSource {
     bool resumed = false;
     if (saved) {
       auto parts = split(*saved, ':');
-      uint64_t device = 0, inode = 0, offset = 0;
-      if (parts.size() == 3 &&
-          std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), device).ec ==
-              std::errc() &&
-          std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), inode).ec ==
-              std::errc() &&
-          std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), offset).ec ==
-              std::errc() &&
-          device == st.st_dev && inode == st.st_ino &&
-          offset <= static_cast<uint64_t>(st.st_size)) {
-        m_offset = offset;
+      auto number = [&](size_t i) -> std::optional<uint64_t> {
+        if (parts.size() != 3)
+          return std::nullopt;
+        auto value = parse_int(parts[i], uint64_t{0}, std::numeric_limits<uint64_t>::max());
+        return value ? std::optional(*value) : std::nullopt;
+      };
+      const auto device = number(0), inode = number(1), offset = number(2);
+      if (device && inode && offset && *device == st.st_dev && *inode == st.st_ino &&
+          *offset <= static_cast<uint64_t>(st.st_size)) {
+        m_offset = *offset;
         resumed = true;
       }
     }
@@ -48,11 +49,6 @@ class FileSource final : public LogSource {
       m_offset = static_cast<uint64_t>(st.st_size);  // first start: only what comes next
     open_current();
   }
-  ~FileSource() override {
-    if (m_fd >= 0)
-      ::close(m_fd);
-  }
-
   std::string name() const override { return "file:" + m_path; }
 
   std::string position() const override {
@@ -66,11 +62,11 @@ class FileSource final : public LogSource {
       ++delivered;
       on_entry(entry);
     };
-    if (m_fd < 0 && !open_current())
+    if (!m_fd.valid() && !open_current())
       return delivered;
     // Truncated in place: start over.
     struct stat st {};
-    if (::fstat(m_fd, &st) == 0 && static_cast<uint64_t>(st.st_size) < m_offset) {
+    if (::fstat(m_fd.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) < m_offset) {
       m_offset = 0;
       m_partial.clear();
     }
@@ -82,8 +78,7 @@ class FileSource final : public LogSource {
       if (!m_partial.empty())
         deliver(m_partial, sink);  // the old file ended without a newline
       m_partial.clear();
-      ::close(m_fd);
-      m_fd = -1;
+      m_fd.reset();
       m_offset = 0;
       if (open_current())
         CS_TRY_VOID(read_to_end(sink));
@@ -93,14 +88,12 @@ class FileSource final : public LogSource {
 
  private:
   bool open_current() {
-    int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
+    Fd fd(::open(m_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd.valid())
       return false;
     struct stat st {};
-    ::fstat(fd, &st);
-    if (m_fd >= 0)
-      ::close(m_fd);
-    m_fd = fd;
+    ::fstat(fd.get(), &st);
+    m_fd = std::move(fd);
     if (st.st_ino != m_inode || st.st_dev != m_device) {
       if (m_inode != 0)
         m_offset = 0;  // a different file than the one the offset belonged to
@@ -117,8 +110,8 @@ class FileSource final : public LogSource {
   Result<void> read_to_end(const std::function<void(const Entry&)>& sink) {
     char buffer[65536];
     while (true) {
-      ssize_t n =
-          ::pread(m_fd, buffer, sizeof buffer, static_cast<off_t>(m_offset + m_partial.size()));
+      ssize_t n = ::pread(m_fd.get(), buffer, sizeof buffer,
+                          static_cast<off_t>(m_offset + m_partial.size()));
       if (n < 0) {
         if (errno == EINTR)
           continue;
@@ -151,7 +144,7 @@ class FileSource final : public LogSource {
 
   std::string m_path;
   EntryDecoder m_decoder;
-  int m_fd = -1;
+  Fd m_fd;
   uint64_t m_device = 0, m_inode = 0, m_offset = 0;
   std::string m_partial;
 };

@@ -11,9 +11,12 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
+#include <limits>
 #include <string>
+
+#include "core/fd.h"
+#include "core/parse.h"
 
 namespace clawshield::guard {
 
@@ -115,8 +118,9 @@ void EntryDecoder::feed(std::string_view line, const std::function<void(const En
           sshd_program_of(TrustedFields{uid, comm, exe, unit, false, identifier});
       std::string message = text_field("MESSAGE");
       std::string realtime = text_field("__REALTIME_TIMESTAMP");
-      int64_t micros = 0;
-      std::from_chars(realtime.data(), realtime.data() + realtime.size(), micros);
+      const int64_t micros = parse_int(realtime, std::numeric_limits<int64_t>::min(),
+                                       std::numeric_limits<int64_t>::max())
+                                 .value_or(0);
       on_entry(Entry{micros / 1000000, program, message, static_cast<int32_t>(micros % 1000000)});
       return;
     }
@@ -168,8 +172,9 @@ void EntryDecoder::set_export_field(std::string_view key, std::string_view value
     if (m_identifier.empty())
       m_identifier = value;
   } else if (key == "__REALTIME_TIMESTAMP") {
-    int64_t micros = 0;
-    std::from_chars(value.data(), value.data() + value.size(), micros);
+    const int64_t micros =
+        parse_int(value, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max())
+            .value_or(0);
     m_time = micros / 1000000;
     m_micros = static_cast<int32_t>(micros % 1000000);
   }
@@ -241,8 +246,8 @@ void EntryDecoder::finish(const std::function<void(const Entry&)>& on_entry) {
 
 Result<void> for_each_line(const std::string& path,
                            const std::function<void(std::string_view)>& on_line) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file.valid())
     return fail(errno == ENOENT ? ErrorCode::not_found : ErrorCode::io,
                 "cannot read " + path + ": " + std::strerror(errno));
   constexpr size_t k_chunk = 1 << 20;
@@ -250,11 +255,10 @@ Result<void> for_each_line(const std::string& path,
   buffer.reserve(2 * k_chunk);
   std::vector<char> chunk(k_chunk);
   while (true) {
-    ssize_t n = ::read(fd, chunk.data(), chunk.size());
+    ssize_t n = ::read(file.get(), chunk.data(), chunk.size());
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      ::close(fd);
       return fail(ErrorCode::io, "error reading " + path + ": " + std::strerror(errno));
     }
     if (n == 0)
@@ -270,7 +274,7 @@ Result<void> for_each_line(const std::string& path,
     }
     buffer.erase(0, start);
   }
-  ::close(fd);
+  file.reset();
   if (!buffer.empty())
     on_line(buffer);
   return {};

@@ -7,19 +7,19 @@
 #include <signal.h>
 
 #include <cerrno>
-#include <charconv>
+#include <limits>
 
+#include "core/parse.h"
 #include "core/text.h"
 
 namespace clawshield {
 namespace {
 
 Result<unsigned> parse_id(const std::string& text, const std::string& where) {
-  unsigned value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty())
+  auto value = parse_int(text, 0u, std::numeric_limits<unsigned>::max());
+  if (!value)
     return fail(ErrorCode::bad_input, where + ": bad numeric id '" + text + "'");
-  return value;
+  return *value;
 }
 
 // Calls `record(fields, where)` for each non-comment line of colon-separated file `path`,
@@ -148,10 +148,8 @@ Result<std::vector<std::string>> stale_account_locks(const Filesystem& fs) {
       // shadow writes its PID, as decimal text, into the lock.
       auto text = fs.read(lock);
       const std::string pid_text = text ? std::string(trim(*text)) : std::string();
-      int pid = 0;
-      auto [ptr, ec] = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
-      const bool valid =
-          text && ec == std::errc() && ptr == pid_text.data() + pid_text.size() && pid > 0;
+      const int pid = parse_int(pid_text, 0, std::numeric_limits<int>::max()).value_or(0);
+      const bool valid = text && pid > 0;
       if (valid && (::kill(pid, 0) == 0 || errno != ESRCH))
         return fail(ErrorCode::refused, fs.host_path(lock) + " is held by running process " +
                                             std::to_string(pid) +

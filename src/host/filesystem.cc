@@ -20,7 +20,8 @@
 #include <optional>
 #include <random>
 
-#include "host/fd.h"
+#include "core/fd.h"
+#include "core/parse.h"
 
 namespace clawshield {
 namespace {
@@ -59,12 +60,10 @@ Result<void> remove_contents(int dir_fd, const std::string& display, int depth =
   for (const auto& [name, is_dir] : entries) {
     const std::string child = display + "/" + name;
     if (is_dir) {
-      int child_fd =
-          ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (child_fd < 0)
+      Fd child_fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (!child_fd.valid())
         return std::unexpected(errno_error(errno, "open", child));
-      Fd guard(child_fd);
-      CS_TRY_VOID(remove_contents(child_fd, child, depth + 1));
+      CS_TRY_VOID(remove_contents(child_fd.get(), child, depth + 1));
     }
     if (::unlinkat(dir_fd, name.c_str(), is_dir ? AT_REMOVEDIR : 0) != 0)
       return std::unexpected(errno_error(errno, "remove", child));
@@ -114,14 +113,14 @@ Result<void> make_directory_at(int dir_fd, const std::string& name, unsigned mod
                                const std::string& display) {
   if (::mkdirat(dir_fd, name.c_str(), 0700) != 0)
     return std::unexpected(errno_error(errno, "mkdir", display));
-  int fd = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
+  Fd made(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!made.valid()) {
     if (errno == ELOOP || errno == ENOTDIR)
       return fail(ErrorCode::refused,
                   display + " was replaced while being created; refusing to follow it");
     return std::unexpected(errno_error(errno, "open", display));
   }
-  Fd made(fd);
+  const int fd = made.get();
   struct stat st {};
   if (::fstat(fd, &st) != 0)
     return std::unexpected(errno_error(errno, "stat", display));
@@ -153,20 +152,24 @@ std::optional<pid_t> temp_owner(std::string_view candidate, std::string_view nam
   };
   if (!digits(number) || (dash != std::string_view::npos && !digits(pid_part)))
     return std::nullopt;
-  return pid_part.empty() ? 0 : static_cast<pid_t>(std::stol(std::string(pid_part)));
+  if (pid_part.empty())
+    return 0;
+  // Ten digits at most (checked above): always a number of this range.
+  auto pid = parse_int<int64_t>(pid_part, 0, 9'999'999'999);
+  return pid ? std::optional(static_cast<pid_t>(*pid)) : std::nullopt;
 }
 
 // Removes temp files a killed write_atomic of `name` left in `dir_fd`: only names of our exact
 // pattern, only regular files, only when the writer that made them is gone.
 void remove_stale_temps(int dir_fd, const std::string& name) {
-  int dup_fd = ::dup(dir_fd);
-  if (dup_fd < 0)
+  Fd dup_fd(::dup(dir_fd));
+  if (!dup_fd.valid())
     return;
-  DIR* dir = ::fdopendir(dup_fd);
-  if (!dir) {
-    ::close(dup_fd);
+  // fdopendir takes the descriptor over when it succeeds: closedir closes it.
+  DIR* dir = ::fdopendir(dup_fd.get());
+  if (!dir)
     return;
-  }
+  dup_fd.release();
   std::vector<std::string> stale;
   while (dirent* entry = ::readdir(dir)) {
     auto pid = temp_owner(entry->d_name, name);
@@ -245,72 +248,50 @@ std::string base_name(std::string_view path) {
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
 }
 
-Filesystem::Filesystem(std::string root, int root_fd, bool system_root)
-    : m_root(std::move(root)), m_root_fd(root_fd), m_system_root(system_root) {}
-
-Filesystem::Filesystem(Filesystem&& other) noexcept
-    : m_root(std::move(other.m_root)),
-      m_root_fd(std::exchange(other.m_root_fd, -1)),
-      m_system_root(other.m_system_root) {}
-
-Filesystem& Filesystem::operator=(Filesystem&& other) noexcept {
-  if (this != &other) {
-    if (m_root_fd >= 0)
-      ::close(m_root_fd);
-    m_root = std::move(other.m_root);
-    m_root_fd = std::exchange(other.m_root_fd, -1);
-    m_system_root = other.m_system_root;
-  }
-  return *this;
-}
-
-Filesystem::~Filesystem() {
-  if (m_root_fd >= 0)
-    ::close(m_root_fd);
-}
+Filesystem::Filesystem(std::string root, Fd root_fd, bool system_root)
+    : m_root(std::move(root)), m_root_fd(std::move(root_fd)), m_system_root(system_root) {}
 
 Result<Filesystem> Filesystem::open(const std::string& root) {
   if (root.empty())
     return fail(ErrorCode::bad_input, "empty root directory");
-  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
+  Fd fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid())
     return std::unexpected(errno_error(errno, "open root", root));
   struct stat root_stat {
   }, slash_stat{};
-  bool system_root = ::fstat(fd, &root_stat) == 0 && ::stat("/", &slash_stat) == 0 &&
+  bool system_root = ::fstat(fd.get(), &root_stat) == 0 && ::stat("/", &slash_stat) == 0 &&
                      root_stat.st_dev == slash_stat.st_dev && root_stat.st_ino == slash_stat.st_ino;
   std::string trimmed = root;
   while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
   if (trimmed == "/")
     trimmed.clear();
-  return Filesystem(std::move(trimmed), fd, system_root);
+  return Filesystem(std::move(trimmed), std::move(fd), system_root);
 }
 
 std::string Filesystem::host_path(std::string_view path) const {
   return m_root + std::string(path);
 }
 
-Result<int> Filesystem::open_in_root(std::string_view path, int flags) const {
+Result<Fd> Filesystem::open_in_root(std::string_view path, int flags) const {
   CS_TRY(std::string normal, normalize_path(path));
   open_how how{};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   // openat2 wants a path relative to the root's descriptor.
   std::string relative = normal.size() == 1 ? std::string(".") : normal.substr(1);
-  long fd = ::syscall(SYS_openat2, m_root_fd, relative.c_str(), &how, sizeof how);
+  long fd = ::syscall(SYS_openat2, m_root_fd.get(), relative.c_str(), &how, sizeof how);
   if (fd < 0)
     return std::unexpected(errno_error(errno, "open", host_path(normal)));
-  return static_cast<int>(fd);
+  return Fd(static_cast<int>(fd));
 }
 
 Result<Fd> Filesystem::open_directory(std::string_view path) const {
-  CS_TRY(int fd, open_in_root(path, O_RDONLY | O_DIRECTORY));
-  return Fd(fd);
+  return open_in_root(path, O_RDONLY | O_DIRECTORY);
 }
 
 Result<std::string> Filesystem::read(std::string_view path) const {
-  CS_TRY(int fd, open_in_root(path, O_RDONLY));
-  Fd guard(fd);
+  CS_TRY(Fd file, open_in_root(path, O_RDONLY));
+  const int fd = file.get();
   struct stat st {};
   if (::fstat(fd, &st) != 0)
     return std::unexpected(errno_error(errno, "stat", host_path(path)));
@@ -339,18 +320,16 @@ Result<std::optional<FileStat>> Filesystem::stat(std::string_view path) const {
       return std::optional<FileStat>{};
     return std::unexpected(fd.error());
   }
-  Fd guard(*fd);
   struct stat st {};
-  if (::fstat(*fd, &st) != 0)
+  if (::fstat(fd->get(), &st) != 0)
     return std::unexpected(errno_error(errno, "stat", host_path(path)));
   return file_stat(st);
 }
 
 Result<bool> Filesystem::has_access_acl(std::string_view path) const {
-  CS_TRY(int fd, open_in_root(path, O_PATH));
-  Fd guard(fd);
+  CS_TRY(Fd fd, open_in_root(path, O_PATH));
   // An O_PATH descriptor takes no fgetxattr; its /proc/self/fd name reaches the same inode.
-  const std::string self = "/proc/self/fd/" + std::to_string(fd);
+  const std::string self = "/proc/self/fd/" + std::to_string(fd.get());
   ssize_t size = ::getxattr(self.c_str(), "system.posix_acl_access", nullptr, 0);
   if (size >= 0)
     return size > 0;
@@ -365,14 +344,14 @@ Result<std::vector<std::string>> Filesystem::list(std::string_view path) const {
 }
 
 Result<std::vector<std::string>> list_names_at(int dir_fd, const std::string& display) {
-  int dup_fd = ::dup(dir_fd);
-  if (dup_fd < 0)
+  Fd dup_fd(::dup(dir_fd));
+  if (!dup_fd.valid())
     return std::unexpected(errno_error(errno, "dup", display));
-  DIR* dir = ::fdopendir(dup_fd);
-  if (!dir) {
-    ::close(dup_fd);
+  // fdopendir takes the descriptor over when it succeeds: closedir closes it.
+  DIR* dir = ::fdopendir(dup_fd.get());
+  if (!dir)
     return std::unexpected(errno_error(errno, "opendir", display));
-  }
+  dup_fd.release();
   std::vector<std::string> names;
   while (dirent* entry = ::readdir(dir)) {
     std::string name = entry->d_name;
@@ -389,17 +368,17 @@ Result<void> Filesystem::write_atomic(std::string_view path, std::string_view co
   CS_TRY(std::string normal, normalize_path(path));
   if (normal == "/")
     return fail(ErrorCode::bad_input, "cannot write the root itself");
-  CS_TRY(int dir_fd, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
-  Fd dir(dir_fd);
+  CS_TRY(Fd dir, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
+  const int dir_fd = dir.get();
   const std::string name = base_name(normal);
   remove_stale_temps(dir_fd, name);
   std::random_device random;
   const std::string temp = "." + name + ".clawshield-" + std::to_string(::getpid()) + "-" +
                            std::to_string(random() % 1000000);
-  int fd = ::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
+  Fd file(::openat(dir_fd, temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!file.valid())
     return std::unexpected(errno_error(errno, "create", host_path(normal)));
-  Fd file(fd);
+  const int fd = file.get();
   auto cleanup = [&](Error error) -> Result<void> {
     ::unlinkat(dir_fd, temp.c_str(), 0);
     return std::unexpected(std::move(error));
@@ -418,7 +397,7 @@ Result<void> Filesystem::write_atomic(std::string_view path, std::string_view co
     return cleanup(errno_error(errno, "chmod", host_path(normal)));
   if (::fsync(fd) != 0)
     return cleanup(errno_error(errno, "fsync", host_path(normal)));
-  ::close(file.release());
+  file.reset();
   if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0)
     return cleanup(errno_error(errno, "rename", host_path(normal)));
   if (::fsync(dir_fd) != 0)
@@ -428,18 +407,16 @@ Result<void> Filesystem::write_atomic(std::string_view path, std::string_view co
 
 Result<void> Filesystem::make_directory(std::string_view path, unsigned mode, Ownership owner) {
   CS_TRY(std::string normal, normalize_path(path));
-  CS_TRY(int dir_fd, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
-  Fd dir(dir_fd);
-  return make_directory_at(dir_fd, base_name(normal), mode, owner, host_path(normal));
+  CS_TRY(Fd dir, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
+  return make_directory_at(dir.get(), base_name(normal), mode, owner, host_path(normal));
 }
 
 Result<void> Filesystem::set_attributes(std::string_view path, unsigned mode, Ownership owner) {
   // Non-blocking: a FIFO put in the path's place must not hang the caller.
-  CS_TRY(int fd, open_in_root(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
-  Fd guard(fd);
-  if (::fchown(fd, owner.uid, owner.gid) != 0)
+  CS_TRY(Fd fd, open_in_root(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  if (::fchown(fd.get(), owner.uid, owner.gid) != 0)
     return std::unexpected(errno_error(errno, "chown", host_path(path)));
-  if (::fchmod(fd, mode & 07777u) != 0)
+  if (::fchmod(fd.get(), mode & 07777u) != 0)
     return std::unexpected(errno_error(errno, "chmod", host_path(path)));
   return {};
 }
@@ -448,30 +425,29 @@ Result<void> Filesystem::remove(std::string_view path) {
   CS_TRY(std::string normal, normalize_path(path));
   if (normal == "/")
     return fail(ErrorCode::refused, "refusing to remove the root");
-  auto dir_fd = open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY);
-  if (!dir_fd) {
-    if (dir_fd.error().code == ErrorCode::not_found)
+  auto dir = open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY);
+  if (!dir) {
+    if (dir.error().code == ErrorCode::not_found)
       return {};
-    return std::unexpected(dir_fd.error());
+    return std::unexpected(dir.error());
   }
-  Fd dir(*dir_fd);
+  const int dir_fd = dir->get();
   const std::string name = base_name(normal);
   struct stat st {};
-  if (::fstatat(*dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+  if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT)
       return {};
     return std::unexpected(errno_error(errno, "stat", host_path(normal)));
   }
   if (S_ISDIR(st.st_mode)) {
-    int fd = ::openat(*dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
+    Fd child(::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!child.valid())
       return std::unexpected(errno_error(errno, "open", host_path(normal)));
-    Fd child(fd);
-    CS_TRY_VOID(remove_contents(fd, host_path(normal)));
+    CS_TRY_VOID(remove_contents(child.get(), host_path(normal)));
   }
-  if (::unlinkat(*dir_fd, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0)
+  if (::unlinkat(dir_fd, name.c_str(), S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0)
     return std::unexpected(errno_error(errno, "remove", host_path(normal)));
-  ::fsync(*dir_fd);
+  ::fsync(dir_fd);
   return {};
 }
 
@@ -482,16 +458,6 @@ std::string trusted_parent_of(std::string_view path, std::string_view home) {
   if (home.size() > 1 && (path == home || path.starts_with(prefix)))
     return std::string(home);
   return parent_path(path);
-}
-
-UntrustedFile::UntrustedFile(UntrustedFile&& other) noexcept
-    : m_fd(std::exchange(other.m_fd, -1)),
-      m_stat(other.m_stat),
-      m_display(std::move(other.m_display)) {}
-
-UntrustedFile::~UntrustedFile() {
-  if (m_fd >= 0)
-    ::close(m_fd);
 }
 
 Result<std::string> UntrustedFile::read() const {
@@ -505,7 +471,7 @@ Result<std::string> UntrustedFile::read() const {
   char buffer[65536];
   off_t offset = 0;
   while (true) {
-    ssize_t n = ::pread(m_fd, buffer, sizeof buffer, offset);
+    ssize_t n = ::pread(m_fd.get(), buffer, sizeof buffer, offset);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -525,15 +491,15 @@ Result<std::string> UntrustedFile::read() const {
 
 Result<void> UntrustedFile::set_attributes(unsigned mode, Ownership owner) const {
   struct stat st {};
-  if (::fstat(m_fd, &st) != 0)
+  if (::fstat(m_fd.get(), &st) != 0)
     return std::unexpected(errno_error(errno, "stat", m_display));
   if (S_ISREG(st.st_mode) && st.st_nlink > 1)
     return fail(ErrorCode::refused, m_display + " has " + std::to_string(st.st_nlink) +
                                         " hard links: refusing to change a file that may "
                                         "also be elsewhere");
-  if (::fchown(m_fd, owner.uid, owner.gid) != 0)
+  if (::fchown(m_fd.get(), owner.uid, owner.gid) != 0)
     return std::unexpected(errno_error(errno, "chown", m_display));
-  if (::fchmod(m_fd, mode & 07777u) != 0)
+  if (::fchmod(m_fd.get(), mode & 07777u) != 0)
     return std::unexpected(errno_error(errno, "chmod", m_display));
   return {};
 }
@@ -544,7 +510,7 @@ Result<void> UntrustedFile::make_directory(const std::string& name, unsigned mod
     return fail(ErrorCode::refused, m_display + " is not a directory");
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
     return fail(ErrorCode::bad_input, "not a single path component: " + name);
-  return make_directory_at(m_fd, name, mode, owner, m_display + "/" + name);
+  return make_directory_at(m_fd.get(), name, mode, owner, m_display + "/" + name);
 }
 
 Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
@@ -562,8 +528,8 @@ Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
   } else {
     relative = ".";
   }
-  CS_TRY(int base_fd, open_in_root(trusted, O_PATH | O_DIRECTORY));
-  Fd base(base_fd);
+  CS_TRY(Fd base, open_in_root(trusted, O_PATH | O_DIRECTORY));
+  const int base_fd = base.get();
 
   // Below the trusted part: no symlink anywhere, nothing outside it.
   auto open_below = [&](int flags) -> long {
@@ -610,7 +576,7 @@ Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
     if (!S_ISSOCK(seen.st_mode))
       return fail(ErrorCode::refused,
                   display + " is " + type_words(seen.st_mode) + ", not a socket");
-    return UntrustedFile(probe_fd.release(), file_stat(seen), display);
+    return UntrustedFile(std::move(probe_fd), file_stat(seen), display);
   }
   const bool want_dir = kind == UntrustedKind::directory;
   if (want_dir ? !S_ISDIR(seen.st_mode) : !S_ISREG(seen.st_mode))
@@ -635,30 +601,23 @@ Result<UntrustedFile> Filesystem::open_untrusted(std::string_view path,
     return std::unexpected(errno_error(errno, "stat", display));
   if (st.st_dev != seen.st_dev || st.st_ino != seen.st_ino)
     return fail(ErrorCode::refused, display + " changed while being opened");
-  return UntrustedFile(file.release(), file_stat(st), display);
-}
-
-FileLock::~FileLock() {
-  if (m_fd >= 0)
-    ::close(m_fd);
+  return UntrustedFile(std::move(file), file_stat(st), display);
 }
 
 Result<FileLock> Filesystem::lock_exclusive(std::string_view path) {
   CS_TRY(std::string normal, normalize_path(path));
-  CS_TRY(int dir_fd, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
-  Fd dir(dir_fd);
-  int fd =
-      ::openat(dir_fd, base_name(normal).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0)
+  CS_TRY(Fd dir, open_in_root(parent_path(normal), O_RDONLY | O_DIRECTORY));
+  Fd fd(::openat(dir.get(), base_name(normal).c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                 0600));
+  if (!fd.valid())
     return std::unexpected(errno_error(errno, "open", host_path(normal)));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    ::close(fd);
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
     if (err == EWOULDBLOCK)
       return fail(ErrorCode::refused, host_path(normal) + " is locked by another clawshield");
     return std::unexpected(errno_error(err, "lock", host_path(normal)));
   }
-  return FileLock(fd);
+  return FileLock(std::move(fd));
 }
 
 }  // namespace clawshield

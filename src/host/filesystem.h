@@ -9,10 +9,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
-#include "host/fd.h"
+#include "core/fd.h"
 
 namespace clawshield {
 
@@ -34,17 +35,13 @@ struct Ownership {
   gid_t gid;
 };
 
-// An exclusive advisory lock held while the object lives.
+// An exclusive advisory lock, held while the object lives: closing the descriptor releases it.
 class FileLock {
  public:
-  explicit FileLock(int fd) : m_fd(fd) {}
-  FileLock(FileLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
-  FileLock& operator=(FileLock&&) = delete;
-  FileLock(const FileLock&) = delete;
-  ~FileLock();
+  explicit FileLock(Fd fd) : m_fd(std::move(fd)) {}
 
  private:
-  int m_fd;
+  Fd m_fd;
 };
 
 // Largest file read through a path an unprivileged user controls.
@@ -56,17 +53,13 @@ inline constexpr uint64_t k_untrusted_max_bytes = 16u << 20;
 // reads or chowns is the object it checked, not whatever a link points to a moment later.
 class UntrustedFile {
  public:
-  UntrustedFile(int fd, FileStat stat, std::string display)
-      : m_fd(fd), m_stat(stat), m_display(std::move(display)) {}
-  UntrustedFile(UntrustedFile&& other) noexcept;
-  UntrustedFile& operator=(UntrustedFile&&) = delete;
-  UntrustedFile(const UntrustedFile&) = delete;
-  ~UntrustedFile();
+  UntrustedFile(Fd fd, FileStat stat, std::string display)
+      : m_fd(std::move(fd)), m_stat(stat), m_display(std::move(display)) {}
 
   // Metadata as of opening.
   const FileStat& stat() const { return m_stat; }
   // The descriptor, for calls relative to this directory (still owned by this object).
-  int descriptor() const { return m_fd; }
+  int descriptor() const { return m_fd.get(); }
   // The whole content of a regular file; ErrorCode::refused past k_untrusted_max_bytes.
   Result<std::string> read() const;
   // Sets mode and owner on the descriptor; ErrorCode::refused for a regular file with more
@@ -77,7 +70,7 @@ class UntrustedFile {
   Result<void> make_directory(const std::string& name, unsigned mode, Ownership owner) const;
 
  private:
-  int m_fd;
+  Fd m_fd;
   FileStat m_stat;
   std::string m_display;
 };
@@ -90,11 +83,6 @@ class Filesystem {
  public:
   // Opens `root`, which must be an existing directory.
   static Result<Filesystem> open(const std::string& root);
-  Filesystem(Filesystem&& other) noexcept;
-  Filesystem& operator=(Filesystem&& other) noexcept;
-  Filesystem(const Filesystem&) = delete;
-  Filesystem& operator=(const Filesystem&) = delete;
-  ~Filesystem();
 
   // The root as given, without a trailing slash ("" for "/").
   const std::string& root() const { return m_root; }
@@ -139,11 +127,12 @@ class Filesystem {
   Result<FileLock> lock_exclusive(std::string_view path);
 
  private:
-  Filesystem(std::string root, int root_fd, bool system_root);
-  Result<int> open_in_root(std::string_view path, int flags) const;
+  Filesystem(std::string root, Fd root_fd, bool system_root);
+  // Opens `path` with open(2) `flags` (O_CLOEXEC always added), resolved inside the root.
+  Result<Fd> open_in_root(std::string_view path, int flags) const;
 
   std::string m_root;
-  int m_root_fd = -1;
+  Fd m_root_fd;
   bool m_system_root = false;
 };
 

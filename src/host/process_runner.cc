@@ -14,6 +14,7 @@
 #include <cstring>
 #include <map>
 
+#include "core/fd.h"
 #include "core/text.h"
 #include "host/runner.h"
 
@@ -23,29 +24,17 @@ namespace clawshield {
 namespace {
 
 struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  ~Pipe() {
-    if (read_end >= 0)
-      ::close(read_end);
-    if (write_end >= 0)
-      ::close(write_end);
-  }
+  Fd read_end;
+  Fd write_end;
 };
 
 Result<void> make_pipe(Pipe& pipe) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0)
     return fail(ErrorCode::io, std::string("pipe: ") + std::strerror(errno));
-  pipe.read_end = fds[0];
-  pipe.write_end = fds[1];
+  pipe.read_end = Fd(fds[0]);
+  pipe.write_end = Fd(fds[1]);
   return {};
-}
-
-void close_fd(int& fd) {
-  if (fd >= 0)
-    ::close(fd);
-  fd = -1;
 }
 
 // Programs are looked up in a fixed PATH, not the caller's: clawshield runs as root, and a
@@ -93,23 +82,17 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
   env["LC_ALL"] = "C";
   for (const auto& [key, value] : command.env) env[key] = value;
 
-  std::vector<int> memfds;
-  auto close_memfds = [&] {
-    for (int fd : memfds) ::close(fd);
-  };
+  // Closed here once the child has them: no O_CLOEXEC, so posix_spawn hands the child a copy.
+  std::vector<Fd> memfds;
   for (const auto& file : command.inline_files) {
-    int fd = ::memfd_create("clawshield-inline", 0);  // inherited by the child on purpose
-    if (fd < 0) {
-      close_memfds();
+    Fd fd(::memfd_create("clawshield-inline", 0));  // inherited by the child on purpose
+    if (!fd.valid())
       return fail(ErrorCode::io, std::string("memfd_create: ") + std::strerror(errno));
-    }
-    memfds.push_back(fd);
-    if (::write(fd, file.content.data(), file.content.size()) !=
-        static_cast<ssize_t>(file.content.size())) {
-      close_memfds();
+    if (::write(fd.get(), file.content.data(), file.content.size()) !=
+        static_cast<ssize_t>(file.content.size()))
       return fail(ErrorCode::io, "writing inline file");
-    }
-    env[file.env_var] = "/proc/self/fd/" + std::to_string(fd);
+    env[file.env_var] = "/proc/self/fd/" + std::to_string(fd.get());
+    memfds.push_back(std::move(fd));
   }
   std::vector<std::string> env_strings;
   for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
@@ -131,9 +114,9 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in.read_end, 0);
-  posix_spawn_file_actions_adddup2(&actions, out.write_end, 1);
-  posix_spawn_file_actions_adddup2(&actions, err.write_end, 2);
+  posix_spawn_file_actions_adddup2(&actions, in.read_end.get(), 0);
+  posix_spawn_file_actions_adddup2(&actions, out.write_end.get(), 1);
+  posix_spawn_file_actions_adddup2(&actions, err.write_end.get(), 2);
   // Not the admin's working directory (a folder the app user may own).
   posix_spawn_file_actions_addchdir_np(&actions, "/");
   posix_spawnattr_t attributes;
@@ -157,27 +140,27 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
       ::posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
-  close_memfds();
+  memfds.clear();
   if (spawn_error != 0) {
     return fail(spawn_error == ENOENT ? ErrorCode::not_found : ErrorCode::io,
                 "cannot run " + command.argv[0] + ": " + std::strerror(spawn_error));
   }
-  close_fd(in.read_end);
-  close_fd(out.write_end);
-  close_fd(err.write_end);
+  in.read_end.reset();
+  out.write_end.reset();
+  err.write_end.reset();
 
   // Feed stdin and drain stdout/stderr until both close or the deadline passes.
   ::signal(SIGPIPE, SIG_IGN);
   std::string_view pending_input = command.stdin_data;
   if (pending_input.empty())
-    close_fd(in.write_end);
+    in.write_end.reset();
   else
-    ::fcntl(in.write_end, F_SETFL, O_NONBLOCK);
+    ::fcntl(in.write_end.get(), F_SETFL, O_NONBLOCK);
   CommandResult result;
   const auto deadline = std::chrono::steady_clock::now() + command.timeout;
   bool timed_out = false;
   bool output_overflow = false;
-  while ((out.read_end >= 0 || err.read_end >= 0) && !output_overflow) {
+  while ((out.read_end.valid() || err.read_end.valid()) && !output_overflow) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
@@ -187,32 +170,32 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
     }
     pollfd fds[3];
     nfds_t count = 0;
-    if (out.read_end >= 0)
-      fds[count++] = {out.read_end, POLLIN, 0};
-    if (err.read_end >= 0)
-      fds[count++] = {err.read_end, POLLIN, 0};
-    if (in.write_end >= 0)
-      fds[count++] = {in.write_end, POLLOUT, 0};
+    if (out.read_end.valid())
+      fds[count++] = {out.read_end.get(), POLLIN, 0};
+    if (err.read_end.valid())
+      fds[count++] = {err.read_end.get(), POLLIN, 0};
+    if (in.write_end.valid())
+      fds[count++] = {in.write_end.get(), POLLOUT, 0};
     int ready = ::poll(fds, count, static_cast<int>(std::min<long>(left.count(), 1000)));
     if (ready < 0 && errno != EINTR)
       break;
     for (nfds_t i = 0; i < count; ++i) {
       if (!fds[i].revents)
         continue;
-      if (fds[i].fd == in.write_end) {
-        ssize_t n = ::write(in.write_end, pending_input.data(), pending_input.size());
+      if (fds[i].fd == in.write_end.get()) {
+        ssize_t n = ::write(in.write_end.get(), pending_input.data(), pending_input.size());
         if (n > 0)
           pending_input.remove_prefix(static_cast<size_t>(n));
         if (n < 0 && errno != EAGAIN)
           pending_input = {};
         if (pending_input.empty())
-          close_fd(in.write_end);
+          in.write_end.reset();
         continue;
       }
       char buffer[65536];
       ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
       if (n > 0) {
-        std::string& sink = fds[i].fd == out.read_end ? result.out : result.err;
+        std::string& sink = fds[i].fd == out.read_end.get() ? result.out : result.err;
         // Some commands run another user's code (OpenClaw's CLI): their output is bounded.
         if (sink.size() + static_cast<size_t>(n) > k_max_output_bytes) {
           output_overflow = true;
@@ -221,14 +204,14 @@ Result<CommandResult> ProcessRunner::run(const Command& command) {
         }
         sink.append(buffer, static_cast<size_t>(n));
       } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-        if (fds[i].fd == out.read_end)
-          close_fd(out.read_end);
+        if (fds[i].fd == out.read_end.get())
+          out.read_end.reset();
         else
-          close_fd(err.read_end);
+          err.read_end.reset();
       }
     }
   }
-  close_fd(in.write_end);
+  in.write_end.reset();
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -7,6 +7,7 @@
 
 #include <regex>
 
+#include "core/parse.h"
 #include "core/text.h"
 
 namespace clawshield {
@@ -223,13 +224,13 @@ bool valid_network(const std::string& text) {
   if (slash == std::string::npos)
     return true;
   std::string length = text.substr(slash + 1);
-  if (length.empty() || length.size() > 3 ||
-      length.find_first_not_of("0123456789") != std::string::npos ||
-      (length.size() > 1 && length.front() == '0'))
+  if (length.size() > 1 && length.front() == '0')
     return false;
-  int prefix = std::stoi(length);
-  if (prefix > bits)
+  // Unsigned: digits only, no sign.
+  auto parsed = parse_int(length, 0u, static_cast<unsigned>(bits));
+  if (!parsed)
     return false;
+  const int prefix = static_cast<int>(*parsed);
   // No bits set past the prefix: "10.0.0.1/8" is a typo for an address or for 10.0.0.0/8.
   for (int bit = prefix; bit < bits; ++bit)
     if (bytes[bit / 8] & (0x80 >> (bit % 8)))

@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -18,6 +17,7 @@
 #include <set>
 
 #include "core/bounded_json.h"
+#include "core/parse.h"
 #include "core/text.h"
 #include "policy/policy.h"
 #include "policy/policy_rules.h"
@@ -278,12 +278,11 @@ bool allowlist_form(const std::string& text) {
   const size_t slash = text.find('/');
   if (slash == std::string::npos)
     return true;
-  int prefix = -1;
-  auto [end, error] = std::from_chars(text.data() + slash + 1, text.data() + text.size(), prefix);
-  if (error != std::errc() || end != text.data() + text.size())
+  auto prefix = parse_int(std::string_view(text).substr(slash + 1), 0, 128);
+  if (!prefix)
     return false;
   const bool v6 = text.find(':') != std::string::npos;
-  return prefix >= (v6 ? 16 : 8);
+  return *prefix >= (v6 ? 16 : 8);
 }
 
 bool environment_name_form(const std::string& text) {

@@ -3,9 +3,9 @@
 #include "scan/port_set.h"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
+#include "core/parse.h"
 #include "core/text.h"
 
 namespace clawshield::scan {
@@ -30,12 +30,8 @@ std::vector<Item> items_of(std::string_view text) {
 }
 
 std::optional<int> port_number(std::string_view text) {
-  int value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < 1 ||
-      value > 65535)
-    return std::nullopt;
-  return value;
+  auto value = parse_int(text, 1, 65535);
+  return value ? std::optional(*value) : std::nullopt;
 }
 
 std::unexpected<Error> bad_item(const Item& item, const std::string& why) {

@@ -7,6 +7,7 @@
 // ICMP errors are read on raw ICMP sockets and matched on the TCP header they quote.
 #include "scan/syn_scan.h"
 
+#include "core/fd.h"
 #include "scan/rtt_estimator.h"
 
 #include <arpa/inet.h>
@@ -23,7 +24,6 @@
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <memory>
 #include <optional>
 
 namespace clawshield::scan {
@@ -33,21 +33,6 @@ using SteadyClock = std::chrono::steady_clock;
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
-
-class Descriptor {
- public:
-  explicit Descriptor(int fd = -1) : m_fd(fd) {}
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  ~Descriptor() {
-    if (m_fd >= 0)
-      ::close(m_fd);
-  }
-  int get() const { return m_fd; }
-
- private:
-  int m_fd;
-};
 
 uint32_t sum16(const void* data, size_t length, uint32_t sum = 0) {
   const auto* bytes = static_cast<const uint8_t*>(data);
@@ -65,7 +50,7 @@ uint16_t fold(uint32_t sum) {
 
 // The address the kernel would send from to reach `target` (a route lookup, nothing sent).
 Result<sockaddr_storage> source_for(const Target& target) {
-  Descriptor probe(::socket(target.family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  Fd probe(::socket(target.family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (probe.get() < 0)
     return fail(ErrorCode::io, std::string("socket: ") + std::strerror(errno));
   sockaddr_storage to = target.sockaddr;
@@ -129,38 +114,37 @@ class SynScanner {
 
   Result<void> open_sockets() {
     const int family = m_target.family;
-    m_send = std::make_unique<Descriptor>(::socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP));
-    if (m_send->get() < 0)
+    m_send = Fd(::socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP));
+    if (!m_send.valid())
       return fail(errno == EPERM || errno == EACCES ? ErrorCode::permission : ErrorCode::io,
                   std::string("raw socket: ") + std::strerror(errno));
     const int icmp_protocol = v4() ? int{IPPROTO_ICMP} : int{IPPROTO_ICMPV6};
-    m_icmp = std::make_unique<Descriptor>(
-        ::socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, icmp_protocol));
-    if (m_icmp->get() < 0)
+    m_icmp = Fd(::socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, icmp_protocol));
+    if (!m_icmp.valid())
       return fail(ErrorCode::io, std::string("raw ICMP socket: ") + std::strerror(errno));
     // The send socket also receives every TCP segment addressed to this host.
     // Room for a burst of answers (RSTs from a host with every port closed); past rmem_max
     // where we may (CAP_NET_ADMIN).
     int size = 8 << 20;
-    for (int fd : {m_send->get(), m_icmp->get()})
+    for (int fd : {m_send.get(), m_icmp.get()})
       if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) != 0)
         ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
     if (!v4()) {
       int offset = 16;  // the kernel fills in the TCP checksum over IPv6
-      ::setsockopt(m_send->get(), IPPROTO_IPV6, IPV6_CHECKSUM, &offset, sizeof offset);
+      ::setsockopt(m_send.get(), IPPROTO_IPV6, IPV6_CHECKSUM, &offset, sizeof offset);
     }
     CS_TRY(m_source, source_for(m_target));
     // A source port from the ephemeral range, held by a bound (not listening) socket so no
     // connection of this host's can pick it meanwhile.
-    m_port_holder = std::make_unique<Descriptor>(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    m_port_holder = Fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_storage bind_address = m_source;
     if (v4())
       reinterpret_cast<sockaddr_in*>(&bind_address)->sin_port = 0;
     else
       reinterpret_cast<sockaddr_in6*>(&bind_address)->sin6_port = 0;
     socklen_t length = v4() ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-    if (::bind(m_port_holder->get(), reinterpret_cast<sockaddr*>(&bind_address), length) != 0 ||
-        ::getsockname(m_port_holder->get(), reinterpret_cast<sockaddr*>(&bind_address), &length) !=
+    if (::bind(m_port_holder.get(), reinterpret_cast<sockaddr*>(&bind_address), length) != 0 ||
+        ::getsockname(m_port_holder.get(), reinterpret_cast<sockaddr*>(&bind_address), &length) !=
             0)
       return fail(ErrorCode::io, std::string("bind: ") + std::strerror(errno));
     m_identity.source_port = v4()
@@ -224,7 +208,7 @@ class SynScanner {
         messages[j].msg_hdr.msg_iovlen = 1;
       }
       const auto sent_at = SteadyClock::now();
-      int sent = ::sendmmsg(m_send->get(), messages.data(), static_cast<unsigned>(count), 0);
+      int sent = ::sendmmsg(m_send.get(), messages.data(), static_cast<unsigned>(count), 0);
       if (sent < 0) {
         if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
           CS_TRY_VOID(receive(1));  // the queue is full: let it drain
@@ -247,7 +231,7 @@ class SynScanner {
 
   // Reads every answer waiting, waiting up to `wait_ms` for the first.
   Result<void> receive(int wait_ms) {
-    pollfd fds[2] = {{m_send->get(), POLLIN, 0}, {m_icmp->get(), POLLIN, 0}};
+    pollfd fds[2] = {{m_send.get(), POLLIN, 0}, {m_icmp.get(), POLLIN, 0}};
     int ready = ::poll(fds, 2, wait_ms);
     if (ready < 0 && errno != EINTR)
       return fail(ErrorCode::io, std::string("poll: ") + std::strerror(errno));
@@ -304,7 +288,7 @@ class SynScanner {
 
   const Target& m_target;
   const ScanOptions& m_options;
-  std::unique_ptr<Descriptor> m_send, m_icmp, m_port_holder;
+  Fd m_send, m_icmp, m_port_holder;
   sockaddr_storage m_source{};
   ProbeIdentity m_identity;  // our source port and the secret behind the sequence numbers
   std::map<int, PortResult> m_results;

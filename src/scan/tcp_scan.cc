@@ -7,6 +7,7 @@
 // none keeps the full timeout. Unanswered ports are probed again before being called filtered.
 #include "scan/tcp_scan.h"
 
+#include "core/fd.h"
 #include "scan/rtt_estimator.h"
 
 #include <arpa/inet.h>
@@ -48,12 +49,15 @@ int parallel_limit() {
   return static_cast<int>(std::clamp<long long>(usable, 16, k_max_parallel));
 }
 
-// One connect() in flight. `serial` tells a reused descriptor from the probe it replaced.
+// One connect() in flight, owning its socket. `serial` tells a reused descriptor from the
+// probe it replaced.
 struct Probe {
   int port = 0;
   uint64_t serial = 0;
   SteadyClock::time_point started;
-  bool active = false;
+  Fd socket;
+
+  bool active() const { return socket.valid(); }
 };
 
 
@@ -108,13 +112,12 @@ std::optional<microseconds> handshake_rtt(int fd) {
 // with no half-closed connection and this host with no TIME_WAIT. (An unanswered connect
 // sends nothing on close.)
 enum class Connected { yes, no };
-void close_probe_socket(int fd, Connected connected) {
+void close_probe_socket(Fd socket, Connected connected) {
   if (connected == Connected::yes) {
     linger hard_close{1, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard_close, sizeof hard_close);
+    ::setsockopt(socket.get(), SOL_SOCKET, SO_LINGER, &hard_close, sizeof hard_close);
   }
-  ::close(fd);
-}
+}  // `socket` closes here
 
 class Scanner {
  public:
@@ -126,12 +129,6 @@ class Scanner {
 
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
-  ~Scanner() {
-    // Only on an early error return are probes still in flight.
-    for (size_t fd = 0; fd < m_probes_by_fd.size(); ++fd)
-      if (m_probes_by_fd[fd].active)
-        ::close(static_cast<int>(fd));
-  }
 
   Result<ScanResult> run() {
     const auto start = SteadyClock::now();
@@ -203,8 +200,8 @@ class Scanner {
   }
 
   Result<void> start_probe(int port) {
-    int fd = ::socket(m_target.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-    if (fd < 0) {
+    Fd socket(::socket(m_target.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+    if (!socket.valid()) {
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         // Fewer descriptors than we thought: shrink and try again later.
         m_pending.push_front(port);
@@ -215,6 +212,7 @@ class Scanner {
       }
       return fail(ErrorCode::io, std::string("socket: ") + std::strerror(errno));
     }
+    const int fd = socket.get();
     sockaddr_storage address = m_target.sockaddr;
     if (m_target.family == AF_INET)
       reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(static_cast<uint16_t>(port));
@@ -224,7 +222,7 @@ class Scanner {
     const auto started = SteadyClock::now();
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), m_target.length) == 0) {
       const bool self = connected_to_itself(fd);
-      close_probe_socket(fd, Connected::yes);
+      close_probe_socket(std::move(socket), Connected::yes);
       if (self)
         m_pending.push_back(port);
       else
@@ -233,7 +231,7 @@ class Scanner {
     }
     const int error = errno;
     if (error != EINPROGRESS) {
-      ::close(fd);
+      socket.reset();
       if (error == EADDRNOTAVAIL || error == EAGAIN) {
         // Out of local ports for the moment: retry once others finish.
         m_pending.push_front(port);
@@ -250,14 +248,12 @@ class Scanner {
     epoll_event event{};
     event.events = EPOLLOUT | EPOLLERR | EPOLLHUP;
     event.data.fd = fd;
-    if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0) {
-      ::close(fd);
+    if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
       return fail(ErrorCode::io, std::string("epoll_ctl: ") + std::strerror(errno));
-    }
     if (static_cast<size_t>(fd) >= m_probes_by_fd.size())
       m_probes_by_fd.resize(static_cast<size_t>(fd) + 1024);
     Probe& probe = m_probes_by_fd[static_cast<size_t>(fd)];
-    probe = Probe{port, ++m_serial, started, true};
+    probe = Probe{port, ++m_serial, started, std::move(socket)};
     m_order.push_back({fd, probe.serial});
     ++m_in_flight;
     return {};
@@ -265,7 +261,7 @@ class Scanner {
 
   void finish_answered(int fd, SteadyClock::time_point now) {
     Probe& probe = m_probes_by_fd[static_cast<size_t>(fd)];
-    if (!probe.active)
+    if (!probe.active())
       return;
     int error = 0;
     socklen_t length = sizeof error;
@@ -293,7 +289,7 @@ class Scanner {
     while (!m_order.empty()) {
       auto [fd, serial] = m_order.front();
       Probe& probe = m_probes_by_fd[static_cast<size_t>(fd)];
-      if (!probe.active || probe.serial != serial) {
+      if (!probe.active() || probe.serial != serial) {
         m_order.pop_front();
         continue;
       }
@@ -312,7 +308,7 @@ class Scanner {
     const auto timeout = m_rtt.timeout(m_options.min_timeout, m_options.max_timeout);
     for (const auto& [fd, serial] : m_order) {
       const Probe& probe = m_probes_by_fd[static_cast<size_t>(fd)];
-      if (!probe.active || probe.serial != serial)
+      if (!probe.active() || probe.serial != serial)
         continue;
       auto left = duration_cast<milliseconds>(probe.started + timeout - now) + milliseconds(1);
       wait = std::min(wait, std::max(left, milliseconds(0)));
@@ -325,8 +321,8 @@ class Scanner {
   }
 
   void end_probe(int fd, Connected connected = Connected::no) {
-    m_probes_by_fd[static_cast<size_t>(fd)].active = false;
-    close_probe_socket(fd, connected);  // also leaves the epoll set
+    close_probe_socket(std::move(m_probes_by_fd[static_cast<size_t>(fd)].socket),
+                       connected);  // also leaves the epoll set
     --m_in_flight;
   }
 
@@ -342,7 +338,7 @@ class Scanner {
   int m_parallel;
   std::deque<int> m_pending;
   std::vector<int> m_unanswered;
-  std::vector<Probe> m_probes_by_fd;
+  std::vector<Probe> m_probes_by_fd;  // owns the sockets in flight (closed on an early return)
   std::deque<std::pair<int, uint64_t>> m_order;  // probes in start order
   std::map<int, PortResult> m_results;
   RttEstimator m_rtt;
@@ -401,13 +397,11 @@ Result<ScanResult> tcp_connect_scan(const Target& target, const ScanOptions& opt
   int parallel = parallel_limit();
   if (options.parallel > 0)
     parallel = std::min(parallel, options.parallel);
-  int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd < 0)
+  Fd epoll(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll.valid())
     return fail(ErrorCode::io, std::string("epoll_create1: ") + std::strerror(errno));
-  Scanner scanner(target, options, epoll_fd, parallel);
-  auto result = scanner.run();
-  ::close(epoll_fd);
-  return result;
+  Scanner scanner(target, options, epoll.get(), parallel);
+  return scanner.run();
 }
 
 }  // namespace clawshield::scan

@@ -8,9 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <charconv>
+#include <limits>
 
 #include "core/bounded_json.h"
+#include "core/parse.h"
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/packages.h"
@@ -26,9 +27,9 @@ using nlohmann::json;
 int major_version(std::string version) {
   if (size_t colon = version.find(':'); colon != std::string::npos)
     version = version.substr(colon + 1);  // epoch
-  int major = 0;
-  std::from_chars(version.data(), version.data() + version.size(), major);
-  return major;
+  // The leading digits ("20" of "20.10.24+dfsg1"); 0 when there are none.
+  const std::string digits = version.substr(0, version.find_first_not_of("0123456789"));
+  return parse_int(digits, 0, std::numeric_limits<int>::max()).value_or(0);
 }
 
 // A compose file; one in the app user's home is the app user's to replace, so it is read

@@ -18,12 +18,14 @@
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
 
 #include "core/diff.h"
+#include "core/parse.h"
 #include "core/text.h"
 #include "host/listeners.h"
 #include "layers/firewall/ruleset.h"
@@ -107,8 +109,10 @@ std::optional<UnconfirmedMarker> parse_unconfirmed_marker(std::string_view text)
       marker.journal = line.substr(8);
     } else if (line.starts_with("deadline ")) {
       auto value = std::string_view(line).substr(9);
-      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), marker.deadline);
-      has_deadline = ec == std::errc() && ptr == value.data() + value.size();
+      auto deadline = parse_int(value, std::numeric_limits<int64_t>::min(),
+                                std::numeric_limits<int64_t>::max());
+      has_deadline = deadline.has_value();
+      marker.deadline = deadline.value_or(marker.deadline);
     }
   }
   if (marker.journal.empty() || marker.journal.find('/') != std::string::npos || !has_deadline)
@@ -377,8 +381,7 @@ std::optional<std::string> lockout_problem(const std::string& ssh_connection,
   auto words = split_words(ssh_connection);
   if (words.size() != 4)
     return std::nullopt;  // not an SSH session we can read
-  int server_port = 0;
-  std::from_chars(words[3].data(), words[3].data() + words[3].size(), server_port);
+  const int server_port = parse_int(words[3], 0, 65535).value_or(0);
   if (std::ranges::find(public_tcp, server_port) != public_tcp.end())
     return std::nullopt;
   if (in_tailnet(words[0]) && std::ranges::find(trusted_tcp, server_port) != trusted_tcp.end())

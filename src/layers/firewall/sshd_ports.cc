@@ -4,19 +4,16 @@
 #include "layers/firewall/sshd_ports.h"
 
 #include <algorithm>
-#include <charconv>
 
+#include "core/parse.h"
 #include "layers/ssh/sshd_config.h"
 
 namespace clawshield {
 namespace {
 
 std::optional<int> parse_port(std::string_view text) {
-  int port = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (ec != std::errc() || ptr != text.data() + text.size() || port < 1 || port > 65535)
-    return std::nullopt;
-  return port;
+  auto port = parse_int(text, 1, 65535);
+  return port ? std::optional(*port) : std::nullopt;
 }
 
 // "host:port" or "[v6]:port" -> port; a bare address has none.

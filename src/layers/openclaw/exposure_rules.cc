@@ -8,8 +8,9 @@
 #include "layers/openclaw/exposure_rules.h"
 
 #include <algorithm>
-#include <charconv>
+#include <limits>
 
+#include "core/parse.h"
 #include "core/text.h"
 
 namespace clawshield {
@@ -92,13 +93,12 @@ bool too_broad_proxy(const std::string& entry) {
   size_t slash = entry.find('/');
   if (slash == std::string::npos)
     return false;
-  int prefix = -1;
-  std::string_view digits = std::string_view(entry).substr(slash + 1);
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-  if (ec != std::errc() || end != digits.data() + digits.size())
+  auto prefix = parse_int(std::string_view(entry).substr(slash + 1),
+                          std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+  if (!prefix)
     return true;  // not a prefix OpenClaw would read as a narrow one
   const bool v6 = entry.find(':') != std::string::npos;
-  return prefix < (v6 ? 32 : 8);
+  return *prefix < (v6 ? 32 : 8);
 }
 
 }  // namespace

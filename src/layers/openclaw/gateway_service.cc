@@ -10,8 +10,8 @@
 #include "layers/openclaw/gateway_service.h"
 
 #include <algorithm>
-#include <charconv>
 
+#include "core/parse.h"
 #include "core/text.h"
 #include "host/accounts.h"
 #include "layers/openclaw/openclaw_config.h"
@@ -64,11 +64,8 @@ bool listed(std::span<const std::string_view> names, std::string_view key) {
 }
 
 std::optional<int> parse_port(std::string_view text) {
-  int port = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (ec != std::errc() || end != text.data() + text.size() || port < 1 || port > 65535)
-    return std::nullopt;
-  return port;
+  auto port = parse_int(text, 1, 65535);
+  return port ? std::optional(*port) : std::nullopt;
 }
 
 // The environment variable `name` in Environment= values (`A=b`, `"A=b c"`), last one wins.

@@ -20,11 +20,11 @@
 #include "layers/openclaw/openclaw_config.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "core/bounded_json.h"
 #include "core/json5.h"
+#include "core/parse.h"
 #include "core/text.h"
 
 namespace clawshield {
@@ -537,11 +537,8 @@ void apply_config_env(const json& config, const std::map<std::string, std::strin
 }
 
 std::optional<int> port_number(const std::string& text) {
-  int port = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (ec != std::errc() || end != text.data() + text.size() || port < 1 || port > 65535)
-    return std::nullopt;
-  return port;
+  auto port = parse_int(text, 1, 65535);
+  return port ? std::optional(*port) : std::nullopt;
 }
 
 }  // namespace
@@ -872,10 +869,8 @@ bool openclaw_custom_host_valid(std::string_view raw) {
   if (parts.size() != 4)
     return false;
   return std::ranges::all_of(parts, [](const std::string& part) {
-    if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0') ||
-        !std::ranges::all_of(part, [](char c) { return c >= '0' && c <= '9'; }))
-      return false;
-    return std::stoi(part) <= 255;
+    // Unsigned: digits only, no sign.
+    return !(part.size() > 1 && part[0] == '0') && parse_int(part, 0u, 255u).has_value();
   });
 }
 

@@ -14,11 +14,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
+#include <limits>
 #include <set>
 #include <sstream>
 
 #include "core/bounded_json.h"
+#include "core/parse.h"
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/docker_api.h"
@@ -39,11 +40,8 @@ const char* k_user_docker_unit = "docker.service";
 constexpr uint64_t k_id_limit = 0xffffffffull;
 
 std::optional<uint64_t> parse_u64(std::string_view text) {
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-    return std::nullopt;
-  return value;
+  auto value = parse_int(text, uint64_t{0}, std::numeric_limits<uint64_t>::max());
+  return value ? std::optional(*value) : std::nullopt;
 }
 
 // The packages rootless mode needs beside the Docker package installed.

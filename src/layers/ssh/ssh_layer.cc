@@ -5,8 +5,9 @@
 // Debian's sshd is built with PAM: keyboard-interactive with UsePAM asks for the password too.
 #include "layers/ssh/ssh_layer.h"
 
-#include <charconv>
+#include <limits>
 
+#include "core/parse.h"
 #include "core/text.h"
 #include "layers/ssh/sshd_config.h"
 
@@ -57,15 +58,15 @@ std::vector<Finding> SshLayer::verify(const Context& context) const {
 
   // Attempts per connection.
   const std::string tries_text = setting("maxauthtries", "6");
-  int tries = 0;
-  auto [ptr, ec] = std::from_chars(tries_text.data(), tries_text.data() + tries_text.size(), tries);
-  if (ec != std::errc() || ptr != tries_text.data() + tries_text.size())
+  auto tries =
+      parse_int(tries_text, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+  if (!tries)
     findings.push_back(make_finding(*this, "max_auth_tries", Status::unknown,
                                     "few attempts per connection",
                                     "maxauthtries \"" + tries_text + "\" is not a number" + from));
   else
     findings.push_back(make_finding(
-        *this, "max_auth_tries", tries <= policy.max_auth_tries ? Status::pass : Status::fail,
+        *this, "max_auth_tries", *tries <= policy.max_auth_tries ? Status::pass : Status::fail,
         "few attempts per connection",
         "maxauthtries " + tries_text + " (policy: at most " +
             std::to_string(policy.max_auth_tries) + ")" + from));

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/parse.h"
 #include "core/text.h"
 #include "host/packages.h"
 #include "layers/firewall/firewall_layer.h"
@@ -396,8 +397,8 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
   {
     std::vector<int> public_tcp, trusted_tcp;
     for (const auto& rule : wanted_list)
-      if (rule.protocol == "tcp")
-        (rule.interface.empty() ? public_tcp : trusted_tcp).push_back(std::stoi(rule.port));
+      if (auto port = parse_int(rule.port, 1, 65535); port && rule.protocol == "tcp")
+        (rule.interface.empty() ? public_tcp : trusted_tcp).push_back(*port);  // ours: to_string
     const bool changes = std::ranges::any_of(actions, [](const Action& action) {
       const auto* command = std::get_if<RunCommand>(&action);
       return command && command->firewall == FirewallChange::yes;
