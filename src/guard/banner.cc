@@ -5,7 +5,7 @@
 #include <charconv>
 
 #include "core/text.h"
-#include "layers/firewall/ruleset.h"
+#include "host/nft_names.h"
 
 namespace clawshield::guard {
 namespace {
