@@ -35,7 +35,7 @@ list(SORT declared)
 if(NOT documented STREQUAL declared)
   list(JOIN documented "\n  " documented_text)
   list(JOIN declared "\n  " declared_text)
-  message(FATAL_ERROR "module graph: ${DOC} and the build disagree\n"
+  message(FATAL_ERROR "module graph disagrees: ${DOC} and the build\n"
                       "documented:\n  ${documented_text}\ndeclared by CMake:\n  ${declared_text}")
 endif()
 message(STATUS "module graph: ${DOC} matches the build")
