@@ -80,7 +80,7 @@ Address masked(const Address& address, int prefix) {
     int bits_left = prefix - byte * 8;
     if (bits_left >= 8)
       continue;
-    uint8_t mask = bits_left <= 0 ? 0 : static_cast<uint8_t>(0xFF << (8 - bits_left));
+    uint8_t mask = bits_left <= 0 ? uint8_t{0} : static_cast<uint8_t>(0xFF << (8 - bits_left));
     out.bytes[static_cast<size_t>(byte)] &= mask;
   }
   return out;

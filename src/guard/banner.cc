@@ -6,7 +6,7 @@
 
 #include "core/parse.h"
 #include "core/text.h"
-#include "layers/firewall/ruleset.h"
+#include "host/nft_names.h"
 
 namespace clawshield::guard {
 namespace {

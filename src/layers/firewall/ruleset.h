@@ -6,13 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "host/nft_names.h"
 #include "policy/policy.h"
 
 namespace clawshield {
 
-inline constexpr const char* k_firewall_table = "clawshield";
-inline constexpr const char* k_ban_set_v4 = "ban_v4";
-inline constexpr const char* k_ban_set_v6 = "ban_v6";
+// The table's and the ban sets' names (k_firewall_table, k_ban_set_v4/v6): host/nft_names.h.
 // Our base chains run before iptables-nft's (priority filter = 0), so Docker's accepts come
 // too late to undo our drops: a drop in any base chain is final.
 inline constexpr int k_chain_priority = -10;
