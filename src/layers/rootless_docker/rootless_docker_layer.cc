@@ -23,6 +23,7 @@
 #include "host/accounts.h"
 #include "host/docker_api.h"
 #include "host/packages.h"
+#include "host/docker_detect.h"
 #include "layers/docker/docker_layer.h"
 #include "layers/openclaw/gateway_service.h"
 
