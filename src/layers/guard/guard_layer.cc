@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/text.h"
+#include "guard/control_client.h"
 #include "guard/daemon.h"
 #include "guard/log_source.h"
 #include "host/nft_state.h"
@@ -144,7 +145,7 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
   if (context.policy.guard.engine != "clawshield") {
     // fail2ban bans: the guard must be out of service, not banning beside it.
     auto unit = host.fs.stat(k_guard_unit);
-    auto reply = guard::control_request(host.fs, "list");
+    auto reply = guard::ControlClient(host.fs).list();
     std::vector<std::string> left;
     if (unit && *unit)
       left.push_back(std::string(k_guard_unit) + " installed");
@@ -199,7 +200,7 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
 
   if (auto why = host.skip_reason(Requirement::systemd)) {
     // Without systemd, the guard's own control socket tells whether it runs.
-    auto reply = guard::control_request(host.fs, "list");
+    auto reply = guard::ControlClient(host.fs).list();
     if (reply)
       findings.push_back(make_finding(*this, "active", Status::pass, "guard running",
                                       "answers on its control socket (systemd not running)"));
