@@ -134,8 +134,12 @@ Result<NftState> parse_nft_json(std::string_view text, std::string_view source);
 // `list table inet NAME` as JSON without set elements; nullopt when there is no such table.
 Result<std::optional<NftState>> read_nft_table(Nftables& nft, std::string_view name);
 
-// Every table and every chain's header (`list tables`, `list chains`: no rule, so nothing of
-// iptables-nft's xtables targets is printed).
+// Every table and every chain's header, with hooks, priorities and policies but no rules: all
+// that verify needs of the tables that are not ours. Not `list ruleset`: printing the rules of
+// iptables-nft tables goes through libxtables for the xtables targets they keep (Docker's
+// ip6tables DNAT), and in one process that lookup fails after another family's ("XT target
+// DNAT not found"), which libnftables writes straight to stderr, past its error buffer.
+// `list tables` and `list chains` print no rule, so nothing reaches stderr.
 Result<NftState> read_nft_chain_headers(Nftables& nft);
 
 }  // namespace clawshield
