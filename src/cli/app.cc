@@ -27,6 +27,7 @@
 #include "engine/confirm.h"
 #include "engine/layers.h"
 #include "engine/verify.h"
+#include "guard/control_client.h"
 #include "guard/daemon.h"
 #include "guard/replay.h"
 #include "host/docker_api.h"
@@ -456,29 +457,23 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
       request = bans_ban->parsed() ? "ban " + options.ban_target + " " + std::to_string(*seconds)
                                    : "unban " + options.ban_target;
     }
-    auto reply = guard::control_request(*fs, request);
+    auto reply = guard::ControlClient(*fs).send(request);
     if (!reply)
       return report_error(err, reply.error());
-    auto document = nlohmann::json::parse(*reply, nullptr, false);
-    if (document.is_discarded() || !document.value("ok", false)) {
-      err << "clawshield: " << (document.is_discarded() ? *reply : document.value("error", *reply))
-          << "\n";
-      return !document.is_discarded() && document.value("refused", false) ? k_exit_bad_input
-                                                                          : k_exit_pending;
+    if (reply->status != guard::ReplyStatus::ok) {
+      err << "clawshield: " << reply->error << "\n";
+      return reply->status == guard::ReplyStatus::refused ? k_exit_bad_input : k_exit_pending;
     }
     if (options.json) {
-      out << dump_json(document, 2) << "\n";
+      out << dump_json(reply->document, 2) << "\n";
     } else if (bans_list->parsed()) {
-      for (const auto& ban : document["bans"])
-        out << ban.value("source", "") << "  " << ban.value("remaining", 0) << "s left"
-            << (ban.value("offences", 0) > 1
-                    ? "  (offence " + std::to_string(ban.value("offences", 0)) + ")"
-                    : "")
+      for (const auto& ban : reply->bans)
+        out << ban.source << "  " << ban.remaining << "s left"
+            << (ban.offences > 1 ? "  (offence " + std::to_string(ban.offences) + ")" : "")
             << "\n";
-      out << document["bans"].size() << " ban(s)\n";
+      out << reply->bans.size() << " ban(s)\n";
     } else {
-      out << (bans_ban->parsed() ? "banned " + document.value("banned", "")
-                                 : "unbanned " + document.value("unbanned", ""))
+      out << (bans_ban->parsed() ? "banned " + reply->banned : "unbanned " + reply->unbanned)
           << "\n";
     }
     return k_exit_ok;

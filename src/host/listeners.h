@@ -7,10 +7,9 @@
 #include <vector>
 
 #include "core/error.h"
+#include "host/proc_net.h"
 
 namespace clawshield {
-
-enum class IpVersion { v4, v6 };
 
 struct Listener {
   std::string protocol;  // tcp, udp

@@ -4,11 +4,11 @@
 #include "host/nftables.h"
 
 #include <nftables/libnftables.h>
-#include <nlohmann/json.hpp>
 
 #include <memory>
 
 #include "core/text.h"
+#include "host/nft_state.h"
 
 namespace clawshield {
 
@@ -27,9 +27,9 @@ Result<std::string> LibNftables::run(std::string_view commands, NftOutput output
   }
   nft_ctx* ctx = m_ctx;
   unsigned flags = 0;
-  if (output == NftOutput::terse)
+  if (output == NftOutput::terse || output == NftOutput::json_terse)
     flags |= NFT_CTX_OUTPUT_TERSE;
-  if (output == NftOutput::json)
+  if (output == NftOutput::json || output == NftOutput::json_terse)
     flags |= NFT_CTX_OUTPUT_JSON;
   nft_ctx_output_set_flags(ctx, flags);
   const std::string buffer(commands);
@@ -66,37 +66,18 @@ Result<std::string> set_elements(Nftables& nft, std::string_view table, std::str
       return std::string();
     return std::unexpected(listed.error());
   }
-  using nlohmann::json;
-  json document = json::parse(*listed, nullptr, false);
-  if (document.is_discarded())
-    return fail(ErrorCode::bad_input, "nftables: unreadable JSON listing of set " + std::string(set));
+  CS_TRY(NftState state, parse_nft_json(*listed, "nft -j list set " + std::string(set)));
   std::vector<std::string> items;
-  auto value_text = [](const json& value) -> std::string {
-    if (value.is_string())
-      return value.get<std::string>();
-    if (value.contains("prefix"))
-      return value["prefix"].value("addr", "") + "/" + std::to_string(value["prefix"].value("len", 0));
-    if (value.contains("range") && value["range"].is_array() && value["range"].size() == 2)
-      return value["range"][0].get<std::string>() + "-" + value["range"][1].get<std::string>();
-    return {};
-  };
-  for (const auto& entry : document.value("nftables", json::array())) {
-    if (!entry.contains("set"))
-      continue;
-    for (const auto& element : entry["set"].value("elem", json::array())) {
-      std::string item;
-      if (element.is_object() && element.contains("elem")) {
-        const json& inner = element["elem"];
-        item = value_text(inner["val"]);
-        if (inner.contains("expires"))
-          item += " timeout " + std::to_string(inner["expires"].get<long>()) + "s";
-        else if (inner.contains("timeout"))
-          item += " timeout " + std::to_string(inner["timeout"].get<long>()) + "s";
-      } else {
-        item = value_text(element);
-      }
-      if (!item.empty() && !item.starts_with(" "))
-        items.push_back(item);
+  for (const auto& listed_set : state.sets) {
+    for (const auto& element : listed_set.elements) {
+      std::string item = element.value.display();
+      if (item.empty())
+        continue;  // a value nft input could not take back as written
+      if (element.expires)
+        item += " timeout " + std::to_string(*element.expires) + "s";
+      else if (element.timeout)
+        item += " timeout " + std::to_string(*element.timeout) + "s";
+      items.push_back(item);
     }
   }
   return join(items, ", ");

@@ -16,6 +16,7 @@ enum class NftOutput {
   plain,  // as `nft list` prints
   terse,  // without set elements (`nft -t`)
   json,   // `nft -j`
+  json_terse,  // `nft -j -t`: JSON without set elements
 };
 
 class Nftables {

@@ -7,17 +7,16 @@
 // keeps it testable with a fake tree.
 #include "host/session.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "core/text.h"
+#include "host/proc_net.h"
 
 namespace clawshield {
 namespace {
@@ -113,38 +112,6 @@ std::vector<unsigned long> socket_inodes(const std::string& proc, pid_t pid, boo
   return inodes;
 }
 
-// "0100007F:0016" (IPv4) or 32 hex digits + ":PORT" (IPv6), as the kernel prints them: each
-// 32-bit word in this machine's byte order.
-std::optional<std::pair<std::string, int>> parse_endpoint(const std::string& text, bool ipv6) {
-  size_t colon = text.find(':');
-  const size_t digits = ipv6 ? 32 : 8;
-  if (colon != digits || text.size() <= colon + 1)
-    return std::nullopt;
-  unsigned char bytes[16] = {};
-  for (size_t word = 0; word < digits / 8; ++word) {
-    const std::string hex = text.substr(word * 8, 8);
-    char* end = nullptr;
-    uint32_t value = static_cast<uint32_t>(std::strtoul(hex.c_str(), &end, 16));
-    if (end != hex.c_str() + 8)
-      return std::nullopt;
-    std::memcpy(bytes + word * 4, &value, 4);
-  }
-  char* end = nullptr;
-  long port = std::strtol(text.c_str() + colon + 1, &end, 16);
-  if (*end != '\0' || port < 0 || port > 65535)
-    return std::nullopt;
-  char address[INET6_ADDRSTRLEN] = {};
-  static const unsigned char k_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (!ipv6) {
-    ::inet_ntop(AF_INET, bytes, address, sizeof address);
-  } else if (std::memcmp(bytes, k_mapped, 12) == 0) {
-    ::inet_ntop(AF_INET, bytes + 12, address, sizeof address);  // as sshd names it
-  } else {
-    ::inet_ntop(AF_INET6, bytes, address, sizeof address);
-  }
-  return std::make_pair(std::string(address), static_cast<int>(port));
-}
-
 bool valid_connection(const std::string& text) {
   return split_words(text).size() == 4;
 }
@@ -153,19 +120,11 @@ bool valid_connection(const std::string& text) {
 
 std::optional<std::string> established_connection(const std::string& table, bool ipv6,
                                                   unsigned long inode) {
-  for (const auto& line : split_lines(table)) {
-    auto fields = split_words(line);
-    // sl local remote st tx:rx tr:when retrnsmt uid timeout inode
-    if (fields.size() < 10 || fields[3] != "01")
+  for (const auto& socket : parse_proc_net_table(table, ipv6 ? IpVersion::v6 : IpVersion::v4)) {
+    if (socket.state != k_tcp_established || socket.inode != inode)
       continue;
-    if (std::strtoul(fields[9].c_str(), nullptr, 10) != inode)
-      continue;
-    auto local = parse_endpoint(fields[1], ipv6);
-    auto remote = parse_endpoint(fields[2], ipv6);
-    if (!local || !remote)
-      continue;
-    return remote->first + " " + std::to_string(remote->second) + " " + local->first + " " +
-           std::to_string(local->second);
+    return socket.remote.unmapped_text() + " " + std::to_string(socket.remote.port) + " " +
+           socket.local.unmapped_text() + " " + std::to_string(socket.local.port);
   }
   return std::nullopt;
 }

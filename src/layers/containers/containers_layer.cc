@@ -17,6 +17,7 @@
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/docker_api.h"
+#include "host/docker_detect.h"
 #include "layers/docker/docker_layer.h"
 #include "layers/rootless_docker/rootless_docker_layer.h"
 

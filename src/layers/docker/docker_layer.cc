@@ -8,12 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include <limits>
 
 #include "core/bounded_json.h"
-#include "core/parse.h"
 #include "core/text.h"
 #include "host/accounts.h"
+#include "host/docker_detect.h"
 #include "host/packages.h"
 
 #include <yaml-cpp/yaml.h>
@@ -23,14 +22,6 @@ namespace clawshield {
 namespace {
 
 using nlohmann::json;
-
-int major_version(std::string version) {
-  if (size_t colon = version.find(':'); colon != std::string::npos)
-    version = version.substr(colon + 1);  // epoch
-  // The leading digits ("20" of "20.10.24+dfsg1"); 0 when there are none.
-  const std::string digits = version.substr(0, version.find_first_not_of("0123456789"));
-  return parse_int(digits, 0, std::numeric_limits<int>::max()).value_or(0);
-}
 
 // A compose file; one in the app user's home is the app user's to replace, so it is read
 // without following links or blocking.
@@ -165,36 +156,6 @@ void DockerLayer::audit_group_and_compose(const Context& context,
       !unreadable.empty() ? join(unreadable, "; ")
       : problems.empty()  ? std::to_string(policy.compose_files.size()) + " file(s) clean"
                           : join(problems, "; ")));
-}
-
-DockerInstall detect_docker(Host& host) {
-  DockerInstall install;
-  // With a dpkg database, it answers; without one (not a Debian root), look for the binary.
-  auto database = host.fs.stat("/var/lib/dpkg/status");
-  if (database && *database) {
-    for (const char* package : {"docker-ce", "docker.io", "moby-engine"}) {
-      auto version = installed_version(host, package);
-      if (!version) {
-        install.evidence = "cannot tell whether Docker is installed: " + version.error().message;
-        return install;
-      }
-      if (*version) {
-        install = {true, major_version(**version), package + std::string(" ") + **version,
-                   package};
-        return install;
-      }
-    }
-  }
-  for (const char* binary : {"/usr/bin/dockerd", "/usr/sbin/dockerd", "/usr/local/bin/dockerd"}) {
-    auto st = host.fs.stat(binary);
-    if (st && *st) {
-      install = {true, 0, std::string(binary) + " (version unknown)", ""};
-      return install;
-    }
-  }
-  install.evidence =
-      "Docker is not installed (no docker-ce, docker.io or moby-engine package, no dockerd)";
-  return install;
 }
 
 Result<std::string> merge_daemon_json(const std::string& existing, const DockerPolicy& policy,

@@ -25,15 +25,6 @@ class DockerLayer final : public Layer {
 
 inline constexpr const char* k_daemon_json = "/etc/docker/daemon.json";
 
-struct DockerInstall {
-  bool installed = false;
-  int major = 0;          // 0 when unknown
-  std::string evidence;   // what told us
-  std::string package;    // "docker.io", "docker-ce", "moby-engine"; "" for a bare binary
-};
-// Whether Docker is installed under the root (its dpkg database, else a dockerd binary).
-DockerInstall detect_docker(Host& host);
-
 // `existing` (the admin's daemon.json, "" when absent) with the policy's keys set; the
 // admin's other keys are kept. Errors name the file's line and column.
 Result<std::string> merge_daemon_json(const std::string& existing, const DockerPolicy& policy,

@@ -8,8 +8,11 @@
 #include <sstream>
 
 #include "core/text.h"
+#include "guard/control_client.h"
 #include "guard/daemon.h"
 #include "guard/log_source.h"
+#include "host/nft_state.h"
+#include "layers/firewall/kernel_rules.h"
 #include "layers/firewall/ruleset.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
 
@@ -142,7 +145,7 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
   if (context.policy.guard.engine != "clawshield") {
     // fail2ban bans: the guard must be out of service, not banning beside it.
     auto unit = host.fs.stat(k_guard_unit);
-    auto reply = guard::control_request(host.fs, "list");
+    auto reply = guard::ControlClient(host.fs).list();
     std::vector<std::string> left;
     if (unit && *unit)
       left.push_back(std::string(k_guard_unit) + " installed");
@@ -197,7 +200,7 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
 
   if (auto why = host.skip_reason(Requirement::systemd)) {
     // Without systemd, the guard's own control socket tells whether it runs.
-    auto reply = guard::control_request(host.fs, "list");
+    auto reply = guard::ControlClient(host.fs).list();
     if (reply)
       findings.push_back(make_finding(*this, "active", Status::pass, "guard running",
                                       "answers on its control socket (systemd not running)"));
@@ -226,7 +229,7 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
                      "kernel not inspected: --root is not the running system (use --netns)"));
     return findings;
   }
-  auto table = list_table(host.nft, k_firewall_table, NftOutput::terse);
+  auto table = read_nft_table(host.nft, k_firewall_table);
   if (!table) {
     findings.push_back(make_finding(*this, "ban_sets", Status::unknown,
                                     "ban sets hooked into input and forward",
@@ -237,19 +240,16 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
   if (!*table) {
     missing.push_back("no table inet clawshield");
   } else {
-    const std::string& text = **table;
+    const NftState& state = **table;
     for (const char* set : {k_ban_set_v4, k_ban_set_v6})
-      if (text.find(std::string("set ") + set + " {") == std::string::npos)
+      if (!state.find_set("inet", k_firewall_table, set))
         missing.push_back(std::string("set ") + set);
     // Each chain's rules must drop both sets.
-    for (const char* chain : {"chain input {", "chain forward {"}) {
-      size_t start = text.find(chain);
-      size_t end = start == std::string::npos ? start : text.find("\n\t}", start);
-      std::string body = start == std::string::npos ? "" : text.substr(start, end - start);
-      for (const char* rule : {"ip saddr @ban_v4 drop", "ip6 saddr @ban_v6 drop"})
-        if (body.find(rule) == std::string::npos)
-          missing.push_back(std::string(chain).substr(6, std::string(chain).size() - 8) + ": " +
-                            rule);
+    for (const char* name : {"input", "forward"}) {
+      const NftChain* chain = state.find_chain("inet", k_firewall_table, name);
+      for (const auto& [protocol, set] : {std::pair{"ip", k_ban_set_v4}, std::pair{"ip6", k_ban_set_v6}})
+        if (!chain || !drops_set_members(state, *chain, protocol, set))
+          missing.push_back(std::string(name) + ": " + protocol + " saddr @" + set + " drop");
     }
   }
   findings.push_back(make_finding(*this, "ban_sets", missing.empty() ? Status::pass : Status::fail,

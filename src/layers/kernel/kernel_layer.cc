@@ -15,7 +15,7 @@
 #include <map>
 
 #include "core/text.h"
-#include "layers/docker/docker_layer.h"
+#include "host/docker_detect.h"
 
 namespace clawshield {
 namespace {

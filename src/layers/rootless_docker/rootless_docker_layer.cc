@@ -23,7 +23,9 @@
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/docker_api.h"
+#include "host/docker_detect.h"
 #include "host/packages.h"
+#include "host/systemctl_show.h"
 #include "layers/docker/docker_layer.h"
 #include "layers/openclaw/gateway_service.h"
 
@@ -93,31 +95,6 @@ Result<std::optional<std::string>> subordinate_file(const Host& host, const Acco
   if (!content)
     return fail(content.error().code, host.fs.host_path(path) + ": " + content.error().message);
   return content;
-}
-
-// What `systemctl show` says about `unit`: property=value pairs.
-Result<std::vector<std::pair<std::string, std::string>>> show_unit(Host& host,
-                                                                   const std::string& unit,
-                                                                   const std::string& properties) {
-  Command command{{"systemctl", "show", unit, "--property", properties}};
-  CS_TRY(CommandResult result, host.runner.run(command));
-  if (!result.ok())
-    return fail(ErrorCode::command_failed, describe_failure(command, result));
-  std::vector<std::pair<std::string, std::string>> values;
-  for (const auto& line : split_lines(result.out)) {
-    size_t equals = line.find('=');
-    if (equals != std::string::npos)
-      values.emplace_back(line.substr(0, equals), line.substr(equals + 1));
-  }
-  return values;
-}
-
-std::string property(const std::vector<std::pair<std::string, std::string>>& values,
-                     std::string_view name) {
-  for (const auto& [key, value] : values)
-    if (key == name)
-      return value;
-  return "";
 }
 
 // The ids on a "Uid:" or "Gid:" line of /proc/PID/status (real, effective, saved, fs).
@@ -660,17 +637,17 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
   {
     const char* summary = "the app user's rootless Docker daemon runs (rootless, as the user)";
     std::vector<std::string> problems, seen;
-    auto shown = show_unit(host, docker.unit, "ActiveState,MainPID,UnitFileState");
+    auto shown = systemctl_show(host.runner, docker.unit, "ActiveState,MainPID,UnitFileState");
     if (!shown) {
       findings.push_back(
           make_finding(*this, "daemon_rootless", Status::unknown, summary, shown.error().message));
     } else {
-      const std::string state = property(*shown, "ActiveState");
-      const std::string pid = property(*shown, "MainPID");
-      seen.push_back(docker.unit + " " + state + " (" + property(*shown, "UnitFileState") + ")");
+      const std::string state = shown->value("ActiveState");
+      const std::string pid = shown->value("MainPID");
+      seen.push_back(docker.unit + " " + state + " (" + shown->value("UnitFileState") + ")");
       if (state != "active")
         problems.push_back(docker.unit + " is " + (state.empty() ? "unknown" : state));
-      if (property(*shown, "UnitFileState") != "enabled")
+      if (shown->value("UnitFileState") != "enabled")
         problems.push_back(docker.unit + " is not enabled (it would not start at boot)");
       if (!pid.empty() && pid != "0") {
         auto status = host.fs.read("/proc/" + pid + "/status");
@@ -802,8 +779,8 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
                                       gateway.error().message));
     } else {
       const std::string unit = gateway->name + ".service";
-      auto shown = show_unit(host, unit, "MainPID");
-      const std::string pid = shown ? property(*shown, "MainPID") : "";
+      auto shown = systemctl_show(host.runner, unit, "MainPID");
+      const std::string pid = shown ? shown->value("MainPID") : "";
       auto environ = pid.empty() || pid == "0"
                          ? Result<std::string>(fail(ErrorCode::not_found, unit + " is not running"))
                          : host.fs.read("/proc/" + pid + "/environ");

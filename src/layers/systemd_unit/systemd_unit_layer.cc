@@ -15,6 +15,7 @@
 
 #include "core/text.h"
 #include "host/accounts.h"
+#include "host/systemctl_show.h"
 #include "layers/rootless_docker/rootless_docker_layer.h"
 
 namespace clawshield {
@@ -389,15 +390,9 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
                        shown ? describe_failure(Command{{"systemctl", "show", unit}}, *shown)
                              : shown.error().message));
     } else {
-      std::vector<std::string> properties;
-      bool running = false;
-      for (const auto& line : split_lines(shown->out)) {
-        if (line.empty())
-          continue;
-        properties.push_back(line);
-        if (line == "ActiveState=active")
-          running = true;
-      }
+      const UnitProperties parsed = parse_unit_properties(shown->out);
+      const std::vector<std::string> properties = parsed.lines();
+      bool running = parsed.value("ActiveState") == "active";
       findings.push_back(make_finding(*this, "gateway_active",
                                       running ? Status::pass : Status::fail, active,
                                       unit + ": " + join(properties, " ")));
