@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -68,6 +69,52 @@ std::map<std::string, Status> statuses_of(const VerifyReport& report) {
   return out;
 }
 
+// Issue 16: the layer list is built from the policy's firewall.backend and guard.engine. The
+// same layers in the same order either way (so `--only` names and the order of findings stay),
+// the chosen backend active and the other retiring: verify shows which by the ids it reports.
+TEST(Engine, LayerListIsBuiltFromTheBackendsThePolicyChooses) {
+  Policy native;
+  Policy compat;
+  compat.firewall.backend = FirewallBackend::ufw;
+  compat.guard.engine = GuardEngine::fail2ban;
+  const std::vector<std::string> ids = {
+      "firewall", "ufw",       "kernel",          "tailscale", "ssh",     "guard",
+      "fail2ban", "docker",    "containers",      "app_user",  "rootless_docker",
+      "openclaw", "systemd",   "sudo",            "updates"};
+  for (const Policy* policy : {&native, &compat}) {
+    std::vector<std::string> listed;
+    for (const auto& layer : all_layers(*policy)) listed.push_back(std::string(layer->id()));
+    EXPECT_EQ(listed, ids);
+  }
+
+  testing::TempDir dir;
+  seed_applied_root(dir.path(), native);  // neither ufw nor fail2ban installed
+  auto fs = Filesystem::open(dir.path());
+  NoToolsRunner runner;
+  SystemClock clock;
+  testing::EmptyNftables nft;
+  Host host{*fs, runner, clock, nft, Liveness::offline, false};
+  auto ids_of = [&](const Policy& policy, const std::string& only) {
+    std::vector<std::string> found;
+    for (const auto& finding : run_verify(Context{host, policy}, all_layers(policy), only).findings)
+      found.push_back(finding.id);
+    return found;
+  };
+  // nftables and the guard chosen: ufw and fail2ban only check that they are out of service.
+  EXPECT_EQ(ids_of(native, "ufw"), std::vector<std::string>{"ufw.retired"});
+  EXPECT_EQ(ids_of(native, "fail2ban"), std::vector<std::string>{"fail2ban.retired"});
+  const auto guard = ids_of(native, "guard");
+  EXPECT_NE(std::ranges::find(guard, "guard.unit_installed"), guard.end());
+  EXPECT_EQ(std::ranges::find(guard, "guard.retired"), guard.end());
+  // ufw and fail2ban chosen: the guard only checks that it is out of service, ufw its posture.
+  EXPECT_EQ(ids_of(compat, "guard"), std::vector<std::string>{"guard.retired"});
+  const auto ufw = ids_of(compat, "ufw");
+  EXPECT_NE(std::ranges::find(ufw, "ufw.active"), ufw.end());
+  EXPECT_EQ(std::ranges::find(ufw, "ufw.retired"), ufw.end());
+  const auto fail2ban = ids_of(compat, "fail2ban");
+  EXPECT_EQ(std::ranges::find(fail2ban, "fail2ban.retired"), fail2ban.end());
+}
+
 TEST(Engine, MissingToolsMakeChecksUnknownNeverPass) {
   testing::TempDir dir;
   Policy policy;
@@ -77,7 +124,7 @@ TEST(Engine, MissingToolsMakeChecksUnknownNeverPass) {
   SystemClock clock;
   testing::EmptyNftables nft;
   Host host{*fs, runner, clock, nft, Liveness::offline, false};
-  auto report = run_verify(Context{host, policy}, all_layers(), std::nullopt);
+  auto report = run_verify(Context{host, policy}, all_layers(policy), std::nullopt);
   auto statuses = statuses_of(report);
   for (const char* id :
        {"systemd.exposure", "sudo.valid", "updates.package_installed", "updates.periodic_update",
@@ -109,7 +156,7 @@ TEST(Engine, PlanListsLayerCommandsAndSkipsLiveOnesUnderAnotherRoot) {
   testing::EmptyNftables nft;
   Host host{*fs, runner, clock, nft, Liveness::live, false};
   Policy policy;
-  Plan plan = make_plan(Context{host, policy}, all_layers());
+  Plan plan = make_plan(Context{host, policy}, all_layers(policy));
   ASSERT_FALSE(plan.has_errors());
   std::map<std::string, std::optional<std::string>> changes;
   for (const auto& layer : plan.layers)
@@ -175,7 +222,7 @@ TEST(Engine, UnitFileIsNotRewrittenWhenOnlyAnotherLayerChanges) {
   SystemClock clock;
   testing::EmptyNftables nft;
   Host host{*fs, runner, clock, nft, Liveness::live, true};
-  Plan plan = make_plan(Context{host, policy}, all_layers());
+  Plan plan = make_plan(Context{host, policy}, all_layers(policy));
   for (const auto& layer : plan.layers) {
     if (layer.id != "systemd")
       continue;

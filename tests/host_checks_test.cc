@@ -35,7 +35,7 @@ class SshChecks : public ::testing::Test {
  protected:
   std::map<std::string, Finding> verify_ssh(const Policy& policy = Policy{}) {
     OfflineHost offline(m_root.path());
-    auto report = run_verify(Context{offline.host, policy}, all_layers(), std::string("ssh"));
+    auto report = run_verify(Context{offline.host, policy}, all_layers(policy), std::string("ssh"));
     std::map<std::string, Finding> out;
     for (const auto& finding : report.findings) out.emplace(finding.id, finding);
     return out;
@@ -149,7 +149,7 @@ TEST(Tailscale, NotInstalledIsUnknownWithTheReason) {
   testing::TempDir root;
   OfflineHost offline(root.path());
   Policy policy;
-  auto report = run_verify(Context{offline.host, policy}, all_layers(), std::string("tailscale"));
+  auto report = run_verify(Context{offline.host, policy}, all_layers(policy), std::string("tailscale"));
   ASSERT_EQ(report.findings.size(), 2u);
   for (const auto& finding : report.findings) {
     EXPECT_EQ(finding.status, Status::unknown);
@@ -192,7 +192,7 @@ class KernelInContainer : public ::testing::Test {
   }
   std::map<std::string, Finding> verify_kernel(const Policy& policy = Policy{}) {
     OfflineHost offline(root());
-    auto report = run_verify(Context{offline.host, policy}, all_layers(), std::string("kernel"));
+    auto report = run_verify(Context{offline.host, policy}, all_layers(policy), std::string("kernel"));
     std::map<std::string, Finding> out;
     for (const auto& finding : report.findings) out.emplace(finding.id, finding);
     return out;

@@ -148,7 +148,7 @@ TEST_F(SudoEscape, SudoListsExactlyTheScopedCommandsAndVerifyReadsIt) {
         Host host{*fs, runner, clock, nft, Liveness::offline, false};
         Policy policy;
         Context context{host, policy};
-        auto verified = run_verify(context, all_layers(), std::string("sudo"));
+        auto verified = run_verify(context, all_layers(policy), std::string("sudo"));
         for (const auto& finding : verified.findings)
           out << "finding " << finding.id << " " << status_name(finding.status) << " "
               << finding.evidence << "\n";
@@ -211,7 +211,7 @@ TEST_F(SudoEscape, ReadingAgreesWithSudoOnTheFormerBypasses) {
           Host host{*fs, runner, clock, nft, Liveness::offline, false};
           Policy policy;
           Context context{host, policy};
-          auto verified = run_verify(context, all_layers(), std::string("sudo"));
+          auto verified = run_verify(context, all_layers(policy), std::string("sudo"));
           for (const auto& finding : verified.findings)
             out << "finding " << finding.id << " " << status_name(finding.status) << " "
                 << finding.evidence << "\n";

@@ -502,7 +502,7 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   host.lockout_guard = options.force ? LockoutGuard::forced : LockoutGuard::enforce;
   host.docker_socket = docker_socket_path(effective.docker.socket, std::getenv("DOCKER_HOST"));
   Context context{host, effective};
-  const LayerList layers = all_layers();
+  const LayerList layers = all_layers(effective);
   const Style style = make_style(options);
 
   if (plan->parsed()) {

@@ -103,6 +103,11 @@ struct Finding {
   std::string evidence;
 };
 
+// What a layer is for in this run. Of two layers doing one job (the nftables firewall or ufw,
+// the guard or fail2ban) the policy chooses one, `active`; the other is listed too, `retiring`:
+// it takes what it left behind out of service and verifies that nothing of it still runs.
+enum class Role { active, retiring };
+
 struct Context {
   Host& host;
   const Policy& policy;

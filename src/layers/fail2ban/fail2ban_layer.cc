@@ -74,7 +74,7 @@ std::string render_jail_local(const Policy& policy, const std::vector<int>& ssh_
 Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const {
   Host& host = context.host;
   std::vector<Action> actions;
-  const bool wanted = context.policy.guard.engine == GuardEngine::fail2ban;
+  const bool wanted = m_role == Role::active;
   auto current = host.fs.read(k_jail_local);
   if (!current && current.error().code != ErrorCode::not_found)
     return std::unexpected(current.error());
@@ -141,7 +141,7 @@ Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const
 std::vector<Finding> Fail2banLayer::verify(const Context& context) const {
   Host& host = context.host;
   std::vector<Finding> findings;
-  const bool wanted = context.policy.guard.engine == GuardEngine::fail2ban;
+  const bool wanted = m_role == Role::active;
   if (!wanted) {
     // Only one may ban: fail2ban answering with an sshd jail means both do.
     if (!installed(host, "fail2ban")) {

@@ -356,7 +356,7 @@ std::vector<std::string> competing_firewalls(const Filesystem& fs, const std::st
 
 std::vector<std::string> FirewallLayer::notes(const Context& context) const {
   Host& host = context.host;
-  if (context.policy.firewall.backend != FirewallBackend::nftables)
+  if (m_role == Role::retiring)
     return {};  // ufw is the intended firewall; the ufw layer reports the native one if loaded
   std::string listing;
   if (host.own_network) {
@@ -403,7 +403,7 @@ std::optional<std::string> session_problem(const Host& host, const std::vector<i
 
 Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const {
   Host& host = context.host;
-  if (context.policy.firewall.backend != FirewallBackend::nftables) {
+  if (m_role == Role::retiring) {
     // Another backend (ufw) guards the host: nothing of ours may stay loaded or start at boot.
     CS_TRY(std::vector<Action> actions,
            retire_service(host, "clawshield-firewall.service", k_firewall_unit, k_wants_link));
@@ -464,7 +464,7 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
   };
   if (!host.own_network)
     return all_unknown("kernel not inspected: --root is not the running system (use --netns)");
-  if (context.policy.firewall.backend != FirewallBackend::nftables) {
+  if (m_role == Role::retiring) {
     // ufw guards the host: our table must be gone (the ufw layer checks ufw itself).
     auto table = list_table(host.nft, k_firewall_table, NftOutput::terse);
     findings.push_back(make_finding(

@@ -265,7 +265,7 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
   Host& host = context.host;
   const Policy& policy = context.policy;
   std::vector<Action> actions;
-  const bool wanted = policy.firewall.backend == FirewallBackend::ufw;
+  const bool wanted = m_role == Role::active;
   if (!is_installed(host)) {
     if (!wanted)
       return actions;  // no ufw: nothing to switch off
@@ -413,7 +413,7 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
   Host& host = context.host;
   const Policy& policy = context.policy;
   std::vector<Finding> findings;
-  const bool wanted = policy.firewall.backend == FirewallBackend::ufw;
+  const bool wanted = m_role == Role::active;
   const bool installed = is_installed(host);
 
   if (!wanted) {
