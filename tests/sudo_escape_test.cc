@@ -147,7 +147,8 @@ TEST_F(SudoEscape, SudoListsExactlyTheScopedCommandsAndVerifyReadsIt) {
         testing::EmptyNftables nft;
         Host host{*fs, runner, clock, nft, Liveness::offline, false};
         Policy policy;
-        Context context{host, policy};
+        const HostView view = host.view();
+        Context context{view, policy};
         auto verified = run_verify(context, all_layers(policy), std::string("sudo"));
         for (const auto& finding : verified.findings)
           out << "finding " << finding.id << " " << status_name(finding.status) << " "
@@ -210,7 +211,8 @@ TEST_F(SudoEscape, ReadingAgreesWithSudoOnTheFormerBypasses) {
           testing::EmptyNftables nft;
           Host host{*fs, runner, clock, nft, Liveness::offline, false};
           Policy policy;
-          Context context{host, policy};
+          const HostView view = host.view();
+          Context context{view, policy};
           auto verified = run_verify(context, all_layers(policy), std::string("sudo"));
           for (const auto& finding : verified.findings)
             out << "finding " << finding.id << " " << status_name(finding.status) << " "

@@ -108,8 +108,10 @@ struct Finding {
 // it takes what it left behind out of service and verifies that nothing of it still runs.
 enum class Role { active, retiring };
 
+// What desired(), verify() and notes() see: the host read-only (HostView: a layer says what it
+// wants as actions, and only the engine's apply changes the host) and the policy.
 struct Context {
-  Host& host;
+  const HostView& host;
   const Policy& policy;
 };
 
@@ -132,7 +134,7 @@ class Layer {
 // What takes a service of ours out of service, each step undone by rollback: stop it (where
 // systemd runs), disable it (its wants link under `wants_dir`), remove its unit file. Nothing
 // when the unit is not installed.
-Result<std::vector<Action>> retire_service(Host& host, const std::string& unit_name,
+Result<std::vector<Action>> retire_service(const HostView& host, const std::string& unit_name,
                                            const std::string& unit_path,
                                            const std::string& wants_link);
 

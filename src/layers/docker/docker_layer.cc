@@ -33,7 +33,7 @@ int major_version(std::string version) {
 
 // A compose file; one in the app user's home is the app user's to replace, so it is read
 // without following links or blocking.
-Result<std::string> read_compose(const Host& host, const std::string& file,
+Result<std::string> read_compose(const HostView& host, const std::string& file,
                                  const std::string& home) {
   if (!file.starts_with(home + "/"))
     return host.fs.read(file);
@@ -60,7 +60,7 @@ json policy_keys(const DockerPolicy& policy, int docker_major) {
 
 void DockerLayer::audit_group_and_compose(const Context& context,
                                           std::vector<Finding>& findings) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   const DockerPolicy& policy = context.policy.docker;
   // The docker group: every member can start a privileged container, i.e. is root.
   auto accounts = Accounts::load(host.fs);
@@ -166,7 +166,7 @@ void DockerLayer::audit_group_and_compose(const Context& context,
                           : join(problems, "; ")));
 }
 
-DockerInstall detect_docker(Host& host) {
+DockerInstall detect_docker(const HostView& host) {
   DockerInstall install;
   // With a dpkg database, it answers; without one (not a Debian root), look for the binary.
   auto database = host.fs.stat("/var/lib/dpkg/status");
@@ -225,7 +225,7 @@ Result<std::string> merge_daemon_json(const std::string& existing, const DockerP
 }
 
 Result<std::vector<Action>> DockerLayer::desired(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Action> actions;
   DockerInstall install = detect_docker(host);
   if (!install.installed)
@@ -260,7 +260,7 @@ std::vector<std::string> DockerLayer::notes(const Context& context) const {
 }
 
 std::vector<Finding> DockerLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
   DockerInstall install = detect_docker(host);
   if (!install.installed) {

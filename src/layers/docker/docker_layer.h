@@ -32,7 +32,7 @@ struct DockerInstall {
   std::string package;    // "docker.io", "docker-ce", "moby-engine"; "" for a bare binary
 };
 // Whether Docker is installed under the root (its dpkg database, else a dockerd binary).
-DockerInstall detect_docker(Host& host);
+DockerInstall detect_docker(const HostView& host);
 
 // `existing` (the admin's daemon.json, "" when absent) with the policy's keys set; the
 // admin's other keys are kept. Errors name the file's line and column.

@@ -56,7 +56,7 @@ std::optional<std::string> lockout_problem(const std::string& ssh_connection,
 // session cannot be found and `change` says the firewall would change — a refusal, since
 // nothing shows SSH stays reachable. Nothing when the firewall is not loaded in this
 // namespace or --force was given.
-std::optional<std::string> session_problem(const Host& host, const std::vector<int>& public_tcp,
+std::optional<std::string> session_problem(const HostView& host, const std::vector<int>& public_tcp,
                                            const std::vector<int>& trusted_tcp,
                                            FirewallChange change);
 

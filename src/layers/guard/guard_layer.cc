@@ -91,7 +91,7 @@ std::string render_guard_unit(const Policy& policy) {
 }
 
 Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   // With fail2ban as the engine, the guard is taken out of service (the fail2ban layer
   // installs the jail).
   if (m_role == Role::retiring)
@@ -137,7 +137,7 @@ Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
 }
 
 std::vector<Finding> GuardLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
   if (m_role == Role::retiring) {
     // fail2ban bans: the guard must be out of service, not banning beside it.
