@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!fs)
     fuzz::fail_property("cannot open the temp root");
   fuzz::OfflineHost offline(*fs);
-  const Context context{offline.host, policy};
+  const HostView view = offline.host.view();
+  const Context context{view, policy};
   OpenClawLayer layer;
   auto findings = layer.verify(context);
   if (findings.empty())

@@ -19,11 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!fs)
     fuzz::fail_property("cannot open the temp root");
   fuzz::OfflineHost offline(*fs);
-  auto settings = sshd_settings(offline.host);
+  auto settings = sshd_settings(offline.host.view());
   if (settings)
     (void)settings->get("passwordauthentication", "yes");
   else if (settings.error().message.empty())
     fuzz::fail_property("an sshd_config error without a message");
-  fuzz::render_findings(SshLayer().verify(Context{offline.host, policy}));
+  fuzz::render_findings(SshLayer().verify(Context{offline.host.view(), policy}));
   return 0;
 }

@@ -37,6 +37,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)parse_sudo_list(std::string(text));
   fuzz::OfflineHost offline(*fs);
   Host host{*fs, runner, offline.clock, offline.nft};
-  fuzz::render_findings(SudoLayer().verify(Context{host, policy}));
+  fuzz::render_findings(SudoLayer().verify(Context{host.view(), policy}));
   return 0;
 }

@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
 
+#include "engine/apply.h"
 #include "engine/journal.h"
 #include "engine/layers.h"
 #include "engine/plan.h"
@@ -68,6 +70,122 @@ std::map<std::string, Status> statuses_of(const VerifyReport& report) {
   return out;
 }
 
+// Issue 16: desired(), verify() and notes() see the host through a HostView whose files are
+// read-only: a write through `context.host.fs` does not compile, a read does. The same
+// expressions on apply's context (the full Host) do compile, so these assertions fail if the
+// view's filesystem loses its const.
+template <typename C>
+concept WritesAtomically = requires(const C& context, Ownership owner) {
+  context.host.fs.write_atomic("/etc/x", "text", 0644u, owner);
+};
+template <typename C>
+concept MakesDirectories = requires(const C& context, Ownership owner) {
+  context.host.fs.make_directory("/etc/x", 0755u, owner);
+};
+template <typename C>
+concept SetsAttributes = requires(const C& context, Ownership owner) {
+  context.host.fs.set_attributes("/etc/x", 0644u, owner);
+};
+template <typename C>
+concept RemovesFiles = requires(const C& context) { context.host.fs.remove("/etc/x"); };
+template <typename C>
+concept TakesLocks = requires(const C& context) { context.host.fs.lock_exclusive("/etc/x"); };
+template <typename C>
+concept ReadsFiles = requires(const C& context) {
+  context.host.fs.read("/etc/x");
+  context.host.fs.stat("/etc/x");
+  context.host.fs.list("/etc");
+};
+
+static_assert(!WritesAtomically<Context>);
+static_assert(!MakesDirectories<Context>);
+static_assert(!SetsAttributes<Context>);
+static_assert(!RemovesFiles<Context>);
+static_assert(!TakesLocks<Context>);
+static_assert(ReadsFiles<Context>);
+static_assert(WritesAtomically<ApplyContext> && MakesDirectories<ApplyContext> &&
+              SetsAttributes<ApplyContext> && RemovesFiles<ApplyContext> &&
+              TakesLocks<ApplyContext> && ReadsFiles<ApplyContext>);
+// A layer cannot be handed the full Host by mistake: a Context is made from a view only.
+template <typename H>
+concept MakesContext = requires(H& host, const Policy& policy) { Context{host, policy}; };
+static_assert(!MakesContext<Host>);
+static_assert(MakesContext<const HostView>);
+
+TEST(HostView, SharesTheHostsServicesAndCopiesItsValues) {
+  testing::TempDir dir;
+  testing::write_file(dir.path(), "/etc/hostname", "claw\n");
+  auto fs = Filesystem::open(dir.path());
+  NoToolsRunner runner;
+  SystemClock clock;
+  testing::EmptyNftables nft;
+  Host host{*fs, runner, clock, nft, Liveness::live, true};
+  host.own_network = true;
+  host.ssh_connection = "192.0.2.7 50000 192.0.2.1 22";
+  host.docker_socket = "/run/user/998/docker.sock";
+  const HostView view = host.view();
+  EXPECT_EQ(&view.fs, &host.fs);
+  EXPECT_EQ(&view.runner, &host.runner);
+  EXPECT_EQ(&view.nft, &host.nft);
+  EXPECT_EQ(view.fs.read("/etc/hostname").value_or(""), "claw\n");
+  EXPECT_EQ(view.liveness, Liveness::live);
+  EXPECT_TRUE(view.systemd_running);
+  EXPECT_TRUE(view.own_network);
+  EXPECT_EQ(view.ssh_connection, host.ssh_connection);
+  EXPECT_EQ(view.docker_socket, "/run/user/998/docker.sock");
+  for (Requirement requirement : {Requirement::none, Requirement::live_system,
+                                  Requirement::systemd, Requirement::network})
+    EXPECT_EQ(view.skip_reason(requirement), host.skip_reason(requirement));
+  // A temp root is not the running system: the same reason from both.
+  EXPECT_EQ(view.skip_reason(Requirement::systemd), "--root is not the running system");
+}
+
+// Issue 16: the layer list is built from the policy's firewall.backend and guard.engine. The
+// same layers in the same order either way (so `--only` names and the order of findings stay),
+// the chosen backend active and the other retiring: verify shows which by the ids it reports.
+TEST(Engine, LayerListIsBuiltFromTheBackendsThePolicyChooses) {
+  Policy native;
+  Policy compat;
+  compat.firewall.backend = FirewallBackend::ufw;
+  compat.guard.engine = GuardEngine::fail2ban;
+  const std::vector<std::string> ids = {
+      "firewall", "ufw",       "kernel",          "tailscale", "ssh",     "guard",
+      "fail2ban", "docker",    "containers",      "app_user",  "rootless_docker",
+      "openclaw", "systemd",   "sudo",            "updates"};
+  for (const Policy* policy : {&native, &compat}) {
+    std::vector<std::string> listed;
+    for (const auto& layer : all_layers(*policy)) listed.push_back(std::string(layer->id()));
+    EXPECT_EQ(listed, ids);
+  }
+
+  testing::TempDir dir;
+  seed_applied_root(dir.path(), native);  // neither ufw nor fail2ban installed
+  auto fs = Filesystem::open(dir.path());
+  NoToolsRunner runner;
+  SystemClock clock;
+  testing::EmptyNftables nft;
+  Host host{*fs, runner, clock, nft, Liveness::offline, false};
+  auto ids_of = [&](const Policy& policy, const std::string& only) {
+    std::vector<std::string> found;
+    for (const auto& finding : run_verify(Context{host.view(), policy}, all_layers(policy), only).findings)
+      found.push_back(finding.id);
+    return found;
+  };
+  // nftables and the guard chosen: ufw and fail2ban only check that they are out of service.
+  EXPECT_EQ(ids_of(native, "ufw"), std::vector<std::string>{"ufw.retired"});
+  EXPECT_EQ(ids_of(native, "fail2ban"), std::vector<std::string>{"fail2ban.retired"});
+  const auto guard = ids_of(native, "guard");
+  EXPECT_NE(std::ranges::find(guard, "guard.unit_installed"), guard.end());
+  EXPECT_EQ(std::ranges::find(guard, "guard.retired"), guard.end());
+  // ufw and fail2ban chosen: the guard only checks that it is out of service, ufw its posture.
+  EXPECT_EQ(ids_of(compat, "guard"), std::vector<std::string>{"guard.retired"});
+  const auto ufw = ids_of(compat, "ufw");
+  EXPECT_NE(std::ranges::find(ufw, "ufw.active"), ufw.end());
+  EXPECT_EQ(std::ranges::find(ufw, "ufw.retired"), ufw.end());
+  const auto fail2ban = ids_of(compat, "fail2ban");
+  EXPECT_EQ(std::ranges::find(fail2ban, "fail2ban.retired"), fail2ban.end());
+}
+
 TEST(Engine, MissingToolsMakeChecksUnknownNeverPass) {
   testing::TempDir dir;
   Policy policy;
@@ -77,7 +195,7 @@ TEST(Engine, MissingToolsMakeChecksUnknownNeverPass) {
   SystemClock clock;
   testing::EmptyNftables nft;
   Host host{*fs, runner, clock, nft, Liveness::offline, false};
-  auto report = run_verify(Context{host, policy}, all_layers(), std::nullopt);
+  auto report = run_verify(Context{host.view(), policy}, all_layers(policy), std::nullopt);
   auto statuses = statuses_of(report);
   for (const char* id :
        {"systemd.exposure", "sudo.valid", "updates.package_installed", "updates.periodic_update",
@@ -109,7 +227,7 @@ TEST(Engine, PlanListsLayerCommandsAndSkipsLiveOnesUnderAnotherRoot) {
   testing::EmptyNftables nft;
   Host host{*fs, runner, clock, nft, Liveness::live, false};
   Policy policy;
-  Plan plan = make_plan(Context{host, policy}, all_layers());
+  Plan plan = make_plan(Context{host.view(), policy}, all_layers(policy));
   ASSERT_FALSE(plan.has_errors());
   std::map<std::string, std::optional<std::string>> changes;
   for (const auto& layer : plan.layers)
@@ -175,7 +293,7 @@ TEST(Engine, UnitFileIsNotRewrittenWhenOnlyAnotherLayerChanges) {
   SystemClock clock;
   testing::EmptyNftables nft;
   Host host{*fs, runner, clock, nft, Liveness::live, true};
-  Plan plan = make_plan(Context{host, policy}, all_layers());
+  Plan plan = make_plan(Context{host.view(), policy}, all_layers(policy));
   for (const auto& layer : plan.layers) {
     if (layer.id != "systemd")
       continue;
@@ -365,23 +483,23 @@ TEST(Session, UnknownSessionRefusesAFirewallLoadedHereUnlessForced) {
   Host host{*fs, runner, clock, nft, Liveness::live, false};
   host.own_network = true;
   host.session_unknown = "running under sudo (SUDO_USER is set)";
-  auto problem = session_problem(host, {22}, {}, FirewallChange::yes);
+  auto problem = session_problem(host.view(), {22}, {}, FirewallChange::yes);
   ASSERT_TRUE(problem);
   EXPECT_NE(problem->find("cannot tell which SSH session"), std::string::npos) << *problem;
   EXPECT_NE(problem->find("--force"), std::string::npos) << *problem;
   // A firewall left as it is cannot cut anyone.
-  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::no), std::nullopt);
+  EXPECT_EQ(session_problem(host.view(), {22}, {}, FirewallChange::no), std::nullopt);
   host.lockout_guard = LockoutGuard::forced;
-  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
+  EXPECT_EQ(session_problem(host.view(), {22}, {}, FirewallChange::yes), std::nullopt);
   host.lockout_guard = LockoutGuard::enforce;
   host.own_network = false;  // nothing is loaded in this namespace
-  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
+  EXPECT_EQ(session_problem(host.view(), {22}, {}, FirewallChange::yes), std::nullopt);
   // A found session is judged by its port.
   host.own_network = true;
   host.session_unknown.reset();
   host.ssh_connection = "203.0.113.5 40000 10.0.0.1 22";
-  EXPECT_EQ(session_problem(host, {22}, {}, FirewallChange::yes), std::nullopt);
-  EXPECT_TRUE(session_problem(host, {2222}, {}, FirewallChange::yes));
+  EXPECT_EQ(session_problem(host.view(), {22}, {}, FirewallChange::yes), std::nullopt);
+  EXPECT_TRUE(session_problem(host.view(), {2222}, {}, FirewallChange::yes));
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ class GatewayDiscovery : public ::testing::Test {
     EXPECT_TRUE(fs.has_value());
     m_fs.emplace(std::move(*fs));
     Host host{*m_fs, m_runner, m_clock, m_nft, Liveness::offline, false};
-    return discover_gateway(host, policy);
+    return discover_gateway(host.view(), policy);
   }
 
  private:

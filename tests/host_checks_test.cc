@@ -35,14 +35,14 @@ class SshChecks : public ::testing::Test {
  protected:
   std::map<std::string, Finding> verify_ssh(const Policy& policy = Policy{}) {
     OfflineHost offline(m_root.path());
-    auto report = run_verify(Context{offline.host, policy}, all_layers(), std::string("ssh"));
+    auto report = run_verify(Context{offline.host.view(), policy}, all_layers(policy), std::string("ssh"));
     std::map<std::string, Finding> out;
     for (const auto& finding : report.findings) out.emplace(finding.id, finding);
     return out;
   }
   Result<SshdSettings> settings() {
     OfflineHost offline(m_root.path());
-    return sshd_settings(offline.host);
+    return sshd_settings(offline.host.view());
   }
   void config(const std::string& path, const std::string& text) {
     testing::write_file(m_root.path(), path, text);
@@ -111,11 +111,11 @@ TEST_F(SshChecks, PortsComeFromPortAndListenAddress) {
   config("/etc/ssh/sshd_config",
          "Port 2222\nListenAddress 10.0.0.1:2200\nListenAddress [::1]:2201\nListenAddress ::\n");
   OfflineHost offline(m_root.path());
-  auto ports = sshd_ports(offline.host);
+  auto ports = sshd_ports(offline.host.view());
   ASSERT_TRUE(ports) << ports.error().message;
   EXPECT_EQ(ports->ports, (std::vector<int>{2200, 2201, 2222}));
   config("/etc/ssh/sshd_config", "Port 99999\n");
-  EXPECT_FALSE(sshd_ports(offline.host));
+  EXPECT_FALSE(sshd_ports(offline.host.view()));
 }
 
 TEST(Tailscale, StatusJsonGivesStateAndAddresses) {
@@ -149,7 +149,7 @@ TEST(Tailscale, NotInstalledIsUnknownWithTheReason) {
   testing::TempDir root;
   OfflineHost offline(root.path());
   Policy policy;
-  auto report = run_verify(Context{offline.host, policy}, all_layers(), std::string("tailscale"));
+  auto report = run_verify(Context{offline.host.view(), policy}, all_layers(policy), std::string("tailscale"));
   ASSERT_EQ(report.findings.size(), 2u);
   for (const auto& finding : report.findings) {
     EXPECT_EQ(finding.status, Status::unknown);
@@ -181,7 +181,7 @@ class KernelInContainer : public ::testing::Test {
   // The content desired() would write to the sysctl.d file.
   std::string desired_file(const Policy& policy = Policy{}) {
     OfflineHost offline(root());
-    auto actions = KernelLayer{}.desired(Context{offline.host, policy});
+    auto actions = KernelLayer{}.desired(Context{offline.host.view(), policy});
     EXPECT_TRUE(actions) << actions.error().message;
     if (actions)
       for (const auto& action : *actions)
@@ -192,7 +192,7 @@ class KernelInContainer : public ::testing::Test {
   }
   std::map<std::string, Finding> verify_kernel(const Policy& policy = Policy{}) {
     OfflineHost offline(root());
-    auto report = run_verify(Context{offline.host, policy}, all_layers(), std::string("kernel"));
+    auto report = run_verify(Context{offline.host.view(), policy}, all_layers(policy), std::string("kernel"));
     std::map<std::string, Finding> out;
     for (const auto& finding : report.findings) out.emplace(finding.id, finding);
     return out;
@@ -202,7 +202,7 @@ class KernelInContainer : public ::testing::Test {
 
 TEST_F(KernelInContainer, NoMarkerKeepsMachineWideSettings) {
   OfflineHost offline(root());
-  auto owners = sysctl_owners(offline.host);
+  auto owners = sysctl_owners(offline.host.view());
   ASSERT_TRUE(owners) << owners.error().message;
   EXPECT_FALSE(owners->machine);
   EXPECT_FALSE(owners->network);
@@ -271,8 +271,8 @@ TEST_F(KernelInContainer, OtherManagersAreDetectedToo) {
 TEST_F(KernelInContainer, UnreadableMarkerIsUnknownNeverNoContainer) {
   std::filesystem::create_directories(root() + "/run/systemd/container");  // not a file
   OfflineHost offline(root());
-  EXPECT_FALSE(sysctl_owners(offline.host));
-  EXPECT_FALSE(KernelLayer{}.desired(Context{offline.host, Policy{}}));
+  EXPECT_FALSE(sysctl_owners(offline.host.view()));
+  EXPECT_FALSE(KernelLayer{}.desired(Context{offline.host.view(), Policy{}}));
   auto found = verify_kernel();
   EXPECT_EQ(found["kernel.kptr_restrict"].status, Status::unknown);
   EXPECT_NE(found["kernel.kptr_restrict"].evidence.find("/run/systemd/container"),

@@ -430,7 +430,7 @@ TEST_F(OpenClawConfigTest, OpenClawsOwnAnswerThroughTheRunner) {
   write(k_config, "{gateway: {bind: 'tailnet'}}");
   Host h = host(runner);
   const size_t asked = runner.commands.size();
-  auto settings = read_gateway_settings(h, launch(), Prefer::openclaw);
+  auto settings = read_gateway_settings(h.view(), launch(), Prefer::openclaw);
   ASSERT_TRUE(settings) << settings.error().message;
   EXPECT_EQ(runner.commands.size(), asked);
   EXPECT_EQ(settings->source, SettingsSource::files);
@@ -456,7 +456,7 @@ TEST(OpenClawConfigLive, OpenClawsAnswerIsUsedOnTheRunningSystem) {
   app.home = "/nonexistent-clawshield-test/home";
   GatewayService service;
   service.exec_start = "/usr/bin/node /x/dist/index.js gateway --port 18800";
-  auto settings = read_gateway_settings(host, launch_of(service, app), Prefer::openclaw);
+  auto settings = read_gateway_settings(host.view(), launch_of(service, app), Prefer::openclaw);
   ASSERT_TRUE(settings) << settings.error().message;
   EXPECT_EQ(settings->source, SettingsSource::openclaw);
   EXPECT_TRUE(settings->source_note.starts_with("openclaw config get gateway --json as openclaw ("))
@@ -472,7 +472,7 @@ TEST(OpenClawConfigLive, OpenClawsAnswerIsUsedOnTheRunningSystem) {
 
   // OpenClaw failing: the files decide (here: none), and the error says so.
   runner.answer = CommandResult{1, "", "Error: invalid config"};
-  auto failed = read_gateway_settings(host, launch_of(service, app), Prefer::openclaw);
+  auto failed = read_gateway_settings(host.view(), launch_of(service, app), Prefer::openclaw);
   ASSERT_FALSE(failed);
   EXPECT_EQ(failed.error().code, ErrorCode::not_found);
 }
@@ -489,7 +489,7 @@ TEST_F(OpenClawConfigTest, LayerJudgesJson5ConfigNamedByTheUnit) {
   Host h = host(runner);
   Policy policy;
   OpenClawLayer layer;
-  auto findings = layer.verify(Context{h, policy});
+  auto findings = layer.verify(Context{h.view(), policy});
   auto bind = std::ranges::find_if(findings,
                                    [](const Finding& f) { return f.id.ends_with("gateway_bind"); });
   ASSERT_NE(bind, findings.end());
@@ -498,13 +498,13 @@ TEST_F(OpenClawConfigTest, LayerJudgesJson5ConfigNamedByTheUnit) {
       << bind->evidence;
 
   write("/home/openclaw/oc/gw.json5", "{bind: 'loopback', port: 18800}");
-  findings = layer.verify(Context{h, policy});
+  findings = layer.verify(Context{h.view(), policy});
   bind = std::ranges::find_if(findings,
                               [](const Finding& f) { return f.id.ends_with("gateway_bind"); });
   EXPECT_EQ(bind->status, Status::pass) << bind->evidence;
 
   write("/home/openclaw/oc/gw.json5", "{bind: 'loopback'");
-  findings = layer.verify(Context{h, policy});
+  findings = layer.verify(Context{h.view(), policy});
   bind = std::ranges::find_if(findings,
                               [](const Finding& f) { return f.id.ends_with("gateway_bind"); });
   EXPECT_EQ(bind->status, Status::unknown);
@@ -520,7 +520,7 @@ TEST_F(OpenClawConfigTest, DiscoveryTakesThePortFromTheJson5Config) {
   write("/home/openclaw/.openclaw/port.json5", "{\n  port: 0x4a38, // 19000\n}");
   ProcessRunner runner;
   Host h = host(runner);
-  auto found = discover_gateway(h, Policy{});
+  auto found = discover_gateway(h.view(), Policy{});
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->port, 19000);
   EXPECT_EQ(found->port_source,

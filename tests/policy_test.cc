@@ -154,6 +154,54 @@ TEST(Policy, BadSandboxOrShellNamesFileLineColumn) {
   EXPECT_FALSE(empty);
 }
 
+// Issue 16: firewall.backend and guard.engine are enums. Each spelling decodes to its value and
+// is written back as the same word; an unknown or non-text value keeps the message it had as a
+// string, with file:line:col.
+TEST(Policy, BackendAndEngineAreEnumsWithTheirYamlSpellings) {
+  auto defaults = parse_policy("", "p.yaml");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->firewall.backend, FirewallBackend::nftables);
+  EXPECT_EQ(defaults->guard.engine, GuardEngine::clawshield);
+  const std::string rendered = render_policy(*defaults);
+  EXPECT_NE(rendered.find("  backend: nftables\n"), std::string::npos) << rendered;
+  EXPECT_NE(rendered.find("  engine: clawshield\n"), std::string::npos) << rendered;
+
+  auto compat = parse_policy("firewall:\n  backend: ufw\nguard:\n  engine: fail2ban\n", "p.yaml");
+  ASSERT_TRUE(compat) << compat.error().message;
+  EXPECT_EQ(compat->firewall.backend, FirewallBackend::ufw);
+  EXPECT_EQ(compat->guard.engine, GuardEngine::fail2ban);
+  const std::string shown = render_policy(*compat);
+  EXPECT_NE(shown.find("  backend: ufw\n"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("  engine: fail2ban\n"), std::string::npos) << shown;
+  auto mixed = parse_policy("guard:\n  engine: fail2ban\n", "p.yaml");
+  ASSERT_TRUE(mixed) << mixed.error().message;
+  EXPECT_EQ(mixed->firewall.backend, FirewallBackend::nftables);
+  EXPECT_EQ(mixed->guard.engine, GuardEngine::fail2ban);
+}
+
+TEST(Policy, UnknownBackendOrEngineNamesFileLineColumn) {
+  auto backend = parse_policy("firewall:\n  confirm_timeout: 60\n  backend: iptables\n",
+                              "/etc/p.yaml");
+  ASSERT_FALSE(backend);
+  EXPECT_EQ(backend.error().code, ErrorCode::bad_input);
+  EXPECT_EQ(backend.error().message,
+            "/etc/p.yaml:3:12: \"firewall.backend\": \"nftables\" or \"ufw\", got \"iptables\"");
+  auto engine = parse_policy("guard:\n  engine: Fail2ban\n", "p.yaml");
+  ASSERT_FALSE(engine);
+  EXPECT_EQ(engine.error().message,
+            "p.yaml:2:11: \"guard.engine\": \"clawshield\" or \"fail2ban\", got \"Fail2ban\"");
+  auto list = parse_policy("guard:\n  engine: [fail2ban]\n", "p.yaml");
+  ASSERT_FALSE(list);
+  EXPECT_EQ(list.error().message, "p.yaml:2:11: \"guard.engine\" must be a string");
+  // ufw alone is refused: the guard bans through the nftables table ufw does not load.
+  auto alone = parse_policy("firewall:\n  backend: ufw\n", "p.yaml");
+  ASSERT_FALSE(alone);
+  EXPECT_EQ(alone.error().message.rfind("p.yaml:2:12: \"firewall.backend\": ufw needs "
+                                        "\"guard.engine: fail2ban\"", 0),
+            0u)
+      << alone.error().message;
+}
+
 // Issue 11, item 11: values that are well-formed but harmful. Each must be refused with the
 // position of the offending node.
 struct HarmfulCase {

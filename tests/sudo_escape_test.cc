@@ -147,8 +147,9 @@ TEST_F(SudoEscape, SudoListsExactlyTheScopedCommandsAndVerifyReadsIt) {
         testing::EmptyNftables nft;
         Host host{*fs, runner, clock, nft, Liveness::offline, false};
         Policy policy;
-        Context context{host, policy};
-        auto verified = run_verify(context, all_layers(), std::string("sudo"));
+        const HostView view = host.view();
+        Context context{view, policy};
+        auto verified = run_verify(context, all_layers(policy), std::string("sudo"));
         for (const auto& finding : verified.findings)
           out << "finding " << finding.id << " " << status_name(finding.status) << " "
               << finding.evidence << "\n";
@@ -210,8 +211,9 @@ TEST_F(SudoEscape, ReadingAgreesWithSudoOnTheFormerBypasses) {
           testing::EmptyNftables nft;
           Host host{*fs, runner, clock, nft, Liveness::offline, false};
           Policy policy;
-          Context context{host, policy};
-          auto verified = run_verify(context, all_layers(), std::string("sudo"));
+          const HostView view = host.view();
+          Context context{view, policy};
+          auto verified = run_verify(context, all_layers(policy), std::string("sudo"));
           for (const auto& finding : verified.findings)
             out << "finding " << finding.id << " " << status_name(finding.status) << " "
                 << finding.evidence << "\n";

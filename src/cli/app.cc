@@ -493,8 +493,11 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
     host.session_unknown = session.source;
   host.lockout_guard = options.force ? LockoutGuard::forced : LockoutGuard::enforce;
   host.docker_socket = docker_socket_path(effective.docker.socket, std::getenv("DOCKER_HOST"));
-  Context context{host, effective};
-  const LayerList layers = all_layers();
+  // Plan and verify see the host read-only; apply and rollback change it.
+  const HostView view = host.view();
+  const Context context{view, effective};
+  const ApplyContext changing{host, effective};
+  const LayerList layers = all_layers(effective);
   const Style style = make_style(options);
 
   if (plan->parsed()) {
@@ -546,7 +549,7 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
         options.confirm_timeout >= 0 ? options.confirm_timeout : effective.firewall.confirm_timeout;
     SignalShield shield;
     auto outcome =
-        apply_plan(context, planned, timeout > 0 ? ConfirmFirewall::yes : ConfirmFirewall::no);
+        apply_plan(changing, planned, timeout > 0 ? ConfirmFirewall::yes : ConfirmFirewall::no);
     if (!outcome)
       return report_error(err, outcome.error());
     print_apply(out, *outcome, style);
@@ -600,7 +603,7 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   if (rollback->parsed()) {
     // Restore what the last apply changed.
     auto outcome =
-        rollback_last(context, options.force ? ChangedPaths::overwrite : ChangedPaths::refuse);
+        rollback_last(changing, options.force ? ChangedPaths::overwrite : ChangedPaths::refuse);
     if (!outcome) {
       err << "clawshield: rollback failed: " << outcome.error().message << "\n";
       return k_exit_rolled_back;

@@ -117,7 +117,7 @@ Result<void> execute_action(Host& host, Journal& journal, const RunCommand& run)
   return {};
 }
 
-Result<void> execute(const Context& context, const Action& action, Journal& journal) {
+Result<void> execute(const ApplyContext& context, const Action& action, Journal& journal) {
   Host& host = context.host;
   return std::visit([&](const auto& step) { return execute_action(host, journal, step); },
                     action);
@@ -132,8 +132,12 @@ bool loads_firewall(const Action& action) {
 
 }  // namespace
 
-Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan, ConfirmFirewall confirm) {
+Result<ApplyOutcome> apply_plan(const ApplyContext& context, const Plan& plan,
+                                ConfirmFirewall confirm) {
   Host& host = context.host;
+  // Reconciling only looks: it sees the host read-only, as planning did.
+  const HostView view = host.view();
+  const Context planning{view, context.policy};
   for (const auto& layer : plan.layers)
     if (layer.error)
       return std::unexpected(with_context(*layer.error, "cannot plan layer " + layer.id));
@@ -166,7 +170,7 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan, Confir
   for (const auto& layer : plan.layers) {
     for (const auto& planned : layer.changes) {
       // The host may have moved since planning (an earlier step created a user, say).
-      auto change = reconcile(context, planned.action);
+      auto change = reconcile(planning, planned.action);
       std::optional<Error> failure;
       if (!change) {
         failure = change.error();
@@ -211,7 +215,7 @@ Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan, Confir
   return outcome;
 }
 
-Result<RollbackOutcome> rollback_last(const Context& context, ChangedPaths changed) {
+Result<RollbackOutcome> rollback_last(const ApplyContext& context, ChangedPaths changed) {
   Host& host = context.host;
   RollbackOutcome outcome;
   auto state = host.fs.stat(k_state_dir);

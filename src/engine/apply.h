@@ -29,7 +29,14 @@ enum class ConfirmFirewall { yes, no };
 // a firewall change planned, the unconfirmed marker is written before the first change and
 // stays when a firewall was loaded (the caller arms the confirmation); otherwise it is gone
 // when apply returns.
-Result<ApplyOutcome> apply_plan(const Context& context, const Plan& plan,
+// What apply and rollback work with: the host in full, since they change it (planning and
+// verifying get a Context, whose host is read-only), and the policy.
+struct ApplyContext {
+  Host& host;
+  const Policy& policy;
+};
+
+Result<ApplyOutcome> apply_plan(const ApplyContext& context, const Plan& plan,
                                 ConfirmFirewall confirm = ConfirmFirewall::no);
 
 struct RollbackOutcome {
@@ -42,6 +49,6 @@ struct RollbackOutcome {
 // Restores what the newest not-yet-rolled-back apply changed. Unless `changed` is
 // ChangedPaths::overwrite (--force), refuses — changing nothing, listing them in
 // `changed_since_apply` — when any of its paths changed since the apply finished.
-Result<RollbackOutcome> rollback_last(const Context& context, ChangedPaths changed);
+Result<RollbackOutcome> rollback_last(const ApplyContext& context, ChangedPaths changed);
 
 }  // namespace clawshield

@@ -11,8 +11,8 @@ namespace clawshield {
 
 std::vector<ChecklistItem> seed_checklist(const Policy& policy) {
   using Ids = std::vector<std::string>;
-  const bool ufw = policy.firewall.backend == "ufw";
-  const bool fail2ban = policy.guard.engine == "fail2ban";
+  const bool ufw = policy.firewall.backend == FirewallBackend::ufw;
+  const bool fail2ban = policy.guard.engine == GuardEngine::fail2ban;
   // Each backend answers with its own checks, and the other one must be out of service.
   const Ids firewall = ufw ? Ids{"ufw.active", "ufw.defaults", "ufw.rules", "firewall.retired"}
                            : Ids{"firewall.table_loaded", "firewall.default_deny",

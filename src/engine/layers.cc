@@ -20,15 +20,25 @@
 
 namespace clawshield {
 
-LayerList all_layers() {
+namespace {
+
+Role role(bool chosen) { return chosen ? Role::active : Role::retiring; }
+
+}  // namespace
+
+LayerList all_layers(const Policy& policy) {
+  const FirewallBackend firewall = policy.firewall.backend;
+  const GuardEngine guard = policy.guard.engine;
   LayerList layers;
-  layers.push_back(std::make_unique<FirewallLayer>());     // 1, 3: nftables, Docker isolation
-  layers.push_back(std::make_unique<UfwLayer>());          // 1, 3: or the seed's ufw stack
+  // 1, 3: nftables, Docker isolation; or the seed's ufw stack.
+  layers.push_back(std::make_unique<FirewallLayer>(role(firewall == FirewallBackend::nftables)));
+  layers.push_back(std::make_unique<UfwLayer>(role(firewall == FirewallBackend::ufw)));
   layers.push_back(std::make_unique<KernelLayer>());       // 1: the network stack under it
   layers.push_back(std::make_unique<TailscaleLayer>());    // 1: the tailnet door (verify only)
   layers.push_back(std::make_unique<SshLayer>());          // 2: what sshd lets anyone try
-  layers.push_back(std::make_unique<GuardLayer>());        // 2: brute-force guard service
-  layers.push_back(std::make_unique<Fail2banLayer>());     // 2: or the seed's fail2ban jail
+  // 2: brute-force guard service; or the seed's fail2ban jail.
+  layers.push_back(std::make_unique<GuardLayer>(role(guard == GuardEngine::clawshield)));
+  layers.push_back(std::make_unique<Fail2banLayer>(role(guard == GuardEngine::fail2ban)));
   layers.push_back(std::make_unique<DockerLayer>());       // 3: Docker daemon configuration
   layers.push_back(std::make_unique<ContainersLayer>());   // 4-5: what runs in Docker
   layers.push_back(std::make_unique<AppUserLayer>());      // 5: unprivileged app user

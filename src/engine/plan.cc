@@ -13,7 +13,7 @@ namespace clawshield {
 namespace {
 
 // Whether `st` already has `spec`'s mode and owner (names resolved in the root's accounts).
-Result<bool> attributes_hold(const Host& host, const FileStat& st, const FileSpec& spec) {
+Result<bool> attributes_hold(const HostView& host, const FileStat& st, const FileSpec& spec) {
   if (st.mode != spec.mode)
     return false;
   CS_TRY(Accounts accounts, Accounts::load(host.fs));
@@ -26,7 +26,7 @@ Result<bool> attributes_hold(const Host& host, const FileStat& st, const FileSpe
 // One overload per kind of action; `reconcile` dispatches with std::visit, so an action type
 // without its overload does not compile.
 Result<std::optional<Change>> reconcile_action(const Context& context, const WriteFile& file) {
-  Host& host = context.host;
+  const HostView& host = context.host;
   CS_TRY(auto st, host.fs.stat(file.path));
   std::string current;
   if (st) {
@@ -62,7 +62,7 @@ struct UntrustedState {
   std::optional<std::string> refusal;
 };
 
-Result<UntrustedState> untrusted_state(const Host& host, const std::string& path,
+Result<UntrustedState> untrusted_state(const HostView& host, const std::string& path,
                                        const std::string& trusted_parent, UntrustedKind kind) {
   auto opened = host.fs.open_untrusted(path, trusted_parent, kind);
   if (opened)
@@ -121,7 +121,7 @@ Result<std::optional<Change>> reconcile_action(const Context& context,
 }
 
 Result<std::optional<Change>> reconcile_action(const Context& context, const LoadFirewall& load) {
-  Host& host = context.host;
+  const HostView& host = context.host;
   const std::string summary = "load nftables table inet " + load.table;
   // Under another root without --netns, this process's kernel is not the host's: nothing to
   // compare with, and nothing to load.

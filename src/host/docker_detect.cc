@@ -17,7 +17,7 @@ int docker_major_version(std::string_view version) {
   return major;
 }
 
-DockerInstall detect_docker(Host& host) {
+DockerInstall detect_docker(const HostView& host) {
   DockerInstall install;
   // With a dpkg database, it answers; without one (not a Debian root), look for the binary.
   auto database = host.fs.stat("/var/lib/dpkg/status");

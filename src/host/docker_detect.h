@@ -29,7 +29,7 @@ struct DockerInstall {
 // Whether Docker is installed under `host`'s root: its dpkg database when it has one, else a
 // dockerd in /usr/bin, /usr/sbin or /usr/local/bin. A database that cannot be asked is
 // DockerSource::unanswered, never "not installed".
-DockerInstall detect_docker(Host& host);
+DockerInstall detect_docker(const HostView& host);
 
 // The major version of a Debian version string: "5:27.3.1-1~debian.12" -> 27; 0 when it does
 // not start with a number.

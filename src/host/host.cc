@@ -13,7 +13,11 @@
 
 namespace clawshield {
 
-std::optional<std::string> Host::skip_reason(Requirement requirement) const {
+namespace {
+
+std::optional<std::string> skip_reason_of(Requirement requirement, Liveness liveness,
+                                          bool own_network, const Filesystem& fs,
+                                          bool systemd_running) {
   if (requirement == Requirement::none)
     return std::nullopt;
   if (liveness == Liveness::offline)
@@ -27,6 +31,30 @@ std::optional<std::string> Host::skip_reason(Requirement requirement) const {
   if (requirement == Requirement::systemd && !systemd_running)
     return "systemd not running";
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> Host::skip_reason(Requirement requirement) const {
+  return skip_reason_of(requirement, liveness, own_network, fs, systemd_running);
+}
+
+HostView Host::view() const {
+  return HostView{fs,
+                  runner,
+                  clock,
+                  nft,
+                  liveness,
+                  systemd_running,
+                  own_network,
+                  ssh_connection,
+                  session_unknown,
+                  lockout_guard,
+                  docker_socket};
+}
+
+std::optional<std::string> HostView::skip_reason(Requirement requirement) const {
+  return skip_reason_of(requirement, liveness, own_network, fs, systemd_running);
 }
 
 Result<std::string> read_kernel_file(const std::string& path) {

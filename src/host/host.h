@@ -24,6 +24,8 @@ enum class Requirement {
                 // network namespace we run in belongs to the host (root "/" or --netns)
 };
 
+struct HostView;
+
 // Whether a firewall that would cut the admin's own SSH session may be loaded anyway.
 enum class LockoutGuard { enforce, forced };
 
@@ -48,6 +50,30 @@ struct Host {
   std::string docker_socket = "/var/run/docker.sock";
 
   // Why an action with `requirement` cannot run here, or nullopt when it can.
+  std::optional<std::string> skip_reason(Requirement requirement) const;
+  // The host as planning and verifying see it (files read-only).
+  HostView view() const;
+};
+
+// The host for what only looks — a layer saying what it wants or checking what is there, the
+// engine reconciling a plan: the same machine as Host, but its files only readable, so a
+// write there does not compile. The runner and netfilter stay as they are: verify asks
+// `systemctl is-active`, `nft list`, and neither interface tells a query from a change. The
+// rest is a copy of Host's values, taken by Host::view().
+struct HostView {
+  const Filesystem& fs;
+  CommandRunner& runner;
+  const Clock& clock;
+  Nftables& nft;
+  Liveness liveness;
+  bool systemd_running;
+  bool own_network;
+  std::optional<std::string> ssh_connection;
+  std::optional<std::string> session_unknown;
+  LockoutGuard lockout_guard;
+  std::string docker_socket;
+
+  // As Host::skip_reason.
   std::optional<std::string> skip_reason(Requirement requirement) const;
 };
 

@@ -6,7 +6,7 @@
 
 namespace clawshield {
 
-Result<std::optional<std::string>> installed_version(Host& host, const std::string& package) {
+Result<std::optional<std::string>> installed_version(const HostView& host, const std::string& package) {
   CS_TRY(auto status, host.fs.stat("/var/lib/dpkg/status"));
   if (!status)
     return fail(ErrorCode::not_found, "no dpkg database at " + host.fs.host_path("/var/lib/dpkg"));
@@ -24,7 +24,7 @@ Result<std::optional<std::string>> installed_version(Host& host, const std::stri
   return std::optional<std::string>{};  // known to dpkg, but removed or half-installed
 }
 
-Result<bool> package_installed(Host& host, const std::string& package) {
+Result<bool> package_installed(const HostView& host, const std::string& package) {
   CS_TRY(auto version, installed_version(host, package));
   return version.has_value();
 }

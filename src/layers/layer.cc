@@ -17,7 +17,7 @@ std::string_view status_name(Status status) {
   return "unknown";
 }
 
-Result<std::vector<Action>> retire_service(Host& host, const std::string& unit_name,
+Result<std::vector<Action>> retire_service(const HostView& host, const std::string& unit_name,
                                            const std::string& unit_path,
                                            const std::string& wants_link) {
   std::vector<Action> actions;

@@ -103,8 +103,15 @@ struct Finding {
   std::string evidence;
 };
 
+// What a layer is for in this run. Of two layers doing one job (the nftables firewall or ufw,
+// the guard or fail2ban) the policy chooses one, `active`; the other is listed too, `retiring`:
+// it takes what it left behind out of service and verifies that nothing of it still runs.
+enum class Role { active, retiring };
+
+// What desired(), verify() and notes() see: the host read-only (HostView: a layer says what it
+// wants as actions, and only the engine's apply changes the host) and the policy.
 struct Context {
-  Host& host;
+  const HostView& host;
   const Policy& policy;
 };
 
@@ -127,7 +134,7 @@ class Layer {
 // What takes a service of ours out of service, each step undone by rollback: stop it (where
 // systemd runs), disable it (its wants link under `wants_dir`), remove its unit file. Nothing
 // when the unit is not installed.
-Result<std::vector<Action>> retire_service(Host& host, const std::string& unit_name,
+Result<std::vector<Action>> retire_service(const HostView& host, const std::string& unit_name,
                                            const std::string& unit_path,
                                            const std::string& wants_link);
 

@@ -278,6 +278,36 @@ std::string app_sandbox_name(AppSandbox sandbox) {
   return "unknown";
 }
 
+const std::vector<std::pair<FirewallBackend, std::string>>& firewall_backend_names() {
+  static const std::vector<std::pair<FirewallBackend, std::string>> names = {
+      {FirewallBackend::nftables, "nftables"},
+      {FirewallBackend::ufw, "ufw"},
+  };
+  return names;
+}
+
+std::string firewall_backend_name(FirewallBackend backend) {
+  for (const auto& [value, name] : firewall_backend_names())
+    if (value == backend)
+      return name;
+  return "unknown";
+}
+
+const std::vector<std::pair<GuardEngine, std::string>>& guard_engine_names() {
+  static const std::vector<std::pair<GuardEngine, std::string>> names = {
+      {GuardEngine::clawshield, "clawshield"},
+      {GuardEngine::fail2ban, "fail2ban"},
+  };
+  return names;
+}
+
+std::string guard_engine_name(GuardEngine engine) {
+  for (const auto& [value, name] : guard_engine_names())
+    if (value == engine)
+      return name;
+  return "unknown";
+}
+
 const std::vector<SysctlSetting>& kernel_settings() {
   using enum SysctlScope;
   using enum SysctlSeverity;

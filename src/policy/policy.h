@@ -22,6 +22,22 @@ enum class AppSandbox { rootless, system_docker, none };
 const std::vector<std::pair<AppSandbox, std::string>>& app_sandbox_names();
 std::string app_sandbox_name(AppSandbox sandbox);
 
+// What guards the host's ports (`firewall.backend`). `nftables`: clawshield's own `inet
+// clawshield` table. `ufw`: the seed's stack — ufw's defaults and rules, DOCKER-USER drops in
+// after.rules/after6.rules (needs `guard.engine: fail2ban`: the guard bans through the
+// nftables table).
+enum class FirewallBackend { nftables, ufw };
+// The YAML spelling of each value, in the order docs/policy.md lists them.
+const std::vector<std::pair<FirewallBackend, std::string>>& firewall_backend_names();
+std::string firewall_backend_name(FirewallBackend backend);
+
+// What bans brute-force sources (`guard.engine`). `clawshield`: the guard daemon. `fail2ban`:
+// the seed's jail.local with the guard's values.
+enum class GuardEngine { clawshield, fail2ban };
+// The YAML spelling of each value, in the order docs/policy.md lists them.
+const std::vector<std::pair<GuardEngine, std::string>>& guard_engine_names();
+std::string guard_engine_name(GuardEngine engine);
+
 // A user clawshield creates gets a login shell: openclaw-ansible creates `openclaw` with
 // /bin/bash, and OpenClaw's documented workflow is `sudo su - openclaw` then `openclaw onboard`
 // (which `su -` refuses for a nologin account), pnpm updates run in that shell too. The
@@ -116,10 +132,7 @@ struct FirewallPolicy {
   // Where containers' traffic enters the host; new connections from them may leave.
   std::vector<std::string> container_interfaces = {"docker0", "br-*"};
   int confirm_timeout = 120;  // seconds; 0 = load without commit-confirmed rollback
-  // "nftables": clawshield's own `inet clawshield` table. "ufw": the seed's stack — ufw's
-  // defaults and rules, DOCKER-USER drops in after.rules/after6.rules (needs guard.engine
-  // fail2ban: the guard bans through the nftables table).
-  std::string backend = "nftables";
+  FirewallBackend backend = FirewallBackend::nftables;
 };
 
 // Docker (layers 3-4, daemon side): the keys clawshield sets in /etc/docker/daemon.json.
@@ -172,8 +185,7 @@ struct GuardPolicy {
   bool journal = true;
   // Where clawshield is installed, for the guard's systemd unit.
   std::string executable = "/usr/local/bin/clawshield";
-  // "clawshield": the guard daemon. "fail2ban": the seed's jail.local with these values.
-  std::string engine = "clawshield";
+  GuardEngine engine = GuardEngine::clawshield;
 };
 
 // One kernel setting of the posture. `scope` says whose it is: the network namespace's

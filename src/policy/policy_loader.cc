@@ -132,6 +132,28 @@ class Decoder {
     };
   }
 
+  // One of the names in `names` (an enum's YAML spellings), with string()'s messages:
+  // "\"key\": \"a\" or \"b\", got \"c\"".
+  template <typename Enum>
+  FieldDecoder named(Enum& out, const std::vector<std::pair<Enum, std::string>>& names) {
+    std::vector<std::string> quoted;
+    for (const auto& [_, name] : names) quoted.push_back("\"" + name + "\"");
+    return [this, &out, &names, requirement = join(quoted, " or ")](const YAML::Node& value,
+                                                                     const std::string& key) {
+      auto known = [&names](const std::string& text) {
+        return std::ranges::any_of(names, [&](const auto& entry) { return entry.second == text; });
+      };
+      std::string decoded;
+      const size_t errors_before = m_errors.size();
+      string(decoded, known, requirement)(value, key);
+      if (m_errors.size() != errors_before)
+        return;
+      for (const auto& [option, name] : names)
+        if (name == decoded)
+          out = option;
+    };
+  }
+
   FieldDecoder boolean(bool& out) {
     return [this, &out](const YAML::Node& value, const std::string& key) {
       bool parsed = false;
@@ -649,10 +671,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       {"log_files", decoder.strings(guard.log_files, valid_absolute_path, "an absolute path")},
       {"journal", decoder.boolean(guard.journal)},
       {"executable", decoder.string(guard.executable, valid_absolute_path, "an absolute path")},
-      {"engine",
-       decoder.string(
-           guard.engine, [](const std::string& v) { return v == "clawshield" || v == "fail2ban"; },
-           "\"clawshield\" or \"fail2ban\"")},
+      {"engine", decoder.named(guard.engine, guard_engine_names())},
   };
   FirewallPolicy& firewall = policy.firewall;
   const FieldTable firewall_fields = {
@@ -666,10 +685,7 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
        decoder.strings(firewall.container_interfaces, valid_interface_pattern,
                        "an interface name (a trailing * matches a prefix)")},
       {"confirm_timeout", decoder.integer(firewall.confirm_timeout, 0, 3600)},
-      {"backend",
-       decoder.string(
-           firewall.backend, [](const std::string& v) { return v == "nftables" || v == "ufw"; },
-           "\"nftables\" or \"ufw\"")},
+      {"backend", decoder.named(firewall.backend, firewall_backend_names())},
   };
   const FieldTable top_fields = {
       {"docker",
@@ -713,7 +729,8 @@ Result<Policy> parse_policy(std::string_view text, const std::string& file) {
       decoder.error(decoder.mark_of("firewall.public_tcp"),
                     "port " + std::to_string(port) +
                         " is an app port (trusted interfaces only) and public at once");
-  if (policy.firewall.backend == "ufw" && policy.guard.engine == "clawshield")
+  if (policy.firewall.backend == FirewallBackend::ufw &&
+      policy.guard.engine == GuardEngine::clawshield)
     decoder.error(decoder.mark_of("firewall.backend"),
                   "\"firewall.backend\": ufw needs \"guard.engine: fail2ban\" (clawshield's guard "
                   "bans through its own nftables table, which the ufw backend does not load)");

@@ -63,7 +63,7 @@ std::string render_policy(const Policy& policy) {
   string_list(out, "log_files", guard.log_files);
   out << YAML::Key << "journal" << YAML::Value << guard.journal;
   out << YAML::Key << "executable" << YAML::Value << guard.executable;
-  out << YAML::Key << "engine" << YAML::Value << guard.engine;
+  out << YAML::Key << "engine" << YAML::Value << guard_engine_name(guard.engine);
   out << YAML::EndMap;
 
   const FirewallPolicy& firewall = policy.firewall;
@@ -75,7 +75,7 @@ std::string render_policy(const Policy& policy) {
   string_list(out, "trusted_interfaces", firewall.trusted_interfaces);
   string_list(out, "container_interfaces", firewall.container_interfaces);
   out << YAML::Key << "confirm_timeout" << YAML::Value << firewall.confirm_timeout;
-  out << YAML::Key << "backend" << YAML::Value << firewall.backend;
+  out << YAML::Key << "backend" << YAML::Value << firewall_backend_name(firewall.backend);
   out << YAML::EndMap;
 
   const AppPolicy& app = policy.app;

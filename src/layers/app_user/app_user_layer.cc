@@ -20,7 +20,7 @@ namespace clawshield {
 namespace {
 
 // shadow's tools take --prefix for a root other than "/".
-std::vector<std::string> account_tool(const Host& host, std::string program) {
+std::vector<std::string> account_tool(const HostView& host, std::string program) {
   std::vector<std::string> argv = {std::move(program)};
   if (!host.fs.is_system_root()) {
     argv.push_back("--prefix");

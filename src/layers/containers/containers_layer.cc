@@ -126,7 +126,7 @@ bool is_docker_socket(const std::string& path) {
 }  // namespace
 
 std::vector<Finding> ContainersLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   const DockerPolicy& policy = context.policy.docker;
   std::vector<Check> checks = {
       {"published_ports", "published ports bound to loopback only", {}, {}},

@@ -25,7 +25,7 @@ using nlohmann::json;
 
 // A compose file; one in the app user's home is the app user's to replace, so it is read
 // without following links or blocking.
-Result<std::string> read_compose(const Host& host, const std::string& file,
+Result<std::string> read_compose(const HostView& host, const std::string& file,
                                  const std::string& home) {
   if (!file.starts_with(home + "/"))
     return host.fs.read(file);
@@ -52,7 +52,7 @@ json policy_keys(const DockerPolicy& policy, int docker_major) {
 
 void DockerLayer::audit_group_and_compose(const Context& context,
                                           std::vector<Finding>& findings) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   const DockerPolicy& policy = context.policy.docker;
   // The docker group: every member can start a privileged container, i.e. is root.
   auto accounts = Accounts::load(host.fs);
@@ -187,7 +187,7 @@ Result<std::string> merge_daemon_json(const std::string& existing, const DockerP
 }
 
 Result<std::vector<Action>> DockerLayer::desired(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Action> actions;
   DockerInstall install = detect_docker(host);
   if (!install.installed)
@@ -222,7 +222,7 @@ std::vector<std::string> DockerLayer::notes(const Context& context) const {
 }
 
 std::vector<Finding> DockerLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
   DockerInstall install = detect_docker(host);
   if (!install.installed) {

@@ -20,19 +20,19 @@ constexpr const char* k_marker = "# Managed by clawshield";
 constexpr const char* k_fail2ban_wants =
     "/etc/systemd/system/multi-user.target.wants/fail2ban.service";
 
-bool installed(Host& host, const std::string& package) {
+bool installed(const HostView& host, const std::string& package) {
   return package_installed(host, package).value_or(false);
 }
 
-Result<Fail2banBackend> choose_backend(Host& host) {
+Result<Fail2banBackend> choose_backend(const HostView& host) {
   CS_TRY(auto auth_log, host.fs.stat("/var/log/auth.log"));
   return auth_log ? Fail2banBackend::log_file : Fail2banBackend::systemd;
 }
 
-std::string socket_path(const Host& host) { return host.fs.host_path(k_fail2ban_socket); }
+std::string socket_path(const HostView& host) { return host.fs.host_path(k_fail2ban_socket); }
 
 // `fail2ban-client status sshd` against the running server.
-Result<CommandResult> jail_status(Host& host) {
+Result<CommandResult> jail_status(const HostView& host) {
   return host.runner.run(Command({"fail2ban-client", "-s", socket_path(host), "status", "sshd"}));
 }
 
@@ -72,9 +72,9 @@ std::string render_jail_local(const Policy& policy, const std::vector<int>& ssh_
 }
 
 Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Action> actions;
-  const bool wanted = context.policy.guard.engine == "fail2ban";
+  const bool wanted = m_role == Role::active;
   auto current = host.fs.read(k_jail_local);
   if (!current && current.error().code != ErrorCode::not_found)
     return std::unexpected(current.error());
@@ -139,9 +139,9 @@ Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const
 }
 
 std::vector<Finding> Fail2banLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
-  const bool wanted = context.policy.guard.engine == "fail2ban";
+  const bool wanted = m_role == Role::active;
   if (!wanted) {
     // Only one may ban: fail2ban answering with an sshd jail means both do.
     if (!installed(host, "fail2ban")) {

@@ -10,11 +10,17 @@ namespace clawshield {
 
 class Fail2banLayer final : public Layer {
  public:
+  // Active with `guard.engine: fail2ban`; retiring, it makes sure fail2ban bans no sshd
+  // failures beside the guard.
+  explicit Fail2banLayer(Role role) : m_role(role) {}
   int number() const override { return 2; }
   std::string_view id() const override { return "fail2ban"; }
   std::string_view title() const override { return "fail2ban engine (the seed's stack)"; }
   Result<std::vector<Action>> desired(const Context& context) const override;
   std::vector<Finding> verify(const Context& context) const override;
+
+ private:
+  Role m_role;
 };
 
 enum class Fail2banBackend { systemd, log_file };

@@ -41,13 +41,13 @@ const char* k_wants_link = "/etc/systemd/system/sysinit.target.wants/clawshield-
 const char* k_revert_wants_link =
     "/etc/systemd/system/sysinit.target.wants/clawshield-firewall-revert.service";
 
-std::string systemctl_root(const Host& host) {
+std::string systemctl_root(const HostView& host) {
   return "--root=" + (host.fs.root().empty() ? std::string("/") : host.fs.root());
 }
 
 // The revert unit and its wants link, for either backend: both load a firewall under
 // commit-confirmed apply, and a reboot before the deadline must not keep it.
-Result<std::vector<Action>> revert_unit_actions(Host& host, const Policy& policy) {
+Result<std::vector<Action>> revert_unit_actions(const HostView& host, const Policy& policy) {
   std::vector<Action> actions;
   actions.push_back(WriteFile{k_revert_unit, render_revert_unit(policy.guard.executable),
                               FileSpec{0644, "root", "root"}, std::nullopt});
@@ -66,7 +66,7 @@ Result<std::vector<Action>> revert_unit_actions(Host& host, const Policy& policy
 // pass: nothing unconfirmed; warn: a change awaits `confirm` before its deadline; fail: a
 // change was neither confirmed nor rolled back by its deadline (the watchdog or the boot
 // revert died), so the next boot loads no clawshield firewall until it is settled.
-Finding unconfirmed_finding(const Layer& layer, Host& host) {
+Finding unconfirmed_finding(const Layer& layer, const HostView& host) {
   const char* summary = "no unconfirmed firewall change";
   auto text = host.fs.read(k_unconfirmed_marker);
   if (!text) {
@@ -196,7 +196,7 @@ std::string render_revert_unit(const std::string& executable) {
 
 namespace {
 
-Result<FirewallSpec> resolve_spec(Host& host, const Policy& policy, std::string* source) {
+Result<FirewallSpec> resolve_spec(const HostView& host, const Policy& policy, std::string* source) {
   CS_TRY(SshdPorts ports, ssh_ports_to_open(host, policy.firewall.ssh_ports));
   if (source)
     *source = ports.source;
@@ -225,8 +225,8 @@ std::vector<std::string> competing_firewalls(const Filesystem& fs, const NftStat
 }  // namespace
 
 std::vector<std::string> FirewallLayer::notes(const Context& context) const {
-  Host& host = context.host;
-  if (context.policy.firewall.backend != "nftables")
+  const HostView& host = context.host;
+  if (m_role == Role::retiring)
     return {};  // ufw is the intended firewall; the ufw layer reports the native one if loaded
   NftState headers;
   if (host.own_network) {
@@ -256,7 +256,7 @@ std::optional<std::string> lockout_problem(const std::string& ssh_connection,
          words[3] + "); rerun with --force if you have console access";
 }
 
-std::optional<std::string> session_problem(const Host& host, const std::vector<int>& public_tcp,
+std::optional<std::string> session_problem(const HostView& host, const std::vector<int>& public_tcp,
                                            const std::vector<int>& trusted_tcp,
                                            FirewallChange change) {
   if (!host.own_network || host.lockout_guard == LockoutGuard::forced)
@@ -271,8 +271,8 @@ std::optional<std::string> session_problem(const Host& host, const std::vector<i
 }
 
 Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const {
-  Host& host = context.host;
-  if (context.policy.firewall.backend != "nftables") {
+  const HostView& host = context.host;
+  if (m_role == Role::retiring) {
     // Another backend (ufw) guards the host: nothing of ours may stay loaded or start at boot.
     CS_TRY(std::vector<Action> actions,
            retire_service(host, "clawshield-firewall.service", k_firewall_unit, k_wants_link));
@@ -320,7 +320,7 @@ Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const
 }
 
 std::vector<Finding> FirewallLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
   static const char* k_kernel_checks[] = {"table_loaded", "default_deny", "open_ports",
                                           "docker_isolation", "other_managers", "listening"};
@@ -333,7 +333,7 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
   };
   if (!host.own_network)
     return all_unknown("kernel not inspected: --root is not the running system (use --netns)");
-  if (context.policy.firewall.backend != "nftables") {
+  if (m_role == Role::retiring) {
     // ufw guards the host: our table must be gone (the ufw layer checks ufw itself).
     auto table = list_table(host.nft, k_firewall_table, NftOutput::terse);
     findings.push_back(make_finding(
@@ -341,7 +341,8 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
         "native table not loaded beside ufw",
         !table  ? table.error().message
         : *table ? "table inet clawshield is loaded while ufw is the backend (both run)"
-                 : "no table inet clawshield (backend: " + context.policy.firewall.backend + ")"));
+                 : "no table inet clawshield (backend: " +
+                       firewall_backend_name(context.policy.firewall.backend) + ")"));
     return findings;
   }
   std::string source;

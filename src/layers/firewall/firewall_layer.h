@@ -7,12 +7,18 @@ namespace clawshield {
 
 class FirewallLayer final : public Layer {
  public:
+  // Active with `firewall.backend: nftables`; retiring (ufw chosen), it unloads the table and
+  // takes its boot unit out of service.
+  explicit FirewallLayer(Role role) : m_role(role) {}
   int number() const override { return 1; }
   std::string_view id() const override { return "firewall"; }
   std::string_view title() const override { return "nftables firewall and Docker isolation"; }
   Result<std::vector<Action>> desired(const Context& context) const override;
   std::vector<Finding> verify(const Context& context) const override;
   std::vector<std::string> notes(const Context& context) const override;
+
+ private:
+  Role m_role;
 };
 
 inline constexpr const char* k_firewall_file = "/etc/clawshield/firewall.nft";
@@ -50,7 +56,7 @@ std::optional<std::string> lockout_problem(const std::string& ssh_connection,
 // session cannot be found and `change` says the firewall would change — a refusal, since
 // nothing shows SSH stays reachable. Nothing when the firewall is not loaded in this
 // namespace or --force was given.
-std::optional<std::string> session_problem(const Host& host, const std::vector<int>& public_tcp,
+std::optional<std::string> session_problem(const HostView& host, const std::vector<int>& public_tcp,
                                            const std::vector<int>& trusted_tcp,
                                            FirewallChange change);
 

@@ -29,7 +29,7 @@ std::optional<std::string_view> listen_port(std::string_view value) {
 
 }  // namespace
 
-Result<SshdPorts> sshd_ports(Host& host) {
+Result<SshdPorts> sshd_ports(const HostView& host) {
   CS_TRY(SshdSettings settings, sshd_settings(host));
   std::vector<int> ports;
   auto take = [&](const std::string& keyword, const std::string& value,
@@ -56,7 +56,7 @@ Result<SshdPorts> sshd_ports(Host& host) {
   return SshdPorts{ports, settings.source};
 }
 
-Result<SshdPorts> ssh_ports_to_open(Host& host, const std::vector<int>& policy_ports) {
+Result<SshdPorts> ssh_ports_to_open(const HostView& host, const std::vector<int>& policy_ports) {
   if (!policy_ports.empty())
     return SshdPorts{policy_ports, "policy firewall.ssh_ports"};
   return sshd_ports(host);

@@ -17,10 +17,10 @@ struct SshdPorts {
 // On the live root: `sshd -T` (the effective configuration). Otherwise, or when that fails:
 // the root's sshd_config with its Include files (Port and ListenAddress lines); 22 when none
 // names a port. An unreadable config is an error, never "22".
-Result<SshdPorts> sshd_ports(Host& host);
+Result<SshdPorts> sshd_ports(const HostView& host);
 
 // The SSH ports a firewall opens: the policy's `firewall.ssh_ports` when it names any, else
 // sshd's own (above).
-Result<SshdPorts> ssh_ports_to_open(Host& host, const std::vector<int>& policy_ports);
+Result<SshdPorts> ssh_ports_to_open(const HostView& host, const std::vector<int>& policy_ports);
 
 }  // namespace clawshield

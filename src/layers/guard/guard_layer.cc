@@ -94,10 +94,10 @@ std::string render_guard_unit(const Policy& policy) {
 }
 
 Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   // With fail2ban as the engine, the guard is taken out of service (the fail2ban layer
   // installs the jail).
-  if (context.policy.guard.engine != "clawshield")
+  if (m_role == Role::retiring)
     return retire_service(host, "clawshield-guard.service", k_guard_unit, k_wants_link);
   const std::string unit = render_guard_unit(context.policy);
   std::vector<Action> actions;
@@ -140,9 +140,9 @@ Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
 }
 
 std::vector<Finding> GuardLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
-  if (context.policy.guard.engine != "clawshield") {
+  if (m_role == Role::retiring) {
     // fail2ban bans: the guard must be out of service, not banning beside it.
     auto unit = host.fs.stat(k_guard_unit);
     auto reply = guard::ControlClient(host.fs).list();

@@ -31,7 +31,7 @@ bool exempt(const Policy& policy, const std::string& name) {
 }
 
 // Why the running values of `scope` cannot be seen here, or nullopt.
-std::optional<std::string> unseen(const Host& host, SysctlScope scope) {
+std::optional<std::string> unseen(const HostView& host, SysctlScope scope) {
   if (scope == SysctlScope::network && !host.own_network)
     return "network settings not read: --root is not the running system (use --netns)";
   if (scope == SysctlScope::machine && !host.fs.is_system_root())
@@ -46,7 +46,7 @@ Result<std::string> live_value(const std::string& name) {
 
 }  // namespace
 
-Result<SysctlOwners> sysctl_owners(const Host& host) {
+Result<SysctlOwners> sysctl_owners(const HostView& host) {
   SysctlOwners owners;
   CS_TRY(std::optional<std::string> container, detect_container(host.fs));
   if (!container)
@@ -109,7 +109,7 @@ Result<std::vector<Action>> KernelLayer::desired(const Context& context) const {
 }
 
 std::vector<Finding> KernelLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
   const Result<SysctlOwners> owners = sysctl_owners(host);
   // Each check: the settings that belong to it, judged together.

@@ -30,7 +30,7 @@ struct SysctlOwners {
 };
 // Reads them from `host`: the container marker under its root, and on the running system
 // whether /proc/sys/net is read-only.
-Result<SysctlOwners> sysctl_owners(const Host& host);
+Result<SysctlOwners> sysctl_owners(const HostView& host);
 
 // The sysctl.d file: every setting of the policy that is not exempt and not held by the host.
 std::string render_sysctl(const Policy& policy, const SysctlOwners& owners = {});

@@ -234,7 +234,7 @@ std::optional<int> port_argument(const std::string& command_line) {
   return port;
 }
 
-std::vector<int> gateway_app_ports(const Host& host, const Policy& policy) {
+std::vector<int> gateway_app_ports(const HostView& host, const Policy& policy) {
   if (policy.firewall.app_ports_origin == Origin::policy)
     return policy.firewall.app_ports;
   auto gateway = discover_gateway(host, policy);
@@ -249,7 +249,7 @@ std::string GatewayService::describe() const {
          port_source + ")";
 }
 
-Result<GatewayService> discover_gateway(const Host& host, const Policy& policy) {
+Result<GatewayService> discover_gateway(const HostView& host, const Policy& policy) {
   const AppPolicy& app = policy.app;
   const Filesystem& fs = host.fs;
   GatewayService service;
@@ -338,7 +338,7 @@ Result<std::vector<std::string>> user_unit_enabled_by(const Filesystem& fs, cons
   return enabled_by;
 }
 
-Result<std::optional<std::vector<std::string>>> user_systemctl(const Host& host,
+Result<std::optional<std::vector<std::string>>> user_systemctl(const HostView& host,
                                                                const AppPolicy& app) {
   CS_TRY(Accounts accounts, Accounts::load(host.fs));
   const UserEntry* user = accounts.user(app.user);

@@ -57,12 +57,12 @@ inline constexpr std::string_view k_managed_header = "# Managed by clawshield";
 // the app user controls that folder), else the policy's command. app.exec_start and
 // app.service set in the policy win over what is found. Errors: a unit that exists but cannot
 // be read or carried safely (a prefixed ExecStart, line continuations).
-Result<GatewayService> discover_gateway(const Host& host, const Policy& policy);
+Result<GatewayService> discover_gateway(const HostView& host, const Policy& policy);
 
 // The ports the firewall opens to trusted interfaces for the app: the policy's when it sets
 // firewall.app_ports, else the gateway's port as discovered (the policy's default when the
 // gateway cannot be read).
-std::vector<int> gateway_app_ports(const Host& host, const Policy& policy);
+std::vector<int> gateway_app_ports(const HostView& host, const Policy& policy);
 
 // The *.wants/ links in the app user's ~/.config/systemd/user that enable its unit
 // `unit_file_name` ("openclaw-gateway.service"), read without following links (the user
@@ -78,7 +78,7 @@ inline constexpr std::chrono::seconds k_user_units_stop_time{400};
 // The argv that runs `systemctl --user` as the app user against its running service manager
 // (a clean environment: nothing of root's for a process the user can trace), or nullopt when
 // that manager is not running (its units cannot be changed from outside then).
-Result<std::optional<std::vector<std::string>>> user_systemctl(const Host& host,
+Result<std::optional<std::vector<std::string>>> user_systemctl(const HostView& host,
                                                                const AppPolicy& app);
 
 // The action that stops and disables the app user's unit `unit` through its own manager

@@ -805,7 +805,7 @@ Result<json> ask_openclaw_gateway(CommandRunner& runner, const OpenClawLaunch& l
   return answer;
 }
 
-Result<GatewaySettings> read_gateway_settings(Host& host, const OpenClawLaunch& launch,
+Result<GatewaySettings> read_gateway_settings(const HostView& host, const OpenClawLaunch& launch,
                                               Prefer prefer, std::chrono::milliseconds timeout) {
   auto files = load_openclaw_config(host.fs, launch);
   std::string why_files = "prefer files";

@@ -123,7 +123,7 @@ Result<nlohmann::json> ask_openclaw_gateway(CommandRunner& runner, const OpenCla
 // source answers (the files' error: unreadable, unparsable; ErrorCode::not_found when there
 // is no config file — then the settings are OpenClaw's defaults, see apply_launch).
 Result<GatewaySettings> read_gateway_settings(
-    Host& host, const OpenClawLaunch& launch, Prefer prefer,
+    const HostView& host, const OpenClawLaunch& launch, Prefer prefer,
     std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
 // True when OpenClaw accepts `host` as gateway.customBindHost: a canonical dotted-decimal

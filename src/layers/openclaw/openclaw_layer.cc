@@ -192,7 +192,7 @@ Result<std::vector<Action>> OpenClawLayer::desired(const Context& context) const
 
 std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
   const AppPolicy& app = context.policy.app;
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
   // The bind as the gateway reads it: its unit's config path, includes, variables and flags.
   const bool tailnet_trusted =
@@ -278,7 +278,7 @@ void OpenClawLayer::add_exposure_findings(const Context& context,
 void OpenClawLayer::add_listening_finding(const Context& context,
                                           std::vector<Finding>& findings) const {
   const std::string title = "the gateway's port listens on loopback only (the kernel's view)";
-  Host& host = context.host;
+  const HostView& host = context.host;
   if (!host.own_network) {
     findings.push_back(make_finding(*this, "listening", Status::unknown, title,
                                     "not in the host's network namespace (--root without --netns)"));

@@ -103,7 +103,7 @@ Result<AuditReport> parse_audit_report(const std::string& text) {
   return report;
 }
 
-Result<AuditReport> run_security_audit(Host& host, const AppPolicy& app,
+Result<AuditReport> run_security_audit(const HostView& host, const AppPolicy& app,
                                        const GatewayService& gateway) {
   CS_TRY(std::vector<std::string> argv,
          openclaw_cli(app, gateway, {"security", "audit", "--json"}));

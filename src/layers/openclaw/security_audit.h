@@ -40,7 +40,7 @@ Result<std::vector<std::string>> openclaw_cli(const AppPolicy& app, const Gatewa
 Result<AuditReport> parse_audit_report(const std::string& text);
 
 // Runs the auditor on the live host (120 s at most).
-Result<AuditReport> run_security_audit(Host& host, const AppPolicy& app,
+Result<AuditReport> run_security_audit(const HostView& host, const AppPolicy& app,
                                        const GatewayService& gateway);
 
 }  // namespace clawshield

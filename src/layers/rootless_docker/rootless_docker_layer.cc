@@ -53,7 +53,7 @@ std::vector<std::string> rootless_packages(const std::string& docker_package) {
   return {"rootlesskit", "slirp4netns", "uidmap"};
 }
 
-Result<std::vector<std::string>> missing_packages(Host& host, const std::string& docker_package) {
+Result<std::vector<std::string>> missing_packages(const HostView& host, const std::string& docker_package) {
   std::vector<std::string> missing;
   for (const auto& package : rootless_packages(docker_package)) {
     CS_TRY(bool installed, package_installed(host, package));
@@ -65,7 +65,7 @@ Result<std::vector<std::string>> missing_packages(Host& host, const std::string&
 
 // Where ids for `path` (/etc/subuid or /etc/subgid) may come from on this root: login.defs'
 // SUB_UID_MIN / SUB_GID_MIN (shadow's default 100000), every real uid or gid taken.
-Result<SubordinateSpace> subordinate_space(const Host& host, const Accounts& accounts,
+Result<SubordinateSpace> subordinate_space(const HostView& host, const Accounts& accounts,
                                            const std::string& path) {
   SubordinateSpace space;
   const std::string key = path == k_subuid ? "SUB_UID_MIN" : "SUB_GID_MIN";
@@ -83,7 +83,7 @@ Result<SubordinateSpace> subordinate_space(const Host& host, const Accounts& acc
 }
 
 // The subordinate-id file with the user's range, or nullopt when it already holds one.
-Result<std::optional<std::string>> subordinate_file(const Host& host, const Accounts& accounts,
+Result<std::optional<std::string>> subordinate_file(const HostView& host, const Accounts& accounts,
                                                     const std::string& path,
                                                     const std::string& user,
                                                     std::optional<uid_t> id) {
@@ -111,13 +111,13 @@ std::vector<uint64_t> status_ids(const std::string& status, std::string_view fie
 }
 
 // Why verify cannot look at the running system, or nullopt when it can.
-std::optional<std::string> not_live(const Host& host) {
+std::optional<std::string> not_live(const HostView& host) {
   if (!host.fs.is_system_root())
     return "--root is not the running system";
   return host.skip_reason(Requirement::systemd);
 }
 
-Finding subordinate_finding(const Layer& layer, const Host& host, const Accounts& accounts,
+Finding subordinate_finding(const Layer& layer, const HostView& host, const Accounts& accounts,
                             const UserEntry* user, const std::string& name) {
   const char* summary = "subordinate uid and gid ranges for the rootless daemon";
   std::vector<std::string> problems, seen;
@@ -198,7 +198,7 @@ RootlessDocker rootless_docker(const AppPolicy& app) {
   return docker;
 }
 
-bool rootless_docker_wanted(Host& host, const Policy& policy) {
+bool rootless_docker_wanted(const HostView& host, const Policy& policy) {
   return policy.app.sandbox == AppSandbox::rootless && detect_docker(host).installed;
 }
 
@@ -352,7 +352,7 @@ std::string render_rootless_unit(const Policy& policy, const std::string& script
 }
 
 Result<std::vector<Action>> RootlessDockerLayer::desired(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   const Policy& policy = context.policy;
   const AppPolicy& app = policy.app;
   const RootlessDocker docker = rootless_docker(app);
@@ -498,7 +498,7 @@ std::vector<std::string> RootlessDockerLayer::notes(const Context& context) cons
 }
 
 std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   const Policy& policy = context.policy;
   const AppPolicy& app = policy.app;
   const RootlessDocker docker = rootless_docker(app);

@@ -29,7 +29,7 @@ RootlessDocker rootless_docker(const AppPolicy& app);
 
 // True when the gateway is to use the rootless daemon: app.sandbox is rootless and Docker is
 // installed under the root (without Docker there are no sandboxes to run).
-bool rootless_docker_wanted(Host& host, const Policy& policy);
+bool rootless_docker_wanted(const HostView& host, const Policy& policy);
 
 // One line of /etc/subuid or /etc/subgid: `owner` (a name or a numeric id) may map `count` ids
 // from `start`.

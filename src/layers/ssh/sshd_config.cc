@@ -79,7 +79,7 @@ std::string SshdSettings::get(const std::string& keyword, const std::string& fal
   return found == values.end() || found->second.empty() ? fallback : found->second.front();
 }
 
-Result<SshdSettings> sshd_settings(Host& host) {
+Result<SshdSettings> sshd_settings(const HostView& host) {
   if (host.fs.is_system_root()) {
     auto result = host.runner.run(Command({"sshd", "-T"}));
     if (result && result->ok()) {

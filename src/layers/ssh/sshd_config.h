@@ -26,6 +26,6 @@ struct SshdSettings {
 // On the live root: `sshd -T` (needs root and host keys). Otherwise, or when that fails: the
 // root's /etc/ssh/sshd_config and its Include files. Missing config: empty settings (every
 // keyword at its default). An unreadable or malformed one is an error, never "defaults".
-Result<SshdSettings> sshd_settings(Host& host);
+Result<SshdSettings> sshd_settings(const HostView& host);
 
 }  // namespace clawshield

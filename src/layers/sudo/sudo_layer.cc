@@ -47,7 +47,7 @@ Result<std::vector<Action>> SudoLayer::desired(const Context& context) const {
 
 std::vector<Finding> SudoLayer::verify(const Context& context) const {
   const Policy& policy = context.policy;
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
   const std::string path = sudoers_path(policy);
 

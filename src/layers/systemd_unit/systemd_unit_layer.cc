@@ -161,7 +161,7 @@ std::string render_unit(const Policy& policy, const GatewayService& gateway,
   return out.str();
 }
 
-Result<double> exposure_score(Host& host, const std::string& unit_name) {
+Result<double> exposure_score(const HostView& host, const std::string& unit_name) {
   std::string root = host.fs.root().empty() ? "/" : host.fs.root();
   Command command{
       {"systemd-analyze", "security", "--offline=true", "--no-pager", "--root=" + root, unit_name}};
@@ -189,7 +189,7 @@ Result<double> exposure_score(Host& host, const std::string& unit_name) {
 Result<std::vector<Action>> SystemdUnitLayer::desired(const Context& context) const {
   const Policy& policy = context.policy;
   const AppPolicy& app = policy.app;
-  Host& host = context.host;
+  const HostView& host = context.host;
   CS_TRY(GatewayService gateway, discover_gateway(host, policy));
   std::vector<Action> actions;
   const std::string path = gateway.unit_file();
@@ -279,7 +279,7 @@ std::vector<std::string> SystemdUnitLayer::notes(const Context& context) const {
 
 std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   const Policy& policy = context.policy;
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
   auto discovered = discover_gateway(host, policy);
   if (!discovered) {

@@ -33,6 +33,6 @@ std::string_view sandbox_tail();
 
 // Runs `systemd-analyze security --offline=true --root=ROOT UNIT` and returns the overall
 // exposure (0 best .. 10 worst).
-Result<double> exposure_score(Host& host, const std::string& unit_name);
+Result<double> exposure_score(const HostView& host, const std::string& unit_name);
 
 }  // namespace clawshield

@@ -51,7 +51,7 @@ Result<std::vector<std::string>> parse_funnel_hosts(const std::string& json) {
 }
 
 std::vector<Finding> TailscaleLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
   auto both_unknown = [&](const std::string& why) {
     findings.push_back(make_finding(*this, "running", Status::unknown, "node up on the tailnet", why));

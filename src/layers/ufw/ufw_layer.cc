@@ -74,7 +74,7 @@ const std::vector<std::pair<std::string, std::string>> k_defaults = {
     {"IPT_SYSCTL", ""},
 };
 
-std::vector<std::string> ufw_argv(const Host& host, const std::vector<std::string>& args) {
+std::vector<std::string> ufw_argv(const HostView& host, const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"ufw"};
   if (!host.fs.is_system_root()) {
     argv.push_back("--rootdir=/");
@@ -114,7 +114,7 @@ std::string iptables_interface(const std::string& pattern) {
 
 // The rules ufw must hold: sshd's ports and the public ones for everyone, app ports on each
 // trusted interface (lo is always allowed by ufw's before.rules; wildcards are not ufw's).
-Result<std::vector<UfwRule>> wanted_rules(Host& host, const Policy& policy) {
+Result<std::vector<UfwRule>> wanted_rules(const HostView& host, const Policy& policy) {
   CS_TRY(SshdPorts ssh, ssh_ports_to_open(host, policy.firewall.ssh_ports));
   const FirewallSpec spec = make_firewall_spec(policy.firewall, ssh.ports, gateway_app_ports(host, policy));
   std::vector<UfwRule> rules;
@@ -142,7 +142,7 @@ std::string describe(const UfwRule& rule) {
 }
 
 // `ufw status` in this namespace: "active", "inactive", or an error.
-Result<bool> ufw_active(Host& host) {
+Result<bool> ufw_active(const HostView& host) {
   // Under another root ufw keeps its lock in ROOT/lib/ufw; without it ufw never ran there.
   if (!host.fs.is_system_root()) {
     CS_TRY(auto state, host.fs.stat("/lib/ufw"));
@@ -157,7 +157,7 @@ Result<bool> ufw_active(Host& host) {
 }
 
 // Lines of DOCKER-USER (iptables -S) that carry our comment; empty when the chain is absent.
-std::vector<std::string> our_docker_user_rules(Host& host, const char* program) {
+std::vector<std::string> our_docker_user_rules(const HostView& host, const char* program) {
   auto listed = host.runner.run(Command({program, "-w", "-S", "DOCKER-USER"}));
   std::vector<std::string> ours;
   if (!listed || !listed->ok())
@@ -168,7 +168,7 @@ std::vector<std::string> our_docker_user_rules(Host& host, const char* program) 
   return ours;
 }
 
-bool is_installed(Host& host) { return package_installed(host, "ufw").value_or(false); }
+bool is_installed(const HostView& host) { return package_installed(host, "ufw").value_or(false); }
 
 }  // namespace
 
@@ -263,10 +263,10 @@ std::string render_boot_dropin() {
 }
 
 Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   const Policy& policy = context.policy;
   std::vector<Action> actions;
-  const bool wanted = policy.firewall.backend == "ufw";
+  const bool wanted = m_role == Role::active;
   if (!is_installed(host)) {
     if (!wanted)
       return actions;  // no ufw: nothing to switch off
@@ -411,10 +411,10 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
 }
 
 std::vector<Finding> UfwLayer::verify(const Context& context) const {
-  Host& host = context.host;
+  const HostView& host = context.host;
   const Policy& policy = context.policy;
   std::vector<Finding> findings;
-  const bool wanted = policy.firewall.backend == "ufw";
+  const bool wanted = m_role == Role::active;
   const bool installed = is_installed(host);
 
   if (!wanted) {

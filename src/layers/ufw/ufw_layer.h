@@ -13,11 +13,17 @@ namespace clawshield {
 
 class UfwLayer final : public Layer {
  public:
+  // Active with `firewall.backend: ufw`; retiring, it turns ufw off and takes our DOCKER-USER
+  // rules out.
+  explicit UfwLayer(Role role) : m_role(role) {}
   int number() const override { return 1; }
   std::string_view id() const override { return "ufw"; }
   std::string_view title() const override { return "ufw backend (the seed's stack)"; }
   Result<std::vector<Action>> desired(const Context& context) const override;
   std::vector<Finding> verify(const Context& context) const override;
+
+ private:
+  Role m_role;
 };
 
 // One ufw rule as user.rules records it ("### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0

@@ -61,7 +61,7 @@ std::string render_unattended(const Policy& policy) {
   return out;
 }
 
-Result<std::multimap<std::string, std::string>> apt_config(Host& host) {
+Result<std::multimap<std::string, std::string>> apt_config(const HostView& host) {
   Command command{{"apt-config", "dump"}};
   if (!host.fs.is_system_root()) {
     // Read before the parts directory, this sets where apt finds etc/apt.
@@ -103,7 +103,7 @@ Result<std::vector<Action>> UpdatesLayer::desired(const Context& context) const 
 
 std::vector<Finding> UpdatesLayer::verify(const Context& context) const {
   const UpdatesPolicy& want = context.policy.updates;
-  Host& host = context.host;
+  const HostView& host = context.host;
   std::vector<Finding> findings;
 
   auto installed = package_installed(host, "unattended-upgrades");

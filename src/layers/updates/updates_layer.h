@@ -24,6 +24,6 @@ inline constexpr const char* k_unattended_path =
 
 // APT's effective configuration under the root (`apt-config dump`), key -> values in order
 // (list items appear under "Key::").
-Result<std::multimap<std::string, std::string>> apt_config(Host& host);
+Result<std::multimap<std::string, std::string>> apt_config(const HostView& host);
 
 }  // namespace clawshield
