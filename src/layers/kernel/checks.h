@@ -107,6 +107,15 @@ inline constexpr Check k_kernel_aslr{
     .fails_when = "`kernel.randomize_va_space` is not 2",
 };
 
+// The checks judged from kernel_settings() (each setting names its check), in this order.
+inline constexpr const Check* k_kernel_sysctl[] = {
+    &k_kernel_rp_filter,     &k_kernel_redirects,      &k_kernel_source_route,
+    &k_kernel_syncookies,    &k_kernel_icmp,           &k_kernel_log_martians,
+    &k_kernel_kptr_restrict, &k_kernel_dmesg_restrict, &k_kernel_ptrace_scope,
+    &k_kernel_bpf,           &k_kernel_links,          &k_kernel_suid_dumpable,
+    &k_kernel_aslr,
+};
+
 inline constexpr Check k_kernel_forwarding{
     .id = "kernel.forwarding",
     .layer = "kernel",
