@@ -43,12 +43,6 @@ Result<std::vector<Action>> retire_service(Host& host, const std::string& unit_n
   return actions;
 }
 
-Finding make_finding(const Layer& layer, std::string id_suffix, Status status, std::string summary,
-                     std::string evidence) {
-  return Finding{std::string(layer.id()) + "." + id_suffix, std::string(layer.id()), status,
-                 std::move(summary), std::move(evidence)};
-}
-
 Finding make_finding(const Check& check, Status status, std::string evidence) {
   return make_finding(check, status, std::move(evidence), SummaryOverride{std::string(check.summary)});
 }

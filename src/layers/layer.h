@@ -132,10 +132,6 @@ Result<std::vector<Action>> retire_service(Host& host, const std::string& unit_n
                                            const std::string& unit_path,
                                            const std::string& wants_link);
 
-// Old form, until every layer makes its findings from the catalog.
-Finding make_finding(const Layer& layer, std::string id_suffix, Status status, std::string summary,
-                     std::string evidence);
-
 // A finding of `check`: its id, layer and summary are the catalog's (layers/<layer>/checks.h).
 Finding make_finding(const Check& check, Status status, std::string evidence);
 
