@@ -44,7 +44,8 @@ Result<std::vector<Action>> retire_service(Host& host, const std::string& unit_n
 }
 
 Finding make_finding(const Check& check, Status status, std::string evidence) {
-  return make_finding(check, status, std::move(evidence), SummaryOverride{std::string(check.summary)});
+  return make_finding(check, status, std::move(evidence),
+                      SummaryOverride{std::string(check.summary)});
 }
 
 Finding make_finding(const Check& check, Status status, std::string evidence,

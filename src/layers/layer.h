@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "core/error.h"
-#include "layers/check.h"
 #include "host/host.h"
 #include "host/runner.h"
+#include "layers/check.h"
 #include "policy/policy.h"
 
 namespace clawshield {
