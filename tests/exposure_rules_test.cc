@@ -14,7 +14,8 @@ std::map<std::string, Status> judged(const json& config,
                                      const std::map<std::string, std::string>& env = {},
                                      FunnelAllowed funnel = FunnelAllowed::no) {
   std::map<std::string, Status> out;
-  for (const auto& j : judge_exposure(config, env, funnel)) out[j.check] = j.status;
+  for (const auto& j : judge_exposure(config, env, funnel))
+    out[std::string(j.check->id.substr(j.check->id.find('.') + 1))] = j.status;
   return out;
 }
 

@@ -10,7 +10,7 @@ namespace clawshield {
 
 struct ChecklistItem {
   std::string text;                 // the seed's words
-  std::vector<std::string> checks;  // the check ids that answer it
+  std::vector<std::string> checks;  // the ids of the checks that answer it (layers/checks.h)
 };
 
 // The seed's checklist, in its order, answered by the checks of the policy's backends

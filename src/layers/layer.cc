@@ -43,10 +43,22 @@ Result<std::vector<Action>> retire_service(const HostView& host, const std::stri
   return actions;
 }
 
-Finding make_finding(const Layer& layer, std::string id_suffix, Status status, std::string summary,
-                     std::string evidence) {
-  return Finding{std::string(layer.id()) + "." + id_suffix, std::string(layer.id()), status,
-                 std::move(summary), std::move(evidence)};
+Finding make_finding(const Check& check, Status status, std::string evidence) {
+  return make_finding(check, status, std::move(evidence),
+                      SummaryOverride{std::string(check.summary)});
+}
+
+Finding make_finding(const Check& check, Status status, std::string evidence,
+                     SummaryOverride summary) {
+  return Finding{std::string(check.id), std::string(check.layer), status, std::move(summary.text),
+                 std::move(evidence)};
+}
+
+Finding make_member_finding(const Check& family, std::string_view member, Status status,
+                            std::string evidence, SummaryOverride summary) {
+  const std::string_view prefix = family.id.substr(0, family.id.rfind('<'));
+  return Finding{std::string(prefix) + std::string(member), std::string(family.layer), status,
+                 std::move(summary.text), std::move(evidence)};
 }
 
 }  // namespace clawshield

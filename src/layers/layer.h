@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "host/host.h"
 #include "host/runner.h"
+#include "layers/check.h"
 #include "policy/policy.h"
 
 namespace clawshield {
@@ -138,8 +139,22 @@ Result<std::vector<Action>> retire_service(const HostView& host, const std::stri
                                            const std::string& unit_path,
                                            const std::string& wants_link);
 
-// Helper for layers: a finding with this layer's name.
-Finding make_finding(const Layer& layer, std::string id_suffix, Status status, std::string summary,
-                     std::string evidence);
+// A finding of `check`: its id, layer and summary are the catalog's (layers/<layer>/checks.h).
+Finding make_finding(const Check& check, Status status, std::string evidence);
+
+// A summary other than the catalog's, for the findings that print one: where it carries the
+// policy's values (app_user.not_in_forbidden_groups, systemd.exposure, updates.automatic_reboot)
+// and where a layer cannot read what all its checks need, so each is unknown under one summary
+// saying what was unreadable ("account files unreadable", "sshd setting", "ufw backend", ...).
+struct SummaryOverride {
+  std::string text;
+};
+Finding make_finding(const Check& check, Status status, std::string evidence,
+                     SummaryOverride summary);
+
+// A finding of one member of the family `check` (is_family): the id is the family's with its
+// `<name>` placeholder replaced by `member`; the summary is the member's own.
+Finding make_member_finding(const Check& family, std::string_view member, Status status,
+                            std::string evidence, SummaryOverride summary);
 
 }  // namespace clawshield

@@ -14,6 +14,7 @@
 
 #include "core/text.h"
 #include "host/accounts.h"
+#include "layers/app_user/checks.h"
 #include "layers/openclaw/gateway_service.h"
 
 namespace clawshield {
@@ -54,16 +55,15 @@ bool kept_for_sandbox(const AppPolicy& app, const std::string& group) {
 
 // The login shell: judged against the policy only where the policy sets one. Left unset, a
 // login shell is what OpenClaw's workflow needs (`sudo su - openclaw`, `openclaw onboard`).
-Finding shell_finding(const Layer& layer, const AppPolicy& app, const UserEntry& user) {
-  const char* title = "app user's login shell";
+Finding shell_finding(const AppPolicy& app, const UserEntry& user) {
   if (app.shell)
-    return make_finding(layer, "login_shell",
-                        user.shell == *app.shell ? Status::pass : Status::fail, title,
+    return make_finding(checks::k_app_user_login_shell,
+                        user.shell == *app.shell ? Status::pass : Status::fail,
                         "shell " + user.shell +
                             (user.shell == *app.shell ? " (as app.shell sets it)"
                                                       : ", app.shell wants " + *app.shell));
   const bool login = !user.shell.ends_with("/nologin") && !user.shell.ends_with("/false");
-  return make_finding(layer, "login_shell", Status::pass, title,
+  return make_finding(checks::k_app_user_login_shell, Status::pass,
                       "shell " + user.shell +
                           (login ? ": login shell kept for OpenClaw's workflow (sudo su - " +
                                        app.user + ", openclaw onboard); app.shell not set"
@@ -185,22 +185,24 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
   std::vector<Finding> findings;
   auto accounts = Accounts::load(context.host.fs);
   if (!accounts) {
-    for (const char* id :
-         {"exists", "not_root", "not_in_forbidden_groups", "login_shell", "state_dir"})
-      findings.push_back(make_finding(*this, id, Status::unknown, "account files unreadable",
-                                      accounts.error().message));
+    for (const Check* check : {&checks::k_app_user_exists, &checks::k_app_user_not_root,
+                               &checks::k_app_user_not_in_forbidden_groups,
+                               &checks::k_app_user_login_shell, &checks::k_app_user_state_dir})
+      findings.push_back(make_finding(*check, Status::unknown, accounts.error().message,
+                                      SummaryOverride{"account files unreadable"}));
     return findings;
   }
   const UserEntry* user = accounts->user(app.user);
   if (!user) {
-    findings.push_back(make_finding(*this, "exists", Status::fail, "app user exists",
+    findings.push_back(make_finding(checks::k_app_user_exists, Status::fail,
                                     "no user '" + app.user + "' in /etc/passwd"));
   } else {
-    findings.push_back(make_finding(*this, "exists", Status::pass, "app user exists",
+    findings.push_back(make_finding(checks::k_app_user_exists, Status::pass,
                                     app.user + " uid " + std::to_string(user->uid) + " home " +
                                         user->home + " shell " + user->shell));
-    findings.push_back(make_finding(*this, "not_root", user->uid == 0 ? Status::fail : Status::pass,
-                                    "app user is not root", "uid " + std::to_string(user->uid)));
+    findings.push_back(make_finding(checks::k_app_user_not_root,
+                                    user->uid == 0 ? Status::fail : Status::pass,
+                                    "uid " + std::to_string(user->uid)));
     auto groups = accounts->groups_of(*user);
     std::vector<std::string> bad, kept;
     for (const auto& group : groups)
@@ -215,13 +217,15 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
           "; member of docker, kept because app.sandbox is system-docker (OpenClaw's "
           "Docker sandboxes need it): the docker group is root-equivalent; app.sandbox: "
           "rootless removes the need";
-    findings.push_back(make_finding(
-        *this, "not_in_forbidden_groups",
-        !bad.empty()    ? Status::fail
-        : !kept.empty() ? Status::warn
-                        : Status::pass,
-        "app user not in " + join(app.forbidden_groups, "/") + " (root-equivalent)", evidence));
-    findings.push_back(shell_finding(*this, app, *user));
+    findings.push_back(
+        make_finding(checks::k_app_user_not_in_forbidden_groups,
+                     !bad.empty()    ? Status::fail
+                     : !kept.empty() ? Status::warn
+                                     : Status::pass,
+                     evidence,
+                     SummaryOverride{"app user not in " + join(app.forbidden_groups, "/") +
+                                     " (root-equivalent)"}));
+    findings.push_back(shell_finding(app, *user));
   }
 
   auto opened = context.host.fs.open_untrusted(
@@ -230,13 +234,13 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
   if (opened)
     st = opened->stat();
   if (!opened && opened.error().code == ErrorCode::refused) {
-    findings.push_back(make_finding(*this, "state_dir", Status::fail, "state dir is private",
-                                    opened.error().message));
+    findings.push_back(
+        make_finding(checks::k_app_user_state_dir, Status::fail, opened.error().message));
   } else if (!opened && opened.error().code != ErrorCode::not_found) {
-    findings.push_back(make_finding(*this, "state_dir", Status::unknown, "state dir is private",
-                                    opened.error().message));
+    findings.push_back(
+        make_finding(checks::k_app_user_state_dir, Status::unknown, opened.error().message));
   } else if (!st) {
-    findings.push_back(make_finding(*this, "state_dir", Status::fail, "state dir is private",
+    findings.push_back(make_finding(checks::k_app_user_state_dir, Status::fail,
                                     app.state_dir + " does not exist"));
   } else {
     const FileStat& s = *st;
@@ -248,7 +252,7 @@ std::vector<Finding> AppUserLayer::verify(const Context& context) const {
     if (!user || s.uid != user->uid)
       problems.push_back("owner uid " + std::to_string(s.uid));
     findings.push_back(make_finding(
-        *this, "state_dir", problems.empty() ? Status::pass : Status::fail, "state dir is private",
+        checks::k_app_user_state_dir, problems.empty() ? Status::pass : Status::fail,
         app.state_dir + (problems.empty() ? " 0700 " + app.user : ": " + join(problems, "; "))));
   }
   return findings;

@@ -18,6 +18,7 @@
 #include "host/accounts.h"
 #include "host/docker_api.h"
 #include "host/docker_detect.h"
+#include "layers/containers/checks.h"
 #include "layers/docker/docker_layer.h"
 #include "layers/rootless_docker/rootless_docker_layer.h"
 
@@ -26,9 +27,9 @@ namespace {
 
 using nlohmann::json;
 
-struct Check {
-  const char* id;
-  const char* summary;
+// What the containers showed for one check.
+struct Tally {
+  const Check* check;
   std::vector<std::string> failures;
   std::vector<std::string> warnings;
 };
@@ -128,26 +129,25 @@ bool is_docker_socket(const std::string& path) {
 std::vector<Finding> ContainersLayer::verify(const Context& context) const {
   const HostView& host = context.host;
   const DockerPolicy& policy = context.policy.docker;
-  std::vector<Check> checks = {
-      {"published_ports", "published ports bound to loopback only", {}, {}},
-      {"root_user", "containers run as a non-root user", {}, {}},
-      {"privileged", "no privileged containers", {}, {}},
-      {"host_network", "no container on the host's network", {}, {}},
-      {"host_namespaces", "no container in the host's PID or IPC namespace", {}, {}},
-      {"docker_socket", "the Docker socket is not mounted into containers", {}, {}},
-      {"capabilities", "no added capabilities", {}, {}},
-      {"no_new_privileges", "no-new-privileges for every container", {}, {}},
+  std::vector<Tally> tallies = {
+      {&checks::k_containers_published_ports, {}, {}},
+      {&checks::k_containers_root_user, {}, {}},
+      {&checks::k_containers_privileged, {}, {}},
+      {&checks::k_containers_host_network, {}, {}},
+      {&checks::k_containers_host_namespaces, {}, {}},
+      {&checks::k_containers_docker_socket, {}, {}},
+      {&checks::k_containers_capabilities, {}, {}},
+      {&checks::k_containers_no_new_privileges, {}, {}},
   };
   std::vector<Finding> findings;
   auto unknown_all = [&](const std::string& why) {
-    for (const auto& check : checks)
-      findings.push_back(make_finding(*this, check.id, Status::unknown, check.summary, why));
+    for (const auto& tally : tallies)
+      findings.push_back(make_finding(*tally.check, Status::unknown, why));
     return findings;
   };
   DockerInstall install = detect_docker(host);
-  auto check = [&](const char* id) -> Check& {
-    return *std::ranges::find_if(checks,
-                                 [&](const Check& c) { return std::string_view(c.id) == id; });
+  auto check = [&](const Check& wanted) -> Tally& {
+    return *std::ranges::find(tallies, &wanted, &Tally::check);
   };
 
   // The daemons whose containers count: the system's, and the app user's rootless one (its
@@ -291,7 +291,8 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
           if (it->is_array())
             for (const auto& binding : *it) note_binding(it.key(), binding, declared);
       }
-      for (const auto& line : exposed) check("published_ports").failures.push_back(line);
+      for (const auto& line : exposed)
+        check(checks::k_containers_published_ports).failures.push_back(line);
       // User.
       const std::string user = text_of(config, "User");
       std::string user_name = user.substr(0, user.find(':'));
@@ -300,31 +301,35 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
             name + " (" + image + ") runs as " + (user.empty() ? "root (no User)" : user);
         if (std::ranges::find(policy.root_image_exemptions, image) !=
             policy.root_image_exemptions.end())
-          check("root_user").warnings.push_back(what + ", exempted by the policy");
+          check(checks::k_containers_root_user)
+              .warnings.push_back(what + ", exempted by the policy");
         else if (rootless)
           // Root of a rootless daemon's user namespace: the app user outside, not root.
-          check("root_user")
+          check(checks::k_containers_root_user)
               .warnings.push_back(what + " (" + context.policy.app.user +
                                   " outside its rootless user namespace)");
         else
-          check("root_user").failures.push_back(what);
+          check(checks::k_containers_root_user).failures.push_back(what);
       }
       if (flag_of(hostconfig, "Privileged"))
-        check("privileged").failures.push_back(name + " is privileged");
+        check(checks::k_containers_privileged).failures.push_back(name + " is privileged");
       if (text_of(hostconfig, "NetworkMode") == "host")
-        check("host_network").failures.push_back(name + " uses --net=host");
+        check(checks::k_containers_host_network).failures.push_back(name + " uses --net=host");
       for (const char* mode : {"PidMode", "IpcMode"})
         if (text_of(hostconfig, mode) == "host")
-          check("host_namespaces").failures.push_back(name + " " + mode + "=host");
+          check(checks::k_containers_host_namespaces)
+              .failures.push_back(name + " " + mode + "=host");
       if (const json& mounts = member(c, "Mounts"); mounts.is_array())
         for (const auto& mount : mounts) {
           const std::string source = text_of(mount, "Source");
           if (is_docker_socket(source) || source == host.docker_socket)
-            check("docker_socket").failures.push_back(name + " mounts " + source);
+            check(checks::k_containers_docker_socket)
+                .failures.push_back(name + " mounts " + source);
         }
       const json& added = member(hostconfig, "CapAdd");
       if (added.is_array() && !added.empty())
-        check("capabilities").failures.push_back(name + " adds " + dump_json(added));
+        check(checks::k_containers_capabilities)
+            .failures.push_back(name + " adds " + dump_json(added));
       bool nnp = daemon_nnp;
       if (const json& options = member(hostconfig, "SecurityOpt"); options.is_array())
         for (const auto& option : options)
@@ -332,12 +337,13 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
               option.get<std::string>() != "no-new-privileges:false")
             nnp = true;
       if (!nnp)
-        check("no_new_privileges").warnings.push_back(name + " lacks no-new-privileges");
+        check(checks::k_containers_no_new_privileges)
+            .warnings.push_back(name + " lacks no-new-privileges");
     }
   }
   const std::string count =
       std::to_string(counted) + " running container(s) via " + join(sources, " and ");
-  for (const auto& c : checks) {
+  for (const auto& c : tallies) {
     Status status = !c.failures.empty()   ? Status::fail
                     : unasked             ? Status::unknown
                     : !c.warnings.empty() ? Status::warn
@@ -346,8 +352,8 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
     evidence.insert(evidence.end(), c.warnings.begin(), c.warnings.end());
     if (unasked)
       evidence.push_back(*unasked);
-    findings.push_back(make_finding(*this, c.id, status, c.summary,
-                                    evidence.empty() ? count : join(evidence, "; ")));
+    findings.push_back(
+        make_finding(*c.check, status, evidence.empty() ? count : join(evidence, "; ")));
   }
   return findings;
 }

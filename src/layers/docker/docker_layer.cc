@@ -14,6 +14,7 @@
 #include "host/accounts.h"
 #include "host/docker_detect.h"
 #include "host/packages.h"
+#include "layers/docker/checks.h"
 
 #include <yaml-cpp/yaml.h>
 #include <algorithm>
@@ -57,12 +58,11 @@ void DockerLayer::audit_group_and_compose(const Context& context,
   // The docker group: every member can start a privileged container, i.e. is root.
   auto accounts = Accounts::load(host.fs);
   if (!accounts) {
-    findings.push_back(make_finding(*this, "group_members", Status::unknown,
-                                    "docker group holds only allowed users",
-                                    accounts.error().message));
+    findings.push_back(
+        make_finding(checks::k_docker_group_members, Status::unknown, accounts.error().message));
   } else if (const GroupEntry* group = accounts->group("docker"); !group) {
-    findings.push_back(make_finding(*this, "group_members", Status::pass,
-                                    "docker group holds only allowed users", "no docker group"));
+    findings.push_back(
+        make_finding(checks::k_docker_group_members, Status::pass, "no docker group"));
   } else {
     std::vector<std::string> members = group->members;
     std::vector<std::string> extra;
@@ -85,11 +85,11 @@ void DockerLayer::audit_group_and_compose(const Context& context,
       evidence += "; " + context.policy.app.user +
                   " kept for app.sandbox system-docker (root-equivalent; app.sandbox: rootless "
                   "removes the need)";
-    findings.push_back(make_finding(*this, "group_members",
+    findings.push_back(make_finding(checks::k_docker_group_members,
                                     !extra.empty() ? Status::fail
                                     : app_kept     ? Status::warn
                                                    : Status::pass,
-                                    "docker group holds only allowed users", evidence));
+                                    evidence));
   }
 
   // Compose files (OpenClaw's), audited before they run.
@@ -152,7 +152,7 @@ void DockerLayer::audit_group_and_compose(const Context& context,
                   : problems.empty()  ? Status::pass
                                       : Status::fail;
   findings.push_back(make_finding(
-      *this, "compose", status, "compose files publish on loopback and run as non-root",
+      checks::k_docker_compose, status,
       !unreadable.empty() ? join(unreadable, "; ")
       : problems.empty()  ? std::to_string(policy.compose_files.size()) + " file(s) clean"
                           : join(problems, "; ")));
@@ -226,24 +226,24 @@ std::vector<Finding> DockerLayer::verify(const Context& context) const {
   std::vector<Finding> findings;
   DockerInstall install = detect_docker(host);
   if (!install.installed) {
-    findings.push_back(make_finding(*this, "daemon_config", Status::unknown, "daemon.json hardened",
-                                    install.evidence));
+    findings.push_back(
+        make_finding(checks::k_docker_daemon_config, Status::unknown, install.evidence));
     return findings;
   }
   audit_group_and_compose(context, findings);
   auto current = host.fs.read(k_daemon_json);
   if (!current) {
     findings.push_back(
-        make_finding(*this, "daemon_config",
+        make_finding(checks::k_docker_daemon_config,
                      current.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
-                     "daemon.json hardened", current.error().message));
+                     current.error().message));
     return findings;
   }
   auto parsed =
       parse_json_bounded(*current, host.fs.host_path(k_daemon_json), JsonComments::rejected);
   if (!parsed || !parsed->is_object()) {
     findings.push_back(
-        make_finding(*this, "daemon_config", Status::fail, "daemon.json hardened",
+        make_finding(checks::k_docker_daemon_config, Status::fail,
                      (parsed ? host.fs.host_path(k_daemon_json) + " is not a JSON object"
                              : parsed.error().message) +
                          ": Docker will not start"));
@@ -260,13 +260,13 @@ std::vector<Finding> DockerLayer::verify(const Context& context) const {
   const json options = document.contains("log-opts") ? document.at("log-opts") : json::object();
   if (!options.is_object() || !options.contains("max-size"))
     wrong.push_back("log-opts.max-size unset (container logs grow without bound)");
-  findings.push_back(make_finding(
-      *this, "daemon_config", wrong.empty() ? Status::pass : Status::fail, "daemon.json hardened",
-      wrong.empty() ? "ip " + context.policy.docker.default_bind_ip +
-                          ", no userland-proxy, no-new-privileges, live-restore, "
-                          "iptables and ip6tables, log limits (" +
-                          install.evidence + ")"
-                    : join(wrong, "; ")));
+  findings.push_back(
+      make_finding(checks::k_docker_daemon_config, wrong.empty() ? Status::pass : Status::fail,
+                   wrong.empty() ? "ip " + context.policy.docker.default_bind_ip +
+                                       ", no userland-proxy, no-new-privileges, live-restore, "
+                                       "iptables and ip6tables, log limits (" +
+                                       install.evidence + ")"
+                                 : join(wrong, "; ")));
   return findings;
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/text.h"
 #include "host/packages.h"
+#include "layers/fail2ban/checks.h"
 #include "layers/firewall/sshd_ports.h"
 
 namespace clawshield {
@@ -145,14 +146,14 @@ std::vector<Finding> Fail2banLayer::verify(const Context& context) const {
   if (!wanted) {
     // Only one may ban: fail2ban answering with an sshd jail means both do.
     if (!installed(host, "fail2ban")) {
-      findings.push_back(make_finding(*this, "retired", Status::pass, "fail2ban not banning beside the guard",
-                                      "fail2ban is not installed"));
+      findings.push_back(
+          make_finding(checks::k_fail2ban_retired, Status::pass, "fail2ban is not installed"));
       return findings;
     }
     auto status = jail_status(host);
     const bool banning = status && status->ok();
     findings.push_back(make_finding(
-        *this, "retired", banning ? Status::fail : Status::pass, "fail2ban not banning beside the guard",
+        checks::k_fail2ban_retired, banning ? Status::fail : Status::pass,
         banning ? "fail2ban's sshd jail is active: both fail2ban and the guard ban sshd failures"
                 : "no fail2ban sshd jail answers on " + socket_path(host)));
     return findings;
@@ -162,17 +163,16 @@ std::vector<Finding> Fail2banLayer::verify(const Context& context) const {
   auto ssh = ssh_ports_to_open(host, context.policy.firewall.ssh_ports);
   auto current = host.fs.read(k_jail_local);
   if (!backend || !ssh || !current) {
-    findings.push_back(make_finding(*this, "jail", current || current.error().code != ErrorCode::not_found
-                                                       ? Status::unknown
-                                                       : Status::fail,
-                                    "jail.local holds the seed's jail",
-                                    !backend ? backend.error().message
-                                    : !ssh   ? ssh.error().message
-                                             : current.error().message));
+    findings.push_back(make_finding(
+        checks::k_fail2ban_jail,
+        current || current.error().code != ErrorCode::not_found ? Status::unknown : Status::fail,
+        !backend ? backend.error().message
+        : !ssh   ? ssh.error().message
+                 : current.error().message));
   } else {
     const bool same = *current == render_jail_local(context.policy, ssh->ports, *backend);
     findings.push_back(make_finding(
-        *this, "jail", same ? Status::pass : Status::fail, "jail.local holds the seed's jail",
+        checks::k_fail2ban_jail, same ? Status::pass : Status::fail,
         same ? "maxretry " + std::to_string(static_cast<int>(context.policy.guard.maxretry)) +
                    ", findtime " + std::to_string(context.policy.guard.findtime) + ", bantime " +
                    std::to_string(context.policy.guard.bantime) + ", backend " +
@@ -181,15 +181,15 @@ std::vector<Finding> Fail2banLayer::verify(const Context& context) const {
              : std::string(k_jail_local) + " differs from the policy's render"));
     if (*backend == Fail2banBackend::systemd)
       findings.push_back(make_finding(
-          *this, "journal_backend", installed(host, "python3-systemd") ? Status::pass : Status::fail,
-          "fail2ban can read the journal",
+          checks::k_fail2ban_journal_backend,
+          installed(host, "python3-systemd") ? Status::pass : Status::fail,
           installed(host, "python3-systemd") ? "python3-systemd installed"
                                              : "no /var/log/auth.log and python3-systemd missing"));
   }
   auto status = jail_status(host);
   if (!status) {
-    findings.push_back(make_finding(*this, "active", Status::unknown, "jail sshd active",
-                                    status.error().message));
+    findings.push_back(
+        make_finding(checks::k_fail2ban_active, Status::unknown, status.error().message));
   } else {
     // "|- Currently failed:\t2" and "|- Currently banned:\t1" tell the jail's state.
     std::vector<std::string> counts;
@@ -199,7 +199,7 @@ std::vector<Finding> Fail2banLayer::verify(const Context& context) const {
           counts.push_back(std::string(field).substr(10) + " " +
                            std::string(trim(line.substr(at + std::string(field).size()))));
     findings.push_back(make_finding(
-        *this, "active", status->ok() ? Status::pass : Status::fail, "jail sshd active",
+        checks::k_fail2ban_active, status->ok() ? Status::pass : Status::fail,
         status->ok() ? "fail2ban-client status sshd answers (" + join(counts, ", ") + ")"
                      : "fail2ban-client status sshd: " + std::string(trim(status->err))));
   }

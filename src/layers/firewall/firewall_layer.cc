@@ -30,6 +30,7 @@
 #include "host/listeners.h"
 #include "host/nft_state.h"
 #include "layers/firewall/kernel_rules.h"
+#include "layers/firewall/checks.h"
 #include "layers/firewall/ruleset.h"
 #include "layers/firewall/sshd_ports.h"
 #include "layers/openclaw/gateway_service.h"
@@ -66,28 +67,27 @@ Result<std::vector<Action>> revert_unit_actions(const HostView& host, const Poli
 // pass: nothing unconfirmed; warn: a change awaits `confirm` before its deadline; fail: a
 // change was neither confirmed nor rolled back by its deadline (the watchdog or the boot
 // revert died), so the next boot loads no clawshield firewall until it is settled.
-Finding unconfirmed_finding(const Layer& layer, const HostView& host) {
-  const char* summary = "no unconfirmed firewall change";
+Finding unconfirmed_finding(const HostView& host) {
   auto text = host.fs.read(k_unconfirmed_marker);
   if (!text) {
     if (text.error().code == ErrorCode::not_found)
-      return make_finding(layer, "unconfirmed", Status::pass, summary,
+      return make_finding(checks::k_firewall_unconfirmed, Status::pass,
                           "every firewall change was confirmed or rolled back");
-    return make_finding(layer, "unconfirmed", Status::unknown, summary, text.error().message);
+    return make_finding(checks::k_firewall_unconfirmed, Status::unknown, text.error().message);
   }
   auto marker = parse_unconfirmed_marker(*text);
   if (!marker)
-    return make_finding(layer, "unconfirmed", Status::fail, summary,
+    return make_finding(checks::k_firewall_unconfirmed, Status::fail,
                         host.fs.host_path(k_unconfirmed_marker) + " is not clawshield's marker");
   const int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(host.clock.now().time_since_epoch()).count();
   if (marker->deadline > now)
-    return make_finding(layer, "unconfirmed", Status::warn, summary,
+    return make_finding(checks::k_firewall_unconfirmed, Status::warn,
                         "apply " + marker->journal + " awaits `clawshield confirm` for " +
                             std::to_string(marker->deadline - now) +
                             " s more; until then a reboot rolls it back");
   return make_finding(
-      layer, "unconfirmed", Status::fail, summary,
+      checks::k_firewall_unconfirmed, Status::fail,
       "apply " + marker->journal +
           (marker->deadline == 0
                ? std::string(" did not finish arming its confirmation")
@@ -322,13 +322,16 @@ Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const
 std::vector<Finding> FirewallLayer::verify(const Context& context) const {
   const HostView& host = context.host;
   std::vector<Finding> findings;
-  static const char* k_kernel_checks[] = {"table_loaded", "default_deny", "open_ports",
-                                          "docker_isolation", "other_managers", "listening"};
+  static constexpr const Check* k_kernel_checks[] = {
+      &checks::k_firewall_table_loaded,   &checks::k_firewall_default_deny,
+      &checks::k_firewall_open_ports,     &checks::k_firewall_docker_isolation,
+      &checks::k_firewall_other_managers, &checks::k_firewall_listening};
   // From the files, whatever the backend and namespace: a change awaiting confirmation.
-  findings.push_back(unconfirmed_finding(*this, host));
+  findings.push_back(unconfirmed_finding(host));
   auto all_unknown = [&](const std::string& why) {
-    for (const char* id : k_kernel_checks)
-      findings.push_back(make_finding(*this, id, Status::unknown, "kernel firewall", why));
+    for (const Check* check : k_kernel_checks)
+      findings.push_back(
+          make_finding(*check, Status::unknown, why, SummaryOverride{"kernel firewall"}));
     return findings;
   };
   if (!host.own_network)
@@ -337,9 +340,11 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
     // ufw guards the host: our table must be gone (the ufw layer checks ufw itself).
     auto table = list_table(host.nft, k_firewall_table, NftOutput::terse);
     findings.push_back(make_finding(
-        *this, "retired", !table ? Status::unknown : *table ? Status::fail : Status::pass,
-        "native table not loaded beside ufw",
-        !table  ? table.error().message
+        checks::k_firewall_retired,
+        !table   ? Status::unknown
+        : *table ? Status::fail
+                 : Status::pass,
+        !table   ? table.error().message
         : *table ? "table inet clawshield is loaded while ufw is the backend (both run)"
                  : "no table inet clawshield (backend: " +
                        firewall_backend_name(context.policy.firewall.backend) + ")"));
@@ -363,16 +368,17 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
 
   // The table: ours and unchanged.
   if (!*table) {
-    findings.push_back(make_finding(*this, "table_loaded", Status::fail, "table inet clawshield loaded",
+    findings.push_back(make_finding(checks::k_firewall_table_loaded, Status::fail,
                                     "no table inet clawshield in the kernel"));
   } else if (**table != ruleset) {
     std::string diff = unified_diff(**table, ruleset, "kernel", "rendered", 0);
     auto lines = split_lines(diff);
     std::string first = lines.size() > 3 ? lines[3] : diff;
-    findings.push_back(make_finding(*this, "table_loaded", Status::fail, "table inet clawshield loaded",
-                                    "kernel table differs from the render (plan --diff): " + first));
+    findings.push_back(
+        make_finding(checks::k_firewall_table_loaded, Status::fail,
+                     "kernel table differs from the render (plan --diff): " + first));
   } else {
-    findings.push_back(make_finding(*this, "table_loaded", Status::pass, "table inet clawshield loaded",
+    findings.push_back(make_finding(checks::k_firewall_table_loaded, Status::pass,
                                     "identical to the render (ssh ports from " + source + ")"));
   }
 
@@ -385,11 +391,10 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
   // Default deny, for IPv4 and IPv6 alike (an inet table sees both).
   bool deny = input && forward && input->hook == "input" && input->policy == "drop" &&
               forward->hook == "forward" && forward->policy == "drop";
-  findings.push_back(make_finding(
-      *this, "default_deny", deny ? Status::pass : Status::fail,
-      "inbound and routed default drop (IPv4 and IPv6)",
-      deny ? "inet clawshield: input policy drop, forward policy drop"
-           : "input/forward base chains with policy drop missing in inet clawshield"));
+  findings.push_back(
+      make_finding(checks::k_firewall_default_deny, deny ? Status::pass : Status::fail,
+                   deny ? "inet clawshield: input policy drop, forward policy drop"
+                        : "input/forward base chains with policy drop missing in inet clawshield"));
 
   // Exactly the intended ports open to untrusted interfaces.
   std::set<std::string> open, intended;
@@ -399,27 +404,30 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
     intended.insert(std::to_string(port) + "/tcp");
   for (int port : spec->public_udp)
     intended.insert(std::to_string(port) + "/udp");
-  findings.push_back(make_finding(*this, "open_ports", open == intended ? Status::pass : Status::fail,
-                                  "only the intended ports open to untrusted interfaces",
-                                  "open: " + join(std::vector<std::string>(open.begin(), open.end()), ", ") +
-                                      (open == intended ? "" : "; intended: " + join(std::vector<std::string>(intended.begin(), intended.end()), ", "))));
+  findings.push_back(make_finding(
+      checks::k_firewall_open_ports, open == intended ? Status::pass : Status::fail,
+      "open: " + join(std::vector<std::string>(open.begin(), open.end()), ", ") +
+          (open == intended
+               ? ""
+               : "; intended: " +
+                     join(std::vector<std::string>(intended.begin(), intended.end()), ", "))));
 
   // Docker isolation: our forward chain drops DNAT'd connections, ahead of everyone else's.
   std::vector<std::string> behind = forward_chains_before(*everything, ours, k_chain_priority);
   bool dnat_drop = forward && drops_dnat(our_table, *forward);
   Status isolation = dnat_drop && behind.empty() ? Status::pass : Status::fail;
   findings.push_back(make_finding(
-      *this, "docker_isolation", isolation, "published container ports unreachable from untrusted interfaces",
-      !dnat_drop ? "no `ct status dnat drop` in forward"
+      checks::k_firewall_docker_isolation, isolation,
+      !dnat_drop       ? "no `ct status dnat drop` in forward"
       : behind.empty() ? "forward priority " + std::to_string(k_chain_priority) +
                              " runs before every other forward chain; DNAT'd connections dropped"
                        : "forward chains run before ours: " + join(behind, "; ")));
 
   // Other firewall managers and tables that drop what we accept.
   auto others = competing_firewalls(host.fs, *everything);
-  findings.push_back(make_finding(*this, "other_managers", others.empty() ? Status::pass : Status::warn,
-                                  "no other firewall manager or dropping table",
-                                  others.empty() ? "only inet clawshield filters input" : join(others, "; ")));
+  findings.push_back(
+      make_finding(checks::k_firewall_other_managers, others.empty() ? Status::pass : Status::warn,
+                   others.empty() ? "only inet clawshield filters input" : join(others, "; ")));
 
   // Listening sockets on non-loopback addresses.
   std::vector<std::string> unreadable;
@@ -442,11 +450,11 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
       unexpected.push_back(what + (app ? " (app port: trusted interfaces only)" : " (filtered)"));
   }
   Status listening = !unreadable.empty() ? Status::unknown : unexpected.empty() ? Status::pass : Status::warn;
-  findings.push_back(make_finding(
-      *this, "listening", listening, "non-loopback listeners are allowed services",
-      !unreadable.empty() ? "cannot read " + join(unreadable, ", ")
-      : unexpected.empty() ? "every non-loopback listener is an allowed service"
-                           : "also listening: " + join(unexpected, ", ")));
+  findings.push_back(make_finding(checks::k_firewall_listening, listening,
+                                  !unreadable.empty() ? "cannot read " + join(unreadable, ", ")
+                                  : unexpected.empty()
+                                      ? "every non-loopback listener is an allowed service"
+                                      : "also listening: " + join(unexpected, ", ")));
   return findings;
 }
 

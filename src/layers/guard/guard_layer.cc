@@ -14,6 +14,7 @@
 #include "host/nft_state.h"
 #include "layers/firewall/kernel_rules.h"
 #include "layers/firewall/ruleset.h"
+#include "layers/guard/checks.h"
 #include "layers/systemd_unit/systemd_unit_layer.h"
 
 namespace clawshield {
@@ -26,24 +27,23 @@ const char* k_wants_link = "/etc/systemd/system/multi-user.target.wants/clawshie
 // auth.log carries nothing but text any local user can have rsyslog write (`logger -t sshd`).
 // On a running system the guard reads files only where syslog does not go through journald;
 // another root is judged by its policy alone (its /dev/log says nothing).
-Finding log_source_finding(const Layer& layer, const Context& context) {
+Finding log_source_finding(const Context& context) {
   const GuardPolicy& guard = context.policy.guard;
-  const char* title = "guard reads sshd's messages with their sender";
   const std::string files = join(guard.log_files, ", ");
   const std::string risk =
       ": a log file cannot show who wrote a line — any local user can write one tagged sshd and "
       "get an address banned (prefer the journal: guard.journal: true)";
   if (guard.log_files.empty())
     return make_finding(
-        layer, "log_source", guard.journal ? Status::pass : Status::warn, title,
+        checks::k_guard_log_source, guard.journal ? Status::pass : Status::warn,
         guard.journal ? "the journal only" : "no source: guard.journal is false and no log_files");
   if (!guard.journal)
-    return make_finding(layer, "log_source", Status::warn, title, "reads " + files + risk);
+    return make_finding(checks::k_guard_log_source, Status::warn, "reads " + files + risk);
   if (!context.host.fs.is_system_root() || guard::syslog_goes_through_journald(context.host.fs))
-    return make_finding(layer, "log_source", Status::pass, title,
+    return make_finding(checks::k_guard_log_source, Status::pass,
                         "the journal (trusted _UID/_COMM/_EXE); " + files +
                             " skipped where syslog goes through journald");
-  return make_finding(layer, "log_source", Status::warn, title,
+  return make_finding(checks::k_guard_log_source, Status::warn,
                       "/dev/log is not journald's, so the guard also reads " + files + risk);
 }
 
@@ -151,11 +151,10 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
       left.push_back(std::string(k_guard_unit) + " installed");
     if (reply)
       left.push_back("the guard answers on its control socket (both ban)");
-    findings.push_back(make_finding(*this, "retired",
+    findings.push_back(make_finding(checks::k_guard_retired,
                                     !unit          ? Status::unknown
                                     : left.empty() ? Status::pass
                                                    : Status::fail,
-                                    "guard out of service (engine: fail2ban)",
                                     !unit          ? unit.error().message
                                     : left.empty() ? "no guard unit, no guard running"
                                                    : join(left, "; ")));
@@ -165,35 +164,33 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
   auto current = host.fs.read(k_guard_unit);
   if (!current) {
     findings.push_back(
-        make_finding(*this, "unit_installed",
+        make_finding(checks::k_guard_unit_installed,
                      current.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
-                     "guard unit installed", current.error().message));
+                     current.error().message));
   } else {
     bool same = *current == render_guard_unit(context.policy);
     findings.push_back(make_finding(
-        *this, "unit_installed", same ? Status::pass : Status::warn, "guard unit installed",
+        checks::k_guard_unit_installed, same ? Status::pass : Status::warn,
         same ? std::string(k_guard_unit) : std::string(k_guard_unit) + " differs from the policy"));
     auto score = exposure_score(host, "clawshield-guard.service");
     if (!score) {
-      findings.push_back(make_finding(*this, "exposure", Status::unknown, "guard unit sandboxed",
-                                      score.error().message));
+      findings.push_back(
+          make_finding(checks::k_guard_exposure, Status::unknown, score.error().message));
     } else {
       std::ostringstream evidence;
       evidence << "systemd-analyze security: " << *score;
-      findings.push_back(make_finding(*this, "exposure",
-                                      *score <= 2.0 ? Status::pass : Status::warn,
-                                      "guard unit sandboxed", evidence.str()));
+      findings.push_back(make_finding(checks::k_guard_exposure,
+                                      *score <= 2.0 ? Status::pass : Status::warn, evidence.str()));
     }
   }
 
-  findings.push_back(log_source_finding(*this, context));
+  findings.push_back(log_source_finding(context));
 
   auto link = host.fs.stat(k_wants_link);
-  findings.push_back(make_finding(*this, "enabled",
+  findings.push_back(make_finding(checks::k_guard_enabled,
                                   !link   ? Status::unknown
                                   : *link ? Status::pass
                                           : Status::fail,
-                                  "guard starts at boot",
                                   !link   ? link.error().message
                                   : *link ? std::string(k_wants_link)
                                           : "not enabled (no " + std::string(k_wants_link) + ")"));
@@ -202,38 +199,37 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
     // Without systemd, the guard's own control socket tells whether it runs.
     auto reply = guard::ControlClient(host.fs).list();
     if (reply)
-      findings.push_back(make_finding(*this, "active", Status::pass, "guard running",
+      findings.push_back(make_finding(checks::k_guard_active, Status::pass,
                                       "answers on its control socket (systemd not running)"));
     else if (host.fs.is_system_root())
-      findings.push_back(make_finding(*this, "active", Status::fail, "guard running",
+      findings.push_back(make_finding(checks::k_guard_active, Status::fail,
                                       "no guard answers: " + reply.error().message));
     else
       findings.push_back(make_finding(
-          *this, "active", Status::unknown, "guard running",
+          checks::k_guard_active, Status::unknown,
           "cannot ask systemd: " + *why + "; no guard answers: " + reply.error().message));
   } else {
     auto active = host.runner.run(Command({"systemctl", "is-active", "clawshield-guard.service"}));
     if (!active)
       findings.push_back(
-          make_finding(*this, "active", Status::unknown, "guard running", active.error().message));
+          make_finding(checks::k_guard_active, Status::unknown, active.error().message));
     else
-      findings.push_back(make_finding(*this, "active", active->ok() ? Status::pass : Status::fail,
-                                      "guard running",
+      findings.push_back(make_finding(checks::k_guard_active,
+                                      active->ok() ? Status::pass : Status::fail,
                                       "systemctl is-active: " + std::string(trim(active->out))));
   }
 
   // The ban sets exist and both input and forward drop their members.
   if (!host.own_network) {
     findings.push_back(
-        make_finding(*this, "ban_sets", Status::unknown, "ban sets hooked into input and forward",
+        make_finding(checks::k_guard_ban_sets, Status::unknown,
                      "kernel not inspected: --root is not the running system (use --netns)"));
     return findings;
   }
   auto table = read_nft_table(host.nft, k_firewall_table);
   if (!table) {
-    findings.push_back(make_finding(*this, "ban_sets", Status::unknown,
-                                    "ban sets hooked into input and forward",
-                                    table.error().message));
+    findings.push_back(
+        make_finding(checks::k_guard_ban_sets, Status::unknown, table.error().message));
     return findings;
   }
   std::vector<std::string> missing;
@@ -252,8 +248,8 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
           missing.push_back(std::string(name) + ": " + protocol + " saddr @" + set + " drop");
     }
   }
-  findings.push_back(make_finding(*this, "ban_sets", missing.empty() ? Status::pass : Status::fail,
-                                  "ban sets hooked into input and forward",
+  findings.push_back(make_finding(checks::k_guard_ban_sets,
+                                  missing.empty() ? Status::pass : Status::fail,
                                   missing.empty() ? "ban_v4 and ban_v6 dropped on input and forward"
                                                   : "missing: " + join(missing, "; ")));
   return findings;

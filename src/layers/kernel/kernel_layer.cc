@@ -16,6 +16,7 @@
 
 #include "core/text.h"
 #include "host/docker_detect.h"
+#include "layers/kernel/checks.h"
 
 namespace clawshield {
 namespace {
@@ -112,18 +113,15 @@ std::vector<Finding> KernelLayer::verify(const Context& context) const {
   const HostView& host = context.host;
   std::vector<Finding> findings;
   const Result<SysctlOwners> owners = sysctl_owners(host);
-  // Each check: the settings that belong to it, judged together.
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<const SysctlSetting*>> checks;
-  for (const auto& setting : kernel_settings()) {
-    if (!checks.contains(setting.check))
-      order.push_back(setting.check);
-    checks[setting.check].push_back(&setting);
-  }
-  for (const auto& check : order) {
+  // Each check: the settings that belong to it (each names its check), judged together, in
+  // the catalog's order.
+  std::map<std::string, std::vector<const SysctlSetting*>> settings_of;
+  for (const auto& setting : kernel_settings())
+    settings_of["kernel." + setting.check].push_back(&setting);
+  for (const Check* check : checks::k_kernel_sysctl) {
     std::vector<std::string> wrong, unknown, exempted, seen, held;
     bool severe = false;
-    for (const SysctlSetting* setting : checks[check]) {
+    for (const SysctlSetting* setting : settings_of[std::string(check->id)]) {
       if (exempt(context.policy, setting->name)) {
         exempted.push_back(setting->name);
         continue;
@@ -168,23 +166,21 @@ std::vector<Finding> KernelLayer::verify(const Context& context) const {
                            : join(seen, ", ");
     if (!exempted.empty())
       evidence += " (exempt: " + join(exempted, ", ") + ")";
-    findings.push_back(make_finding(*this, check, status, "sysctl " + check, evidence));
+    findings.push_back(make_finding(*check, status, evidence));
   }
 
   // Forwarding: on where Docker runs (its containers route through the host), else either way.
   if (auto why = unseen(host, SysctlScope::network)) {
-    findings.push_back(make_finding(*this, "forwarding", Status::unknown,
-                                    "IP forwarding as Docker needs it", *why));
+    findings.push_back(make_finding(checks::k_kernel_forwarding, Status::unknown, *why));
   } else {
     auto v4 = live_value("net.ipv4.ip_forward");
     const bool has_docker = detect_docker(host).installed;
     if (!v4)
-      findings.push_back(make_finding(*this, "forwarding", Status::unknown,
-                                      "IP forwarding as Docker needs it", v4.error().message));
+      findings.push_back(
+          make_finding(checks::k_kernel_forwarding, Status::unknown, v4.error().message));
     else
       findings.push_back(make_finding(
-          *this, "forwarding", has_docker && *v4 != "1" ? Status::warn : Status::pass,
-          "IP forwarding as Docker needs it",
+          checks::k_kernel_forwarding, has_docker && *v4 != "1" ? Status::warn : Status::pass,
           "net.ipv4.ip_forward=" + *v4 +
               (has_docker ? (*v4 == "1" ? " (Docker installed: on, as it must be; the forward "
                                           "chain decides what is routed)"
@@ -200,7 +196,7 @@ std::vector<Finding> KernelLayer::verify(const Context& context) const {
                     : text && *text == render_sysctl(context.policy, *owners) ? Status::pass
                                                                               : Status::fail;
     findings.push_back(
-        make_finding(*this, "persisted", status, "settings kept across reboots",
+        make_finding(checks::k_kernel_persisted, status,
                      !owners                     ? owners.error().message
                      : status == Status::unknown ? text.error().message
                      : status == Status::pass    ? std::string(k_sysctl_path)

@@ -130,9 +130,9 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
                                               FunnelAllowed funnel) {
   std::vector<ExposureJudgement> out;
   if (!config.is_object()) {
-    for (const char* check :
-         {"auth", "token_strength", "rate_limit", "tailscale", "control_ui", "trusted_proxies"})
-      out.push_back({check, Status::unknown, check, "the config is not an object"});
+    for (const Check* check : k_exposure_checks)
+      out.push_back({check, Status::unknown, "the config is not an object",
+                     std::string(check->id.substr(check->id.find('.') + 1))});
     return out;
   }
   const EffectiveBind bind = effective_bind(config);
@@ -158,50 +158,50 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
       tailscale_mode == "serve" && !(at(config, {"gateway", "auth", "allowTailscale"}) &&
                                      !is_true(at(config, {"gateway", "auth", "allowTailscale"})));
   {
-    const std::string title = "gateway requires authentication";
     std::string evidence = bind.evidence + " (" + where + "); auth mode " + mode +
                            (explicit_mode.empty() ? " (resolved)" : "");
     if (mode_value && !mode_value->is_string())
-      out.push_back({"auth", Status::unknown, title, "gateway.auth.mode is not a string"});
+      out.push_back(
+          {&checks::k_openclaw_auth, Status::unknown, "gateway.auth.mode is not a string"});
     else if (mode == "none")
       out.push_back(
-          {"auth", Status::fail, title,
+          {&checks::k_openclaw_auth, Status::fail,
            evidence + (bind.loopback_only ? ": every local user and service can drive the agent"
                                           : ": anyone who reaches the port can drive the agent")});
     else if (mode == "trusted-proxy")
-      out.push_back({"auth", bind.loopback_only ? Status::warn : Status::pass, title,
+      out.push_back({&checks::k_openclaw_auth, bind.loopback_only ? Status::warn : Status::pass,
                      evidence + ": identity from the reverse proxy (see trusted_proxies)"});
     else if ((mode == "token" || mode == "password") && secret && secret->configured)
-      out.push_back({"auth", Status::pass, title, evidence + " from " + secret->source});
+      out.push_back({&checks::k_openclaw_auth, Status::pass, evidence + " from " + secret->source});
     else if ((mode == "token" || mode == "password") && serve_identity && bind.loopback_only)
-      out.push_back({"auth", Status::warn, title,
+      out.push_back({&checks::k_openclaw_auth, Status::warn,
                      evidence + " but no " + mode + " configured: only Tailscale Serve identity"});
     else if (mode == "token" || mode == "password")
-      out.push_back({"auth", Status::fail, title, evidence + " but no " + mode + " is configured"});
+      out.push_back({&checks::k_openclaw_auth, Status::fail,
+                     evidence + " but no " + mode + " is configured"});
     else
-      out.push_back({"auth", Status::fail, title,
+      out.push_back({&checks::k_openclaw_auth, Status::fail,
                      evidence + ": not a mode OpenClaw documents (none, token, password, "
                                 "trusted-proxy)"});
   }
 
   // The shared secret's strength: OpenClaw rejects placeholders and calls < 24 chars short.
   {
-    const std::string title = "gateway secret is long and not a placeholder";
     if (!secret || !secret->configured) {
-      out.push_back(
-          {"token_strength", Status::pass, title, "no shared secret in use (" + mode + ")"});
+      out.push_back({&checks::k_openclaw_token_strength, Status::pass,
+                     "no shared secret in use (" + mode + ")"});
     } else if (!secret->visible) {
-      out.push_back({"token_strength", Status::unknown, title,
+      out.push_back({&checks::k_openclaw_token_strength, Status::unknown,
                      secret->source + ": its value is resolved by OpenClaw at run time"});
     } else if (placeholder(secret->value)) {
-      out.push_back({"token_strength", Status::fail, title,
+      out.push_back({&checks::k_openclaw_token_strength, Status::fail,
                      secret->source + " is blank or a placeholder (OpenClaw refuses to start)"});
     } else {
       size_t length = trim(secret->value).size();
       Status status = length >= 24         ? Status::pass
                       : bind.loopback_only ? Status::warn
                                            : Status::fail;
-      out.push_back({"token_strength", status, title,
+      out.push_back({&checks::k_openclaw_token_strength, status,
                      secret->source + " has " + std::to_string(length) + " characters (want >= 24" +
                          (bind.loopback_only ? ")" : " on a bind reachable beyond this host)")});
     }
@@ -209,39 +209,37 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
 
   // Failed-auth rate limiting, where strangers can try.
   {
-    const std::string title = "failed authentication is rate limited";
     const json* limit = at(config, {"gateway", "auth", "rateLimit"});
     if (bind.loopback_only)
-      out.push_back({"rate_limit", Status::pass, title,
+      out.push_back({&checks::k_openclaw_rate_limit, Status::pass,
                      "loopback only" + std::string(limit ? "; gateway.auth.rateLimit set" : "")});
     else if (mode == "trusted-proxy")
-      out.push_back({"rate_limit", Status::pass, title, "auth is the reverse proxy's"});
+      out.push_back({&checks::k_openclaw_rate_limit, Status::pass, "auth is the reverse proxy's"});
     else if (limit && limit->is_object())
-      out.push_back({"rate_limit", Status::pass, title, "gateway.auth.rateLimit set"});
+      out.push_back({&checks::k_openclaw_rate_limit, Status::pass, "gateway.auth.rateLimit set"});
     else
-      out.push_back({"rate_limit", Status::warn, title,
+      out.push_back({&checks::k_openclaw_rate_limit, Status::warn,
                      bind.evidence + " and no gateway.auth.rateLimit: brute force is unthrottled"});
   }
 
   // Tailscale: Serve is tailnet-only, Funnel is the public internet.
   {
-    const std::string title = "no Tailscale Funnel (public internet) exposure";
     std::string evidence = "gateway.tailscale.mode = \"" + tailscale_mode + "\"";
     if (tailscale_mode == "funnel")
       out.push_back(
-          {"tailscale", funnel == FunnelAllowed::yes ? Status::warn : Status::fail, title,
+          {&checks::k_openclaw_tailscale,
+           funnel == FunnelAllowed::yes ? Status::warn : Status::fail,
            evidence + (funnel == FunnelAllowed::yes ? " (allowed by the policy)"
                                                     : ": the gateway is on the internet")});
     else if (tailscale_mode == "off" || tailscale_mode == "serve")
-      out.push_back({"tailscale", Status::pass, title, evidence});
+      out.push_back({&checks::k_openclaw_tailscale, Status::pass, evidence});
     else
-      out.push_back(
-          {"tailscale", Status::unknown, title, evidence + ": not one of off, serve, funnel"});
+      out.push_back({&checks::k_openclaw_tailscale, Status::unknown,
+                     evidence + ": not one of off, serve, funnel"});
   }
 
   // The Control UI's browser-origin policy and its dangerous switches.
   {
-    const std::string title = "Control UI keeps its origin checks";
     std::vector<std::string> problems;
     std::vector<std::string> warnings;
     // OpenClaw's test: enabled unless exactly false (null, 0 or "no" leave it on).
@@ -260,11 +258,11 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
         warnings.push_back(std::string(legacy) +
                            " = true (retired in OpenClaw 2026.x, still honoured by older ones)");
     if (!problems.empty())
-      out.push_back({"control_ui", Status::fail, title, join(problems, "; ")});
+      out.push_back({&checks::k_openclaw_control_ui, Status::fail, join(problems, "; ")});
     else if (!warnings.empty())
-      out.push_back({"control_ui", Status::warn, title, join(warnings, "; ")});
+      out.push_back({&checks::k_openclaw_control_ui, Status::warn, join(warnings, "; ")});
     else
-      out.push_back({"control_ui", Status::pass, title,
+      out.push_back({&checks::k_openclaw_control_ui, Status::pass,
                      enabled ? "allowedOrigins " + (origins.empty() ? std::string("(none: same "
                                                                                   "origin only)")
                                                                     : join(origins, ", "))
@@ -273,7 +271,6 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
 
   // Trusted proxies: who may assert a client's address or identity.
   {
-    const std::string title = "only named reverse proxies are trusted";
     auto proxies = strings_of(at(config, {"gateway", "trustedProxies"}));
     std::vector<std::string> problems;
     for (const auto& proxy : proxies)
@@ -287,12 +284,13 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
     }
     const bool real_ip = is_true(at(config, {"gateway", "allowRealIpFallback"}));
     if (!problems.empty())
-      out.push_back({"trusted_proxies", Status::fail, title, join(problems, "; ")});
+      out.push_back({&checks::k_openclaw_trusted_proxies, Status::fail, join(problems, "; ")});
     else if (real_ip)
-      out.push_back({"trusted_proxies", bind.loopback_only ? Status::warn : Status::fail, title,
+      out.push_back({&checks::k_openclaw_trusted_proxies,
+                     bind.loopback_only ? Status::warn : Status::fail,
                      "allowRealIpFallback = true: X-Real-IP from a proxy is believed"});
     else
-      out.push_back({"trusted_proxies", Status::pass, title,
+      out.push_back({&checks::k_openclaw_trusted_proxies, Status::pass,
                      proxies.empty() ? "no trusted proxies" : "trusted: " + join(proxies, ", ")});
   }
   return out;

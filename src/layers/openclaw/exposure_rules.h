@@ -6,12 +6,14 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "layers/layer.h"
+#include "layers/openclaw/checks.h"
 
 namespace clawshield {
 
@@ -19,11 +21,19 @@ namespace clawshield {
 enum class FunnelAllowed { yes, no };
 
 struct ExposureJudgement {
-  std::string check;  // id below `openclaw.` ("auth", "token_strength", ...)
+  const Check* check;  // &checks::k_openclaw_auth, ...
   Status status;
-  std::string title;
   std::string evidence;
+  // The summary where it is not the catalog's: a config that is not an object is judged under
+  // each check's bare name ("auth").
+  std::optional<std::string> summary = std::nullopt;
 };
+
+// The checks judge_exposure answers, in its order.
+inline constexpr const Check* k_exposure_checks[] = {
+    &checks::k_openclaw_auth,       &checks::k_openclaw_token_strength,
+    &checks::k_openclaw_rate_limit, &checks::k_openclaw_tailscale,
+    &checks::k_openclaw_control_ui, &checks::k_openclaw_trusted_proxies};
 
 // The gateway's bind as OpenClaw resolves it: "loopback" unless `gateway.bind` says otherwise;
 // `custom` with customBindHost 127.0.0.1 is loopback too.

@@ -20,6 +20,7 @@
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/listeners.h"
+#include "layers/openclaw/checks.h"
 #include "layers/openclaw/exposure_rules.h"
 #include "layers/openclaw/gateway_service.h"
 #include "layers/openclaw/security_audit.h"
@@ -131,17 +132,15 @@ OpenClawLaunch gateway_launch(const Context& context) {
   return launch_of(fallback, app);
 }
 
-Finding gateway_bind_finding(const Layer& layer, const Result<GatewaySettings>& settings,
-                             TailnetTrust tailnet) {
-  const std::string title = "gateway bound to loopback";
+Finding gateway_bind_finding(const Result<GatewaySettings>& settings, TailnetTrust tailnet) {
   if (!settings) {
     const bool missing = settings.error().code == ErrorCode::not_found;
-    return make_finding(layer, "gateway_bind", Status::unknown, title,
+    return make_finding(checks::k_openclaw_gateway_bind, Status::unknown,
                         missing ? settings.error().message + " (OpenClaw not configured)"
                                 : settings.error().message);
   }
   GatewayJudgement judged = judge_gateway_bind(*settings, tailnet);
-  return make_finding(layer, "gateway_bind", judged.status, title,
+  return make_finding(checks::k_openclaw_gateway_bind, judged.status,
                       judged.evidence + "; " + settings->source_note);
 }
 
@@ -205,8 +204,8 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
   const TailnetTrust tailnet = tailnet_trusted ? TailnetTrust::trusted : TailnetTrust::untrusted;
   const auto answered = read_gateway_settings(host, launch, Prefer::openclaw);
   const auto from_files = read_gateway_settings(host, launch, Prefer::files);
-  findings.push_back(worse_of(gateway_bind_finding(*this, answered, tailnet),
-                              gateway_bind_finding(*this, from_files, tailnet)));
+  findings.push_back(
+      worse_of(gateway_bind_finding(answered, tailnet), gateway_bind_finding(from_files, tailnet)));
   std::vector<Finding> by_answer, by_files;
   add_exposure_findings(context, answered, launch, by_answer);
   add_exposure_findings(context, from_files, launch, by_files);
@@ -220,10 +219,9 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
     const std::string why = missing ? app.config_file + " does not exist (OpenClaw not configured)"
                                     : file.error().message;
     // Something that is not the app's private file stands where its credentials belong.
-    findings.push_back(
-        make_finding(*this, "config_mode",
-                     file.error().code == ErrorCode::refused ? Status::fail : Status::unknown,
-                     "config file private", why));
+    findings.push_back(make_finding(
+        checks::k_openclaw_config_mode,
+        file.error().code == ErrorCode::refused ? Status::fail : Status::unknown, why));
     add_state_findings(context, findings);
     add_listening_finding(context, findings);
     add_audit_findings(context, findings);
@@ -233,8 +231,8 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
   const FileStat& st = file->stat();
   auto accounts = Accounts::load(host.fs);
   if (!accounts) {
-    findings.push_back(make_finding(*this, "config_mode", Status::unknown, "config file private",
-                                    accounts.error().message));
+    findings.push_back(
+        make_finding(checks::k_openclaw_config_mode, Status::unknown, accounts.error().message));
   } else {
     const UserEntry* user = accounts->user(app.user);
     std::vector<std::string> problems;
@@ -243,7 +241,7 @@ std::vector<Finding> OpenClawLayer::verify(const Context& context) const {
     if (!user || st.uid != user->uid)
       problems.push_back("owner uid " + std::to_string(st.uid) + ", want " + app.user);
     findings.push_back(make_finding(
-        *this, "config_mode", problems.empty() ? Status::pass : Status::fail, "config file private",
+        checks::k_openclaw_config_mode, problems.empty() ? Status::pass : Status::fail,
         app.config_file + (problems.empty() ? " 0600 " + app.user : ": " + join(problems, "; "))));
   }
   add_state_findings(context, findings);
@@ -258,36 +256,37 @@ void OpenClawLayer::add_exposure_findings(const Context& context,
                                           std::vector<Finding>& findings) const {
   if (!settings) {
     const bool missing = settings.error().code == ErrorCode::not_found;
-    for (const char* check :
-         {"auth", "token_strength", "rate_limit", "tailscale", "control_ui", "trusted_proxies"})
-      findings.push_back(make_finding(*this, check, Status::unknown, "OpenClaw's " +
-                                                                         std::string(check),
-                                      missing ? settings.error().message +
-                                                    " (OpenClaw not configured: the gateway does "
-                                                    "not start)"
-                                              : settings.error().message));
+    for (const Check* check : k_exposure_checks)
+      findings.push_back(make_finding(
+          *check, Status::unknown,
+          missing
+              ? settings.error().message + " (OpenClaw not configured: the gateway does not start)"
+              : settings.error().message,
+          SummaryOverride{"OpenClaw's " + std::string(check->id.substr(check->id.find('.') + 1))}));
     return;
   }
   const auto judged =
       judge_exposure(exposure_view(*settings, launch), {},
                      context.policy.app.allow_funnel ? FunnelAllowed::yes : FunnelAllowed::no);
   for (const auto& j : judged)
-    findings.push_back(make_finding(*this, j.check, j.status, j.title, j.evidence));
+    findings.push_back(
+        j.summary ? make_finding(*j.check, j.status, j.evidence, SummaryOverride{*j.summary})
+                  : make_finding(*j.check, j.status, j.evidence));
 }
 
 void OpenClawLayer::add_listening_finding(const Context& context,
                                           std::vector<Finding>& findings) const {
-  const std::string title = "the gateway's port listens on loopback only (the kernel's view)";
   const HostView& host = context.host;
   if (!host.own_network) {
-    findings.push_back(make_finding(*this, "listening", Status::unknown, title,
-                                    "not in the host's network namespace (--root without --netns)"));
+    findings.push_back(
+        make_finding(checks::k_openclaw_listening, Status::unknown,
+                     "not in the host's network namespace (--root without --netns)"));
     return;
   }
   auto gateway = discover_gateway(host, context.policy);
   if (!gateway) {
     findings.push_back(
-        make_finding(*this, "listening", Status::unknown, title, gateway.error().message));
+        make_finding(checks::k_openclaw_listening, Status::unknown, gateway.error().message));
     return;
   }
   std::vector<std::string> unreadable;
@@ -309,27 +308,26 @@ void OpenClawLayer::add_listening_finding(const Context& context,
   }
   const std::string port = "port " + std::to_string(gateway->port) + " (" + gateway->port_source + ")";
   if (!exposed.empty())
-    findings.push_back(make_finding(*this, "listening", Status::fail, title,
+    findings.push_back(make_finding(checks::k_openclaw_listening, Status::fail,
                                     port + " listens on " + join(exposed, ", ")));
   else if (!unreadable.empty())
-    findings.push_back(make_finding(*this, "listening", Status::unknown, title,
+    findings.push_back(make_finding(checks::k_openclaw_listening, Status::unknown,
                                     "cannot read " + join(unreadable, ", ")));
   else if (loopback.empty())
-    findings.push_back(make_finding(*this, "listening", Status::warn, title,
+    findings.push_back(make_finding(checks::k_openclaw_listening, Status::warn,
                                     "nothing listens on " + port + ": is the gateway running?"));
   else
-    findings.push_back(make_finding(*this, "listening", Status::pass, title,
+    findings.push_back(make_finding(checks::k_openclaw_listening, Status::pass,
                                     port + ": " + join(loopback, ", ")));
 }
 
 void OpenClawLayer::add_state_findings(const Context& context,
                                        std::vector<Finding>& findings) const {
   const AppPolicy& app = context.policy.app;
-  const std::string title = "OpenClaw's credentials are the app user's alone";
   auto targets = state_targets(context.host.fs, app);
   if (!targets) {
     findings.push_back(
-        make_finding(*this, "state_files", Status::unknown, title, targets.error().message));
+        make_finding(checks::k_openclaw_state_files, Status::unknown, targets.error().message));
     return;
   }
   auto accounts = Accounts::load(context.host.fs);
@@ -359,39 +357,41 @@ void OpenClawLayer::add_state_findings(const Context& context,
           ? join(unknown, "; ")
           : std::to_string(targets->size()) +
                 " credential paths (credentials/, auth profiles, session indexes) closed to others";
-  findings.push_back(make_finding(*this, "state_files", status, title, evidence));
+  findings.push_back(make_finding(checks::k_openclaw_state_files, status, evidence));
 }
 
 void OpenClawLayer::add_audit_findings(const Context& context,
                                        std::vector<Finding>& findings) const {
-  const std::string title = "OpenClaw's own security audit has no critical or warn finding";
   if (auto why = context.host.skip_reason(Requirement::live_system)) {
-    findings.push_back(make_finding(*this, "audit", Status::unknown, title,
-                                    "openclaw security audit runs only on the live system (" +
-                                        *why + ")"));
+    findings.push_back(
+        make_finding(checks::k_openclaw_audit, Status::unknown,
+                     "openclaw security audit runs only on the live system (" + *why + ")"));
     return;
   }
   auto gateway = discover_gateway(context.host, context.policy);
   auto report = gateway ? run_security_audit(context.host, context.policy.app, *gateway)
                         : Result<AuditReport>(std::unexpected(gateway.error()));
   if (!report) {
-    findings.push_back(make_finding(*this, "audit", Status::unknown, title, report.error().message));
+    findings.push_back(
+        make_finding(checks::k_openclaw_audit, Status::unknown, report.error().message));
     return;
   }
-  findings.push_back(make_finding(
-      *this, "audit",
-      report->critical ? Status::fail : report->warn ? Status::warn : Status::pass, title,
-      report->command + ": " + std::to_string(report->critical) + " critical, " +
-          std::to_string(report->warn) + " warn, " + std::to_string(report->info) + " info"));
+  findings.push_back(make_finding(checks::k_openclaw_audit,
+                                  report->critical ? Status::fail
+                                  : report->warn   ? Status::warn
+                                                   : Status::pass,
+                                  report->command + ": " + std::to_string(report->critical) +
+                                      " critical, " + std::to_string(report->warn) + " warn, " +
+                                      std::to_string(report->info) + " info"));
   for (const auto& item : report->findings) {
     if (item.severity == "info")
       continue;
-    Finding finding = make_finding(*this, "audit." + item.check_id,
-                                   item.severity == "critical" ? Status::fail : Status::warn,
-                                   item.title, item.detail.empty() ? item.title : item.detail);
+    Finding finding = make_member_finding(checks::k_openclaw_audit_item, item.check_id,
+                                          item.severity == "critical" ? Status::fail : Status::warn,
+                                          item.detail.empty() ? item.title : item.detail,
+                                          SummaryOverride{item.title});
     findings.push_back(std::move(finding));
   }
 }
-
 
 }  // namespace clawshield

@@ -28,6 +28,7 @@
 #include "host/systemctl_show.h"
 #include "layers/docker/docker_layer.h"
 #include "layers/openclaw/gateway_service.h"
+#include "layers/rootless_docker/checks.h"
 
 namespace clawshield {
 namespace {
@@ -117,15 +118,14 @@ std::optional<std::string> not_live(const HostView& host) {
   return host.skip_reason(Requirement::systemd);
 }
 
-Finding subordinate_finding(const Layer& layer, const HostView& host, const Accounts& accounts,
-                            const UserEntry* user, const std::string& name) {
-  const char* summary = "subordinate uid and gid ranges for the rootless daemon";
+Finding subordinate_finding(const HostView& host, const Accounts& accounts, const UserEntry* user,
+                            const std::string& name) {
   std::vector<std::string> problems, seen;
   for (const char* path : {k_subuid, k_subgid}) {
     auto text = host.fs.read(path);
     auto space = subordinate_space(host, accounts, path);
     if ((!text && text.error().code != ErrorCode::not_found) || !space)
-      return make_finding(layer, "subordinate_ids", Status::unknown, summary,
+      return make_finding(checks::k_rootless_docker_subordinate_ids, Status::unknown,
                           !space ? space.error().message : text.error().message);
     uint64_t best = 0;
     for (const auto& range : parse_subordinate_ids(text.value_or(""))) {
@@ -147,8 +147,9 @@ Finding subordinate_finding(const Layer& layer, const HostView& host, const Acco
     else
       seen.push_back(std::string(path) + " " + std::to_string(best));
   }
-  return make_finding(layer, "subordinate_ids", problems.empty() ? Status::pass : Status::fail,
-                      summary, problems.empty() ? join(seen, ", ") : join(problems, "; "));
+  return make_finding(checks::k_rootless_docker_subordinate_ids,
+                      problems.empty() ? Status::pass : Status::fail,
+                      problems.empty() ? join(seen, ", ") : join(problems, "; "));
 }
 
 // Whether `user` can open the socket at `path` (for connect(), write permission on the socket
@@ -506,13 +507,18 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
   if (app.sandbox != AppSandbox::rootless)
     return findings;  // app_user.not_in_forbidden_groups judges what that sandbox needs
 
-  const char* k_ids[] = {"subordinate_ids",     "daemon_config",        "daemon_rootless",
-                         "socket_private",      "system_socket_closed", "no_docker_group_left",
-                         "user_daemon_retired", "gateway_docker_host"};
+  static constexpr const Check* k_checks[] = {&checks::k_rootless_docker_subordinate_ids,
+                                              &checks::k_rootless_docker_daemon_config,
+                                              &checks::k_rootless_docker_daemon_rootless,
+                                              &checks::k_rootless_docker_socket_private,
+                                              &checks::k_rootless_docker_system_socket_closed,
+                                              &checks::k_rootless_docker_no_docker_group_left,
+                                              &checks::k_rootless_docker_user_daemon_retired,
+                                              &checks::k_rootless_docker_gateway_docker_host};
+  const SummaryOverride all_of_them{"rootless Docker for the app's sandboxes"};
   auto all_unknown = [&](const std::string& why) {
-    for (const char* id : k_ids)
-      findings.push_back(
-          make_finding(*this, id, Status::unknown, "rootless Docker for the app's sandboxes", why));
+    for (const Check* check : k_checks)
+      findings.push_back(make_finding(*check, Status::unknown, why, all_of_them));
     return findings;
   };
   DockerInstall install = detect_docker(host);
@@ -525,26 +531,25 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
   if (!user)
     return all_unknown("no user '" + app.user + "'");
 
-  findings.push_back(subordinate_finding(*this, host, *accounts, user, app.user));
+  findings.push_back(subordinate_finding(host, *accounts, user, app.user));
 
   {
-    const char* summary = "the rootless daemon's settings are root's and hardened";
     auto text = host.fs.read(docker.config_file);
     auto st = host.fs.stat(docker.config_file);
     if (!text)
       findings.push_back(
-          make_finding(*this, "daemon_config",
+          make_finding(checks::k_rootless_docker_daemon_config,
                        text.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
-                       summary, text.error().message));
+                       text.error().message));
     else if (*text != render_rootless_config(policy))
       findings.push_back(
-          make_finding(*this, "daemon_config", Status::fail, summary,
+          make_finding(checks::k_rootless_docker_daemon_config, Status::fail,
                        docker.config_file + " differs from the policy (plan --diff)"));
     else if (!st || !*st || (*st)->uid != 0 || ((*st)->mode & 022) != 0)
-      findings.push_back(make_finding(*this, "daemon_config", Status::fail, summary,
+      findings.push_back(make_finding(checks::k_rootless_docker_daemon_config, Status::fail,
                                       docker.config_file + " is not root's alone"));
     else
-      findings.push_back(make_finding(*this, "daemon_config", Status::pass, summary,
+      findings.push_back(make_finding(checks::k_rootless_docker_daemon_config, Status::pass,
                                       docker.config_file + ": ip " + policy.docker.default_bind_ip +
                                           ", no-new-privileges, log limits"));
   }
@@ -553,7 +558,6 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
   // policy's socket and every other `hosts` entry of daemon.json; a TCP one without TLS
   // verification is open to every local user.
   {
-    const char* summary = "the system Docker daemon's socket is out of the app user's reach";
     std::set<gid_t> gids = {user->gid};
     for (const auto& name : accounts->groups_of(*user))
       if (const GroupEntry* group = accounts->group(name))
@@ -602,7 +606,7 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
                           : !unsure.empty() ? Status::unknown
                                             : Status::pass;
     findings.push_back(make_finding(
-        *this, "system_socket_closed", status, summary,
+        checks::k_rootless_docker_system_socket_closed, status,
         !open.empty()     ? join(open, "; ") + " (root-equivalent)"
         : !unsure.empty() ? join(unsure, "; ")
         : seen.empty()    ? "no " + policy.docker.socket + " (the system daemon is not running)"
@@ -611,36 +615,35 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
 
   // No second rootless daemon of the user's own on the same data root.
   {
-    const char* summary = "no rootless Docker of the user's own beside this one";
     auto own = user_unit_enabled_by(host.fs, app.home, k_user_docker_unit);
     if (!own)
-      findings.push_back(make_finding(*this, "user_daemon_retired", Status::unknown, summary,
-                                      own.error().message));
+      findings.push_back(make_finding(checks::k_rootless_docker_user_daemon_retired,
+                                      Status::unknown, own.error().message));
     else
       findings.push_back(make_finding(
-          *this, "user_daemon_retired", own->empty() ? Status::pass : Status::fail, summary,
+          checks::k_rootless_docker_user_daemon_retired, own->empty() ? Status::pass : Status::fail,
           own->empty()
               ? "no user unit " + std::string(k_user_docker_unit) + " enabled"
               : join(*own, ", ") + ": it would run a second daemon on ~/.local/share/docker"));
   }
 
   if (auto why = not_live(host)) {
-    for (const char* id :
-         {"daemon_rootless", "socket_private", "no_docker_group_left", "gateway_docker_host"})
-      findings.push_back(make_finding(*this, id, Status::unknown,
-                                      "rootless Docker for the app's sandboxes", *why));
+    for (const Check* check :
+         {&checks::k_rootless_docker_daemon_rootless, &checks::k_rootless_docker_socket_private,
+          &checks::k_rootless_docker_no_docker_group_left,
+          &checks::k_rootless_docker_gateway_docker_host})
+      findings.push_back(make_finding(*check, Status::unknown, *why, all_of_them));
     return findings;
   }
 
   // The daemon: its unit runs, its main process is the user's (the kernel's word), and Docker
   // itself says rootless (through the socket opened without following links).
   {
-    const char* summary = "the app user's rootless Docker daemon runs (rootless, as the user)";
     std::vector<std::string> problems, seen;
     auto shown = systemctl_show(host.runner, docker.unit, "ActiveState,MainPID,UnitFileState");
     if (!shown) {
-      findings.push_back(
-          make_finding(*this, "daemon_rootless", Status::unknown, summary, shown.error().message));
+      findings.push_back(make_finding(checks::k_rootless_docker_daemon_rootless, Status::unknown,
+                                      shown.error().message));
     } else {
       const std::string state = shown->value("ActiveState");
       const std::string pid = shown->value("MainPID");
@@ -692,14 +695,13 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
       }
     }
     if (shown)
-      findings.push_back(make_finding(*this, "daemon_rootless",
-                                      problems.empty() ? Status::pass : Status::fail, summary,
+      findings.push_back(make_finding(checks::k_rootless_docker_daemon_rootless,
+                                      problems.empty() ? Status::pass : Status::fail,
                                       problems.empty() ? join(seen, "; ") : join(problems, "; ")));
   }
 
   // Its socket and folder are the user's alone.
   {
-    const char* summary = "the rootless daemon's socket is the app user's alone";
     auto folder = host.fs.open_untrusted(docker.runtime_dir, parent_path(docker.runtime_dir),
                                          UntrustedKind::directory);
     auto socket = host.fs.open_untrusted(docker.socket, parent_path(docker.runtime_dir),
@@ -707,10 +709,10 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
     if (!folder || !socket) {
       const Error& error = !folder ? folder.error() : socket.error();
       findings.push_back(make_finding(
-          *this, "socket_private",
+          checks::k_rootless_docker_socket_private,
           error.code == ErrorCode::refused || error.code == ErrorCode::not_found ? Status::fail
                                                                                  : Status::unknown,
-          summary, error.message));
+          error.message));
     } else {
       std::vector<std::string> problems;
       const FileStat& dir = folder->stat();
@@ -721,7 +723,7 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
       if (socket->stat().uid != user->uid)
         problems.push_back(docker.socket + " belongs to uid " + std::to_string(socket->stat().uid));
       findings.push_back(make_finding(
-          *this, "socket_private", problems.empty() ? Status::pass : Status::fail, summary,
+          checks::k_rootless_docker_socket_private, problems.empty() ? Status::pass : Status::fail,
           problems.empty() ? docker.socket + " owned by " + app.user + " in " + docker.runtime_dir +
                                  " " + format_mode(dir.mode)
                            : join(problems, "; ")));
@@ -731,15 +733,14 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
   // No process of the user still holds the docker group: supplementary groups are fixed when a
   // process starts, so a manager or shell from before the change keeps them.
   {
-    const char* summary = "no process of the app user still holds the docker group";
     const GroupEntry* group = accounts->group("docker");
     auto pids = host.fs.list("/proc");
     if (!group) {
-      findings.push_back(
-          make_finding(*this, "no_docker_group_left", Status::pass, summary, "no docker group"));
+      findings.push_back(make_finding(checks::k_rootless_docker_no_docker_group_left, Status::pass,
+                                      "no docker group"));
     } else if (!pids) {
-      findings.push_back(make_finding(*this, "no_docker_group_left", Status::unknown, summary,
-                                      pids.error().message));
+      findings.push_back(make_finding(checks::k_rootless_docker_no_docker_group_left,
+                                      Status::unknown, pids.error().message));
     } else {
       std::vector<std::string> holders;
       for (const auto& pid : *pids) {
@@ -762,7 +763,8 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
         }
       }
       findings.push_back(make_finding(
-          *this, "no_docker_group_left", holders.empty() ? Status::pass : Status::fail, summary,
+          checks::k_rootless_docker_no_docker_group_left,
+          holders.empty() ? Status::pass : Status::fail,
           holders.empty()
               ? "no process of " + app.user + " has gid " + std::to_string(group->gid)
               : "still in docker (started before " + app.user +
@@ -772,11 +774,10 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
 
   // The gateway that runs finds this daemon: DOCKER_HOST in its environment.
   {
-    const char* summary = "the gateway reaches the rootless daemon (DOCKER_HOST)";
     auto gateway = discover_gateway(host, policy);
     if (!gateway) {
-      findings.push_back(make_finding(*this, "gateway_docker_host", Status::unknown, summary,
-                                      gateway.error().message));
+      findings.push_back(make_finding(checks::k_rootless_docker_gateway_docker_host,
+                                      Status::unknown, gateway.error().message));
     } else {
       const std::string unit = gateway->name + ".service";
       auto shown = systemctl_show(host.runner, unit, "MainPID");
@@ -785,7 +786,8 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
                          ? Result<std::string>(fail(ErrorCode::not_found, unit + " is not running"))
                          : host.fs.read("/proc/" + pid + "/environ");
       if (!environ) {
-        findings.push_back(make_finding(*this, "gateway_docker_host", Status::unknown, summary,
+        findings.push_back(make_finding(checks::k_rootless_docker_gateway_docker_host,
+                                        Status::unknown,
                                         shown ? environ.error().message : shown.error().message));
       } else {
         std::string value;
@@ -794,7 +796,7 @@ std::vector<Finding> RootlessDockerLayer::verify(const Context& context) const {
             value = entry.substr(12);
         const bool right = value == docker.docker_host();
         findings.push_back(make_finding(
-            *this, "gateway_docker_host", right ? Status::pass : Status::fail, summary,
+            checks::k_rootless_docker_gateway_docker_host, right ? Status::pass : Status::fail,
             unit + " (pid " + pid + ") has DOCKER_HOST=" + (value.empty() ? "(unset)" : value) +
                 (right ? "" : ", want " + docker.docker_host())));
       }

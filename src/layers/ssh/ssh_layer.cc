@@ -9,6 +9,7 @@
 
 #include "core/parse.h"
 #include "core/text.h"
+#include "layers/ssh/checks.h"
 #include "layers/ssh/sshd_config.h"
 
 namespace clawshield {
@@ -17,10 +18,10 @@ std::vector<Finding> SshLayer::verify(const Context& context) const {
   const SshPolicy& policy = context.policy.ssh;
   auto settings = sshd_settings(context.host);
   if (!settings) {
-    for (const char* id : {"password_authentication", "root_login", "max_auth_tries",
-                           "empty_passwords"})
-      findings.push_back(make_finding(*this, id, Status::unknown, "sshd setting",
-                                      settings.error().message));
+    for (const Check* check : {&checks::k_ssh_password_authentication, &checks::k_ssh_root_login,
+                               &checks::k_ssh_max_auth_tries, &checks::k_ssh_empty_passwords})
+      findings.push_back(make_finding(*check, Status::unknown, settings.error().message,
+                                      SummaryOverride{"sshd setting"}));
     return findings;
   }
   const std::string from =
@@ -35,9 +36,8 @@ std::vector<Finding> SshLayer::verify(const Context& context) const {
   const std::string pam = setting("usepam", "no");
   const bool passwords = password == "yes" || (keyboard == "yes" && pam == "yes");
   findings.push_back(make_finding(
-      *this, "password_authentication",
+      checks::k_ssh_password_authentication,
       passwords && !policy.password_authentication ? Status::fail : Status::pass,
-      "no password logins",
       "passwordauthentication " + password + ", kbdinteractiveauthentication " + keyboard +
           ", usepam " + pam + from +
           (passwords && !policy.password_authentication
@@ -53,28 +53,26 @@ std::vector<Finding> SshLayer::verify(const Context& context) const {
                        : root == "yes"                  ? Status::fail
                        : policy.permit_root_login == "no" ? Status::warn
                                                         : Status::pass;
-  findings.push_back(make_finding(*this, "root_login", root_status, "root cannot log in",
-                                  "permitrootlogin " + root + from));
+  findings.push_back(
+      make_finding(checks::k_ssh_root_login, root_status, "permitrootlogin " + root + from));
 
   // Attempts per connection.
   const std::string tries_text = setting("maxauthtries", "6");
   auto tries =
       parse_int(tries_text, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
   if (!tries)
-    findings.push_back(make_finding(*this, "max_auth_tries", Status::unknown,
-                                    "few attempts per connection",
+    findings.push_back(make_finding(checks::k_ssh_max_auth_tries, Status::unknown,
                                     "maxauthtries \"" + tries_text + "\" is not a number" + from));
   else
-    findings.push_back(make_finding(
-        *this, "max_auth_tries", *tries <= policy.max_auth_tries ? Status::pass : Status::fail,
-        "few attempts per connection",
-        "maxauthtries " + tries_text + " (policy: at most " +
-            std::to_string(policy.max_auth_tries) + ")" + from));
+    findings.push_back(make_finding(checks::k_ssh_max_auth_tries,
+                                    *tries <= policy.max_auth_tries ? Status::pass : Status::fail,
+                                    "maxauthtries " + tries_text + " (policy: at most " +
+                                        std::to_string(policy.max_auth_tries) + ")" + from));
 
   const std::string empty = setting("permitemptypasswords", "no");
-  findings.push_back(make_finding(*this, "empty_passwords",
+  findings.push_back(make_finding(checks::k_ssh_empty_passwords,
                                   empty == "no" ? Status::pass : Status::fail,
-                                  "no empty passwords", "permitemptypasswords " + empty + from));
+                                  "permitemptypasswords " + empty + from));
   return findings;
 }
 

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "host/accounts.h"
 #include "layers/openclaw/gateway_service.h"
+#include "layers/sudo/checks.h"
 #include "layers/sudo/sudoers.h"
 
 namespace clawshield {
@@ -54,57 +55,48 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
   // The file: present, root-owned 0440, and accepted by visudo.
   auto st = host.fs.stat(path);
   if (!st) {
-    findings.push_back(make_finding(*this, "file_mode", Status::unknown,
-                                    "sudoers file root-owned 0440", st.error().message));
+    findings.push_back(make_finding(checks::k_sudo_file_mode, Status::unknown, st.error().message));
   } else if (!*st) {
-    findings.push_back(make_finding(*this, "file_mode", Status::fail,
-                                    "sudoers file root-owned 0440", path + " does not exist"));
+    findings.push_back(
+        make_finding(checks::k_sudo_file_mode, Status::fail, path + " does not exist"));
   } else {
     bool ok = (*st)->mode == 0440 && (*st)->uid == 0 && (*st)->gid == 0;
-    findings.push_back(make_finding(
-        *this, "file_mode", ok ? Status::pass : Status::fail, "sudoers file root-owned 0440",
-        path + " " + format_mode((*st)->mode) + " uid " + std::to_string((*st)->uid) + " gid " +
-            std::to_string((*st)->gid)));
+    findings.push_back(make_finding(checks::k_sudo_file_mode, ok ? Status::pass : Status::fail,
+                                    path + " " + format_mode((*st)->mode) + " uid " +
+                                        std::to_string((*st)->uid) + " gid " +
+                                        std::to_string((*st)->gid)));
   }
   auto content = host.fs.read(path);
   if (!content) {
     findings.push_back(
-        make_finding(*this, "valid",
+        make_finding(checks::k_sudo_valid,
                      content.error().code == ErrorCode::not_found ? Status::fail : Status::unknown,
-                     "sudoers file valid (visudo)", content.error().message));
+                     content.error().message));
   } else {
     auto result = host.runner.run(visudo_check_command(*content));
     if (!result) {
-      findings.push_back(make_finding(*this, "valid", Status::unknown,
-                                      "sudoers file valid (visudo)", result.error().message));
+      findings.push_back(
+          make_finding(checks::k_sudo_valid, Status::unknown, result.error().message));
     } else {
       findings.push_back(make_finding(
-          *this, "valid", result->ok() ? Status::pass : Status::fail, "sudoers file valid (visudo)",
+          checks::k_sudo_valid, result->ok() ? Status::pass : Status::fail,
           result->ok() ? "visudo -c: parsed OK" : std::string(trim(result->err + result->out))));
     }
   }
 
   // Every rule that reaches the user, in any file sudo reads, as sudo's parser reads it.
-  const std::string broad_title = "no ALL, wildcard or open-argument rule for the user";
-  const std::string noexec_title = "every granted command is NOEXEC (no pager escape)";
-  const std::string environment_title =
-      "no SETENV, !env_reset or kept variable that changes what root runs";
   auto accounts = Accounts::load(host.fs);
   if (!accounts) {
-    for (const auto& [id, title] :
-         {std::pair{"no_broad_rules", broad_title},
-          {"noexec", noexec_title},
-          {"environment", environment_title},
-          {"exact_commands", std::string("user may run exactly the scoped commands")}})
-      findings.push_back(make_finding(*this, id, Status::unknown, title, accounts.error().message));
+    for (const Check* check : {&checks::k_sudo_no_broad_rules, &checks::k_sudo_noexec,
+                               &checks::k_sudo_environment, &checks::k_sudo_exact_commands})
+      findings.push_back(make_finding(*check, Status::unknown, accounts.error().message));
     return findings;
   }
   auto rules = sudo_rules_for_user(host.fs, host.runner, *accounts, policy.app.user);
   if (!rules) {
-    for (const auto& [id, title] : {std::pair{"no_broad_rules", broad_title},
-                                    {"noexec", noexec_title},
-                                    {"environment", environment_title}})
-      findings.push_back(make_finding(*this, id, Status::unknown, title, rules.error().message));
+    for (const Check* check :
+         {&checks::k_sudo_no_broad_rules, &checks::k_sudo_noexec, &checks::k_sudo_environment})
+      findings.push_back(make_finding(*check, Status::unknown, rules.error().message));
   } else {
     auto where = [](const SudoGrant& grant) {
       return grant.file + (grant.line ? ":" + std::to_string(grant.line) : "") + ": ";
@@ -127,7 +119,7 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
       return !certain.empty() ? Status::fail : !uncertain.empty() ? Status::unknown : Status::pass;
     };
     Status broad_status = judged(broad, broad_uncertain);
-    findings.push_back(make_finding(*this, "no_broad_rules", broad_status, broad_title,
+    findings.push_back(make_finding(checks::k_sudo_no_broad_rules, broad_status,
                                     broad_status == Status::pass
                                         ? std::to_string(rules->grants.size()) +
                                               " fixed-argv rules in " +
@@ -135,26 +127,24 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
                                         : join(broad.empty() ? broad_uncertain : broad, "; ") +
                                               (broad.empty() ? uncertain_reason : "")));
     Status exec_status = judged(exec, exec_uncertain);
-    findings.push_back(make_finding(*this, "noexec", exec_status, noexec_title,
+    findings.push_back(make_finding(checks::k_sudo_noexec, exec_status,
                                     exec_status == Status::pass
                                         ? "NOEXEC on all " + std::to_string(rules->grants.size())
                                         : "without NOEXEC (can start a shell): " +
                                               join(exec.empty() ? exec_uncertain : exec, "; ") +
                                               (exec.empty() ? uncertain_reason : "")));
-    findings.push_back(
-        make_finding(*this, "environment", rules->environment.empty() ? Status::pass : Status::fail,
-                     environment_title,
-                     rules->environment.empty() ? "env_reset, no SETENV, no dangerous env_keep"
-                                                : join(rules->environment, "; ")));
+    findings.push_back(make_finding(
+        checks::k_sudo_environment, rules->environment.empty() ? Status::pass : Status::fail,
+        rules->environment.empty() ? "env_reset, no SETENV, no dangerous env_keep"
+                                   : join(rules->environment, "; ")));
   }
 
   // The commands themselves: sudo's own answer on the live system, our reading of the files
   // under any other root (sudo only reads the running system's configuration).
   auto service = gateway_unit(context);
   if (!service) {
-    findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
-                                    "user may run exactly the scoped commands",
-                                    service.error().message));
+    findings.push_back(
+        make_finding(checks::k_sudo_exact_commands, Status::unknown, service.error().message));
     return findings;
   }
   const auto expected = allowed_commands(policy, *service);
@@ -165,9 +155,9 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
     Command command{{"sudo", "--non-interactive", "--list", "--other-user", policy.app.user}};
     auto listed = host.runner.run(command);
     if (!listed || !listed->ok()) {
-      findings.push_back(make_finding(
-          *this, "exact_commands", Status::unknown, "user may run exactly the scoped commands",
-          listed ? describe_failure(command, *listed) : listed.error().message));
+      findings.push_back(
+          make_finding(checks::k_sudo_exact_commands, Status::unknown,
+                       listed ? describe_failure(command, *listed) : listed.error().message));
       return findings;
     }
     for (const auto& c : parse_sudo_list(listed->out)) have.insert(c);
@@ -175,19 +165,18 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
   } else if (rules) {
     for (const auto& grant : rules->grants) {
       if (!grant.certain) {
-        findings.push_back(make_finding(
-            *this, "exact_commands", Status::unknown, "user may run exactly the scoped commands",
-            grant.file + ": " + grant.command +
-                " may reach the user through a netgroup or non-Unix group"));
+        findings.push_back(
+            make_finding(checks::k_sudo_exact_commands, Status::unknown,
+                         grant.file + ": " + grant.command +
+                             " may reach the user through a netgroup or non-Unix group"));
         return findings;
       }
       have.insert(grant.command);
     }
     source = "sudoers files under " + (host.fs.root().empty() ? std::string("/") : host.fs.root());
   } else {
-    findings.push_back(make_finding(*this, "exact_commands", Status::unknown,
-                                    "user may run exactly the scoped commands",
-                                    rules.error().message));
+    findings.push_back(
+        make_finding(checks::k_sudo_exact_commands, Status::unknown, rules.error().message));
     return findings;
   }
   std::vector<std::string> extra, missing;
@@ -202,9 +191,9 @@ std::vector<Finding> SudoLayer::verify(const Context& context) const {
     evidence += "; extra: " + join(extra, ", ");
   if (!missing.empty())
     evidence += "; missing: " + join(missing, ", ");
-  findings.push_back(make_finding(*this, "exact_commands",
+  findings.push_back(make_finding(checks::k_sudo_exact_commands,
                                   extra.empty() && missing.empty() ? Status::pass : Status::fail,
-                                  "user may run exactly the scoped commands", evidence));
+                                  evidence));
   return findings;
 }
 

@@ -17,6 +17,7 @@
 #include "host/accounts.h"
 #include "host/systemctl_show.h"
 #include "layers/rootless_docker/rootless_docker_layer.h"
+#include "layers/systemd_unit/checks.h"
 
 namespace clawshield {
 namespace {
@@ -283,10 +284,12 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   std::vector<Finding> findings;
   auto discovered = discover_gateway(host, policy);
   if (!discovered) {
-    for (const char* id : {"unit_present", "seed_directives", "runs_as_app_user", "no_dropins",
-                           "exposure", "user_unit_retired", "gateway_active"})
-      findings.push_back(make_finding(*this, id, Status::unknown, "the gateway's unit",
-                                      discovered.error().message));
+    for (const Check* check : {&checks::k_systemd_unit_present, &checks::k_systemd_seed_directives,
+                               &checks::k_systemd_runs_as_app_user, &checks::k_systemd_no_dropins,
+                               &checks::k_systemd_exposure, &checks::k_systemd_user_unit_retired,
+                               &checks::k_systemd_gateway_active})
+      findings.push_back(make_finding(*check, Status::unknown, discovered.error().message,
+                                      SummaryOverride{"the gateway's unit"}));
     return findings;
   }
   const GatewayService& gateway = *discovered;
@@ -295,15 +298,17 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
   auto current = host.fs.read(path);
   if (!current) {
     Status status = current.error().code == ErrorCode::not_found ? Status::fail : Status::unknown;
-    for (const char* id : {"unit_present", "seed_directives", "runs_as_app_user"})
-      findings.push_back(make_finding(*this, id, status, "unit " + path, current.error().message));
+    for (const Check* check : {&checks::k_systemd_unit_present, &checks::k_systemd_seed_directives,
+                               &checks::k_systemd_runs_as_app_user})
+      findings.push_back(
+          make_finding(*check, status, current.error().message, SummaryOverride{"unit " + path}));
   } else {
     const std::optional<RootlessDocker> docker = rootless_docker_wanted(host, policy)
                                                      ? std::optional(rootless_docker(policy.app))
                                                      : std::nullopt;
     bool same = *current == render_unit(policy, gateway, docker ? &*docker : nullptr);
     findings.push_back(make_finding(
-        *this, "unit_present", same ? Status::pass : Status::warn, "unit matches the policy",
+        checks::k_systemd_unit_present, same ? Status::pass : Status::warn,
         same ? path + ": " + gateway.describe() : path + " differs from the policy (plan --diff)"));
     std::vector<std::string> missing;
     for (const auto& [key, value] : seed_directives()) {
@@ -315,86 +320,83 @@ std::vector<Finding> SystemdUnitLayer::verify(const Context& context) const {
     if (!rw || split_words(*rw).empty() || split_words(*rw).front() != policy.app.state_dir)
       missing.push_back("ReadWritePaths=" + rw.value_or("(unset)") + ", want " +
                         policy.app.state_dir);
-    findings.push_back(
-        make_finding(*this, "seed_directives", missing.empty() ? Status::pass : Status::fail,
-                     "seed's sandbox directives set",
-                     missing.empty() ? "NoNewPrivileges PrivateTmp ProtectSystem=strict "
-                                       "ProtectHome=read-only ReadWritePaths"
-                                     : join(missing, "; ")));
+    findings.push_back(make_finding(
+        checks::k_systemd_seed_directives, missing.empty() ? Status::pass : Status::fail,
+        missing.empty() ? "NoNewPrivileges PrivateTmp ProtectSystem=strict "
+                          "ProtectHome=read-only ReadWritePaths"
+                        : join(missing, "; ")));
     auto user = service_setting(*current, "User");
     bool ok = user && *user == policy.app.user && *user != "root" && *user != "0";
-    findings.push_back(make_finding(*this, "runs_as_app_user", ok ? Status::pass : Status::fail,
-                                    "service runs as the app user",
+    findings.push_back(make_finding(checks::k_systemd_runs_as_app_user,
+                                    ok ? Status::pass : Status::fail,
                                     "User=" + user.value_or("(unset: root)")));
   }
 
   // Drop-ins can weaken a unit without touching its file.
   auto dropins = host.fs.list(path + ".d");
   if (dropins && !dropins->empty()) {
-    findings.push_back(make_finding(*this, "no_dropins", Status::warn,
-                                    "no drop-ins override the unit",
+    findings.push_back(make_finding(checks::k_systemd_no_dropins, Status::warn,
                                     path + ".d has " + join(*dropins, ", ")));
   } else if (!dropins && dropins.error().code != ErrorCode::not_found) {
-    findings.push_back(make_finding(*this, "no_dropins", Status::unknown,
-                                    "no drop-ins override the unit", dropins.error().message));
+    findings.push_back(
+        make_finding(checks::k_systemd_no_dropins, Status::unknown, dropins.error().message));
   } else {
-    findings.push_back(make_finding(*this, "no_dropins", Status::pass,
-                                    "no drop-ins override the unit", "none in " + path + ".d"));
+    findings.push_back(
+        make_finding(checks::k_systemd_no_dropins, Status::pass, "none in " + path + ".d"));
   }
 
   std::ostringstream limit;
   limit << policy.systemd.max_exposure;
   if (!current) {
-    findings.push_back(make_finding(*this, "exposure", Status::fail, "exposure <= " + limit.str(),
-                                    "no unit to measure"));
+    findings.push_back(make_finding(checks::k_systemd_exposure, Status::fail, "no unit to measure",
+                                    SummaryOverride{"exposure <= " + limit.str()}));
   } else if (auto score = exposure_score(host, unit); !score) {
-    findings.push_back(make_finding(*this, "exposure", Status::unknown,
-                                    "exposure <= " + limit.str(), score.error().message));
+    findings.push_back(make_finding(checks::k_systemd_exposure, Status::unknown,
+                                    score.error().message,
+                                    SummaryOverride{"exposure <= " + limit.str()}));
   } else {
     std::ostringstream evidence;
     evidence << "systemd-analyze security " << unit << ": " << *score << " (limit " << limit.str()
              << ")";
     findings.push_back(
-        make_finding(*this, "exposure",
+        make_finding(checks::k_systemd_exposure,
                      *score <= policy.systemd.max_exposure + 1e-9 ? Status::pass : Status::fail,
-                     "exposure <= " + limit.str(), evidence.str()));
+                     evidence.str(), SummaryOverride{"exposure <= " + limit.str()}));
   }
 
   // A user unit left enabled starts a second, unsandboxed gateway with the user's manager.
-  const std::string retired = "the app user's own gateway unit is not enabled";
   if (!gateway.user_unit) {
-    findings.push_back(make_finding(*this, "user_unit_retired", Status::pass, retired,
+    findings.push_back(make_finding(checks::k_systemd_user_unit_retired, Status::pass,
                                     "no openclaw-gateway*.service in ~/.config/systemd/user"));
   } else if (!gateway.user_unit->enabled_by.empty()) {
     findings.push_back(make_finding(
-        *this, "user_unit_retired", Status::fail, retired,
+        checks::k_systemd_user_unit_retired, Status::fail,
         gateway.user_unit->path + " is enabled (" + join(gateway.user_unit->enabled_by, ", ") +
             "): an unsandboxed gateway starts with the user's manager"));
   } else {
-    findings.push_back(make_finding(*this, "user_unit_retired", Status::pass, retired,
+    findings.push_back(make_finding(checks::k_systemd_user_unit_retired, Status::pass,
                                     gateway.user_unit->path + " is disabled"));
   }
   if (!gateway.other_user_units.empty())
     findings.back().evidence += "; also found: " + join(gateway.other_user_units, ", ");
 
   // The unit that runs, as systemd reports it.
-  const std::string active = "the hardened gateway unit is running";
   if (auto why = host.skip_reason(Requirement::systemd)) {
-    findings.push_back(make_finding(*this, "gateway_active", Status::unknown, active, *why));
+    findings.push_back(make_finding(checks::k_systemd_gateway_active, Status::unknown, *why));
   } else {
     auto shown = host.runner.run(
         Command{{"systemctl", "show", unit, "--property", "ActiveState,SubState,NRestarts,User"}});
     if (!shown || shown->exit_code != 0) {
       findings.push_back(
-          make_finding(*this, "gateway_active", Status::unknown, active,
+          make_finding(checks::k_systemd_gateway_active, Status::unknown,
                        shown ? describe_failure(Command{{"systemctl", "show", unit}}, *shown)
                              : shown.error().message));
     } else {
       const UnitProperties parsed = parse_unit_properties(shown->out);
       const std::vector<std::string> properties = parsed.lines();
       bool running = parsed.value("ActiveState") == "active";
-      findings.push_back(make_finding(*this, "gateway_active",
-                                      running ? Status::pass : Status::fail, active,
+      findings.push_back(make_finding(checks::k_systemd_gateway_active,
+                                      running ? Status::pass : Status::fail,
                                       unit + ": " + join(properties, " ")));
     }
   }

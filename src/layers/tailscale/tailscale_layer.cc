@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
+#include "layers/tailscale/checks.h"
 
 namespace clawshield {
 namespace {
@@ -54,9 +55,8 @@ std::vector<Finding> TailscaleLayer::verify(const Context& context) const {
   const HostView& host = context.host;
   std::vector<Finding> findings;
   auto both_unknown = [&](const std::string& why) {
-    findings.push_back(make_finding(*this, "running", Status::unknown, "node up on the tailnet", why));
-    findings.push_back(make_finding(*this, "funnel_off", Status::unknown,
-                                    "nothing published through Funnel", why));
+    findings.push_back(make_finding(checks::k_tailscale_running, Status::unknown, why));
+    findings.push_back(make_finding(checks::k_tailscale_funnel_off, Status::unknown, why));
     return findings;
   };
   auto cli = host.fs.stat(k_cli);
@@ -71,15 +71,16 @@ std::vector<Finding> TailscaleLayer::verify(const Context& context) const {
   auto status_run = host.runner.run(Command({"tailscale", "status", "--json"}));
   if (!status_run || (!status_run->ok() && status_run->out.empty())) {
     findings.push_back(make_finding(
-        *this, "running", Status::fail, "node up on the tailnet",
-        "tailscale status: " + (status_run ? std::string(trim(status_run->err)) : status_run.error().message)));
+        checks::k_tailscale_running, Status::fail,
+        "tailscale status: " +
+            (status_run ? std::string(trim(status_run->err)) : status_run.error().message)));
   } else if (auto status = parse_tailscale_status(status_run->out); !status) {
-    findings.push_back(make_finding(*this, "running", Status::unknown, "node up on the tailnet",
-                                    status.error().message));
+    findings.push_back(
+        make_finding(checks::k_tailscale_running, Status::unknown, status.error().message));
   } else {
     const bool up = status->backend_state == "Running" && !status->addresses.empty();
     findings.push_back(make_finding(
-        *this, "running", up ? Status::pass : Status::fail, "node up on the tailnet",
+        checks::k_tailscale_running, up ? Status::pass : Status::fail,
         "BackendState " + status->backend_state +
             (status->addresses.empty() ? ", no tailnet address"
                                        : ", addresses " + join(status->addresses, " "))));
@@ -88,17 +89,17 @@ std::vector<Finding> TailscaleLayer::verify(const Context& context) const {
   auto funnel_run = host.runner.run(Command({"tailscale", "funnel", "status", "--json"}));
   if (!funnel_run || !funnel_run->ok()) {
     findings.push_back(make_finding(
-        *this, "funnel_off", Status::unknown, "nothing published through Funnel",
+        checks::k_tailscale_funnel_off, Status::unknown,
         "tailscale funnel status: " +
             (funnel_run ? std::string(trim(funnel_run->err)) : funnel_run.error().message)));
   } else if (auto hosts = parse_funnel_hosts(funnel_run->out); !hosts) {
-    findings.push_back(make_finding(*this, "funnel_off", Status::unknown,
-                                    "nothing published through Funnel", hosts.error().message));
+    findings.push_back(
+        make_finding(checks::k_tailscale_funnel_off, Status::unknown, hosts.error().message));
   } else {
     findings.push_back(make_finding(
-        *this, "funnel_off", hosts->empty() ? Status::pass : Status::fail,
-        "nothing published through Funnel",
-        hosts->empty() ? "Funnel off" : "Funnel publishes " + join(*hosts, ", ") + " to the internet"));
+        checks::k_tailscale_funnel_off, hosts->empty() ? Status::pass : Status::fail,
+        hosts->empty() ? "Funnel off"
+                       : "Funnel publishes " + join(*hosts, ", ") + " to the internet"));
   }
   return findings;
 }

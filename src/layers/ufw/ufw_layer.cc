@@ -22,6 +22,7 @@
 #include "layers/firewall/ruleset.h"
 #include "layers/firewall/sshd_ports.h"
 #include "layers/openclaw/gateway_service.h"
+#include "layers/ufw/checks.h"
 
 namespace clawshield {
 namespace {
@@ -420,14 +421,13 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
   if (!wanted) {
     // The native backend: ufw must not be active next to it, nor our rules in DOCKER-USER.
     if (!installed) {
-      findings.push_back(make_finding(*this, "retired", Status::pass, "ufw not active beside the native table",
-                                      "ufw is not installed"));
+      findings.push_back(make_finding(checks::k_ufw_retired, Status::pass, "ufw is not installed"));
       return findings;
     }
     if (!host.own_network) {
-      findings.push_back(make_finding(*this, "retired", Status::unknown,
-                                      "ufw not active beside the native table",
-                                      "kernel not inspected: --root is not the running system (use --netns)"));
+      findings.push_back(
+          make_finding(checks::k_ufw_retired, Status::unknown,
+                       "kernel not inspected: --root is not the running system (use --netns)"));
       return findings;
     }
     auto active = ufw_active(host);
@@ -437,18 +437,22 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
     for (const char* program : {"iptables", "ip6tables"})
       if (!our_docker_user_rules(host, program).empty())
         left.push_back(std::string(program) + " DOCKER-USER still has clawshield's ufw-backend rules");
-    findings.push_back(make_finding(*this, "retired",
-                                    !active ? Status::unknown : left.empty() ? Status::pass : Status::fail,
-                                    "ufw not active beside the native table",
+    findings.push_back(make_finding(checks::k_ufw_retired,
+                                    !active        ? Status::unknown
+                                    : left.empty() ? Status::pass
+                                                   : Status::fail,
                                     !active ? active.error().message
-                                    : left.empty() ? "ufw inactive; DOCKER-USER has none of our rules"
-                                                   : join(left, "; ")));
+                                    : left.empty()
+                                        ? "ufw inactive; DOCKER-USER has none of our rules"
+                                        : join(left, "; ")));
     return findings;
   }
 
   auto unknown_all = [&](const std::string& why) {
-    for (const char* id : {"active", "defaults", "rules", "docker_user"})
-      findings.push_back(make_finding(*this, id, Status::unknown, "ufw backend", why));
+    for (const Check* check : {&checks::k_ufw_active, &checks::k_ufw_defaults, &checks::k_ufw_rules,
+                               &checks::k_ufw_docker_user})
+      findings.push_back(
+          make_finding(*check, Status::unknown, why, SummaryOverride{"ufw backend"}));
     return findings;
   };
   if (!installed)
@@ -457,26 +461,27 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
   // Defaults and rules, from ufw's files.
   auto defaults = host.fs.read(k_ufw_defaults);
   if (!defaults) {
-    findings.push_back(make_finding(*this, "defaults", Status::unknown, "deny in, allow out, deny routed",
-                                    defaults.error().message));
+    findings.push_back(
+        make_finding(checks::k_ufw_defaults, Status::unknown, defaults.error().message));
   } else {
     std::vector<std::string> wrong;
     const auto lines = split_lines(*defaults);
     for (const auto& [key, value] : k_defaults)
       if (std::ranges::find(lines, key + "=" + value) == lines.end())
         wrong.push_back(key + " is not " + value);
-    findings.push_back(make_finding(*this, "defaults", wrong.empty() ? Status::pass : Status::fail,
-                                    "deny in, allow out, deny routed",
-                                    wrong.empty() ? "incoming DROP, outgoing ACCEPT, routed DROP, IPv6 on"
-                                                  : join(wrong, "; ")));
+    findings.push_back(
+        make_finding(checks::k_ufw_defaults, wrong.empty() ? Status::pass : Status::fail,
+                     wrong.empty() ? "incoming DROP, outgoing ACCEPT, routed DROP, IPv6 on"
+                                   : join(wrong, "; ")));
   }
   auto wanted_list = wanted_rules(host, policy);
   auto user = host.fs.read(k_user_rules);
   auto user6 = host.fs.read(k_user6_rules);
   if (!wanted_list || !user || !user6) {
-    findings.push_back(make_finding(
-        *this, "rules", Status::unknown, "exactly SSH, Tailscale and tailnet-only app rules",
-        !wanted_list ? wanted_list.error().message : !user ? user.error().message : user6.error().message));
+    findings.push_back(make_finding(checks::k_ufw_rules, Status::unknown,
+                                    !wanted_list ? wanted_list.error().message
+                                    : !user      ? user.error().message
+                                                 : user6.error().message));
   } else {
     std::vector<std::string> problems;
     for (const auto& [family, have] : {std::pair{"", parse_ufw_tuples(*user)},
@@ -490,25 +495,28 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
     }
     std::vector<std::string> listed;
     for (const auto& rule : *wanted_list) listed.push_back(describe(rule));
-    findings.push_back(make_finding(*this, "rules", problems.empty() ? Status::pass : Status::fail,
-                                    "exactly SSH, Tailscale and tailnet-only app rules",
-                                    problems.empty() ? join(listed, ", ") + " (v4 and v6)"
-                                                     : join(problems, "; ")));
+    findings.push_back(make_finding(
+        checks::k_ufw_rules, problems.empty() ? Status::pass : Status::fail,
+        problems.empty() ? join(listed, ", ") + " (v4 and v6)" : join(problems, "; ")));
   }
 
   // The kernel: ufw running, DOCKER-USER dropping for both families.
   if (!host.own_network) {
-    for (const char* id : {"active", "docker_user"})
-      findings.push_back(make_finding(*this, id, Status::unknown, "ufw backend",
-                                      "kernel not inspected: --root is not the running system (use --netns)"));
+    for (const Check* check : {&checks::k_ufw_active, &checks::k_ufw_docker_user})
+      findings.push_back(
+          make_finding(*check, Status::unknown,
+                       "kernel not inspected: --root is not the running system (use --netns)",
+                       SummaryOverride{"ufw backend"}));
     return findings;
   }
   auto active = ufw_active(host);
-  findings.push_back(make_finding(*this, "active",
-                                  !active ? Status::unknown : *active ? Status::pass : Status::fail,
-                                  "ufw active", !active ? active.error().message
-                                                : *active ? "ufw status: active"
-                                                          : "ufw status: inactive"));
+  findings.push_back(make_finding(checks::k_ufw_active,
+                                  !active   ? Status::unknown
+                                  : *active ? Status::pass
+                                            : Status::fail,
+                                  !active   ? active.error().message
+                                  : *active ? "ufw status: active"
+                                            : "ufw status: inactive"));
   std::vector<std::string> missing;
   for (const char* program : {"iptables", "ip6tables"}) {
     bool drop = false;
@@ -523,12 +531,12 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
     if (!text || text->find(k_begin) == std::string::npos)
       missing.push_back(std::string(path) + " lacks clawshield's DOCKER-USER block");
   }
-  findings.push_back(make_finding(*this, "docker_user", missing.empty() ? Status::pass : Status::fail,
-                                  "published ports dropped from untrusted interfaces (v4 and v6)",
-                                  missing.empty() ? "DOCKER-USER drops new connections except from " +
-                                                        join(policy.firewall.trusted_interfaces, ", ") +
-                                                        " and container interfaces"
-                                                  : join(missing, "; ")));
+  findings.push_back(make_finding(
+      checks::k_ufw_docker_user, missing.empty() ? Status::pass : Status::fail,
+      missing.empty()
+          ? "DOCKER-USER drops new connections except from " +
+                join(policy.firewall.trusted_interfaces, ", ") + " and container interfaces"
+          : join(missing, "; ")));
   return findings;
 }
 

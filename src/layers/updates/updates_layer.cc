@@ -10,6 +10,7 @@
 
 #include "core/text.h"
 #include "host/packages.h"
+#include "layers/updates/checks.h"
 
 namespace clawshield {
 namespace {
@@ -107,33 +108,33 @@ std::vector<Finding> UpdatesLayer::verify(const Context& context) const {
   std::vector<Finding> findings;
 
   auto installed = package_installed(host, "unattended-upgrades");
-  findings.push_back(make_finding(*this, "package_installed",
+  findings.push_back(make_finding(checks::k_updates_package_installed,
                                   !installed   ? Status::unknown
                                   : *installed ? Status::pass
                                                : Status::fail,
-                                  "unattended-upgrades installed",
                                   !installed   ? installed.error().message
                                   : *installed ? "dpkg: unattended-upgrades installed"
                                                : "dpkg: unattended-upgrades not installed"));
 
   auto config = apt_config(host);
   if (!config) {
-    for (const char* id :
-         {"periodic_update", "periodic_unattended", "security_only", "automatic_reboot"})
-      findings.push_back(
-          make_finding(*this, id, Status::unknown, "apt configuration", config.error().message));
+    for (const Check* check :
+         {&checks::k_updates_periodic_update, &checks::k_updates_periodic_unattended,
+          &checks::k_updates_security_only, &checks::k_updates_automatic_reboot})
+      findings.push_back(make_finding(*check, Status::unknown, config.error().message,
+                                      SummaryOverride{"apt configuration"}));
   } else {
-    auto periodic = [&](const char* id, const char* key, bool wanted, const char* summary) {
+    auto periodic = [&](const Check& check, const char* key, bool wanted) {
       std::string value = last_value(*config, key);
       bool on = periodic_on(value);
       findings.push_back(make_finding(
-          *this, id, on == wanted ? Status::pass : Status::fail, summary,
+          check, on == wanted ? Status::pass : Status::fail,
           std::string(key) + " = " + (value.empty() ? "(unset)" : "\"" + value + "\"")));
     };
-    periodic("periodic_update", "APT::Periodic::Update-Package-Lists", want.update_package_lists,
-             "package lists updated daily");
-    periodic("periodic_unattended", "APT::Periodic::Unattended-Upgrade", want.unattended_upgrade,
-             "unattended upgrades run daily");
+    periodic(checks::k_updates_periodic_update, "APT::Periodic::Update-Package-Lists",
+             want.update_package_lists);
+    periodic(checks::k_updates_periodic_unattended, "APT::Periodic::Unattended-Upgrade",
+             want.unattended_upgrade);
 
     auto origins = list_values(*config, "Unattended-Upgrade::Origins-Pattern");
     auto allowed = list_values(*config, "Unattended-Upgrade::Allowed-Origins");
@@ -147,8 +148,7 @@ std::vector<Finding> UpdatesLayer::verify(const Context& context) const {
                            : other.empty() ? Status::pass
                                            : Status::warn;
     findings.push_back(
-        make_finding(*this, "security_only", origin_status,
-                     "upgrades limited to the policy's (security) origins",
+        make_finding(checks::k_updates_security_only, origin_status,
                      origins.empty() ? "no origins configured: nothing would be upgraded"
                      : other.empty() ? std::to_string(origins.size()) + " security origins"
                                      : "non-security origins: " + join(other, "; ")));
@@ -156,19 +156,20 @@ std::vector<Finding> UpdatesLayer::verify(const Context& context) const {
     std::string reboot = last_value(*config, "Unattended-Upgrade::Automatic-Reboot");
     bool reboot_on = reboot == "true" || reboot == "1" || reboot == "yes";
     findings.push_back(make_finding(
-        *this, "automatic_reboot", reboot_on == want.automatic_reboot ? Status::pass : Status::fail,
-        want.automatic_reboot ? "automatic reboot on" : "automatic reboot off",
+        checks::k_updates_automatic_reboot,
+        reboot_on == want.automatic_reboot ? Status::pass : Status::fail,
         "Unattended-Upgrade::Automatic-Reboot = " +
-            (reboot.empty() ? std::string("(unset: false)") : "\"" + reboot + "\"")));
+            (reboot.empty() ? std::string("(unset: false)") : "\"" + reboot + "\""),
+        SummaryOverride{want.automatic_reboot ? "automatic reboot on" : "automatic reboot off"}));
   }
 
   // A pending reboot is a warning: patched code is not running yet.
   auto flag = host.fs.stat("/var/run/reboot-required");
   if (!flag) {
-    findings.push_back(make_finding(*this, "reboot_pending", Status::unknown, "no reboot pending",
-                                    flag.error().message));
+    findings.push_back(
+        make_finding(checks::k_updates_reboot_pending, Status::unknown, flag.error().message));
   } else if (!*flag) {
-    findings.push_back(make_finding(*this, "reboot_pending", Status::pass, "no reboot pending",
+    findings.push_back(make_finding(checks::k_updates_reboot_pending, Status::pass,
                                     "no /var/run/reboot-required"));
   } else {
     auto packages = host.fs.read("/var/run/reboot-required.pkgs");
@@ -176,7 +177,7 @@ std::vector<Finding> UpdatesLayer::verify(const Context& context) const {
     std::ranges::replace(names, '\n', ' ');
     std::string list = join(split_words(names), ", ");
     findings.push_back(
-        make_finding(*this, "reboot_pending", Status::warn, "no reboot pending",
+        make_finding(checks::k_updates_reboot_pending, Status::warn,
                      "/var/run/reboot-required present" +
                          (list.empty() ? std::string() : " (packages: " + list + ")")));
   }
