@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -56,6 +57,31 @@ class Acceptance : public ::testing::Test {
     return statuses;
   }
 
+  // plan --json (with `extra` arguments) as a document; exit code `expected_exit`.
+  json plan_json(int expected_exit, std::vector<std::string> extra = {}) {
+    extra.insert(extra.begin(), {"plan", "--json"});
+    auto planned = cs(extra);
+    EXPECT_EQ(planned.exit_code, expected_exit) << planned.out << planned.err;
+    json document = json::parse(planned.out, nullptr, false);
+    EXPECT_FALSE(document.is_discarded()) << planned.out;
+    return document.is_discarded() ? json::object() : document;
+  }
+
+  // The summary of every planned change that would run here (not skipped), of every layer.
+  static std::vector<std::string> change_summaries(const json& plan) {
+    std::vector<std::string> summaries;
+    for (const auto& layer : plan.value("layers", json::array()))
+      for (const auto& change : layer.value("changes", json::array()))
+        if (!change.contains("skipped"))
+          summaries.push_back(change.value("summary", ""));
+    return summaries;
+  }
+
+  static bool has_change(const json& plan, std::string_view summary) {
+    const auto summaries = change_summaries(plan);
+    return std::ranges::find(summaries, summary) != summaries.end();
+  }
+
   // `id` fails and no other check does.
   void expect_only_failure(const std::string& id) {
     auto statuses = verify_statuses(1);
@@ -73,31 +99,28 @@ class Acceptance : public ::testing::Test {
 TEST_F(Acceptance, PlanApplyIdempotentAndRollbackRestoresTheTree) {
   const auto before = testing::snapshot(root());
 
-  auto plan = cs({"plan"});
-  EXPECT_EQ(plan.exit_code, 1) << plan.out << plan.err;
-  for (const char* layer :
-       {"Layer 5 app_user", "Layer 6 systemd", "Layer 7 sudo", "Layer 8 updates"}) {
-    size_t at = plan.out.find(layer);
-    ASSERT_NE(at, std::string::npos) << layer << "\n" << plan.out;
-    EXPECT_NE(plan.out.substr(at, plan.out.find('\n', at) - at).find("change(s)"),
-              std::string::npos)
-        << layer << "\n"
-        << plan.out;
-  }
+  const json plan = plan_json(1);
+  std::map<std::string, size_t> changes_of;
+  for (const auto& layer : plan["layers"]) changes_of[layer["id"]] = layer["changes"].size();
+  for (const char* layer : {"app_user", "systemd", "sudo", "updates"})
+    EXPECT_GT(changes_of[layer], 0u) << layer << "\n" << plan.dump(1);
   // Planning changed nothing.
   EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
 
-  auto applied = cs({"apply"});
+  auto applied = cs({"apply", "--json"});
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
-  EXPECT_NE(applied.out.find("create system user openclaw"), std::string::npos) << applied.out;
+  const json done = json::parse(applied.out);
+  EXPECT_EQ(std::ranges::count(done["changes"], json("app_user: create system user openclaw")), 1)
+      << applied.out;
+  EXPECT_EQ(done["changes"].size(), change_summaries(plan).size()) << applied.out;
 
-  auto replan = cs({"plan"});
-  EXPECT_EQ(replan.exit_code, 0) << replan.out;
-  EXPECT_NE(replan.out.find("0 change(s) pending"), std::string::npos) << replan.out;
+  const json replan = plan_json(0);
+  EXPECT_EQ(replan["pending"], 0) << replan.dump(1);
+  EXPECT_EQ(change_summaries(replan), std::vector<std::string>{}) << replan.dump(1);
 
-  auto reapply = cs({"apply"});
+  auto reapply = cs({"apply", "--json"});
   EXPECT_EQ(reapply.exit_code, 0) << reapply.err;
-  EXPECT_NE(reapply.out.find("0 change(s) applied"), std::string::npos) << reapply.out;
+  EXPECT_EQ(json::parse(reapply.out)["changes"], json::array()) << reapply.out;
 
   // What apply made is what the layers want.
   EXPECT_NE(testing::read_file(root(), "/etc/passwd").find("openclaw:x:"), std::string::npos);
@@ -114,6 +137,7 @@ TEST_F(Acceptance, PlanApplyIdempotentAndRollbackRestoresTheTree) {
   EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root())), "");
   // Nothing left to roll back.
   auto again = cs({"rollback"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("nothing to roll back"), std::string::npos) << again.out;
 }
 
@@ -205,8 +229,7 @@ TEST_F(Acceptance, UserInDockerGroupFailsAndApplyRemovesItWithoutSandbox) {
       Command({"usermod", "--prefix", root(), "--append", "--groups", "docker", "openclaw"}));
   ASSERT_TRUE(added && added->ok());
   expect_only_failure("app_user.not_in_forbidden_groups");
-  auto plan = cs({"plan"});
-  EXPECT_NE(plan.out.find("remove openclaw from docker"), std::string::npos) << plan.out;
+  EXPECT_TRUE(has_change(plan_json(1), "remove openclaw from docker"));
   apply_clean();
   EXPECT_EQ(verify_statuses(0)["app_user.not_in_forbidden_groups"], "pass");
   EXPECT_NE(testing::read_file(root(), "/etc/group").find("docker:x:990:admin\n"),
@@ -222,8 +245,7 @@ TEST_F(Acceptance, UserInDockerGroupIsKeptAndWarnsWithSystemDockerSandbox) {
   auto added = runner.run(
       Command({"usermod", "--prefix", root(), "--append", "--groups", "docker", "openclaw"}));
   ASSERT_TRUE(added && added->ok());
-  auto plan = cs({"plan"});
-  EXPECT_EQ(plan.out.find("remove openclaw from docker"), std::string::npos) << plan.out;
+  EXPECT_FALSE(has_change(plan_json(0), "remove openclaw from docker"));
   apply_clean();
   EXPECT_NE(testing::read_file(root(), "/etc/group").find("docker:x:990:admin,openclaw\n"),
             std::string::npos);
@@ -248,9 +270,9 @@ TEST_F(Acceptance, UserInDockerGroupIsKeptAndWarnsWithSystemDockerSandbox) {
       Command({"usermod", "--prefix", root(), "--append", "--groups", "sudo", "openclaw"}));
   ASSERT_TRUE(added && added->ok());
   EXPECT_EQ(verify_statuses(1)["app_user.not_in_forbidden_groups"], "fail");
-  plan = cs({"plan"});
-  EXPECT_NE(plan.out.find("remove openclaw from sudo"), std::string::npos) << plan.out;
-  EXPECT_EQ(plan.out.find("remove openclaw from docker"), std::string::npos) << plan.out;
+  const json sudo_plan = plan_json(1);
+  EXPECT_EQ(change_summaries(sudo_plan), std::vector<std::string>{"remove openclaw from sudo"})
+      << sudo_plan.dump(1);
   apply_clean();
   EXPECT_EQ(verify_statuses(0)["app_user.not_in_forbidden_groups"], "warn");
 }
@@ -270,16 +292,14 @@ TEST_F(Acceptance, LoginShellIsKeptUnlessThePolicySetsOne) {
   auto changed =
       runner.run(Command({"usermod", "--prefix", root(), "--shell", "/usr/bin/zsh", "openclaw"}));
   ASSERT_TRUE(changed && changed->ok());
-  auto plan = cs({"plan"});
-  EXPECT_EQ(plan.exit_code, 0) << plan.out;
+  EXPECT_EQ(plan_json(0)["pending"], 0);
   EXPECT_EQ(verify_statuses(0)["app_user.login_shell"], "pass");
 
   // The policy names one: verify fails until apply sets it.
   testing::write_file(root(), "/etc/clawshield/policy.yaml", "app:\n  shell: /usr/sbin/nologin\n");
   expect_only_failure("app_user.login_shell");
-  plan = cs({"plan"});
-  EXPECT_NE(plan.out.find("set shell of openclaw to /usr/sbin/nologin"), std::string::npos)
-      << plan.out;
+  EXPECT_EQ(change_summaries(plan_json(1)),
+            std::vector<std::string>{"set shell of openclaw to /usr/sbin/nologin"});
   apply_clean();
   EXPECT_EQ(verify_statuses(0)["app_user.login_shell"], "pass");
   EXPECT_NE(testing::read_file(root(), "/etc/passwd").find(":/home/openclaw:/usr/sbin/nologin\n"),
@@ -326,9 +346,17 @@ TEST_F(Acceptance, WeakenedUnitFails) {
   auto statuses = verify_statuses(1);
   EXPECT_EQ(statuses["systemd.seed_directives"], "fail");
   EXPECT_EQ(statuses["systemd.runs_as_app_user"], "fail");
-  auto diff = cs({"plan", "--diff"});
-  EXPECT_NE(diff.out.find("-ProtectSystem=false"), std::string::npos) << diff.out;
-  EXPECT_NE(diff.out.find("+ProtectSystem=strict"), std::string::npos) << diff.out;
+  // The plan puts the unit back; its diff shows the two lines.
+  const json plan = plan_json(1);
+  std::string diff;
+  for (const auto& layer : plan["layers"])
+    for (const auto& change : layer["changes"])
+      if (change.contains("diff") && change["summary"].get<std::string>().find(
+                                         "/etc/systemd/system/openclaw.service") != std::string::npos)
+        diff += change["diff"].get<std::string>();
+  EXPECT_NE(diff.find("\n-ProtectSystem=false\n"), std::string::npos) << plan.dump(1);
+  EXPECT_NE(diff.find("\n+ProtectSystem=strict\n"), std::string::npos) << plan.dump(1);
+  EXPECT_NE(diff.find("\n-User=root\n"), std::string::npos) << plan.dump(1);
 }
 
 TEST_F(Acceptance, PendingRebootWarnsWithPackages) {
@@ -337,10 +365,21 @@ TEST_F(Acceptance, PendingRebootWarnsWithPackages) {
   testing::write_file(root(), "/run/reboot-required.pkgs", "linux-image-amd64\nlibc6\n");
   std::filesystem::create_directories(root() + "/var");
   std::filesystem::create_directory_symlink("/run", root() + "/var/run");
-  auto verified = cs({"verify", "--only", "8"});
+  auto verified = cs({"verify", "--only", "8", "--json"});
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
-  EXPECT_NE(verified.out.find("linux-image-amd64, libc6"), std::string::npos) << verified.out;
-  EXPECT_NE(verified.out.find("warn"), std::string::npos) << verified.out;
+  const json document = json::parse(verified.out);
+  size_t warned = 0;
+  for (const auto& check : document["checks"]) {
+    EXPECT_EQ(check["layer"], "updates");
+    if (check["status"] != "warn")
+      continue;
+    ++warned;
+    EXPECT_EQ(check["id"], "updates.reboot_pending");
+    EXPECT_NE(check["evidence"].get<std::string>().find("linux-image-amd64, libc6"),
+              std::string::npos)
+        << check.dump();
+  }
+  EXPECT_EQ(warned, 1u) << verified.out;
 }
 
 TEST_F(Acceptance, UnreadableAccountsAreUnknownNotPass) {
@@ -405,14 +444,21 @@ TEST_F(Acceptance, JsonPlanAndGlobalOptionsBeforeTheCommand) {
 }
 
 TEST_F(Acceptance, LiveActionsAreReportedSkippedNotDone) {
-  auto applied = cs({"apply"});
+  auto applied = cs({"apply", "--json"});
   EXPECT_EQ(applied.exit_code, 0);
-  EXPECT_NE(applied.out.find("systemctl daemon-reload (skipped: offline)"), std::string::npos)
+  const json done = json::parse(applied.out);
+  EXPECT_GE(std::ranges::count(done["skipped"], json("systemctl daemon-reload (skipped: offline)")),
+            1)
       << applied.out;
+  for (const auto& change : done["changes"])
+    EXPECT_EQ(change.get<std::string>().find("systemctl"), std::string::npos) << applied.out;
   // Without --offline, a root that is not "/" is not the running system either.
   std::filesystem::remove(root() + "/etc/systemd/system/openclaw.service");
-  auto live = testing::run_clawshield({"apply", "--root", root()});
-  EXPECT_NE(live.out.find("(skipped: --root is not the running system)"), std::string::npos)
+  auto live = testing::run_clawshield({"apply", "--json", "--root", root()});
+  EXPECT_GE(std::ranges::count(
+                json::parse(live.out)["skipped"],
+                json("systemctl daemon-reload (skipped: --root is not the running system)")),
+            1)
       << live.out;
 }
 

@@ -38,68 +38,74 @@ Result<void> record_untrusted(const Host& host, Journal& journal, const std::str
   return {};
 }
 
-Result<void> execute(const Context& context, const Action& action, Journal& journal) {
-  Host& host = context.host;
-  if (const auto* file = std::get_if<WriteFile>(&action)) {
-    if (file->validate) {
-      CS_TRY(CommandResult result, host.runner.run(*file->validate));
-      if (!result.ok())
-        return fail(ErrorCode::refused,
-                    file->path + " not installed: " + describe_failure(*file->validate, result));
-    }
-    CS_TRY(Ownership owner, resolve_owner(host, file->spec));
-    CS_TRY_VOID(ensure_parents(host.fs, file->path, &journal));
-    CS_TRY_VOID(journal.record(file->path));
-    return host.fs.write_atomic(file->path, file->content, file->spec.mode, owner);
+// One overload per kind of action; `execute` dispatches with std::visit, so an action type
+// without its overload does not compile.
+Result<void> execute_action(Host& host, Journal& journal, const WriteFile& file) {
+  if (file.validate) {
+    CS_TRY(CommandResult result, host.runner.run(*file.validate));
+    if (!result.ok())
+      return fail(ErrorCode::refused,
+                  file.path + " not installed: " + describe_failure(*file.validate, result));
   }
-  if (const auto* remove = std::get_if<RemoveFile>(&action)) {
-    CS_TRY_VOID(journal.record(remove->path));
-    return host.fs.remove(remove->path);
+  CS_TRY(Ownership owner, resolve_owner(host, file.spec));
+  CS_TRY_VOID(ensure_parents(host.fs, file.path, &journal));
+  CS_TRY_VOID(journal.record(file.path));
+  return host.fs.write_atomic(file.path, file.content, file.spec.mode, owner);
+}
+
+Result<void> execute_action(Host& host, Journal& journal, const RemoveFile& remove) {
+  CS_TRY_VOID(journal.record(remove.path));
+  return host.fs.remove(remove.path);
+}
+
+Result<void> execute_action(Host& host, Journal& journal, const SetAttributes& set) {
+  CS_TRY(Ownership owner, resolve_owner(host, set.spec));
+  CS_TRY(UntrustedFile file, host.fs.open_untrusted(set.path, set.trusted_parent, set.kind));
+  CS_TRY_VOID(record_untrusted(host, journal, set.path, set.trusted_parent, file));
+  return file.set_attributes(set.spec.mode, owner);
+}
+
+// A directory below a folder the app user controls: opened and made by descriptor.
+Result<void> ensure_untrusted_directory(Host& host, Journal& journal, const EnsureDirectory& dir) {
+  CS_TRY(Ownership owner, resolve_owner(host, dir.spec));
+  auto existing = host.fs.open_untrusted(dir.path, dir.trusted_parent, UntrustedKind::directory);
+  if (existing) {
+    CS_TRY_VOID(record_untrusted(host, journal, dir.path, dir.trusted_parent, *existing));
+    return existing->set_attributes(dir.spec.mode, owner);
   }
-  if (const auto* set = std::get_if<SetAttributes>(&action)) {
-    CS_TRY(Ownership owner, resolve_owner(host, set->spec));
-    CS_TRY(UntrustedFile file,
-           host.fs.open_untrusted(set->path, set->trusted_parent, set->kind));
-    CS_TRY_VOID(record_untrusted(host, journal, set->path, set->trusted_parent, file));
-    return file.set_attributes(set->spec.mode, owner);
+  if (existing.error().code != ErrorCode::not_found)
+    return std::unexpected(existing.error());
+  CS_TRY(UntrustedFile parent, host.fs.open_untrusted(parent_path(dir.path), dir.trusted_parent,
+                                                      UntrustedKind::directory));
+  CS_TRY_VOID(journal.record(dir.path, dir.trusted_parent));
+  return parent.make_directory(base_name(dir.path), dir.spec.mode, owner);
+}
+
+Result<void> execute_action(Host& host, Journal& journal, const EnsureDirectory& dir) {
+  if (!dir.trusted_parent.empty())
+    return ensure_untrusted_directory(host, journal, dir);
+  CS_TRY(Ownership owner, resolve_owner(host, dir.spec));
+  CS_TRY(auto st, host.fs.stat(dir.path));
+  CS_TRY_VOID(journal.record(dir.path));
+  if (st)
+    return host.fs.set_attributes(dir.path, dir.spec.mode, owner);
+  CS_TRY_VOID(ensure_parents(host.fs, dir.path, &journal));
+  return host.fs.make_directory(dir.path, dir.spec.mode, owner);
+}
+
+Result<void> execute_action(Host& host, Journal& journal, const LoadFirewall& load) {
+  CS_TRY_VOID(journal.record_firewall(host.nft, load.table));
+  std::string transaction = load.transaction;
+  for (const auto& set : load.preserved_sets) {
+    CS_TRY(std::string elements, set_elements(host.nft, load.table, set));
+    if (!elements.empty())
+      transaction += "add element inet " + load.table + " " + set + " { " + elements + " }\n";
   }
-  if (const auto* dir = std::get_if<EnsureDirectory>(&action);
-      dir && !dir->trusted_parent.empty()) {
-    CS_TRY(Ownership owner, resolve_owner(host, dir->spec));
-    auto existing =
-        host.fs.open_untrusted(dir->path, dir->trusted_parent, UntrustedKind::directory);
-    if (existing) {
-      CS_TRY_VOID(record_untrusted(host, journal, dir->path, dir->trusted_parent, *existing));
-      return existing->set_attributes(dir->spec.mode, owner);
-    }
-    if (existing.error().code != ErrorCode::not_found)
-      return std::unexpected(existing.error());
-    CS_TRY(UntrustedFile parent, host.fs.open_untrusted(parent_path(dir->path), dir->trusted_parent,
-                                                        UntrustedKind::directory));
-    CS_TRY_VOID(journal.record(dir->path, dir->trusted_parent));
-    return parent.make_directory(base_name(dir->path), dir->spec.mode, owner);
-  }
-  if (const auto* dir = std::get_if<EnsureDirectory>(&action)) {
-    CS_TRY(Ownership owner, resolve_owner(host, dir->spec));
-    CS_TRY(auto st, host.fs.stat(dir->path));
-    CS_TRY_VOID(journal.record(dir->path));
-    if (st)
-      return host.fs.set_attributes(dir->path, dir->spec.mode, owner);
-    CS_TRY_VOID(ensure_parents(host.fs, dir->path, &journal));
-    return host.fs.make_directory(dir->path, dir->spec.mode, owner);
-  }
-  if (const auto* load = std::get_if<LoadFirewall>(&action)) {
-    CS_TRY_VOID(journal.record_firewall(host.nft, load->table));
-    std::string transaction = load->transaction;
-    for (const auto& set : load->preserved_sets) {
-      CS_TRY(std::string elements, set_elements(host.nft, load->table, set));
-      if (!elements.empty())
-        transaction += "add element inet " + load->table + " " + set + " { " + elements + " }\n";
-    }
-    CS_TRY(std::string ignored, host.nft.run(transaction, NftOutput::plain));
-    return {};
-  }
-  const auto& run = std::get<RunCommand>(action);
+  CS_TRY(std::string ignored, host.nft.run(transaction, NftOutput::plain));
+  return {};
+}
+
+Result<void> execute_action(Host& host, Journal& journal, const RunCommand& run) {
   for (const auto& path : run.touches) CS_TRY_VOID(journal.record(path));
   for (const auto& path : run.creates) CS_TRY_VOID(journal.record(path));
   CS_TRY(CommandResult result, host.runner.run(run.command));
@@ -111,11 +117,17 @@ Result<void> execute(const Context& context, const Action& action, Journal& jour
   return {};
 }
 
+Result<void> execute(const Context& context, const Action& action, Journal& journal) {
+  Host& host = context.host;
+  return std::visit([&](const auto& step) { return execute_action(host, journal, step); },
+                    action);
+}
+
 // A planned change that loads a firewall (into the kernel, or through ufw).
 bool loads_firewall(const Action& action) {
-  const auto* command = std::get_if<RunCommand>(&action);
-  return std::holds_alternative<LoadFirewall>(action) ||
-         (command && command->firewall == FirewallChange::yes);
+  if (const auto* command = std::get_if<RunCommand>(&action))
+    return command->firewall == FirewallChange::yes;
+  return std::holds_alternative<LoadFirewall>(action);
 }
 
 }  // namespace

@@ -23,7 +23,9 @@ Result<bool> attributes_hold(const Host& host, const FileStat& st, const FileSpe
   return st.uid == owner->uid && st.gid == owner->gid;
 }
 
-Result<std::optional<Change>> reconcile_file(const Context& context, const WriteFile& file) {
+// One overload per kind of action; `reconcile` dispatches with std::visit, so an action type
+// without its overload does not compile.
+Result<std::optional<Change>> reconcile_action(const Context& context, const WriteFile& file) {
   Host& host = context.host;
   CS_TRY(auto st, host.fs.stat(file.path));
   std::string current;
@@ -73,7 +75,7 @@ Result<UntrustedState> untrusted_state(const Host& host, const std::string& path
   return UntrustedState{std::nullopt, opened.error().message};
 }
 
-Result<std::optional<Change>> reconcile_attributes(const Context& context,
+Result<std::optional<Change>> reconcile_action(const Context& context,
                                                    const SetAttributes& set) {
   CS_TRY(UntrustedState state,
          untrusted_state(context.host, set.path, set.trusted_parent, set.kind));
@@ -88,7 +90,7 @@ Result<std::optional<Change>> reconcile_attributes(const Context& context,
   return Change{summary + " (now " + format_mode(state.stat->mode) + ")", {}, std::nullopt, set};
 }
 
-Result<std::optional<Change>> reconcile_directory(const Context& context,
+Result<std::optional<Change>> reconcile_action(const Context& context,
                                                   const EnsureDirectory& dir) {
   std::optional<FileStat> st;
   if (dir.trusted_parent.empty()) {
@@ -118,7 +120,7 @@ Result<std::optional<Change>> reconcile_directory(const Context& context,
       dir};
 }
 
-Result<std::optional<Change>> reconcile_firewall(const Context& context, const LoadFirewall& load) {
+Result<std::optional<Change>> reconcile_action(const Context& context, const LoadFirewall& load) {
   Host& host = context.host;
   const std::string summary = "load nftables table inet " + load.table;
   // Under another root without --netns, this process's kernel is not the host's: nothing to
@@ -142,6 +144,20 @@ Result<std::optional<Change>> reconcile_firewall(const Context& context, const L
                 host.skip_reason(Requirement::network), load};
 }
 
+Result<std::optional<Change>> reconcile_action(const Context& context, const RemoveFile& remove) {
+  CS_TRY(auto st, context.host.fs.stat(remove.path));
+  if (!st)
+    return std::optional<Change>{};
+  CS_TRY(std::string content, context.host.fs.read(remove.path));
+  return Change{"remove " + remove.path, unified_diff(content, "", remove.path, "/dev/null"),
+                std::nullopt, remove};
+}
+
+// A command the layer decided must run: always a change (skipped where it cannot run).
+Result<std::optional<Change>> reconcile_action(const Context& context, const RunCommand& command) {
+  return Change{command.summary, {}, context.host.skip_reason(command.requirement), command};
+}
+
 }  // namespace
 
 std::string describe_spec(const FileSpec& spec) {
@@ -149,24 +165,7 @@ std::string describe_spec(const FileSpec& spec) {
 }
 
 Result<std::optional<Change>> reconcile(const Context& context, const Action& action) {
-  if (const auto* file = std::get_if<WriteFile>(&action))
-    return reconcile_file(context, *file);
-  if (const auto* dir = std::get_if<EnsureDirectory>(&action))
-    return reconcile_directory(context, *dir);
-  if (const auto* set = std::get_if<SetAttributes>(&action))
-    return reconcile_attributes(context, *set);
-  if (const auto* load = std::get_if<LoadFirewall>(&action))
-    return reconcile_firewall(context, *load);
-  if (const auto* remove = std::get_if<RemoveFile>(&action)) {
-    CS_TRY(auto st, context.host.fs.stat(remove->path));
-    if (!st)
-      return std::optional<Change>{};
-    CS_TRY(std::string content, context.host.fs.read(remove->path));
-    return Change{"remove " + remove->path, unified_diff(content, "", remove->path, "/dev/null"),
-                  std::nullopt, *remove};
-  }
-  const auto& command = std::get<RunCommand>(action);
-  return Change{command.summary, {}, context.host.skip_reason(command.requirement), command};
+  return std::visit([&](const auto& step) { return reconcile_action(context, step); }, action);
 }
 
 size_t Plan::pending() const {

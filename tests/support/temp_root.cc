@@ -115,27 +115,29 @@ std::string tree_difference(const Tree& before, const Tree& after) {
 
 namespace {
 
-// With CLAWSHIELD_TEST_JSON_CAPTURE=DIR, every `--json` run of clawshield leaves its arguments
-// and output in DIR/<suite>.<test>.<n>.json: issue 16's "the plan/verify JSON is unchanged"
-// is a diff of two such folders, one made before a refactoring and one after.
+// With CLAWSHIELD_TEST_JSON_CAPTURE=DIR, every run of clawshield leaves its arguments, exit code
+// and output in DIR/<suite>.<test>.<n>.json (or .txt without --json): issue 16's "the plan/verify
+// JSON is unchanged" is a diff of two such folders, one made before a refactoring and one after.
 void capture_json_output(const std::vector<std::string>& args, const CommandResult& result) {
   const char* dir = std::getenv("CLAWSHIELD_TEST_JSON_CAPTURE");
-  if (dir == nullptr || std::find(args.begin(), args.end(), "--json") == args.end())
+  if (dir == nullptr)
     return;
+  const bool json = std::find(args.begin(), args.end(), "--json") != args.end();
   const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  const std::string test = info == nullptr ? std::string("none")
-                                           : std::string(info->test_suite_name()) + "." +
-                                                 info->name();
+  const std::string test = info == nullptr
+                               ? std::string("none")
+                               : std::string(info->test_suite_name()) + "." + info->name();
   static std::map<std::string, int> counts;
   const int n = counts[test]++;
   std::string name = test;
   for (char& c : name)
     if (c == '/')
       c = '_';
-  std::ofstream out(std::string(dir) + "/" + name + "." + std::to_string(n) + ".json");
+  std::ofstream out(std::string(dir) + "/" + name + "." + std::to_string(n) +
+                    (json ? ".json" : ".txt"));
   out << "args:";
   for (const auto& arg : args) out << " " << arg;
-  out << "\nexit: " << result.exit_code << "\n" << result.out;
+  out << "\nexit: " << result.exit_code << "\n" << result.out << "\nstderr:\n" << result.err;
 }
 
 }  // namespace
