@@ -47,6 +47,7 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
   GlobalOptions global;
   add_global_options(app, global);
 
+  // The commands, in the order --help lists them.
   const std::vector<CliCommand> commands = {
       add_plan_command(app),             // what apply would change (exit 1 if anything)
       add_apply_command(app),            // make the changes, rolled back if a step fails
@@ -60,8 +61,10 @@ int run_cli(int argc, const char* const* argv, CommandRunner& runner, Nftables& 
       add_policy_command(app),           // show the effective policy, or check a file
   };
 
+  // Parse: --help, --version and bad arguments answer here.
   if (auto answered = parse(app, argc, argv, out, err))
     return *answered;
+  // Run the one command asked for.
   Invocation invocation(global, runner, nft, clock, out, err);
   for (const auto& command : commands)
     if (command.subcommand->parsed())
