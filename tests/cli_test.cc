@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/app.h"
 #include "support/fake_nftables.h"
@@ -68,6 +71,67 @@ TEST(Cli, HelpListsTheCommandsButNotTheInternalWatchdog) {
   auto revert = cli({"firewall-revert", "--help"});
   EXPECT_EQ(revert.code, 0) << revert.err;
   EXPECT_NE(revert.out.find("--deadline"), std::string::npos) << revert.out;
+}
+
+// The items `--help` lists under Positionals, Options and Subcommands, in order, without
+// -h,--help: the first word of each entry line (a description wrapped onto a line of its own
+// starts with more than two spaces and is skipped).
+std::vector<std::string> help_items(const std::string& help) {
+  std::vector<std::string> items;
+  std::istringstream lines(help);
+  bool in_section = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line == "Positionals:" || line == "Options:" || line == "Subcommands:") {
+      in_section = true;
+      continue;
+    }
+    if (line.empty() || line[0] != ' ') {
+      in_section = false;
+      continue;
+    }
+    if (!in_section || line.size() < 3 || line[2] == ' ')
+      continue;
+    std::string item = line.substr(2, line.find(' ', 2) - 2);
+    if (item != "-h,--help")
+      items.push_back(item);
+  }
+  return items;
+}
+
+// Each command declares its options in its own file (cli/commands/): its --help must list
+// every one of them, in order, so an option lost (or added) in a move fails here.
+TEST(Cli, HelpOfEveryCommandListsItsOptions) {
+  const std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> commands = {
+      {{},
+       {"--version", "--root", "--policy", "--offline", "--json", "--no-color", "--netns", "plan",
+        "apply", "confirm", "guard", "bans", "rollback", "verify", "scan", "policy"}},
+      {{"plan"}, {"--diff"}},
+      {{"apply"}, {"--force", "--confirm-timeout"}},
+      {{"confirm"}, {}},
+      {{"guard"}, {"--replay", "--year", "--log-file", "--no-journal", "--journal-dir"}},
+      {{"bans"}, {"list", "ban", "unban"}},
+      {{"bans", "list"}, {}},
+      {{"bans", "ban"}, {"address", "--for"}},
+      {{"bans", "unban"}, {"address"}},
+      {{"firewall-revert"}, {"--journal", "--deadline"}},
+      {{"rollback"}, {"--force", "--unconfirmed"}},
+      {{"verify"}, {"--only", "--checklist"}},
+      {{"scan"},
+       {"target", "-p,--ports", "--expect", "--timeout", "--min-timeout", "--retries", "--rate",
+        "--parallel", "--method", "-4", "-6"}},
+      {{"policy"}, {"show", "check"}},
+      {{"policy", "show"}, {}},
+      {{"policy", "check"}, {"file"}},
+  };
+  for (const auto& [command, expected] : commands) {
+    std::vector<std::string> args = command;
+    args.push_back("--help");
+    auto help = cli(args);
+    EXPECT_EQ(help.code, 0) << help.err;
+    EXPECT_EQ(help.err, "");
+    EXPECT_NE(help.out.find("Usage:"), std::string::npos) << help.out;
+    EXPECT_EQ(help_items(help.out), expected) << help.out;
+  }
 }
 
 TEST(Cli, GuardExecutableIsThePoliciesOrTheDefaultOutsideAnInstall) {

@@ -1,12 +1,15 @@
+// `clawshield scan TARGET`: the server seen from outside, as the seed's `nmap -p-` sees it.
 // Turns a scan into the answer an admin wants from the seed's checklist: which ports answer
 // from here, whether that is exactly what was expected, and what a connect scan cannot know
 // (UDP: a silent port is open or filtered alike, so 41641/udp is reported as not judged).
-#include "cli/scan_command.h"
+#include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
+#include "cli/commands/command.h"
 #include "core/text.h"
 #include "scan/port_set.h"
 #include "scan/syn_scan.h"
@@ -17,6 +20,20 @@ namespace {
 
 using scan::PortState;
 using scan::Protocol;
+
+struct ScanOptions {
+  std::string target;
+  std::string ports = "1-65535";
+  std::string expect;  // "22/tcp,41641/udp"; empty: no expectation
+  int timeout_ms = 1000;
+  int min_timeout_ms = 100;
+  int retries = 1;
+  int rate = 0;
+  int parallel = 0;
+  bool ipv4 = false;
+  bool ipv6 = false;
+  std::string method = "auto";  // auto (syn with CAP_NET_RAW, else connect), syn, connect
+};
 
 constexpr const char* k_udp_reason =
     "not judged: a TCP scan cannot probe UDP, and an open UDP port (WireGuard) answers no "
@@ -49,14 +66,19 @@ Expectation judge(const std::vector<scan::PortSpec>& specs, const scan::ScanResu
 
 std::string tcp_list(const std::vector<int>& ports) {
   std::vector<std::string> items;
-  for (int port : ports)
-    items.push_back(std::to_string(port) + "/tcp");
+  for (int port : ports) items.push_back(std::to_string(port) + "/tcp");
   return join(items, ", ");
 }
 
-}  // namespace
-
-int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, const Style& style) {
+// Exit codes: 0 scanned (and, with --expect, exactly the expected TCP ports open); 1 the open
+// ports differ from --expect; 2 bad arguments or the scan could not run. From the outside:
+// needs no root, no policy, no host.
+int run_scan_command(const ScanOptions& command, Invocation& invocation) {
+  std::ostream& out = invocation.out;
+  std::ostream& err = invocation.err;
+  const Style style = invocation.style();
+  // Progress on stderr, when that is a terminal.
+  const bool show_progress = ::isatty(STDERR_FILENO) == 1;
   // Arguments: the target, the ports, the expectation, the timing.
   auto ports = scan::parse_port_ranges(command.ports);
   if (!ports) {
@@ -86,15 +108,15 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
   scan::ScanOptions options;
   options.ports = *ports;
   options.max_timeout = std::chrono::milliseconds(command.timeout_ms);
-  options.min_timeout = std::chrono::milliseconds(std::min(command.min_timeout_ms, command.timeout_ms));
+  options.min_timeout =
+      std::chrono::milliseconds(std::min(command.min_timeout_ms, command.timeout_ms));
   options.retries = command.retries;
   options.rate = command.rate;
   options.parallel = command.parallel;
-  if (command.progress && style.format == Format::text)
+  if (show_progress && style.format == Format::text)
     options.progress = [&err](const scan::ScanProgress& progress) {
-      err << "\rscanning: " << progress.done << "/" << progress.total << " ports, "
-          << progress.open << " open" << (progress.done == progress.total ? "\n" : "")
-          << std::flush;
+      err << "\rscanning: " << progress.done << "/" << progress.total << " ports, " << progress.open
+          << " open" << (progress.done == progress.total ? "\n" : "") << std::flush;
     };
 
   // The scan: raw SYNs where allowed (or asked for), else connects.
@@ -118,7 +140,9 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
   // The verdicts, grouped by state.
   std::vector<int> open, closed, filtered;
   for (const auto& port : result->ports)
-    (port.state == PortState::open ? open : port.state == PortState::closed ? closed : filtered)
+    (port.state == PortState::open     ? open
+     : port.state == PortState::closed ? closed
+                                       : filtered)
         .push_back(port.port);
   std::optional<Expectation> expectation;
   if (expected)
@@ -140,8 +164,8 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
     document["open"] = open;
     document["closed"] = scan::port_range_items(closed);
     document["filtered"] = scan::port_range_items(filtered);
-    document["counts"] = {{"open", open.size()}, {"closed", closed.size()},
-                          {"filtered", filtered.size()}};
+    document["counts"] = {
+        {"open", open.size()}, {"closed", closed.size()}, {"filtered", filtered.size()}};
     nlohmann::json reasons = nlohmann::json::object();
     // Only answers other than each state's usual one (syn-ack, reset, no answer).
     for (const auto& port : result->ports)
@@ -168,14 +192,12 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
     out << " (" << result->target.address << ")";
   out << ": " << ports->size() << " TCP port(s) in "
       << static_cast<double>(result->elapsed.count()) / 1000.0 << " s ("
-      << (method == "tcp-syn" ? "SYN scan, " : "connect scan, ") << result->probes
-      << " probes)\n";
+      << (method == "tcp-syn" ? "SYN scan, " : "connect scan, ") << result->probes << " probes)\n";
   for (const auto& port : result->ports)
     if (port.state == PortState::open)
       out << "  " << port.port << "/tcp  open\n";
   if (closed.size() <= 20) {
-    for (int port : closed)
-      out << "  " << port << "/tcp  closed\n";
+    for (int port : closed) out << "  " << port << "/tcp  closed\n";
   }
   out << open.size() << " open, " << closed.size() << " closed"
       << (closed.size() > 20 ? " (" + scan::format_port_ranges(closed) + ")" : "") << ", "
@@ -194,6 +216,40 @@ int run_scan(const ScanCommand& command, std::ostream& out, std::ostream& err, c
     }
   }
   return mismatch ? k_exit_pending : k_exit_ok;
+}
+
+}  // namespace
+
+CliCommand add_scan_command(CLI::App& app) {
+  auto options = std::make_shared<ScanOptions>();
+  auto* scan = app.add_subcommand(
+      "scan", "Scan a server's TCP ports from here, as nmap -p- would (run it from outside)");
+  scan->add_option("target", options->target, "Address or host name")->required();
+  scan->add_option("-p,--ports", options->ports, "Ports: 1-65535 (default), 22,80,8000-8100");
+  scan->add_option("--expect", options->expect,
+                   "Exactly these must be open, e.g. 22/tcp,41641/udp (exit 1 otherwise)");
+  scan->add_option("--timeout", options->timeout_ms,
+                   "Longest wait for an answer, ms (default 1000; shorter once RTT is known)")
+      ->check(CLI::Range(1, 60000));
+  scan->add_option("--min-timeout", options->min_timeout_ms,
+                   "Shortest wait for an answer, ms (default 100)")
+      ->check(CLI::Range(1, 60000));
+  scan->add_option("--retries", options->retries,
+                   "Probe unanswered ports again this many times (default 1)")
+      ->check(CLI::Range(0, 10));
+  scan->add_option("--rate", options->rate, "Probes per second at most (default: no limit)")
+      ->check(CLI::Range(0, 10000000));
+  scan->add_option("--parallel", options->parallel,
+                   "Probes in flight at most (default: as the descriptor limit allows)")
+      ->check(CLI::Range(0, 1000000));
+  scan->add_option("--method", options->method,
+                   "syn (raw SYNs, needs CAP_NET_RAW), connect (no privileges) or auto (default: "
+                   "syn where allowed)")
+      ->check(CLI::IsMember({"auto", "syn", "connect"}));
+  scan->add_flag("-4", options->ipv4, "Use the target's IPv4 address");
+  scan->add_flag("-6", options->ipv6, "Use the target's IPv6 address");
+  return {scan,
+          [options](Invocation& invocation) { return run_scan_command(*options, invocation); }};
 }
 
 }  // namespace clawshield
