@@ -40,7 +40,7 @@ TEST(CheckCatalog, EachCheckOnceAndComplete) {
 
 TEST(CheckCatalog, EveryCheckBelongsToALayerOfThePosture) {
   std::set<std::string> layers;
-  for (const auto& layer : all_layers()) layers.emplace(layer->id());
+  for (const auto& layer : all_layers(Policy{})) layers.emplace(layer->id());
   for (const Check* check : checks::k_all)
     EXPECT_TRUE(layers.contains(std::string(check->layer)))
         << check->id << " names layer " << check->layer << ", which is not in all_layers()";
@@ -48,7 +48,8 @@ TEST(CheckCatalog, EveryCheckBelongsToALayerOfThePosture) {
 
 TEST(CheckCatalog, TheChecklistNamesOnlyCatalogChecks) {
   const std::set<std::string> ids = catalog_ids();
-  for (const auto& [firewall, guard] : {std::pair{"nftables", "clawshield"}, {"ufw", "fail2ban"}}) {
+  for (const auto& [firewall, guard] : {std::pair{FirewallBackend::nftables, GuardEngine::clawshield},
+                                 std::pair{FirewallBackend::ufw, GuardEngine::fail2ban}}) {
     Policy policy;
     policy.firewall.backend = firewall;
     policy.guard.engine = guard;
@@ -97,7 +98,8 @@ TEST(CheckCatalog, EveryCheckIsAnsweredByItsLayersVerify) {
   testing::write_file(root.path(), "/etc/ssh/sshd_config", "Port 22\n");
   std::map<std::string, std::string> produced;  // id -> layer
   for (const bool own_network : {false, true})
-    for (const auto& [firewall, guard] : {std::pair{"nftables", "clawshield"}, {"ufw", "fail2ban"}})
+    for (const auto& [firewall, guard] : {std::pair{FirewallBackend::nftables, GuardEngine::clawshield},
+                                 std::pair{FirewallBackend::ufw, GuardEngine::fail2ban}})
       for (const AppSandbox sandbox : {AppSandbox::rootless, AppSandbox::system_docker}) {
         Policy policy;
         policy.firewall.backend = firewall;
@@ -105,7 +107,8 @@ TEST(CheckCatalog, EveryCheckIsAnsweredByItsLayersVerify) {
         policy.app.sandbox = sandbox;
         policy.docker.compose_files = {"/srv/app/compose.yaml"};  // missing: judged unknown
         OfflineHost offline(root.path(), own_network);
-        auto report = run_verify(Context{offline.host, policy}, all_layers(), std::nullopt);
+        const HostView view = offline.host.view();
+        auto report = run_verify(Context{view, policy}, all_layers(policy), std::nullopt);
         for (const auto& finding : report.findings) produced.emplace(finding.id, finding.layer);
       }
   const std::set<std::string> ids = catalog_ids();

@@ -28,7 +28,7 @@ DockerInstall detect(const std::string& root, CommandRunner& runner) {
   SystemClock clock;
   testing::EmptyNftables nft;
   Host host{*fs, runner, clock, nft, Liveness::offline, false};
-  return detect_docker(host);
+  return detect_docker(host.view());
 }
 
 TEST(DockerDetect, ReadsTheRootsDpkgDatabase) {

@@ -286,8 +286,9 @@ TEST(GuardBanSets, JudgedFromTheTypedTable) {
   Host host{*fs, runner, clock, nft, Liveness::offline, false};
   host.own_network = true;
   Policy policy;
+  const HostView view = host.view();
   auto ban_sets = [&]() {
-    for (auto& finding : GuardLayer{}.verify(Context{host, policy}))
+    for (auto& finding : GuardLayer{Role::active}.verify(Context{view, policy}))
       if (finding.id == "guard.ban_sets")
         return finding;
     ADD_FAILURE() << "no ban_sets finding";

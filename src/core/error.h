@@ -50,7 +50,7 @@ std::string_view error_code_name(ErrorCode code);
   auto CS_CONCAT(cs_try_, __LINE__) = (expression);                          \
   if (!CS_CONCAT(cs_try_, __LINE__))                                         \
     return std::unexpected(std::move(CS_CONCAT(cs_try_, __LINE__)).error()); \
-  declaration = std::move(*CS_CONCAT(cs_try_, __LINE__))
+  declaration = std::move(*CS_CONCAT(cs_try_, __LINE__))  // NOLINT(bugprone-macro-parentheses): a declaration
 // The same for Result<void>: `CS_TRY_VOID(expression);`.
 #define CS_TRY_VOID(expression)                               \
   do {                                                        \

@@ -74,6 +74,8 @@ struct AppPolicy {
   // Whether OpenClaw's `gateway.tailscale.mode: funnel` (the gateway on the public internet
   // through Tailscale Funnel) is accepted: then a warning, else a failure.
   bool allow_funnel = false;
+
+  bool operator==(const AppPolicy&) const = default;
 };
 
 // The app's systemd unit.
@@ -81,6 +83,8 @@ struct SystemdPolicy {
   double max_exposure = 2.0;                  // systemd-analyze security score, 0 (best) to 10
   std::vector<std::string> read_write_paths;  // besides the state dir
   std::vector<std::string> environment = {"NODE_ENV=production"};
+
+  bool operator==(const SystemdPolicy&) const = default;
 };
 
 // The scoped sudo rules for the app user.
@@ -89,6 +93,8 @@ struct SudoPolicy {
   std::string journalctl = "/usr/bin/journalctl";
   std::string tailscale = "/usr/bin/tailscale";
   bool allow_tailscale = true;
+
+  bool operator==(const SudoPolicy&) const = default;
 };
 
 // unattended-upgrades.
@@ -101,6 +107,8 @@ struct UpdatesPolicy {
       "origin=Debian,codename=${distro_codename},label=Debian-Security",
       "origin=Debian,codename=${distro_codename}-security,label=Debian-Security",
   };
+
+  bool operator==(const UpdatesPolicy&) const = default;
 };
 
 // sshd's effective settings that verify judges (clawshield does not rewrite sshd_config: a
@@ -109,6 +117,8 @@ struct SshPolicy {
   bool password_authentication = false;       // passwords (or PAM keyboard-interactive) allowed
   std::string permit_root_login = "no";       // "no" or "prohibit-password"
   int max_auth_tries = 3;                     // most attempts per connection
+
+  bool operator==(const SshPolicy&) const = default;
 };
 
 // Kernel settings (sysctl) for a Docker host; written to /etc/sysctl.d and applied.
@@ -116,6 +126,8 @@ struct KernelPolicy {
   bool manage = true;
   // Settings left as the admin has them (e.g. "kernel.yama.ptrace_scope" on a debugging box).
   std::vector<std::string> exempt;
+
+  bool operator==(const KernelPolicy&) const = default;
 };
 
 // The nftables firewall (layers 1, 3 and 4, network side).
@@ -133,6 +145,8 @@ struct FirewallPolicy {
   std::vector<std::string> container_interfaces = {"docker0", "br-*"};
   int confirm_timeout = 120;  // seconds; 0 = load without commit-confirmed rollback
   FirewallBackend backend = FirewallBackend::nftables;
+
+  bool operator==(const FirewallPolicy&) const = default;
 };
 
 // Docker (layers 3-4, daemon side): the keys clawshield sets in /etc/docker/daemon.json.
@@ -156,6 +170,8 @@ struct DockerPolicy {
   std::vector<std::string> compose_files;
   // Users allowed in the docker group (membership is root-equivalent). None by default.
   std::vector<std::string> group_members;
+
+  bool operator==(const DockerPolicy&) const = default;
 };
 
 // The brute-force guard (layer 2).
@@ -186,6 +202,8 @@ struct GuardPolicy {
   // Where clawshield is installed, for the guard's systemd unit.
   std::string executable = "/usr/local/bin/clawshield";
   GuardEngine engine = GuardEngine::clawshield;
+
+  bool operator==(const GuardPolicy&) const = default;
 };
 
 // One kernel setting of the posture. `scope` says whose it is: the network namespace's
@@ -221,6 +239,8 @@ struct Policy {
   SshPolicy ssh;
   KernelPolicy kernel;
   std::string source = "built-in defaults";  // where it came from, for messages
+
+  bool operator==(const Policy&) const = default;
 };
 
 inline constexpr const char* k_default_policy_path = "/etc/clawshield/policy.yaml";

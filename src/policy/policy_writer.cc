@@ -71,7 +71,11 @@ std::string render_policy(const Policy& policy) {
   port_list(out, "ssh_ports", firewall.ssh_ports);
   port_list(out, "public_tcp", firewall.public_tcp);
   port_list(out, "public_udp", firewall.public_udp);
-  port_list(out, "app_ports", firewall.app_ports);
+  // Unset, the gateway's port is the one OpenClaw resolves on the host: written back only when
+  // the policy set it (as app.service and app.exec_start), or a copy of `policy show` (the
+  // packaged example is one) would pin the port and stop following the gateway.
+  if (firewall.app_ports_origin == Origin::policy)
+    port_list(out, "app_ports", firewall.app_ports);
   string_list(out, "trusted_interfaces", firewall.trusted_interfaces);
   string_list(out, "container_interfaces", firewall.container_interfaces);
   out << YAML::Key << "confirm_timeout" << YAML::Value << firewall.confirm_timeout;

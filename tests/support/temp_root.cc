@@ -144,7 +144,10 @@ void capture_json_output(const std::vector<std::string>& args, const CommandResu
 
 CommandResult run_clawshield(const std::vector<std::string>& args,
                              const std::vector<std::pair<std::string, std::string>>& env) {
-  std::vector<std::string> argv = {CLAWSHIELD_BINARY};
+  // CLAWSHIELD_TEST_BINARY runs the tests against another build's binary: a refactoring's
+  // output diffed before and after (with CLAWSHIELD_TEST_JSON_CAPTURE).
+  const char* other = std::getenv("CLAWSHIELD_TEST_BINARY");
+  std::vector<std::string> argv = {other != nullptr && *other != '\0' ? other : CLAWSHIELD_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessRunner runner;
   Command command(argv);
