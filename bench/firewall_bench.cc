@@ -34,7 +34,8 @@ double median(std::vector<double> values) {
 }
 
 std::string ban_elements(int count) {
-  std::string text = std::string("add element inet ") + k_firewall_table + " " + k_ban_set_v4 + " { ";
+  std::string text =
+      std::string("add element inet ") + k_firewall_table + " " + k_ban_set_v4 + " { ";
   for (int i = 0; i < count; ++i) {
     if (i)
       text += ", ";
@@ -78,8 +79,10 @@ void compare(const char* what, const std::string& reset, const std::string& comm
   }
   std::filesystem::remove(file);
   double a = median(ours), b = median(cli);
-  std::printf("%-34s clawshield (libnftables) %8.2f ms   nft -f %8.2f ms   ratio %.2fx   target < %.0f ms: %s\n",
-              what, a, b, b / a, target_ms, a < target_ms ? "met" : "MISSED");
+  std::printf(
+      "%-34s clawshield (libnftables) %8.2f ms   nft -f %8.2f ms   ratio %.2fx   target < %.0f ms: "
+      "%s\n",
+      what, a, b, b / a, target_ms, a < target_ms ? "met" : "MISSED");
 }
 
 }  // namespace
@@ -107,7 +110,8 @@ int main() {
   const std::string load = replace_table_transaction(ruleset);
   compare("full ruleset (atomic replace)", "", load, 21, 50.0);
 
-  const std::string flush = std::string("flush set inet ") + k_firewall_table + " " + k_ban_set_v4 + "\n";
+  const std::string flush =
+      std::string("flush set inet ") + k_firewall_table + " " + k_ban_set_v4 + "\n";
   compare("100k ban elements, one transaction", flush, ban_elements(100000), 3, 1000.0);
 
   (void)runner.run(Command({"ip", "netns", "del", netns}));

@@ -2,8 +2,8 @@
 // generated 1M-line sshd log (failures from many addresses, successful logins, noise):
 // `clawshield guard --replay` vs `fail2ban-regex` (Debian's sshd filter) vs sshguard's parser
 // (`sshg-parser`), each as a whole process, lines/s and ratios. Before that, 250k/500k/1M
-// distinct sources (linear time, bounded peak RSS). Run: `build/bench/guard_bench` (the peers come from
-// scripts/setup; a missing one is reported and skipped).
+// distinct sources (linear time, bounded peak RSS). Run: `build/bench/guard_bench` (the peers come
+// from scripts/setup; a missing one is reported and skipped).
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,8 +34,8 @@ std::string ipv4(uint32_t value) {
 
 std::string stamp(int second) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "Nov 25 %02d:%02d:%02d", second / 3600 % 24, second / 60 % 60,
-                second % 60);
+  std::snprintf(buffer, sizeof buffer, "Nov 25 %02d:%02d:%02d", second / 3600 % 24,
+                second / 60 % 60, second % 60);
   return buffer;
 }
 
@@ -45,40 +45,48 @@ void write_mixed_log(const std::string& path, int lines) {
   std::ofstream out(path);
   const char* users[] = {"root", "admin", "ubuntu", "oracle", "test", "git", "postgres", "pi"};
   for (int i = 0; i < lines; ++i) {
-    const std::string prefix = stamp(i / 12) + " server sshd[" + std::to_string(1000 + i % 30000) + "]: ";
+    const std::string prefix =
+        stamp(i / 12) + " server sshd[" + std::to_string(1000 + i % 30000) + "]: ";
     const std::string attacker = ipv4(0xCB007100u + static_cast<uint32_t>(random() % 5000));
     const std::string user = users[random() % 8];
     const std::string port = std::to_string(30000 + random() % 30000);
     auto roll = static_cast<unsigned>(random() % 100);
     if (roll < 25)
-      out << prefix << "Failed password for " << user << " from " << attacker << " port " << port << " ssh2\n";
+      out << prefix << "Failed password for " << user << " from " << attacker << " port " << port
+          << " ssh2\n";
     else if (roll < 40)
       out << prefix << "Invalid user " << user << " from " << attacker << " port " << port << "\n";
     else if (roll < 50)
-      out << prefix << "Connection closed by invalid user " << user << " " << attacker << " port " << port
-          << " [preauth]\n";
+      out << prefix << "Connection closed by invalid user " << user << " " << attacker << " port "
+          << port << " [preauth]\n";
     else if (roll < 55)
-      out << prefix << "Received disconnect from " << attacker << " port " << port << ":11: Bye Bye [preauth]\n";
+      out << prefix << "Received disconnect from " << attacker << " port " << port
+          << ":11: Bye Bye [preauth]\n";
     else if (roll < 60)
-      out << prefix << "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost="
+      out << prefix
+          << "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= "
+             "rhost="
           << attacker << "  user=" << user << "\n";
     else if (roll < 65)
       out << prefix << "Accepted publickey for deploy from 192.0.2.10 port " << port
           << " ssh2: ED25519 SHA256:Zm9vYmFyYmF6\n";
     else if (roll < 70)
-      out << prefix << "pam_unix(sshd:session): session opened for user deploy(uid=1000) by (uid=0)\n";
+      out << prefix
+          << "pam_unix(sshd:session): session opened for user deploy(uid=1000) by (uid=0)\n";
     else if (roll < 85)
-      out << stamp(i / 12) << " server CRON[" << (2000 + i % 1000) << "]: (root) CMD (command -v debian-sa1 > /dev/null)\n";
+      out << stamp(i / 12) << " server CRON[" << (2000 + i % 1000)
+          << "]: (root) CMD (command -v debian-sa1 > /dev/null)\n";
     else
-      out << stamp(i / 12) << " server systemd[1]: Started session-" << i << ".scope - Session of User deploy.\n";
+      out << stamp(i / 12) << " server systemd[1]: Started session-" << i
+          << ".scope - Session of User deploy.\n";
   }
 }
 
 void write_distinct_log(const std::string& path, int lines) {
   std::ofstream out(path);
   for (int i = 0; i < lines; ++i)
-    out << stamp(i / 2000) << " server sshd[1]: Failed password for root from " << ipv4(0x0B000000u + static_cast<uint32_t>(i))
-        << " port 40000 ssh2\n";
+    out << stamp(i / 2000) << " server sshd[1]: Failed password for root from "
+        << ipv4(0x0B000000u + static_cast<uint32_t>(i)) << " port 40000 ssh2\n";
 }
 
 struct Timed {
@@ -110,7 +118,8 @@ Timed time_command(const std::vector<std::string>& argv, const std::string& stdi
 }  // namespace
 
 int main() {
-  const std::string dir = std::filesystem::temp_directory_path() / ("clawshield-guard-bench-" + std::to_string(::getpid()));
+  const std::string dir = std::filesystem::temp_directory_path() /
+                          ("clawshield-guard-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const int lines = 1'000'000;
   const std::string log = dir + "/auth.log";
@@ -123,29 +132,37 @@ int main() {
   for (int count : {250'000, 500'000, 1'000'000}) {
     const std::string distinct = dir + "/distinct-" + std::to_string(count) + ".log";
     write_distinct_log(distinct, count);
-    Timed run = time_command({CLAWSHIELD_BINARY, "guard", "--replay", distinct, "--year", "2026", "--json"});
+    Timed run = time_command(
+        {CLAWSHIELD_BINARY, "guard", "--replay", distinct, "--year", "2026", "--json"});
     rusage usage{};
     ::getrusage(RUSAGE_CHILDREN, &usage);
-    std::printf("%7d distinct sources: %6.3f s (%5.0f ns/source), peak RSS %6.1f MB (target <= 64 MB: %s)%s\n",
-                count, run.seconds, run.seconds * 1e9 / count, static_cast<double>(usage.ru_maxrss) / 1024.0,
-                usage.ru_maxrss <= 64 * 1024 ? "met" : "MISSED", run.ok ? "" : " (failed)");
+    std::printf(
+        "%7d distinct sources: %6.3f s (%5.0f ns/source), peak RSS %6.1f MB (target <= 64 MB: "
+        "%s)%s\n",
+        count, run.seconds, run.seconds * 1e9 / count,
+        static_cast<double>(usage.ru_maxrss) / 1024.0,
+        usage.ru_maxrss <= 64 * 1024 ? "met" : "MISSED", run.ok ? "" : " (failed)");
     std::filesystem::remove(distinct);
   }
 
-  Timed ours = time_command({CLAWSHIELD_BINARY, "guard", "--replay", log, "--year", "2026", "--json"});
+  Timed ours =
+      time_command({CLAWSHIELD_BINARY, "guard", "--replay", log, "--year", "2026", "--json"});
   Timed sshguard = time_command({"/usr/libexec/sshguard/sshg-parser"}, log);
   Timed fail2ban = time_command({"fail2ban-regex", log, "/etc/fail2ban/filter.d/sshd.conf"});
   auto rate = [&](const Timed& t) { return t.ok ? lines / t.seconds : 0.0; };
-  std::printf("%-34s %8.2f s  %12.0f lines/s\n", "clawshield guard --replay", ours.seconds, rate(ours));
+  std::printf("%-34s %8.2f s  %12.0f lines/s\n", "clawshield guard --replay", ours.seconds,
+              rate(ours));
   for (const auto& [name, peer, target] :
-       {std::tuple{"sshg-parser (sshguard)", sshguard, 10.0}, std::tuple{"fail2ban-regex (sshd filter)", fail2ban, 100.0}}) {
+       {std::tuple{"sshg-parser (sshguard)", sshguard, 10.0},
+        std::tuple{"fail2ban-regex (sshd filter)", fail2ban, 100.0}}) {
     if (!peer.ok) {
       std::printf("%-34s unavailable: %s\n", name, peer.note.c_str());
       continue;
     }
     double ratio = rate(ours) / rate(peer);
-    std::printf("%-34s %8.2f s  %12.0f lines/s   clawshield is %.1fx faster (target >= %.0fx: %s)\n", name,
-                peer.seconds, rate(peer), ratio, target, ratio >= target ? "met" : "MISSED");
+    std::printf(
+        "%-34s %8.2f s  %12.0f lines/s   clawshield is %.1fx faster (target >= %.0fx: %s)\n", name,
+        peer.seconds, rate(peer), ratio, target, ratio >= target ? "met" : "MISSED");
   }
 
   std::filesystem::remove_all(dir);

@@ -11,13 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <spawn.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <spawn.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,13 +34,14 @@ using namespace clawshield;
 
 std::string rfc3339_now() {
   auto now = std::chrono::system_clock::now();
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00",
+                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<long long>(micros % 1000000));
   return buffer;
 }
@@ -60,7 +61,8 @@ int main() {
   }
   ProcessRunner runner;
   const std::string netns = "csglat" + std::to_string(::getpid());
-  const std::string root = std::filesystem::temp_directory_path() / ("clawshield-latency-" + std::to_string(::getpid()));
+  const std::string root =
+      std::filesystem::temp_directory_path() / ("clawshield-latency-" + std::to_string(::getpid()));
   std::filesystem::create_directories(root + "/etc");
   std::filesystem::create_directories(root + "/var/log");
   std::ofstream(root + "/etc/passwd") << "root:x:0:0:root:/root:/bin/bash\n";
@@ -72,8 +74,8 @@ int main() {
   auto applied = runner.run(Command({CLAWSHIELD_BINARY, "apply", "--root", root, "--netns", netns,
                                      "--confirm-timeout", "0", "--offline"}));
   // --offline skips the load: load the firewall for real, then start the guard.
-  applied = runner.run(Command({CLAWSHIELD_BINARY, "apply", "--root", root, "--netns", netns,
-                                "--confirm-timeout", "0"}));
+  applied = runner.run(Command(
+      {CLAWSHIELD_BINARY, "apply", "--root", root, "--netns", netns, "--confirm-timeout", "0"}));
   if (!applied || !applied->ok()) {
     std::printf("apply failed\n");
     return 1;
@@ -82,15 +84,16 @@ int main() {
   const std::string guard_log = root + "/guard.log";
   pid_t guard = -1;
   {
-    std::vector<std::string> argv = {CLAWSHIELD_BINARY, "guard", "--root", root, "--netns", netns,
-                                     "--no-journal", "--log-file", "/var/log/auth.log"};
+    std::vector<std::string> argv = {CLAWSHIELD_BINARY,  "guard", "--root",       root,
+                                     "--netns",          netns,   "--no-journal", "--log-file",
+                                     "/var/log/auth.log"};
     std::vector<char*> args;
-    for (auto& a : argv)
-      args.push_back(a.data());
+    for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, guard_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 2, guard_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
     posix_spawn(&guard, args[0], &actions, nullptr, args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
   }
@@ -102,8 +105,9 @@ int main() {
   for (int s = 0; s < sources; ++s) {
     const std::string address = "11.0." + std::to_string(s / 256) + "." + std::to_string(s % 256);
     for (int n = 0; n < 5; ++n) {
-      std::string line = rfc3339_now() + " bench sshd[" + std::to_string(1000 + s) + "]: Failed password for root from " +
-                         address + " port " + std::to_string(40000 + n) + " ssh2\n";
+      std::string line = rfc3339_now() + " bench sshd[" + std::to_string(1000 + s) +
+                         "]: Failed password for root from " + address + " port " +
+                         std::to_string(40000 + n) + " ssh2\n";
       (void)!::write(fd, line.data(), line.size());
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
@@ -127,11 +131,14 @@ int main() {
     std::printf("no bans were logged\n");
   } else {
     double p99 = percentile(reactions, 0.99);
-    std::printf("ban reaction, 5th failure line -> element in the kernel (%zu bans): p50 %.3f ms  p99 %.3f ms  max %.3f ms"
-                "   target p99 < 10 ms: %s\n",
-                reactions.size(), percentile(reactions, 0.5), p99, *std::ranges::max_element(reactions),
-                p99 < 10 ? "met" : "MISSED");
-    std::printf("  for reference (lab notes, not measured here): sshguard ~0.1 ms, fail2ban ~500 ms\n");
+    std::printf(
+        "ban reaction, 5th failure line -> element in the kernel (%zu bans): p50 %.3f ms  p99 %.3f "
+        "ms  max %.3f ms"
+        "   target p99 < 10 ms: %s\n",
+        reactions.size(), percentile(reactions, 0.5), p99, *std::ranges::max_element(reactions),
+        p99 < 10 ? "met" : "MISSED");
+    std::printf(
+        "  for reference (lab notes, not measured here): sshguard ~0.1 ms, fail2ban ~500 ms\n");
   }
 
   // 100,000 bans in one transaction through the guard's Banner.
@@ -142,18 +149,21 @@ int main() {
     std::vector<guard::Ban> bans;
     for (uint32_t i = 0; i < 100000; ++i) {
       guard::Address address;
-      address.bytes = {12, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+      address.bytes = {12, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
+                       static_cast<uint8_t>(i)};
       bans.push_back({address, 3600});
     }
     auto start = std::chrono::steady_clock::now();
     auto done = banner.ban(bans);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     auto listed = banner.list();
     if (!listed)
       std::printf("listing: %s\n", listed.error().message.c_str());
-    std::printf("100k bans in one transaction: %.1f ms (%s; %zu in the kernel)   target < 1000 ms: %s\n", ms,
-                done ? "ok" : done.error().message.c_str(), listed ? listed->size() : 0,
-                done && ms < 1000 ? "met" : "MISSED");
+    std::printf(
+        "100k bans in one transaction: %.1f ms (%s; %zu in the kernel)   target < 1000 ms: %s\n",
+        ms, done ? "ok" : done.error().message.c_str(), listed ? listed->size() : 0,
+        done && ms < 1000 ? "met" : "MISSED");
   }
   (void)runner.run(Command({"ip", "netns", "del", netns}));
   std::filesystem::remove_all(root);

@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
       result = net.run_in(net.outside(), {"nmap", "-p-", "-T4", "-Pn", "-n", "-oG", "-", target});
     });
     if (size_t at = result.out.find("Ports: "); at != std::string::npos) {
-      std::string line = result.out.substr(at + 7, result.out.find_first_of("\t\n", at + 7) - at - 7);
+      std::string line =
+          result.out.substr(at + 7, result.out.find_first_of("\t\n", at + 7) - at - 7);
       std::istringstream items(line);
       std::string item;
       while (std::getline(items, item, ','))
@@ -117,10 +118,9 @@ int main(int argc, char** argv) {
     std::string router_mac(trim(mac.out));
     CommandResult result;
     outcome.seconds = time_it([&] {
-      result = net.run_in(net.outside(),
-                          {"timeout", "30", "masscan", "-p1-65535", target, "--rate", "100000",
-                           "--adapter", "uplink", "--router-mac", router_mac, "--wait", "2", "-oL",
-                           list});
+      result = net.run_in(net.outside(), {"timeout", "30", "masscan", "-p1-65535", target, "--rate",
+                                          "100000", "--adapter", "uplink", "--router-mac",
+                                          router_mac, "--wait", "2", "-oL", list});
     });
     std::ifstream in(list);
     std::string line;

@@ -52,8 +52,8 @@ int main(int argc, char** argv) {
   testing::write_file("", policy,
                       "docker:\n  socket: " + net.docker_socket() + "\n  group_members: [admin]\n");
   net.start_sshd(22);
-  std::vector<std::string> common = {"--root", root.path(), "--netns", net.server(), "--policy",
-                                     policy};
+  std::vector<std::string> common = {"--root",     root.path(), "--netns",
+                                     net.server(), "--policy",  policy};
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.end(), common.begin(), common.end());
     return args;
@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
               "httpd", "-f", "-p", "8080"});
   net.start_in(net.server(), {CLAWSHIELD_BINARY, "guard", "--root", root.path(), "--no-journal",
                               "--log-file", "/var/log/auth.log"});
-  for (int i = 0; i < 50 && !std::filesystem::exists(root.path() + "/run/clawshield/guard.sock"); ++i)
+  for (int i = 0; i < 50 && !std::filesystem::exists(root.path() + "/run/clawshield/guard.sock");
+       ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
   // clawshield verify, every check.
@@ -89,9 +90,10 @@ int main(int argc, char** argv) {
   }
   std::sort(times.begin(), times.end());
   const double median = times[times.size() / 2];
-  std::printf("clawshield verify on the hardened harness server (%d runs): median %.3f s, "
-              "min %.3f s, max %.3f s\n",
-              runs, median, times.front(), times.back());
+  std::printf(
+      "clawshield verify on the hardened harness server (%d runs): median %.3f s, "
+      "min %.3f s, max %.3f s\n",
+      runs, median, times.front(), times.back());
   if (!last.is_discarded())
     std::printf("  %zu checks: %d pass, %d fail, %d warn, %d unknown\n", last["checks"].size(),
                 last["summary"]["pass"].get<int>(), last["summary"]["fail"].get<int>(),

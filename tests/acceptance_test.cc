@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -183,15 +183,32 @@ TEST_F(Acceptance, VerifyPassesEveryCheckAfterApply) {
     else
       EXPECT_EQ(status, "pass") << id;
   }
-  for (const char* id :
-       {"app_user.exists", "app_user.not_root", "app_user.not_in_forbidden_groups",
-        "app_user.login_shell", "app_user.state_dir", "systemd.exposure",
-        "systemd.seed_directives", "sudo.valid", "sudo.file_mode", "sudo.no_broad_rules",
-        "sudo.noexec", "sudo.exact_commands", "updates.package_installed",
-        "updates.periodic_update", "updates.periodic_unattended", "updates.security_only",
-        "updates.automatic_reboot", "updates.reboot_pending", "ssh.password_authentication",
-        "ssh.root_login", "ssh.max_auth_tries", "kernel.persisted", "kernel.redirects",
-        "tailscale.running", "tailscale.funnel_off", "firewall.unconfirmed"})
+  for (const char* id : {"app_user.exists",
+                         "app_user.not_root",
+                         "app_user.not_in_forbidden_groups",
+                         "app_user.login_shell",
+                         "app_user.state_dir",
+                         "systemd.exposure",
+                         "systemd.seed_directives",
+                         "sudo.valid",
+                         "sudo.file_mode",
+                         "sudo.no_broad_rules",
+                         "sudo.noexec",
+                         "sudo.exact_commands",
+                         "updates.package_installed",
+                         "updates.periodic_update",
+                         "updates.periodic_unattended",
+                         "updates.security_only",
+                         "updates.automatic_reboot",
+                         "updates.reboot_pending",
+                         "ssh.password_authentication",
+                         "ssh.root_login",
+                         "ssh.max_auth_tries",
+                         "kernel.persisted",
+                         "kernel.redirects",
+                         "tailscale.running",
+                         "tailscale.funnel_off",
+                         "firewall.unconfirmed"})
     EXPECT_TRUE(statuses.contains(id)) << id;
 }
 
@@ -351,8 +368,9 @@ TEST_F(Acceptance, WeakenedUnitFails) {
   std::string diff;
   for (const auto& layer : plan["layers"])
     for (const auto& change : layer["changes"])
-      if (change.contains("diff") && change["summary"].get<std::string>().find(
-                                         "/etc/systemd/system/openclaw.service") != std::string::npos)
+      if (change.contains("diff") &&
+          change["summary"].get<std::string>().find("/etc/systemd/system/openclaw.service") !=
+              std::string::npos)
         diff += change["diff"].get<std::string>();
   EXPECT_NE(diff.find("\n-ProtectSystem=false\n"), std::string::npos) << plan.dump(1);
   EXPECT_NE(diff.find("\n+ProtectSystem=strict\n"), std::string::npos) << plan.dump(1);

@@ -1,13 +1,14 @@
 // Issue 12 item 6 on the booted host: a Debian 12 booted by systemd-nspawn is a container, and
 // its machine-wide kernel settings are its host's (the network's are its own: the lab gives it
 // a writable /proc/sys/net for its own namespace, as a VPS has; with nspawn's default read-only
-// mount they are unknown too, see host_checks_test). Before the change `clawshield apply` failed there with `sysctl: permission
-// denied on key "net.ipv4.conf.all.rp_filter"` (and "kernel.kptr_restrict") and rolled back.
-// Now the apply must get past the kernel layer, and verify must say unknown, with the
-// container's host as the reason, for every setting the container cannot set. With the guard
-// on fail2ban (clawshield's own guard does not start under systemd yet, another item of issue
-// 12), the whole apply succeeds there: plan afterwards is empty, the sysctl.d file persisted,
-// and the app user (item 4) keeps its login shell and, with a warning, its docker membership.
+// mount they are unknown too, see host_checks_test). Before the change `clawshield apply` failed
+// there with `sysctl: permission denied on key "net.ipv4.conf.all.rp_filter"` (and
+// "kernel.kptr_restrict") and rolled back. Now the apply must get past the kernel layer, and verify
+// must say unknown, with the container's host as the reason, for every setting the container cannot
+// set. With the guard on fail2ban (clawshield's own guard does not start under systemd yet, another
+// item of issue 12), the whole apply succeeds there: plan afterwards is empty, the sysctl.d file
+// persisted, and the app user (item 4) keeps its login shell and, with a warning, its docker
+// membership.
 #include <unistd.h>
 
 #include <gtest/gtest.h>

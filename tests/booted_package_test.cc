@@ -55,9 +55,8 @@ TEST(BootedPackage, InstallsWorksAndRemovalLeavesThePostureInPlace) {
   // Install the .deb, offline, with apt-get as the README says.
   const std::string inside = "/root/" + std::filesystem::path(deb).filename().string();
   std::filesystem::copy_file(deb, host.root() + inside);
-  auto installed = host.exec({"env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y",
-                              inside},
-                             seconds(300));
+  auto installed = host.exec(
+      {"env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", inside}, seconds(300));
   ASSERT_EQ(installed.exit_code, 0) << installed.out << installed.err;
   EXPECT_EQ(host.exec({"sh", "-c", "command -v clawshield"}).out, "/usr/bin/clawshield\n");
 
@@ -67,8 +66,8 @@ TEST(BootedPackage, InstallsWorksAndRemovalLeavesThePostureInPlace) {
   EXPECT_TRUE(version.out.starts_with("clawshield ")) << version.out;
   EXPECT_EQ(version.err, "");
   auto planned = host.exec({"clawshield", "plan"}, seconds(300));
-  EXPECT_TRUE(planned.exit_code == 0 || planned.exit_code == 1)
-      << planned.exit_code << "\n" << planned.out << planned.err;
+  EXPECT_TRUE(planned.exit_code == 0 || planned.exit_code == 1) << planned.exit_code << "\n"
+                                                                << planned.out << planned.err;
   EXPECT_NE(planned.out.find("firewall"), std::string::npos) << planned.out;
   if (host.exec({"sh", "-c", "command -v man"}).exit_code == 0) {
     auto page = host.exec({"man", "-w", "clawshield"});
@@ -79,17 +78,16 @@ TEST(BootedPackage, InstallsWorksAndRemovalLeavesThePostureInPlace) {
   auto pages = host.exec({"sh", "-c", "zcat /usr/share/man/man8/clawshield.8.gz | head -c 2000"});
   EXPECT_NE(pages.out.find(".TH CLAWSHIELD 8"), std::string::npos) << pages.out;
   EXPECT_EQ(pages.out.find("@PROJECT_VERSION@"), std::string::npos) << pages.out;
-  EXPECT_EQ(host.exec({"test", "-s", "/usr/share/bash-completion/completions/clawshield"})
-                .exit_code,
-            0);
+  EXPECT_EQ(
+      host.exec({"test", "-s", "/usr/share/bash-completion/completions/clawshield"}).exit_code, 0);
   const std::string example = "/usr/share/doc/clawshield/examples/policy.yaml";
   auto checked = host.exec({"clawshield", "policy", "check", example});
   EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
 
   // The admin applies the example policy (guard.executable unset) and confirms.
-  ASSERT_EQ(host.exec({"install", "-D", "-m", "0600", example, "/etc/clawshield/policy.yaml"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      host.exec({"install", "-D", "-m", "0600", example, "/etc/clawshield/policy.yaml"}).exit_code,
+      0);
   auto applied = host.exec({"clawshield", "apply"}, seconds(300));
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   auto confirmed = host.exec({"clawshield", "confirm"});
@@ -97,36 +95,34 @@ TEST(BootedPackage, InstallsWorksAndRemovalLeavesThePostureInPlace) {
   for (const char* unit : {"/etc/systemd/system/clawshield-firewall-revert.service",
                            "/etc/systemd/system/clawshield-guard.service"}) {
     auto text = host.exec({"cat", unit});
-    EXPECT_NE(text.out.find("ExecStart=/usr/bin/clawshield "), std::string::npos)
-        << unit << ":\n"
-        << text.out;
+    EXPECT_NE(text.out.find("ExecStart=/usr/bin/clawshield "), std::string::npos) << unit << ":\n"
+                                                                                  << text.out;
   }
   EXPECT_TRUE(BootedHost::wait_until(
       [&] { return host.unit_state("clawshield-guard.service") == "active"; }, seconds(30)))
       << host.exec({"journalctl", "-b", "-u", "clawshield-guard", "--no-pager"}).out;
 
   // Removal: exit 0, the message, and the posture stays.
-  auto removed = host.exec(
-      {"env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "remove", "-y", "clawshield"},
-      seconds(300));
+  auto removed =
+      host.exec({"env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "remove", "-y", "clawshield"},
+                seconds(300));
   ASSERT_EQ(removed.exit_code, 0) << removed.out << removed.err;
   const std::string said = removed.out + removed.err;
-  EXPECT_NE(said.find("the hardened posture that `clawshield apply` made stays"),
-            std::string::npos)
+  EXPECT_NE(said.find("the hardened posture that `clawshield apply` made stays"), std::string::npos)
       << said;
   EXPECT_NE(said.find("`clawshield rollback`"), std::string::npos) << said;
   EXPECT_NE(host.exec({"test", "-e", "/usr/bin/clawshield"}).exit_code, 0);
   auto table = host.exec({"nft", "list", "table", "inet", "clawshield"});
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("policy drop"), std::string::npos) << table.out;
-  for (const char* path : {"/etc/sudoers.d/openclaw", "/etc/clawshield/firewall.nft",
-                           "/etc/systemd/system/clawshield-firewall.service",
-                           "/etc/clawshield/policy.yaml"})
+  for (const char* path :
+       {"/etc/sudoers.d/openclaw", "/etc/clawshield/firewall.nft",
+        "/etc/systemd/system/clawshield-firewall.service", "/etc/clawshield/policy.yaml"})
     EXPECT_EQ(host.exec({"test", "-e", path}).exit_code, 0) << path << " is gone";
-  std::cout << "[ figures  ] booted package test: "
-            << std::chrono::duration_cast<seconds>(std::chrono::steady_clock::now() - started)
-                   .count()
-            << " s\n";
+  std::cout
+      << "[ figures  ] booted package test: "
+      << std::chrono::duration_cast<seconds>(std::chrono::steady_clock::now() - started).count()
+      << " s\n";
 }
 
 }  // namespace

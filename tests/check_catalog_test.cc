@@ -48,8 +48,9 @@ TEST(CheckCatalog, EveryCheckBelongsToALayerOfThePosture) {
 
 TEST(CheckCatalog, TheChecklistNamesOnlyCatalogChecks) {
   const std::set<std::string> ids = catalog_ids();
-  for (const auto& [firewall, guard] : {std::pair{FirewallBackend::nftables, GuardEngine::clawshield},
-                                 std::pair{FirewallBackend::ufw, GuardEngine::fail2ban}}) {
+  for (const auto& [firewall, guard] :
+       {std::pair{FirewallBackend::nftables, GuardEngine::clawshield},
+        std::pair{FirewallBackend::ufw, GuardEngine::fail2ban}}) {
     Policy policy;
     policy.firewall.backend = firewall;
     policy.guard.engine = guard;
@@ -98,8 +99,9 @@ TEST(CheckCatalog, EveryCheckIsAnsweredByItsLayersVerify) {
   testing::write_file(root.path(), "/etc/ssh/sshd_config", "Port 22\n");
   std::map<std::string, std::string> produced;  // id -> layer
   for (const bool own_network : {false, true})
-    for (const auto& [firewall, guard] : {std::pair{FirewallBackend::nftables, GuardEngine::clawshield},
-                                 std::pair{FirewallBackend::ufw, GuardEngine::fail2ban}})
+    for (const auto& [firewall, guard] :
+         {std::pair{FirewallBackend::nftables, GuardEngine::clawshield},
+          std::pair{FirewallBackend::ufw, GuardEngine::fail2ban}})
       for (const AppSandbox sandbox : {AppSandbox::rootless, AppSandbox::system_docker}) {
         Policy policy;
         policy.firewall.backend = firewall;

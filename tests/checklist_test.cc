@@ -68,8 +68,7 @@ class Checklist : public ::testing::Test {
     std::map<std::string, std::string> statuses;
     auto document = json::parse(result.out, nullptr, false);
     if (!document.is_discarded())
-      for (const auto& check : document["checks"])
-        statuses[check["id"]] = check["status"];
+      for (const auto& check : document["checks"]) statuses[check["id"]] = check["status"];
     return statuses;
   }
 
@@ -106,11 +105,13 @@ TEST_F(Checklist, UnhardenedServerCrossesEachItemWithEvidence) {
     EXPECT_EQ(items[key]["status"], "fail") << key << " " << items[key].dump();
   EXPECT_EQ(items[k_tailscale]["status"], "unknown") << items[k_tailscale].dump();
   EXPECT_EQ(items[k_ufw]["item"], "`sudo ufw status` shows only SSH and Tailscale allowed");
-  EXPECT_NE(evidence_of(items[k_ufw], "firewall.table_loaded").find("fail: no table inet clawshield"),
-            std::string::npos)
+  EXPECT_NE(
+      evidence_of(items[k_ufw], "firewall.table_loaded").find("fail: no table inet clawshield"),
+      std::string::npos)
       << items[k_ufw].dump();
   EXPECT_NE(evidence_of(items[k_fail2ban], "guard.unit_installed").find("fail"), std::string::npos);
-  EXPECT_NE(evidence_of(items[k_nmap], "containers.published_ports").find("8080"), std::string::npos)
+  EXPECT_NE(evidence_of(items[k_nmap], "containers.published_ports").find("8080"),
+            std::string::npos)
       << items[k_nmap].dump();
   EXPECT_NE(evidence_of(items[k_curl], "docker.daemon_config").find("fail"), std::string::npos)
       << items[k_curl].dump();
@@ -155,10 +156,10 @@ TEST_F(Checklist, HardenedServerTicksAllFiveAndTailscaleIsUnknown) {
 
   // apply set the namespace's network settings; sshd's are judged from its config.
   auto statuses = verify_statuses();
-  for (const char* id : {"kernel.rp_filter", "kernel.redirects", "kernel.source_route",
-                         "kernel.syncookies", "kernel.persisted", "kernel.forwarding",
-                         "ssh.password_authentication", "ssh.root_login", "ssh.max_auth_tries",
-                         "guard.active"})
+  for (const char* id :
+       {"kernel.rp_filter", "kernel.redirects", "kernel.source_route", "kernel.syncookies",
+        "kernel.persisted", "kernel.forwarding", "ssh.password_authentication", "ssh.root_login",
+        "ssh.max_auth_tries", "guard.active"})
     EXPECT_EQ(statuses[id], "pass") << id;
   auto value = net().run_in(net().server(), {"sysctl", "-n", "net.ipv4.conf.all.send_redirects"});
   EXPECT_EQ(value.out, "0\n");

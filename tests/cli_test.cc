@@ -32,8 +32,7 @@ Outcome cli(std::vector<std::string> args) {
   SystemClock clock;
   testing::EmptyNftables nft;
   std::ostringstream out, err;
-  int code =
-      run_cli(static_cast<int>(argv.size()), argv.data(), runner, nft, clock, out, err);
+  int code = run_cli(static_cast<int>(argv.size()), argv.data(), runner, nft, clock, out, err);
   return {code, out.str(), err.str()};
 }
 
@@ -144,11 +143,10 @@ TEST(Cli, GuardExecutableIsThePoliciesOrTheDefaultOutsideAnInstall) {
       << shown.out;
   // A policy that names it keeps it.
   testing::write_file(root.path(), "/policy.yaml", "guard:\n  executable: /usr/sbin/clawshield\n");
-  auto named = cli({"policy", "show", "--root", root.path(), "--policy",
-                    root.path() + "/policy.yaml"});
+  auto named =
+      cli({"policy", "show", "--root", root.path(), "--policy", root.path() + "/policy.yaml"});
   ASSERT_EQ(named.code, 0) << named.err;
-  EXPECT_NE(named.out.find("  executable: /usr/sbin/clawshield\n"), std::string::npos)
-      << named.out;
+  EXPECT_NE(named.out.find("  executable: /usr/sbin/clawshield\n"), std::string::npos) << named.out;
 }
 
 // Docker's rules as iptables-nft loads them; the ip6 DNAT keeps an xtables target in the
@@ -165,8 +163,8 @@ TEST(Cli, VerifyWithDockersIptablesNftRulesPrintsNothingOnStderr) {
            {"iptables", "-t", "nat", "-N", "DOCKER"},
            {"iptables", "-t", "nat", "-A", "PREROUTING", "-m", "addrtype", "--dst-type", "LOCAL",
             "-j", "DOCKER"},
-           {"iptables", "-t", "nat", "-A", "DOCKER", "!", "-i", "docker0", "-p", "tcp", "-m",
-            "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "172.17.0.2:80"},
+           {"iptables", "-t", "nat", "-A", "DOCKER", "!", "-i", "docker0", "-p", "tcp", "-m", "tcp",
+            "--dport", "8080", "-j", "DNAT", "--to-destination", "172.17.0.2:80"},
            {"ip6tables", "-t", "nat", "-N", "DOCKER"},
            {"ip6tables", "-t", "nat", "-A", "DOCKER", "!", "-i", "docker0", "-p", "tcp", "-m",
             "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", "[fd00::2]:80"}}) {
@@ -183,8 +181,8 @@ TEST(Cli, VerifyWithDockersIptablesNftRulesPrintsNothingOnStderr) {
 
   testing::TempDir root;
   testing::seed_minimal_root(root.path());
-  auto verified =
-      testing::run_clawshield({"verify", "--only", "firewall", "--root", root.path(), "--netns", ns});
+  auto verified = testing::run_clawshield(
+      {"verify", "--only", "firewall", "--root", root.path(), "--netns", ns});
   EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;  // no table of ours yet
   EXPECT_EQ(verified.err, "");
   EXPECT_NE(verified.out.find("firewall."), std::string::npos) << verified.out;

@@ -25,7 +25,8 @@ using testing::NetnsHarness;
 using testing::PortState;
 
 bool ufw_installed(std::string& why) {
-  if (!std::filesystem::exists("/usr/sbin/ufw") || !std::filesystem::exists("/etc/ufw/before.rules")) {
+  if (!std::filesystem::exists("/usr/sbin/ufw") ||
+      !std::filesystem::exists("/etc/ufw/before.rules")) {
     why = "ufw is not installed (scripts/setup installs it)";
     return false;
   }
@@ -43,10 +44,12 @@ class CompatBackend : public ::testing::Test {
     testing::seed_minimal_root(root());
     // The root has ufw as Debian installs it (its pristine rule files), fail2ban and Docker.
     std::filesystem::create_directories(root() + "/etc/default");
-    std::filesystem::copy("/etc/ufw", root() + "/etc/ufw", std::filesystem::copy_options::recursive);
+    std::filesystem::copy("/etc/ufw", root() + "/etc/ufw",
+                          std::filesystem::copy_options::recursive);
     for (const char* file : {"/etc/ufw/user.rules", "/etc/ufw/user6.rules"})
-      std::filesystem::copy_file("/usr/share/ufw/iptables/" + std::filesystem::path(file).filename().string(),
-                                 root() + file, std::filesystem::copy_options::overwrite_existing);
+      std::filesystem::copy_file(
+          "/usr/share/ufw/iptables/" + std::filesystem::path(file).filename().string(),
+          root() + file, std::filesystem::copy_options::overwrite_existing);
     testing::write_file(root(), "/etc/ufw/ufw.conf", "ENABLED=no\nLOGLEVEL=low\n");
     std::filesystem::copy_file("/etc/default/ufw", root() + "/etc/default/ufw");
     testing::add_installed_package(root(), "ufw", "0.36.2-1");
@@ -76,7 +79,8 @@ class CompatBackend : public ::testing::Test {
   // A seed checklist command, as written, with the root's ufw files where ufw looks (or the
   // root's copies of `paths`).
   CommandResult as_written(const std::vector<std::string>& command,
-                           const std::vector<std::string>& paths = {"/etc/ufw", "/etc/default/ufw"}) {
+                           const std::vector<std::string>& paths = {"/etc/ufw",
+                                                                    "/etc/default/ufw"}) {
     std::vector<std::string> argv = {CLAWSHIELD_ROOT_VIEW, m_net->server(), root()};
     argv.insert(argv.end(), paths.begin(), paths.end());
     argv.push_back("--");
@@ -87,7 +91,8 @@ class CompatBackend : public ::testing::Test {
   }
 
   bool native_table_loaded() {
-    return m_net->run_in(m_net->server(), {"nft", "list", "table", "inet", "clawshield"}).exit_code == 0;
+    return m_net->run_in(m_net->server(), {"nft", "list", "table", "inet", "clawshield"})
+               .exit_code == 0;
   }
   bool ufw_active() { return as_written({"ufw", "status"}).out.starts_with("Status: active"); }
   std::string docker_user(const char* program) {
@@ -121,8 +126,10 @@ TEST_F(CompatBackend, SeedChecklistCommandsGiveTheSeedsAnswers) {
     GTEST_SKIP() << why;
   auto run = net().run_web_container();
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  for (int i = 0; i < 100 && net().probe_one(net().outside(), NetnsHarness::server_outside_address().v6,
-                                             8080, 200) != PortState::open; ++i)
+  for (int i = 0;
+       i < 100 && net().probe_one(net().outside(), NetnsHarness::server_outside_address().v6, 8080,
+                                  200) != PortState::open;
+       ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 8080),
             PortState::open);
@@ -138,8 +145,9 @@ TEST_F(CompatBackend, SeedChecklistCommandsGiveTheSeedsAnswers) {
     if (line.find("ALLOW") != std::string::npos)
       rules.push_back(std::string(trim(line.substr(0, line.find("ALLOW")))));
   std::ranges::sort(rules);
-  EXPECT_EQ(rules, (std::vector<std::string>{"18789/tcp (v6) on tailscale0", "18789/tcp on tailscale0",
-                                              "22/tcp", "22/tcp (v6)", "41641/udp", "41641/udp (v6)"}))
+  EXPECT_EQ(rules,
+            (std::vector<std::string>{"18789/tcp (v6) on tailscale0", "18789/tcp on tailscale0",
+                                      "22/tcp", "22/tcp (v6)", "41641/udp", "41641/udp (v6)"}))
       << status.out;
   auto verbose = as_written({"ufw", "status", "verbose"});
   EXPECT_NE(verbose.out.find("Default: deny (incoming), allow (outgoing), deny (routed)"),
@@ -154,8 +162,8 @@ TEST_F(CompatBackend, SeedChecklistCommandsGiveTheSeedsAnswers) {
   }
 
   // From outside only 22 answers; the published port times out there and works locally.
-  for (const auto& address : {NetnsHarness::server_outside_address().v4,
-                              NetnsHarness::server_outside_address().v6}) {
+  for (const auto& address :
+       {NetnsHarness::server_outside_address().v4, NetnsHarness::server_outside_address().v6}) {
     SCOPED_TRACE(address);
     auto scanned = net().run_in(net().outside(), {CLAWSHIELD_BINARY, "scan", address, "--ports",
                                                   "1-10000,18789,41641", "--json"});
@@ -221,13 +229,15 @@ TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
   ASSERT_EQ(rolled.exit_code, 0) << rolled.out << rolled.err;
   EXPECT_TRUE(native_table_loaded());
   EXPECT_FALSE(ufw_active());
-  EXPECT_EQ(docker_user("iptables").find("clawshield"), std::string::npos) << docker_user("iptables");
+  EXPECT_EQ(docker_user("iptables").find("clawshield"), std::string::npos)
+      << docker_user("iptables");
   EXPECT_TRUE(std::filesystem::exists(root() + "/etc/clawshield/firewall.nft"));
   EXPECT_TRUE(std::filesystem::exists(root() + "/etc/systemd/system/clawshield-guard.service"));
   EXPECT_FALSE(std::filesystem::exists(root() + "/etc/fail2ban/jail.local"));
   write_policy("nftables", "clawshield");
   auto native_plan = cs({"plan"});
-  EXPECT_EQ(native_plan.exit_code, 0) << "rollback left the native posture whole:\n" << native_plan.out;
+  EXPECT_EQ(native_plan.exit_code, 0) << "rollback left the native posture whole:\n"
+                                      << native_plan.out;
 
   // Compat again, then native by policy: ufw off, our DOCKER-USER rules gone, table back.
   write_policy("ufw", "fail2ban");
@@ -262,12 +272,13 @@ TEST_F(CompatBackend, SwitchingLeavesExactlyOneAndRollbackReturns) {
 TEST_F(CompatBackend, UnconfirmedEnableIsUndoneAtTheDeadline) {
   net().start_sshd(22);
   // A policy that opens 2222 instead of sshd's 22: refused while the session uses 22...
-  testing::write_file(m_policy_dir.path(), "/policy.yaml",
-                      "firewall:\n  backend: ufw\n  ssh_ports: [2222]\nguard:\n  engine: fail2ban\n");
-  auto refused = testing::run_clawshield(
-      {"apply", "--root", root(), "--netns", net().server(), "--policy",
-       m_policy_dir.path() + "/policy.yaml", "--confirm-timeout", "0"},
-      {{"SSH_CONNECTION", "10.77.0.1 50000 10.77.0.2 22"}});
+  testing::write_file(
+      m_policy_dir.path(), "/policy.yaml",
+      "firewall:\n  backend: ufw\n  ssh_ports: [2222]\nguard:\n  engine: fail2ban\n");
+  auto refused =
+      testing::run_clawshield({"apply", "--root", root(), "--netns", net().server(), "--policy",
+                               m_policy_dir.path() + "/policy.yaml", "--confirm-timeout", "0"},
+                              {{"SSH_CONNECTION", "10.77.0.1 50000 10.77.0.2 22"}});
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
   EXPECT_FALSE(ufw_active());
   // ...and, forced, undone by the commit-confirmed watchdog when nobody confirms.
@@ -335,8 +346,9 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   apply();
   // An admin who publishes 8080 to the world on purpose: an exception ahead of the drop.
-  auto exception = net().run_in(net().server(), {"iptables", "-w", "-I", "DOCKER-USER", "1", "-p", "tcp",
-                                                 "-m", "conntrack", "--ctorigdstport", "8080", "-j", "RETURN"});
+  auto exception =
+      net().run_in(net().server(), {"iptables", "-w", "-I", "DOCKER-USER", "1", "-p", "tcp", "-m",
+                                    "conntrack", "--ctorigdstport", "8080", "-j", "RETURN"});
   ASSERT_EQ(exception.exit_code, 0) << exception.err;
   const auto server_address = NetnsHarness::server_outside_address();
   PortState published = PortState::filtered;
@@ -351,9 +363,9 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   EXPECT_NE(jail.find("logpath = /var/log/auth.log"), std::string::npos) << jail;
 
   // The real fail2ban-server, in the server namespace, reading the root's files.
-  const std::vector<std::string> view = {CLAWSHIELD_ROOT_VIEW, net().server(), root(),
-                                         "/etc/fail2ban", "/var/log", "/run/fail2ban",
-                                         "/var/lib/fail2ban", "--"};
+  const std::vector<std::string> view = {
+      CLAWSHIELD_ROOT_VIEW, net().server(),      root(), "/etc/fail2ban", "/var/log",
+      "/run/fail2ban",      "/var/lib/fail2ban", "--"};
   std::vector<std::string> server = view;
   server.insert(server.end(), {"fail2ban-server", "-xf", "--logtarget", "stderr", "start"});
   const std::string log = net().work_dir() + "/fail2ban.log";
@@ -371,7 +383,8 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   }
   // `sudo fail2ban-client status sshd`, as written: the jail is active.
   ASSERT_EQ(jail_status.exit_code, 0) << jail_status.err << testing::read_file("", log);
-  EXPECT_NE(jail_status.out.find("Status for the jail: sshd"), std::string::npos) << jail_status.out;
+  EXPECT_NE(jail_status.out.find("Status for the jail: sshd"), std::string::npos)
+      << jail_status.out;
 
   // Five failed logins from outside: banned (fail2ban lists the ban first, then its actions
   // put it into the kernel: wait for the kernel).
@@ -407,7 +420,8 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   net().ssh_failures(net().outside(), server_address.v6, 5);
   bool banned6 = false;
   for (int i = 0; i < 150 && !banned6; ++i) {
-    banned6 = net().run_in(net().server(), {"ip6tables", "-w", "-S", "f2b-sshd"})
+    banned6 = net()
+                  .run_in(net().server(), {"ip6tables", "-w", "-S", "f2b-sshd"})
                   .out.find("-s fd00:77::1/128 -j REJECT") != std::string::npos;
     if (!banned6)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -419,8 +433,7 @@ TEST_F(CompatBackend, FiveFailedLoginsGetBannedByRealFail2ban) {
   auto verified = cs({"verify", "--only", "fail2ban", "--json"});
   auto document = json::parse(verified.out, nullptr, false);
   ASSERT_FALSE(document.is_discarded()) << verified.out;
-  for (const auto& check : document["checks"])
-    EXPECT_EQ(check["status"], "pass") << check.dump();
+  for (const auto& check : document["checks"]) EXPECT_EQ(check["status"], "pass") << check.dump();
 }
 
 TEST_F(CompatBackend, WithoutAuthLogFail2banReadsTheJournal) {
@@ -431,17 +444,21 @@ TEST_F(CompatBackend, WithoutAuthLogFail2banReadsTheJournal) {
                         std::filesystem::copy_options::recursive);
   std::filesystem::remove(root() + "/etc/fail2ban/jail.local");
   const std::string journal_dir = root() + "/var/log/journal/0123456789abcdef0123456789abcdef";
-  for (const std::string& dir : {journal_dir, root() + "/run/fail2ban", root() + "/var/lib/fail2ban"})
+  for (const std::string& dir :
+       {journal_dir, root() + "/run/fail2ban", root() + "/var/lib/fail2ban"})
     std::filesystem::create_directories(dir);
   int64_t monotonic = 0;
   // One entry as journald writes it for ssh.service (systemd-journal-remote makes the file).
   auto journal_entry = [&](const std::string& message, const std::string& uid = "0") {
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     const std::string export_file = net().work_dir() + "/entry.export";
-    std::ofstream(export_file) << "__REALTIME_TIMESTAMP=" << micros << "\n__MONOTONIC_TIMESTAMP="
-                               << ++monotonic << "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
-                               << "_SYSTEMD_UNIT=ssh.service\n_UID=" << uid << "\n_COMM=sshd\nSYSLOG_IDENTIFIER=sshd\n"
+    std::ofstream(export_file) << "__REALTIME_TIMESTAMP=" << micros
+                               << "\n__MONOTONIC_TIMESTAMP=" << ++monotonic
+                               << "\n_BOOT_ID=0123456789abcdef0123456789abcdef\n"
+                               << "_SYSTEMD_UNIT=ssh.service\n_UID=" << uid
+                               << "\n_COMM=sshd\nSYSLOG_IDENTIFIER=sshd\n"
                                << "_PID=4242\nMESSAGE=" << message << "\n\n";
     ProcessRunner runner;
     auto written = runner.run(Command({"/lib/systemd/systemd-journal-remote", "-o",
@@ -473,23 +490,25 @@ TEST_F(CompatBackend, WithoutAuthLogFail2banReadsTheJournal) {
   // A local user (uid 4242) whose program is named sshd, in ssh.service's cgroup: forged
   // failures for 10.77.0.9 come first and must ban nothing.
   for (int n = 0; n < 5; ++n)
-    journal_entry("Failed password for root from 10.77.0.9 port " + std::to_string(41000 + n) +
-                      " ssh2",
-                  "4242");
+    journal_entry(
+        "Failed password for root from 10.77.0.9 port " + std::to_string(41000 + n) + " ssh2",
+        "4242");
   for (int n = 0; n < 5; ++n)
     journal_entry("Failed password for root from 10.77.0.1 port " + std::to_string(40000 + n) +
                   " ssh2");
   bool banned = false;
   for (int i = 0; i < 150 && !banned; ++i) {
-    banned = net().run_in(net().server(), {"iptables", "-w", "-S", "f2b-sshd"})
+    banned = net()
+                 .run_in(net().server(), {"iptables", "-w", "-S", "f2b-sshd"})
                  .out.find("-s 10.77.0.1/32 -j REJECT") != std::string::npos;
     if (!banned)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(banned) << as_written({"fail2ban-client", "status", "sshd"}, paths).out
                       << testing::read_file("", log);
-  EXPECT_EQ(net().run_in(net().server(), {"iptables", "-w", "-S", "f2b-sshd"}).out.find("10.77.0.9"),
-            std::string::npos)
+  EXPECT_EQ(
+      net().run_in(net().server(), {"iptables", "-w", "-S", "f2b-sshd"}).out.find("10.77.0.9"),
+      std::string::npos)
       << "a forged entry (uid 4242) was counted";
 
   // With the guard as the engine again, a fail2ban still banning sshd failures is flagged.

@@ -60,7 +60,8 @@ TEST_F(DockerDaemon, MergeKeepsTheAdminsKeysAndReapplyIsANoOp) {
   EXPECT_NE(verified.out.find("pass     docker.daemon_config"), std::string::npos) << verified.out;
   // The seeded admin is in the docker group: root-equivalent, and not allowed by the policy.
   EXPECT_EQ(verified.exit_code, 1) << verified.out;
-  EXPECT_NE(verified.out.find("fail     docker.group_members  root-equivalent members not allowed by the policy: admin"),
+  EXPECT_NE(verified.out.find("fail     docker.group_members  root-equivalent members not allowed "
+                              "by the policy: admin"),
             std::string::npos)
       << verified.out;
   // An admin turning a key back is caught.
@@ -106,13 +107,15 @@ TEST_F(DockerDaemon, InvalidDaemonJsonIsReportedAndLeftUntouched) {
   const auto before = testing::snapshot(root(), "");
   auto applied = cs({"apply"});
   EXPECT_EQ(applied.exit_code, 2) << applied.out;
-  EXPECT_NE(applied.err.find("/etc/docker/daemon.json:3:3: not valid JSON"), std::string::npos) << applied.err;
+  EXPECT_NE(applied.err.find("/etc/docker/daemon.json:3:3: not valid JSON"), std::string::npos)
+      << applied.err;
   EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
 }
 
 TEST_F(DockerDaemon, NoDockerNothingToDoAndUnknown) {
   auto plan = cs({"plan"});
-  EXPECT_NE(plan.out.find("Layer 3 docker (Docker daemon hardening): in sync"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("Layer 3 docker (Docker daemon hardening): in sync"), std::string::npos)
+      << plan.out;
   EXPECT_NE(plan.out.find("Docker is not installed"), std::string::npos) << plan.out;
   auto verified = cs({"verify", "--only", "docker"});
   EXPECT_NE(verified.out.find("unknown  docker.daemon_config"), std::string::npos) << verified.out;
@@ -125,8 +128,8 @@ TEST(DockerDaemonLive, RealDockerdStartsWithTheMergedFileAndBindsPublishedPortsT
   testing::seed_minimal_root(root.path());
   add_docker_package(root.path());
   NetnsHarness net;
-  auto applied = testing::run_clawshield({"apply", "--root", root.path(), "--netns", net.server(),
-                                          "--confirm-timeout", "0"});
+  auto applied = testing::run_clawshield(
+      {"apply", "--root", root.path(), "--netns", net.server(), "--confirm-timeout", "0"});
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   std::string why;
   if (!net.start_docker(why, root.path() + "/etc/docker/daemon.json"))
@@ -137,10 +140,12 @@ TEST(DockerDaemonLive, RealDockerdStartsWithTheMergedFileAndBindsPublishedPortsT
   auto port = net.docker({"port", "web", "80/tcp"});
   EXPECT_NE(port.out.find("127.0.0.1:8080"), std::string::npos) << port.out;
   EXPECT_EQ(port.out.find("0.0.0.0"), std::string::npos) << port.out;
-  for (int i = 0; i < 50 && net.probe_one(net.server(), "127.0.0.1", 8080, 200) != PortState::open; ++i)
+  for (int i = 0; i < 50 && net.probe_one(net.server(), "127.0.0.1", 8080, 200) != PortState::open;
+       ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_EQ(net.probe_one(net.server(), "127.0.0.1", 8080), PortState::open);
-  auto outside = net.probe_one(net.outside(), NetnsHarness::server_outside_address().v4, 8080, 1000);
+  auto outside =
+      net.probe_one(net.outside(), NetnsHarness::server_outside_address().v4, 8080, 1000);
   EXPECT_NE(outside, PortState::open);
 
   // The container audit: one clean container, then one per fault; each fault fails exactly
@@ -158,9 +163,9 @@ TEST(DockerDaemonLive, RealDockerdStartsWithTheMergedFileAndBindsPublishedPortsT
       {"hostpid", {"--user", "1000", "--pid", "host"}},
   };
   const std::map<std::string, std::string> fault_of = {
-      {"rooty", "root_user"},       {"priv", "privileged"},         {"hostnet", "host_network"},
-      {"socky", "docker_socket"},   {"wide", "published_ports"},    {"wide6", "published_ports"},
-      {"caps", "capabilities"},     {"hostpid", "host_namespaces"}};
+      {"rooty", "root_user"},     {"priv", "privileged"},        {"hostnet", "host_network"},
+      {"socky", "docker_socket"}, {"wide", "published_ports"},   {"wide6", "published_ports"},
+      {"caps", "capabilities"},   {"hostpid", "host_namespaces"}};
   for (const auto& [name, flags] : containers) {
     std::vector<std::string> args = {"run", "-d", "--name", name};
     args.insert(args.end(), flags.begin(), flags.end());
@@ -168,8 +173,9 @@ TEST(DockerDaemonLive, RealDockerdStartsWithTheMergedFileAndBindsPublishedPortsT
     auto started = net.docker(args);
     ASSERT_EQ(started.exit_code, 0) << name << ": " << started.err;
   }
-  auto verified = testing::run_clawshield({"verify", "--only", "containers", "--json", "--root", root.path()},
-                                          {{"DOCKER_HOST", "unix://" + net.docker_socket()}});
+  auto verified =
+      testing::run_clawshield({"verify", "--only", "containers", "--json", "--root", root.path()},
+                              {{"DOCKER_HOST", "unix://" + net.docker_socket()}});
   EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
   json document = json::parse(verified.out, nullptr, false);
   ASSERT_FALSE(document.is_discarded()) << verified.out;
@@ -186,8 +192,8 @@ TEST(DockerDaemonLive, RealDockerdStartsWithTheMergedFileAndBindsPublishedPortsT
     }
   }
   for (const auto& id : {"containers.root_user", "containers.privileged", "containers.host_network",
-                         "containers.docker_socket", "containers.published_ports", "containers.capabilities",
-                         "containers.host_namespaces"})
+                         "containers.docker_socket", "containers.published_ports",
+                         "containers.capabilities", "containers.host_namespaces"})
     EXPECT_EQ(status[id], "fail") << id;
   // The daemon's no-new-privileges default (layer 3) covers every container.
   EXPECT_EQ(status["containers.no_new_privileges"], "pass");

@@ -42,7 +42,8 @@ class DockerIsolation : public ::testing::Test {
     ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   }
 
-  PortState from_outside(int port, const std::string& address = NetnsHarness::server_outside_address().v4) {
+  PortState from_outside(int port,
+                         const std::string& address = NetnsHarness::server_outside_address().v4) {
     return m_net->probe_one(m_net->outside(), address, port, 1000);
   }
 
@@ -67,16 +68,18 @@ TEST_F(DockerIsolation, PublishedPortIsClosedToOutsideOpenToTailnetAndLocalhost)
   EXPECT_EQ(from_outside(8080), PortState::filtered);
   EXPECT_EQ(from_outside(8080, NetnsHarness::server_outside_address().v6), PortState::filtered);
   EXPECT_EQ(from_outside(23), PortState::filtered) << "closed ports must not even answer RST";
-  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 8080), PortState::open);
-  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v6, 8080), PortState::open);
+  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 8080),
+            PortState::open);
+  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v6, 8080),
+            PortState::open);
   EXPECT_EQ(net().probe_one(net().server(), "127.0.0.1", 8080), PortState::open);
   EXPECT_EQ(net().probe_one(net().server(), "::1", 8080), PortState::open);
 
   // The container still reaches the outside world.
   net().start_http(net().outside(), 8081);
   // (busybox nc: the static busybox's wget crashes resolving names under glibc.)
-  auto fetched = net().docker_with_input({"exec", "-i", "web", "nc", "-w", "3", "10.77.0.1", "8081"},
-                                         "GET / HTTP/1.0\r\n\r\n");
+  auto fetched = net().docker_with_input(
+      {"exec", "-i", "web", "nc", "-w", "3", "10.77.0.1", "8081"}, "GET / HTTP/1.0\r\n\r\n");
   EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
   EXPECT_NE(fetched.out.find("hello from"), std::string::npos) << fetched.out;
   auto fetched6 = net().docker_with_input(
@@ -98,12 +101,14 @@ TEST_F(DockerIsolation, HoldsAfterDockerRestartsAndWithDocker28sForwardChain) {
     auto run = net().docker({"run", "-d", "--name", "web2", "-p", "8080:80", "local/busybox:1"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
   }
-  for (int i = 0; i < 50 && net().probe_one(net().server(), "127.0.0.1", 8080, 200) != PortState::open; ++i)
+  for (int i = 0;
+       i < 50 && net().probe_one(net().server(), "127.0.0.1", 8080, 200) != PortState::open; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_EQ(net().probe_one(net().server(), "127.0.0.1", 8080), PortState::open);
   EXPECT_EQ(from_outside(8080), PortState::filtered);
   EXPECT_EQ(from_outside(8080, NetnsHarness::server_outside_address().v6), PortState::filtered);
-  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 8080), PortState::open);
+  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 8080),
+            PortState::open);
 
   // Docker 28 puts DOCKER-FORWARD in front and accepts there; ours still runs first.
   for (const auto& args : std::vector<std::vector<std::string>>{

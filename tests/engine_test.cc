@@ -108,7 +108,9 @@ static_assert(WritesAtomically<ApplyContext> && MakesDirectories<ApplyContext> &
               TakesLocks<ApplyContext> && ReadsFiles<ApplyContext>);
 // A layer cannot be handed the full Host by mistake: a Context is made from a view only.
 template <typename H>
-concept MakesContext = requires(H& host, const Policy& policy) { Context{host, policy}; };
+concept MakesContext = requires(H& host, const Policy& policy) {
+  Context{host, policy};
+};
 static_assert(!MakesContext<Host>);
 static_assert(MakesContext<const HostView>);
 
@@ -133,8 +135,8 @@ TEST(HostView, SharesTheHostsServicesAndCopiesItsValues) {
   EXPECT_TRUE(view.own_network);
   EXPECT_EQ(view.ssh_connection, host.ssh_connection);
   EXPECT_EQ(view.docker_socket, "/run/user/998/docker.sock");
-  for (Requirement requirement : {Requirement::none, Requirement::live_system,
-                                  Requirement::systemd, Requirement::network})
+  for (Requirement requirement :
+       {Requirement::none, Requirement::live_system, Requirement::systemd, Requirement::network})
     EXPECT_EQ(view.skip_reason(requirement), host.skip_reason(requirement));
   // A temp root is not the running system: the same reason from both.
   EXPECT_EQ(view.skip_reason(Requirement::systemd), "--root is not the running system");
@@ -148,10 +150,10 @@ TEST(Engine, LayerListIsBuiltFromTheBackendsThePolicyChooses) {
   Policy compat;
   compat.firewall.backend = FirewallBackend::ufw;
   compat.guard.engine = GuardEngine::fail2ban;
-  const std::vector<std::string> ids = {
-      "firewall", "ufw",       "kernel",          "tailscale", "ssh",     "guard",
-      "fail2ban", "docker",    "containers",      "app_user",  "rootless_docker",
-      "openclaw", "systemd",   "sudo",            "updates"};
+  const std::vector<std::string> ids = {"firewall",   "ufw",      "kernel",          "tailscale",
+                                        "ssh",        "guard",    "fail2ban",        "docker",
+                                        "containers", "app_user", "rootless_docker", "openclaw",
+                                        "systemd",    "sudo",     "updates"};
   for (const Policy* policy : {&native, &compat}) {
     std::vector<std::string> listed;
     for (const auto& layer : all_layers(*policy)) listed.push_back(std::string(layer->id()));
@@ -167,7 +169,8 @@ TEST(Engine, LayerListIsBuiltFromTheBackendsThePolicyChooses) {
   Host host{*fs, runner, clock, nft, Liveness::offline, false};
   auto ids_of = [&](const Policy& policy, const std::string& only) {
     std::vector<std::string> found;
-    for (const auto& finding : run_verify(Context{host.view(), policy}, all_layers(policy), only).findings)
+    for (const auto& finding :
+         run_verify(Context{host.view(), policy}, all_layers(policy), only).findings)
       found.push_back(finding.id);
     return found;
   };

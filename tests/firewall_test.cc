@@ -31,7 +31,8 @@ class Firewall : public ::testing::Test {
     SKIP_UNLESS_NETNS();
     m_net = std::make_unique<NetnsHarness>();
     testing::seed_minimal_root(root());
-    testing::write_file(root(), "/etc/ssh/sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\nPort 22\n");
+    testing::write_file(root(), "/etc/ssh/sshd_config",
+                        "Include /etc/ssh/sshd_config.d/*.conf\nPort 22\n");
     m_net->start_sshd(22);
     m_net->start_http(m_net->server(), 18789);
     m_net->start_http(m_net->server(), 8080);
@@ -92,7 +93,8 @@ class Firewall : public ::testing::Test {
 };
 
 TEST_F(Firewall, BeforeApplyEverythingAnswersFromOutside) {
-  for (const auto& address : {NetnsHarness::server_outside_address().v4, NetnsHarness::server_outside_address().v6}) {
+  for (const auto& address :
+       {NetnsHarness::server_outside_address().v4, NetnsHarness::server_outside_address().v6}) {
     auto states = net().probe(net().outside(), address, {22, 8080, 18789, 23});
     EXPECT_EQ(states[22], PortState::open) << address;
     EXPECT_EQ(states[8080], PortState::open) << address;
@@ -103,7 +105,8 @@ TEST_F(Firewall, BeforeApplyEverythingAnswersFromOutside) {
 
 TEST_F(Firewall, OnlySshAnswersFromOutsideIPv4AndIPv6) {
   apply_clean();
-  for (const auto& address : {NetnsHarness::server_outside_address().v4, NetnsHarness::server_outside_address().v6}) {
+  for (const auto& address :
+       {NetnsHarness::server_outside_address().v4, NetnsHarness::server_outside_address().v6}) {
     auto states = net().probe(net().outside(), address, k_sample_ports, 1000);
     for (int port : k_sample_ports)
       EXPECT_EQ(states[port], PortState::filtered) << address << ": " << describe(states);
@@ -113,7 +116,8 @@ TEST_F(Firewall, OnlySshAnswersFromOutsideIPv4AndIPv6) {
 
 TEST_F(Firewall, TailnetReachesSshAndTheAppPortOnly) {
   apply_clean();
-  for (const auto& address : {NetnsHarness::server_tailnet_address().v4, NetnsHarness::server_tailnet_address().v6}) {
+  for (const auto& address :
+       {NetnsHarness::server_tailnet_address().v4, NetnsHarness::server_tailnet_address().v6}) {
     auto states = net().probe(net().tailnet(), address, {22, 18789, 8080}, 1000);
     EXPECT_EQ(states[22], PortState::open) << address << ": " << describe(states);
     EXPECT_EQ(states[18789], PortState::open) << address << ": " << describe(states);
@@ -127,14 +131,17 @@ TEST_F(Firewall, TheServerStillReachesItselfAndTheOutside) {
   EXPECT_EQ(net().probe_one(net().server(), "::1", 8080), PortState::open);
   // Outbound is allowed and replies come back (established).
   net().start_http(net().outside(), 8081);
-  EXPECT_EQ(net().probe_one(net().server(), NetnsHarness::outside_address().v4, 8081), PortState::open);
-  EXPECT_EQ(net().probe_one(net().server(), NetnsHarness::outside_address().v6, 8081), PortState::open);
+  EXPECT_EQ(net().probe_one(net().server(), NetnsHarness::outside_address().v4, 8081),
+            PortState::open);
+  EXPECT_EQ(net().probe_one(net().server(), NetnsHarness::outside_address().v6, 8081),
+            PortState::open);
 }
 
 TEST_F(Firewall, PlanAfterApplyIsEmptyReapplyIsNoOpRollbackRestores) {
   auto before = cs({"plan"});
   EXPECT_EQ(before.exit_code, 1);
-  EXPECT_NE(before.out.find("load nftables table inet clawshield"), std::string::npos) << before.out;
+  EXPECT_NE(before.out.find("load nftables table inet clawshield"), std::string::npos)
+      << before.out;
   apply_clean();
   EXPECT_TRUE(table_loaded());
   auto plan = cs({"plan"});
@@ -148,12 +155,14 @@ TEST_F(Firewall, PlanAfterApplyIsEmptyReapplyIsNoOpRollbackRestores) {
   auto rolled = cs({"rollback"});
   EXPECT_EQ(rolled.exit_code, 0) << rolled.err;
   EXPECT_FALSE(table_loaded());
-  EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 8080), PortState::open);
+  EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 8080),
+            PortState::open);
 }
 
 TEST_F(Firewall, ChangedTableIsReportedAndPlanShowsTheDiff) {
   apply_clean();
-  net().run_in(net().server(), {"nft", "add", "rule", "inet", "clawshield", "input", "tcp", "dport", "8080", "accept"});
+  net().run_in(net().server(), {"nft", "add", "rule", "inet", "clawshield", "input", "tcp", "dport",
+                                "8080", "accept"});
   auto verified = cs({"verify", "--only", "firewall", "--json"});
   EXPECT_EQ(verified.exit_code, 1);
   EXPECT_NE(verified.out.find("\"id\": \"firewall.table_loaded\""), std::string::npos);
@@ -200,7 +209,8 @@ TEST_F(Firewall, CompetingFirewallIsReportedInPlanAndVerify) {
   EXPECT_NE(plan.out.find("! ufw's chains are loaded"), std::string::npos) << plan.out;
   apply_clean();
   auto verified = cs({"verify", "--only", "firewall"});
-  EXPECT_NE(verified.out.find("warn     firewall.other_managers"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("warn     firewall.other_managers"), std::string::npos)
+      << verified.out;
 }
 
 TEST_F(Firewall, SshPortComesFromSshdConfig) {
@@ -220,11 +230,13 @@ TEST_F(Firewall, RulesetThatCutsTheAdminsSessionIsRefused) {
   auto refused = cs({"apply", "--policy", policy, "--confirm-timeout", "0"}, session);
   auto planned = cs({"plan", "--policy", policy}, session);
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
-  EXPECT_NE(refused.err.find("would not accept your SSH session"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("would not accept your SSH session"), std::string::npos)
+      << refused.err;
   EXPECT_FALSE(table_loaded());
   EXPECT_EQ(planned.exit_code, 2);
   // A session arriving on an SSH port the new ruleset keeps open is fine.
-  auto kept = cs({"plan", "--policy", policy}, {{"SSH_CONNECTION", "10.77.0.1 50000 10.77.0.2 2222"}});
+  auto kept =
+      cs({"plan", "--policy", policy}, {{"SSH_CONNECTION", "10.77.0.1 50000 10.77.0.2 2222"}});
   EXPECT_EQ(kept.exit_code, 1) << kept.err;
 }
 
@@ -436,23 +448,21 @@ TEST_F(Firewall, SessionIsFoundThroughTheParentWhenSudoDroppedSshConnection) {
   testing::write_file("", policy, "firewall:\n  ssh_ports: [2222]\n");
   const auto before = testing::snapshot(root(), "");
   auto shell_line = [&]() {
-    return std::string("env -u SSH_CONNECTION SUDO_USER=admin SUDO_UID=1000 ") +
-           CLAWSHIELD_BINARY + " apply --policy " + policy + " --root " + root() + " --netns " +
-           net().server() + " --confirm-timeout 0; exit $?";
+    return std::string("env -u SSH_CONNECTION SUDO_USER=admin SUDO_UID=1000 ") + CLAWSHIELD_BINARY +
+           " apply --policy " + policy + " --root " + root() + " --netns " + net().server() +
+           " --confirm-timeout 0; exit $?";
   };
   // The shell runs in the server's namespace (where the admin's sshd would be).
-  auto refused = net().run_in(net().server(),
-                              {"env", "SSH_CONNECTION=10.77.0.1 50000 10.77.0.2 22", "sh", "-c",
-                               shell_line()});
+  auto refused = net().run_in(net().server(), {"env", "SSH_CONNECTION=10.77.0.1 50000 10.77.0.2 22",
+                                               "sh", "-c", shell_line()});
   EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("would not accept your SSH session"), std::string::npos)
       << refused.err;
   EXPECT_FALSE(table_loaded());
   EXPECT_EQ(testing::tree_difference(before, testing::snapshot(root(), "")), "");
   // Arriving on a port the new ruleset keeps open, the same apply goes through.
-  auto kept = net().run_in(net().server(),
-                           {"env", "SSH_CONNECTION=10.77.0.1 50000 10.77.0.2 2222", "sh", "-c",
-                            shell_line()});
+  auto kept = net().run_in(net().server(), {"env", "SSH_CONNECTION=10.77.0.1 50000 10.77.0.2 2222",
+                                            "sh", "-c", shell_line()});
   EXPECT_EQ(kept.exit_code, 0) << kept.out << kept.err;
 }
 
@@ -483,9 +493,9 @@ TEST_F(Firewall, ConfirmEndsTheWatchdogBeforeItsDeadline) {
 
 TEST_F(Firewall, FullPortScanFromOutsideFindsOnlySsh) {
   apply_clean();
-  auto scan = net().run_in(net().outside(), {"nmap", "-Pn", "-n", "-sS", "-p-", "--min-rate", "4000",
-                                             "--max-retries", "1", "-oG", "-",
-                                             NetnsHarness::server_outside_address().v4});
+  auto scan = net().run_in(
+      net().outside(), {"nmap", "-Pn", "-n", "-sS", "-p-", "--min-rate", "4000", "--max-retries",
+                        "1", "-oG", "-", NetnsHarness::server_outside_address().v4});
   ASSERT_EQ(scan.exit_code, 0) << scan.err;
   auto ports_line = scan.out.find("Ports: ");
   ASSERT_NE(ports_line, std::string::npos) << scan.out;

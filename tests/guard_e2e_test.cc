@@ -6,10 +6,10 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <ctime>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
 
@@ -41,8 +41,9 @@ class GuardE2E : public ::testing::Test {
   void start_guard() {
     std::filesystem::remove(root() + "/run/clawshield/guard.sock");  // a killed guard's
     m_guard = std::make_unique<testing::BackgroundProcess>(
-        std::vector<std::string>{CLAWSHIELD_BINARY, "guard", "--root", root(), "--netns", m_net->server(),
-                                 "--no-journal", "--log-file", "/var/log/auth.log"},
+        std::vector<std::string>{CLAWSHIELD_BINARY, "guard", "--root", root(), "--netns",
+                                 m_net->server(), "--no-journal", "--log-file",
+                                 "/var/log/auth.log"},
         guard_log());
     for (int i = 0; i < 50 && !std::filesystem::exists(root() + "/run/clawshield/guard.sock"); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -62,8 +63,7 @@ class GuardE2E : public ::testing::Test {
     std::vector<std::string> sources;
     auto document = nlohmann::json::parse(listed.out, nullptr, false);
     if (!document.is_discarded())
-      for (const auto& ban : document["bans"])
-        sources.push_back(ban["source"]);
+      for (const auto& ban : document["bans"]) sources.push_back(ban["source"]);
     return sources;
   }
 
@@ -110,7 +110,8 @@ TEST_F(GuardE2E, FifthFailureBansAttackerNotTailnetAndUnbanRestores) {
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto current = bans();
   EXPECT_EQ(current, std::vector<std::string>{"10.77.0.1"});
-  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 22), PortState::open);
+  EXPECT_EQ(net().probe_one(net().tailnet(), NetnsHarness::server_tailnet_address().v4, 22),
+            PortState::open);
 
   // unban restores access.
   auto unbanned = testing::run_clawshield({"bans", "unban", "10.77.0.1", "--root", root()});
@@ -152,8 +153,8 @@ TEST_F(GuardE2E, KillNineWhileBanningUnderLoadKeepsBansAndHistory) {
     std::ofstream out(log, std::ios::app);
     for (int s = 0; s < 300; ++s)
       for (int n = 0; n < 5; ++n)
-        out << now << ".000000+00:00 vm sshd[9]: Failed password for root from 11.1." << s / 256 << "."
-            << s % 256 << " port " << 40000 + n << " ssh2" << std::endl;
+        out << now << ".000000+00:00 vm sshd[9]: Failed password for root from 11.1." << s / 256
+            << "." << s % 256 << " port " << 40000 + n << " ssh2" << std::endl;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ::kill(m_guard->pid(), SIGKILL);
@@ -162,9 +163,11 @@ TEST_F(GuardE2E, KillNineWhileBanningUnderLoadKeepsBansAndHistory) {
 
   // The kernel kept every ban made before the kill.
   auto kernel_bans = [&] {
-    auto listed = net().run_in(net().server(), {"nft", "list", "set", "inet", "clawshield", "ban_v4"});
+    auto listed =
+        net().run_in(net().server(), {"nft", "list", "set", "inet", "clawshield", "ban_v4"});
     long count = 0;
-    for (size_t at = listed.out.find(" expires "); at != std::string::npos; at = listed.out.find(" expires ", at + 1))
+    for (size_t at = listed.out.find(" expires "); at != std::string::npos;
+         at = listed.out.find(" expires ", at + 1))
       ++count;
     return count;
   };
@@ -186,7 +189,10 @@ TEST_F(GuardE2E, KillNineWhileBanningUnderLoadKeepsBansAndHistory) {
   const std::string log_text = testing::read_file("", guard_log());
   EXPECT_EQ(log_text.find("offence 2"), std::string::npos) << log_text;
   std::smatch history;
-  ASSERT_TRUE(std::regex_search(log_text, history, std::regex("(\\d+) ban\\(s\\) in the kernel, \\d+ restored from the saved state, (\\d+) source\\(s\\) in the offence history")));
+  ASSERT_TRUE(
+      std::regex_search(log_text, history,
+                        std::regex("(\\d+) ban\\(s\\) in the kernel, \\d+ restored from the saved "
+                                   "state, (\\d+) source\\(s\\) in the offence history")));
   EXPECT_EQ(history[1], history[2]) << "every ban in the kernel has its history";
 
   // verify: the ban sets exist and are used on input and forward.

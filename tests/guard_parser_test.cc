@@ -74,24 +74,50 @@ TEST(Address, ParsingAndPrefixes) {
   EXPECT_EQ(masked(*parse_address("2001:db8:1:2:3:4:5:6"), 64).text(), "2001:db8:1:2::/64");
   EXPECT_TRUE(contains(*parse_network("100.64.0.0/10"), *parse_address("100.127.1.1")));
   EXPECT_FALSE(contains(*parse_network("100.64.0.0/10"), *parse_address("100.128.0.1")));
-  EXPECT_TRUE(contains(*parse_network("fd7a:115c:a1e0::/48"), *parse_address("fd7a:115c:a1e0:ab::1")));
+  EXPECT_TRUE(
+      contains(*parse_network("fd7a:115c:a1e0::/48"), *parse_address("fd7a:115c:a1e0:ab::1")));
   EXPECT_FALSE(contains(*parse_network("10.0.0.0/8"), *parse_address("::1")));
 }
 
 TEST(SshdParser, RandomLinesNeverCrashAndOnlyBlameAddressesInTheLine) {
   std::mt19937_64 random(20261125);
-  const std::vector<std::string> pieces = {
-      "Failed password for ", "Invalid user ", " from ", " port ", " ssh2", " [preauth]",
-      "1.2.3.4", "::1", "2001:db8::", "User ", " not allowed because ", "listed in DenyUsers",
-      "Connection closed by ", "Disconnecting ", ": Too many authentication failures",
-      "drop connection #", " from [", "]:", " penalty: ", "rhost=", "pam_unix(sshd:auth): authentication failure; ",
-      "Received disconnect from ", ":11: ", "Unable to negotiate with ", "999999", " ", "\t", "\xff",
-      "banner exchange: Connection from ", "Timeout before authentication for ", "[", "]", ":"};
+  const std::vector<std::string> pieces = {"Failed password for ",
+                                           "Invalid user ",
+                                           " from ",
+                                           " port ",
+                                           " ssh2",
+                                           " [preauth]",
+                                           "1.2.3.4",
+                                           "::1",
+                                           "2001:db8::",
+                                           "User ",
+                                           " not allowed because ",
+                                           "listed in DenyUsers",
+                                           "Connection closed by ",
+                                           "Disconnecting ",
+                                           ": Too many authentication failures",
+                                           "drop connection #",
+                                           " from [",
+                                           "]:",
+                                           " penalty: ",
+                                           "rhost=",
+                                           "pam_unix(sshd:auth): authentication failure; ",
+                                           "Received disconnect from ",
+                                           ":11: ",
+                                           "Unable to negotiate with ",
+                                           "999999",
+                                           " ",
+                                           "\t",
+                                           "\xff",
+                                           "banner exchange: Connection from ",
+                                           "Timeout before authentication for ",
+                                           "[",
+                                           "]",
+                                           ":"};
   for (int i = 0; i < 200000; ++i) {
     std::string line;
     int parts = static_cast<int>(random() % 12);
-    for (int p = 0; p < parts; ++p)
-      line += pieces[random() % pieces.size()];
+    for (int p = 0; p < parts; ++p) line += pieces[random() % pieces.size()];
     if (random() % 4 == 0)
       for (int b = static_cast<int>(random() % 20); b > 0; --b)
         line += static_cast<char>(random() % 256);
@@ -99,8 +125,8 @@ TEST(SshdParser, RandomLinesNeverCrashAndOnlyBlameAddressesInTheLine) {
     if (event) {
       // Whatever matched, the blamed address is written in the line.
       std::string text = event->address.text();
-      bool present = line.find(text) != std::string::npos ||
-                     line.find("::ffff:" + text) != std::string::npos;
+      bool present =
+          line.find(text) != std::string::npos || line.find("::ffff:" + text) != std::string::npos;
       EXPECT_TRUE(present) << text << " not in: " << line;
     }
     auto framed = parse_syslog_line(line, 2026);

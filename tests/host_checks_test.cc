@@ -9,10 +9,10 @@
 #include "core/text.h"
 #include "engine/layers.h"
 #include "engine/verify.h"
+#include "layers/fail2ban/fail2ban_layer.h"
 #include "layers/firewall/sshd_ports.h"
 #include "layers/kernel/kernel_layer.h"
 #include "layers/ssh/sshd_config.h"
-#include "layers/fail2ban/fail2ban_layer.h"
 #include "layers/tailscale/tailscale_layer.h"
 #include "layers/ufw/ufw_layer.h"
 #include "support/fake_nftables.h"
@@ -35,7 +35,8 @@ class SshChecks : public ::testing::Test {
  protected:
   std::map<std::string, Finding> verify_ssh(const Policy& policy = Policy{}) {
     OfflineHost offline(m_root.path());
-    auto report = run_verify(Context{offline.host.view(), policy}, all_layers(policy), std::string("ssh"));
+    auto report =
+        run_verify(Context{offline.host.view(), policy}, all_layers(policy), std::string("ssh"));
     std::map<std::string, Finding> out;
     for (const auto& finding : report.findings) out.emplace(finding.id, finding);
     return out;
@@ -54,7 +55,7 @@ TEST_F(SshChecks, UnsetKeywordsAreJudgedAtSshdsDefaults) {
   config("/etc/ssh/sshd_config", "# nothing set\n");
   auto found = verify_ssh();
   EXPECT_EQ(found["ssh.password_authentication"].status, Status::fail)
-      << found["ssh.password_authentication"].evidence;  // sshd's default is yes
+      << found["ssh.password_authentication"].evidence;         // sshd's default is yes
   EXPECT_EQ(found["ssh.max_auth_tries"].status, Status::fail);  // 6 > 3
   EXPECT_EQ(found["ssh.root_login"].status, Status::warn);      // prohibit-password
   EXPECT_EQ(found["ssh.empty_passwords"].status, Status::pass);
@@ -71,7 +72,8 @@ TEST_F(SshChecks, FirstValueWinsAcrossIncludesAsSshdReadsThem) {
   auto found = verify_ssh();
   EXPECT_EQ(found["ssh.password_authentication"].status, Status::pass)
       << found["ssh.password_authentication"].evidence;
-  EXPECT_EQ(found["ssh.max_auth_tries"].status, Status::pass) << found["ssh.max_auth_tries"].evidence;
+  EXPECT_EQ(found["ssh.max_auth_tries"].status, Status::pass)
+      << found["ssh.max_auth_tries"].evidence;
   EXPECT_EQ(found["ssh.root_login"].status, Status::pass);
   auto read = settings();
   ASSERT_TRUE(read);
@@ -149,7 +151,8 @@ TEST(Tailscale, NotInstalledIsUnknownWithTheReason) {
   testing::TempDir root;
   OfflineHost offline(root.path());
   Policy policy;
-  auto report = run_verify(Context{offline.host.view(), policy}, all_layers(policy), std::string("tailscale"));
+  auto report = run_verify(Context{offline.host.view(), policy}, all_layers(policy),
+                           std::string("tailscale"));
   ASSERT_EQ(report.findings.size(), 2u);
   for (const auto& finding : report.findings) {
     EXPECT_EQ(finding.status, Status::unknown);
@@ -192,7 +195,8 @@ class KernelInContainer : public ::testing::Test {
   }
   std::map<std::string, Finding> verify_kernel(const Policy& policy = Policy{}) {
     OfflineHost offline(root());
-    auto report = run_verify(Context{offline.host.view(), policy}, all_layers(policy), std::string("kernel"));
+    auto report =
+        run_verify(Context{offline.host.view(), policy}, all_layers(policy), std::string("kernel"));
     std::map<std::string, Finding> out;
     for (const auto& finding : report.findings) out.emplace(finding.id, finding);
     return out;
@@ -303,9 +307,12 @@ TEST(UfwBackend, DockerUserBlockIsOursAloneAndComesOutWhole) {
   const std::string with = with_docker_user_block(debian, block);
   EXPECT_TRUE(with.starts_with(debian));
   EXPECT_NE(with.find("-A DOCKER-USER -i tailscale0 -m comment --comment clawshield -j RETURN"),
-            std::string::npos) << with;
-  EXPECT_NE(with.find("-A DOCKER-USER -i br-+ "), std::string::npos) << "bridge wildcard as iptables writes it";
-  EXPECT_NE(with.find("--ctstate NEW,INVALID -m comment --comment clawshield -j DROP"), std::string::npos);
+            std::string::npos)
+      << with;
+  EXPECT_NE(with.find("-A DOCKER-USER -i br-+ "), std::string::npos)
+      << "bridge wildcard as iptables writes it";
+  EXPECT_NE(with.find("--ctstate NEW,INVALID -m comment --comment clawshield -j DROP"),
+            std::string::npos);
   EXPECT_EQ(with.find("eth0"), std::string::npos) << "no untrusted interface is named";
   EXPECT_EQ(with_docker_user_block(with, block), with) << "re-apply changes nothing";
   EXPECT_EQ(with_docker_user_block(with, ""), debian) << "removal restores the admin's file";
@@ -314,9 +321,10 @@ TEST(UfwBackend, DockerUserBlockIsOursAloneAndComesOutWhole) {
 TEST(Fail2banBackend, JailHasTheSeedsValuesAndBansOnForward) {
   Policy policy;
   const std::string journal = render_jail_local(policy, {22, 2222}, Fail2banBackend::systemd);
-  for (const char* line : {"maxretry = 5\n", "findtime = 600\n", "bantime = 3600\n",
-                           "port = 22,2222\n", "backend = systemd\n",
-                           "chain=FORWARD, protocol=all]", "ignoreip = 127.0.0.0/8 ::1/128 100.64.0.0/10"})
+  for (const char* line :
+       {"maxretry = 5\n", "findtime = 600\n", "bantime = 3600\n", "port = 22,2222\n",
+        "backend = systemd\n", "chain=FORWARD, protocol=all]",
+        "ignoreip = 127.0.0.0/8 ::1/128 100.64.0.0/10"})
     EXPECT_NE(journal.find(line), std::string::npos) << line << "\n" << journal;
   const std::string file = render_jail_local(policy, {22}, Fail2banBackend::log_file);
   EXPECT_NE(file.find("logpath = /var/log/auth.log\n"), std::string::npos);

@@ -44,7 +44,8 @@ TEST_F(OpenClaw, GatewayBindIsJudgedFromTheConfig) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"({"gateway": {"bind": "loopback", "port": 18789}})", "pass"},
       {R"({// OpenClaw allows comments
-          "gateway": {"bind": "tailnet"}})", "pass"},
+          "gateway": {"bind": "tailnet"}})",
+       "pass"},
       {R"({"gateway": {"bind": "lan"}})", "fail"},
       {R"({"gateway": {"bind": "auto"}})", "fail"},
       {R"({"gateway": {"bind": "custom", "customBindHost": "0.0.0.0"}})", "fail"},
@@ -57,7 +58,8 @@ TEST_F(OpenClaw, GatewayBindIsJudgedFromTheConfig) {
     EXPECT_TRUE(result.starts_with(expected)) << text << " -> " << result;
   }
   config("{ not json");
-  EXPECT_TRUE(statuses("openclaw")["openclaw.gateway_bind"].starts_with("unknown")) << "unreadable is never pass";
+  EXPECT_TRUE(statuses("openclaw")["openclaw.gateway_bind"].starts_with("unknown"))
+      << "unreadable is never pass";
 }
 
 TEST_F(OpenClaw, ConfigModeIsFixedByApplyWithoutTouchingTheContent) {
@@ -65,7 +67,8 @@ TEST_F(OpenClaw, ConfigModeIsFixedByApplyWithoutTouchingTheContent) {
   config(text, 0644);
   EXPECT_TRUE(statuses("openclaw")["openclaw.config_mode"].starts_with("fail"));
   auto plan = cs({"plan"});
-  EXPECT_NE(plan.out.find("set 0600 openclaw:openclaw on /home/openclaw/.openclaw/openclaw.json"), std::string::npos)
+  EXPECT_NE(plan.out.find("set 0600 openclaw:openclaw on /home/openclaw/.openclaw/openclaw.json"),
+            std::string::npos)
       << plan.out;
   ASSERT_EQ(cs({"apply"}).exit_code, 0);
   EXPECT_TRUE(statuses("openclaw")["openclaw.config_mode"].starts_with("pass"));
@@ -85,9 +88,10 @@ TEST_F(OpenClaw, CredentialFilesAreClosedToOthersAndRollbackGivesTheModesBack) {
   testing::write_file(root(), state + "/agents/main/agent/auth-profiles.json", "{}", 0644);
   testing::write_file(root(), state + "/agents/main/sessions/sessions.json", "{}", 0640);
   testing::write_file(root(), state + "/agents/main/sessions/other.json", "{}", 0644);
-  for (const char* path : {"/credentials", "/agents", "/agents/main", "/agents/main/agent",
-                           "/agents/main/agent/auth-profiles.json", "/agents/main/sessions",
-                           "/agents/main/sessions/sessions.json", "/agents/main/sessions/other.json"})
+  for (const char* path :
+       {"/credentials", "/agents", "/agents/main", "/agents/main/agent",
+        "/agents/main/agent/auth-profiles.json", "/agents/main/sessions",
+        "/agents/main/sessions/sessions.json", "/agents/main/sessions/other.json"})
     ASSERT_EQ(::chown((root() + state + path).c_str(), 998, 998), 0);
   auto before = statuses("openclaw")["openclaw.state_files"];
   EXPECT_TRUE(before.starts_with("fail")) << before;
@@ -122,20 +126,30 @@ TEST_F(OpenClaw, CredentialFilesAreClosedToOthersAndRollbackGivesTheModesBack) {
 
 TEST_F(OpenClaw, ComposeFilesAreAuditedBeforeTheyRun) {
   // Docker "installed" so that its layer runs.
-  testing::write_file(root(), "/var/lib/dpkg/status",
-                      testing::read_file(root(), "/var/lib/dpkg/status") +
-                          "\nPackage: docker.io\nStatus: install ok installed\nPriority: optional\nSection: admin\n"
-                          "Maintainer: Debian\nArchitecture: amd64\nVersion: 20.10.24\nDescription: x\n");
+  testing::write_file(
+      root(), "/var/lib/dpkg/status",
+      testing::read_file(root(), "/var/lib/dpkg/status") +
+          "\nPackage: docker.io\nStatus: install ok installed\nPriority: optional\nSection: admin\n"
+          "Maintainer: Debian\nArchitecture: amd64\nVersion: 20.10.24\nDescription: x\n");
   testing::write_file(root(), "/srv/openclaw/docker-compose.yml",
                       "services:\n"
-                      "  gateway:\n    image: openclaw\n    user: \"1000:1000\"\n    ports:\n      - \"127.0.0.1:18789:18789\"\n"
-                      "  sandbox:\n    image: sandbox\n    ports:\n      - \"8080:80\"\n      - target: 9000\n        published: 9000\n");
+                      "  gateway:\n    image: openclaw\n    user: \"1000:1000\"\n    ports:\n      "
+                      "- \"127.0.0.1:18789:18789\"\n"
+                      "  sandbox:\n    image: sandbox\n    ports:\n      - \"8080:80\"\n      - "
+                      "target: 9000\n        published: 9000\n");
   const std::string policy = root() + "/policy.yaml";
-  testing::write_file("", policy, "docker:\n  compose_files: [/srv/openclaw/docker-compose.yml]\n  group_members: [admin]\n");
-  auto verified = testing::run_clawshield({"verify", "--only", "docker", "--root", root(), "--policy", policy});
+  testing::write_file(
+      "", policy,
+      "docker:\n  compose_files: [/srv/openclaw/docker-compose.yml]\n  group_members: [admin]\n");
+  auto verified =
+      testing::run_clawshield({"verify", "--only", "docker", "--root", root(), "--policy", policy});
   EXPECT_NE(verified.out.find("sandbox has no non-root user"), std::string::npos) << verified.out;
-  EXPECT_NE(verified.out.find("sandbox publishes 8080:80 without a loopback address"), std::string::npos) << verified.out;
-  EXPECT_NE(verified.out.find("sandbox publishes 9000:9000 without a loopback address"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("sandbox publishes 8080:80 without a loopback address"),
+            std::string::npos)
+      << verified.out;
+  EXPECT_NE(verified.out.find("sandbox publishes 9000:9000 without a loopback address"),
+            std::string::npos)
+      << verified.out;
   EXPECT_EQ(verified.out.find("gateway "), std::string::npos) << verified.out;
   EXPECT_NE(verified.out.find("pass     docker.group_members"), std::string::npos) << verified.out;
 }
@@ -145,7 +159,8 @@ TEST_F(OpenClaw, NoDockerMeansUnknownWithTheReason) {
                                         {{"DOCKER_HOST", "unix://" + root() + "/no-docker.sock"}});
   EXPECT_EQ(result.exit_code, 0) << result.out;  // unknown is not a failure...
   EXPECT_EQ(result.out.find("pass "), std::string::npos) << result.out;  // ...and never a pass
-  EXPECT_NE(result.out.find("unknown  containers.published_ports    Docker is not installed"), std::string::npos)
+  EXPECT_NE(result.out.find("unknown  containers.published_ports    Docker is not installed"),
+            std::string::npos)
       << result.out;
 }
 

@@ -120,27 +120,68 @@ void collect_values(const YAML::Node& node, const std::string& path,
 
 // The key paths of the policy, from its structs (policy.h): what the writer must write.
 std::set<std::string> policy_keys() {
-  std::set<std::string> keys = {
-      "docker.socket", "docker.default_bind_ip", "docker.userland_proxy",
-      "docker.no_new_privileges", "docker.live_restore", "docker.iptables", "docker.ip6tables",
-      "docker.experimental_for_ip6tables", "docker.log_max_size", "docker.log_max_file",
-      "docker.public_ports", "docker.root_image_exemptions", "docker.compose_files",
-      "docker.group_members",
-      "guard.maxretry", "guard.findtime", "guard.bantime", "guard.bantime_factor",
-      "guard.bantime_max", "guard.ipv6_prefix", "guard.allowlist", "guard.max_tracked",
-      "guard.log_files", "guard.journal", "guard.executable", "guard.engine",
-      "firewall.ssh_ports", "firewall.public_tcp", "firewall.public_udp", "firewall.app_ports",
-      "firewall.trusted_interfaces", "firewall.container_interfaces", "firewall.confirm_timeout",
-      "firewall.backend",
-      "app.user", "app.group", "app.home", "app.state_dir", "app.shell", "app.sandbox",
-      "app.service", "app.description", "app.exec_start", "app.config_file",
-      "app.forbidden_groups", "app.allow_funnel",
-      "systemd.max_exposure", "systemd.read_write_paths", "systemd.environment",
-      "sudo.systemctl", "sudo.journalctl", "sudo.tailscale", "sudo.allow_tailscale",
-      "updates.update_package_lists", "updates.unattended_upgrade", "updates.automatic_reboot",
-      "updates.origins_pattern",
-      "ssh.password_authentication", "ssh.permit_root_login", "ssh.max_auth_tries",
-      "kernel.manage", "kernel.exempt"};
+  std::set<std::string> keys = {"docker.socket",
+                                "docker.default_bind_ip",
+                                "docker.userland_proxy",
+                                "docker.no_new_privileges",
+                                "docker.live_restore",
+                                "docker.iptables",
+                                "docker.ip6tables",
+                                "docker.experimental_for_ip6tables",
+                                "docker.log_max_size",
+                                "docker.log_max_file",
+                                "docker.public_ports",
+                                "docker.root_image_exemptions",
+                                "docker.compose_files",
+                                "docker.group_members",
+                                "guard.maxretry",
+                                "guard.findtime",
+                                "guard.bantime",
+                                "guard.bantime_factor",
+                                "guard.bantime_max",
+                                "guard.ipv6_prefix",
+                                "guard.allowlist",
+                                "guard.max_tracked",
+                                "guard.log_files",
+                                "guard.journal",
+                                "guard.executable",
+                                "guard.engine",
+                                "firewall.ssh_ports",
+                                "firewall.public_tcp",
+                                "firewall.public_udp",
+                                "firewall.app_ports",
+                                "firewall.trusted_interfaces",
+                                "firewall.container_interfaces",
+                                "firewall.confirm_timeout",
+                                "firewall.backend",
+                                "app.user",
+                                "app.group",
+                                "app.home",
+                                "app.state_dir",
+                                "app.shell",
+                                "app.sandbox",
+                                "app.service",
+                                "app.description",
+                                "app.exec_start",
+                                "app.config_file",
+                                "app.forbidden_groups",
+                                "app.allow_funnel",
+                                "systemd.max_exposure",
+                                "systemd.read_write_paths",
+                                "systemd.environment",
+                                "sudo.systemctl",
+                                "sudo.journalctl",
+                                "sudo.tailscale",
+                                "sudo.allow_tailscale",
+                                "updates.update_package_lists",
+                                "updates.unattended_upgrade",
+                                "updates.automatic_reboot",
+                                "updates.origins_pattern",
+                                "ssh.password_authentication",
+                                "ssh.permit_root_login",
+                                "ssh.max_auth_tries",
+                                "kernel.manage",
+                                "kernel.exempt"};
   for (const auto& kind : guard_event_kinds()) keys.insert("guard.weights." + kind);
   return keys;
 }
@@ -414,8 +455,8 @@ TEST(Policy, BackendAndEngineAreEnumsWithTheirYamlSpellings) {
 }
 
 TEST(Policy, UnknownBackendOrEngineNamesFileLineColumn) {
-  auto backend = parse_policy("firewall:\n  confirm_timeout: 60\n  backend: iptables\n",
-                              "/etc/p.yaml");
+  auto backend =
+      parse_policy("firewall:\n  confirm_timeout: 60\n  backend: iptables\n", "/etc/p.yaml");
   ASSERT_FALSE(backend);
   EXPECT_EQ(backend.error().code, ErrorCode::bad_input);
   EXPECT_EQ(backend.error().message,
@@ -431,7 +472,8 @@ TEST(Policy, UnknownBackendOrEngineNamesFileLineColumn) {
   auto alone = parse_policy("firewall:\n  backend: ufw\n", "p.yaml");
   ASSERT_FALSE(alone);
   EXPECT_EQ(alone.error().message.rfind("p.yaml:2:12: \"firewall.backend\": ufw needs "
-                                        "\"guard.engine: fail2ban\"", 0),
+                                        "\"guard.engine: fail2ban\"",
+                                        0),
             0u)
       << alone.error().message;
 }

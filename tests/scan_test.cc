@@ -73,8 +73,7 @@ Verdicts nmap_verdicts(const std::string& output, const std::vector<int>& ports)
   std::string ignored;
   if (size_t at = output.find("Ignored State: "); at != std::string::npos)
     ignored = output.substr(at + 15, output.find(' ', at + 15) - at - 15);
-  for (int port : ports)
-    verdicts[port] = ignored;
+  for (int port : ports) verdicts[port] = ignored;
   size_t at = output.find("Ports: ");
   if (at == std::string::npos)
     return verdicts;
@@ -89,23 +88,19 @@ Verdicts nmap_verdicts(const std::string& output, const std::vector<int>& ports)
 
 Verdicts scan_verdicts(const nlohmann::json& document, const std::vector<int>& ports) {
   Verdicts verdicts;
-  for (int port : ports)
-    verdicts[port] = "?";
-  for (int port : document["open"])
-    verdicts[port] = "open";
+  for (int port : ports) verdicts[port] = "?";
+  for (int port : document["open"]) verdicts[port] = "open";
   for (const char* state : {"closed", "filtered"})
     for (const auto& item : document[state]) {
       auto range = scan::parse_port_ranges(item.get<std::string>());
-      for (int port : *range)
-        verdicts[port] = state;
+      for (int port : *range) verdicts[port] = state;
     }
   return verdicts;
 }
 
 std::string describe(const Verdicts& verdicts) {
   std::map<std::string, std::vector<int>> by_state;
-  for (const auto& [port, state] : verdicts)
-    by_state[state].push_back(port);
+  for (const auto& [port, state] : verdicts) by_state[state].push_back(port);
   std::string text;
   for (const auto& [state, ports] : by_state)
     text += state + ": " + scan::format_port_ranges(ports) + "\n";
@@ -127,8 +122,8 @@ class ScanAgainstServer : public ::testing::Test {
     ASSERT_EQ(run.exit_code, 0) << run.err;
     // The container answers (and its IPv6 address is past duplicate address detection).
     for (int i = 0; i < 100; ++i) {
-      if (m_net->probe_one(m_net->outside(), NetnsHarness::server_outside_address().v6, 8080, 200) ==
-          testing::PortState::open)
+      if (m_net->probe_one(m_net->outside(), NetnsHarness::server_outside_address().v6, 8080,
+                           200) == testing::PortState::open)
         break;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
@@ -146,8 +141,9 @@ class ScanAgainstServer : public ::testing::Test {
 
   Verdicts nmap(const std::string& address, const std::string& ports,
                 const std::vector<int>& listed) {
-    std::vector<std::string> argv = {"nmap", "-Pn", "-n", "-sS", "-p", ports, "--min-rate", "4000",
-                                     "--max-retries", "1", "-oG", "-"};
+    std::vector<std::string> argv = {"nmap", "-Pn",        "-n",   "-sS",           "-p",
+                                     ports,  "--min-rate", "4000", "--max-retries", "1",
+                                     "-oG",  "-"};
     if (address.find(':') != std::string::npos)
       argv.push_back("-6");
     argv.push_back(address);
@@ -157,8 +153,8 @@ class ScanAgainstServer : public ::testing::Test {
   }
 
   void apply() {
-    auto applied = testing::run_clawshield({"apply", "--root", m_root.path(), "--netns",
-                                            m_net->server(), "--confirm-timeout", "0"});
+    auto applied = testing::run_clawshield(
+        {"apply", "--root", m_root.path(), "--netns", m_net->server(), "--confirm-timeout", "0"});
     ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   }
 
@@ -174,16 +170,17 @@ TEST_F(ScanAgainstServer, UnhardenedServerShowsThePublishedPortAndAgreesWithNmap
   // "filtered" to nmap), next to closed ones (RST).
   auto rules = net().run_in(
       net().server(),
-      {"nft", "add table inet probe_test ; "
-              "add chain inet probe_test input { type filter hook input priority 0 ; } ; "
-              "add rule inet probe_test input tcp dport 9997 reject with icmpx type port-unreachable ; "
-              "add rule inet probe_test input tcp dport 9998 drop ; "
-              "add rule inet probe_test input tcp dport 9999 reject with icmpx type admin-prohibited"});
+      {"nft",
+       "add table inet probe_test ; "
+       "add chain inet probe_test input { type filter hook input priority 0 ; } ; "
+       "add rule inet probe_test input tcp dport 9997 reject with icmpx type port-unreachable ; "
+       "add rule inet probe_test input tcp dport 9998 drop ; "
+       "add rule inet probe_test input tcp dport 9999 reject with icmpx type admin-prohibited"});
   ASSERT_EQ(rules.exit_code, 0) << rules.err;
   const std::string ports = "1-1024,8080,9990-9999";
   const auto listed = *scan::parse_port_ranges(ports);
-  for (const auto& address : {NetnsHarness::server_outside_address().v4,
-                              NetnsHarness::server_outside_address().v6}) {
+  for (const auto& address :
+       {NetnsHarness::server_outside_address().v4, NetnsHarness::server_outside_address().v6}) {
     SCOPED_TRACE(address);
     Verdicts theirs = nmap(address, ports, listed);
     // The SYN scan (we are root) tells everything nmap tells.
@@ -193,8 +190,7 @@ TEST_F(ScanAgainstServer, UnhardenedServerShowsThePublishedPortAndAgreesWithNmap
     EXPECT_EQ(ours[22], "open");
     EXPECT_EQ(ours[8080], "open") << "the published container port answers from outside";
     EXPECT_EQ(ours[23], "closed");
-    for (int port : {9997, 9998, 9999})
-      EXPECT_EQ(ours[port], "filtered") << port;
+    for (int port : {9997, 9998, 9999}) EXPECT_EQ(ours[port], "filtered") << port;
     if (address == NetnsHarness::server_outside_address().v4) {  // (ICMPv6 errors are rate-limited)
       EXPECT_EQ(syn["reasons"].value("9997", ""), "port-unreachable") << syn.dump();
       EXPECT_EQ(syn["reasons"].value("9999", ""), "admin-prohibited") << syn.dump();
@@ -209,15 +205,16 @@ TEST_F(ScanAgainstServer, UnhardenedServerShowsThePublishedPortAndAgreesWithNmap
       EXPECT_EQ(unprivileged[9997], "closed");
     }
     unprivileged[9997] = theirs[9997];
-    EXPECT_EQ(unprivileged, theirs) << "clawshield:\n" << describe(unprivileged) << "nmap:\n"
+    EXPECT_EQ(unprivileged, theirs) << "clawshield:\n"
+                                    << describe(unprivileged) << "nmap:\n"
                                     << describe(theirs);
   }
 }
 
 TEST_F(ScanAgainstServer, HardenedServerShowsOnlySshOverBothFamiliesAsNmapDoes) {
   apply();
-  for (const auto& address : {NetnsHarness::server_outside_address().v4,
-                              NetnsHarness::server_outside_address().v6}) {
+  for (const auto& address :
+       {NetnsHarness::server_outside_address().v4, NetnsHarness::server_outside_address().v6}) {
     SCOPED_TRACE(address);
     // Every port, both methods: exactly 22 open, everything else filtered (no RST either).
     for (const char* method : {"syn", "connect"}) {
@@ -236,9 +233,9 @@ TEST_F(ScanAgainstServer, HardenedServerShowsOnlySshOverBothFamiliesAsNmapDoes) 
     EXPECT_EQ(ours, theirs) << "clawshield:\n" << describe(ours) << "nmap:\n" << describe(theirs);
   }
   // The seed's "only port 22" as one command, and what it cannot judge.
-  auto expected = net().run_in(net().outside(),
-                               {CLAWSHIELD_BINARY, "scan", NetnsHarness::server_outside_address().v4,
-                                "--expect", "22/tcp,41641/udp"});
+  auto expected = net().run_in(
+      net().outside(), {CLAWSHIELD_BINARY, "scan", NetnsHarness::server_outside_address().v4,
+                        "--expect", "22/tcp,41641/udp"});
   EXPECT_EQ(expected.exit_code, 0) << expected.out << expected.err;
   EXPECT_NE(expected.out.find("41641/udp  unknown: not judged"), std::string::npos) << expected.out;
   auto wrong = net().run_in(net().outside(),

@@ -155,7 +155,8 @@ TEST(SudoersBypass, DefaultsAfterAnIncludeWinOverTheIncludedOnes) {
                       testing::read_file(root.dir.path(), "/etc/sudoers") +
                           "Defaults:openclaw setenv\n#998 ALL = /bin/by-uid x\n",
                       0440);
-  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}, "openclaw"), 0440);
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw",
+                      render_sudoers(Policy{}, "openclaw"), 0440);
   auto rules = root.rules("openclaw");
   ASSERT_TRUE(rules) << rules.error().message;
   EXPECT_FALSE(rules->environment.empty());
@@ -171,7 +172,8 @@ TEST(SudoersBypass, EnvironmentThatReachesRootIsFlagged) {
   root.debian_sudoers(
       "Defaults:openclaw env_keep += \"LD_PRELOAD\"\nDefaults>root setenv\n"
       "Defaults:admin !env_reset\n");
-  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}, "openclaw"), 0440);
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw",
+                      render_sudoers(Policy{}, "openclaw"), 0440);
   auto rules = root.rules("openclaw");
   ASSERT_TRUE(rules) << rules.error().message;
   std::string joined = join(rules->environment, "\n");
@@ -182,7 +184,8 @@ TEST(SudoersBypass, EnvironmentThatReachesRootIsFlagged) {
   SudoersRoot clean;
   clean.add_app_user();
   clean.debian_sudoers();
-  testing::write_file(clean.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(Policy{}, "openclaw"), 0440);
+  testing::write_file(clean.dir.path(), "/etc/sudoers.d/openclaw",
+                      render_sudoers(Policy{}, "openclaw"), 0440);
   auto clean_rules = clean.rules("openclaw");
   ASSERT_TRUE(clean_rules) << clean_rules.error().message;
   EXPECT_TRUE(clean_rules->environment.empty()) << join(clean_rules->environment, "\n");
@@ -266,7 +269,8 @@ TEST(Sudoers, VisudoRejectsABrokenFile) {
 TEST(Sudoers, RenderedFileGrantsExactlyTheScopedCommandsWithNoexec) {
   SudoersRoot root;
   Policy policy;
-  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw", render_sudoers(policy, policy.app.service), 0440);
+  testing::write_file(root.dir.path(), "/etc/sudoers.d/openclaw",
+                      render_sudoers(policy, policy.app.service), 0440);
   auto grants = root.grants("openclaw");
   ASSERT_TRUE(grants) << grants.error().message;
   auto commands = commands_of(*grants);

@@ -23,7 +23,8 @@ void print_replay(std::ostream& out, const guard::ReplayResult& result, const St
   if (style.format == Format::json) {
     json kinds = json::object();
     for (int k = 0; k < guard::k_event_kinds; ++k)
-      kinds[guard::event_kind_name(static_cast<guard::EventKind>(k))] = stats.by_kind[static_cast<size_t>(k)];
+      kinds[guard::event_kind_name(static_cast<guard::EventKind>(k))] =
+          stats.by_kind[static_cast<size_t>(k)];
     json bans = json::array();
     for (const auto& ban : result.bans)
       bans.push_back({{"source", ban.source.text()},
@@ -43,13 +44,13 @@ void print_replay(std::ostream& out, const guard::ReplayResult& result, const St
     return;
   }
   char row[256];
-  std::snprintf(row, sizeof row, "%-28s %8s %6s  %-20s  %-20s  %9s\n", "SOURCE", "FAILURES", "SCORE",
-                "FIRST", "LAST", "BAN");
+  std::snprintf(row, sizeof row, "%-28s %8s %6s  %-20s  %-20s  %9s\n", "SOURCE", "FAILURES",
+                "SCORE", "FIRST", "LAST", "BAN");
   out << row;
   for (const auto& ban : result.bans) {
-    std::snprintf(row, sizeof row, "%-28s %8d %6.1f  %-20s  %-20s  %8llds\n", ban.source.text().c_str(),
-                  ban.failures, ban.score, utc_time(ban.first).c_str(), utc_time(ban.last).c_str(),
-                  static_cast<long long>(ban.duration));
+    std::snprintf(row, sizeof row, "%-28s %8d %6.1f  %-20s  %-20s  %8llds\n",
+                  ban.source.text().c_str(), ban.failures, ban.score, utc_time(ban.first).c_str(),
+                  utc_time(ban.last).c_str(), static_cast<long long>(ban.duration));
     out << row;
   }
   out << stats.lines << " lines, " << stats.sshd_lines << " from sshd, " << stats.events

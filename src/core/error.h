@@ -46,11 +46,14 @@ std::string_view error_code_name(ErrorCode code);
 // Passes an error up: `CS_TRY(auto value, expression);` declares `value` from a Result.
 #define CS_CONCAT_INNER(a, b) a##b
 #define CS_CONCAT(a, b) CS_CONCAT_INNER(a, b)
+// `declaration` cannot be parenthesized: it declares.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define CS_TRY(declaration, expression)                                      \
   auto CS_CONCAT(cs_try_, __LINE__) = (expression);                          \
   if (!CS_CONCAT(cs_try_, __LINE__))                                         \
     return std::unexpected(std::move(CS_CONCAT(cs_try_, __LINE__)).error()); \
-  declaration = std::move(*CS_CONCAT(cs_try_, __LINE__))  // NOLINT(bugprone-macro-parentheses): a declaration
+  declaration = std::move(*CS_CONCAT(cs_try_, __LINE__))
+// NOLINTEND(bugprone-macro-parentheses)
 // The same for Result<void>: `CS_TRY_VOID(expression);`.
 #define CS_TRY_VOID(expression)                               \
   do {                                                        \

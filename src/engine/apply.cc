@@ -119,8 +119,7 @@ Result<void> execute_action(Host& host, Journal& journal, const RunCommand& run)
 
 Result<void> execute(const ApplyContext& context, const Action& action, Journal& journal) {
   Host& host = context.host;
-  return std::visit([&](const auto& step) { return execute_action(host, journal, step); },
-                    action);
+  return std::visit([&](const auto& step) { return execute_action(host, journal, step); }, action);
 }
 
 // A planned change that loads a firewall (into the kernel, or through ufw).

@@ -22,7 +22,9 @@ namespace clawshield {
 
 namespace {
 
-Role role(bool chosen) { return chosen ? Role::active : Role::retiring; }
+Role role(bool chosen) {
+  return chosen ? Role::active : Role::retiring;
+}
 
 }  // namespace
 
@@ -33,15 +35,15 @@ LayerList all_layers(const Policy& policy) {
   // 1, 3: nftables, Docker isolation; or the seed's ufw stack.
   layers.push_back(std::make_unique<FirewallLayer>(role(firewall == FirewallBackend::nftables)));
   layers.push_back(std::make_unique<UfwLayer>(role(firewall == FirewallBackend::ufw)));
-  layers.push_back(std::make_unique<KernelLayer>());       // 1: the network stack under it
-  layers.push_back(std::make_unique<TailscaleLayer>());    // 1: the tailnet door (verify only)
-  layers.push_back(std::make_unique<SshLayer>());          // 2: what sshd lets anyone try
+  layers.push_back(std::make_unique<KernelLayer>());     // 1: the network stack under it
+  layers.push_back(std::make_unique<TailscaleLayer>());  // 1: the tailnet door (verify only)
+  layers.push_back(std::make_unique<SshLayer>());        // 2: what sshd lets anyone try
   // 2: brute-force guard service; or the seed's fail2ban jail.
   layers.push_back(std::make_unique<GuardLayer>(role(guard == GuardEngine::clawshield)));
   layers.push_back(std::make_unique<Fail2banLayer>(role(guard == GuardEngine::fail2ban)));
-  layers.push_back(std::make_unique<DockerLayer>());       // 3: Docker daemon configuration
-  layers.push_back(std::make_unique<ContainersLayer>());   // 4-5: what runs in Docker
-  layers.push_back(std::make_unique<AppUserLayer>());      // 5: unprivileged app user
+  layers.push_back(std::make_unique<DockerLayer>());      // 3: Docker daemon configuration
+  layers.push_back(std::make_unique<ContainersLayer>());  // 4-5: what runs in Docker
+  layers.push_back(std::make_unique<AppUserLayer>());     // 5: unprivileged app user
   // 5, its sandboxes on a rootless Docker of its own: before the gateway's unit points at it.
   layers.push_back(std::make_unique<RootlessDockerLayer>());
   // 4, the gateway's own binding and config file: after the user its file belongs to exists.

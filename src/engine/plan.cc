@@ -75,8 +75,7 @@ Result<UntrustedState> untrusted_state(const HostView& host, const std::string& 
   return UntrustedState{std::nullopt, opened.error().message};
 }
 
-Result<std::optional<Change>> reconcile_action(const Context& context,
-                                                   const SetAttributes& set) {
+Result<std::optional<Change>> reconcile_action(const Context& context, const SetAttributes& set) {
   CS_TRY(UntrustedState state,
          untrusted_state(context.host, set.path, set.trusted_parent, set.kind));
   const std::string summary = "set " + describe_spec(set.spec) + " on " + set.path;
@@ -90,8 +89,7 @@ Result<std::optional<Change>> reconcile_action(const Context& context,
   return Change{summary + " (now " + format_mode(state.stat->mode) + ")", {}, std::nullopt, set};
 }
 
-Result<std::optional<Change>> reconcile_action(const Context& context,
-                                                  const EnsureDirectory& dir) {
+Result<std::optional<Change>> reconcile_action(const Context& context, const EnsureDirectory& dir) {
   std::optional<FileStat> st;
   if (dir.trusted_parent.empty()) {
     CS_TRY(st, context.host.fs.stat(dir.path));

@@ -11,7 +11,9 @@
 namespace clawshield::guard {
 namespace {
 
-std::string set_of(const Address& address) { return address.v6 ? k_ban_set_v6 : k_ban_set_v4; }
+std::string set_of(const Address& address) {
+  return address.v6 ? k_ban_set_v6 : k_ban_set_v4;
+}
 
 }  // namespace
 
@@ -23,8 +25,7 @@ Result<void> Banner::ban(const std::vector<Ban>& bans) {
   // A prefix ban replaces the bans inside it (the sets do not merge overlapping elements),
   // in the same transaction.
   bool any_prefix = false;
-  for (const auto& ban : bans)
-    any_prefix |= ban.source.prefix < (ban.source.v6 ? 128 : 32);
+  for (const auto& ban : bans) any_prefix |= ban.source.prefix < (ban.source.v6 ? 128 : 32);
   if (any_prefix) {
     CS_TRY(auto current, list());
     for (const auto& ban : bans)
@@ -38,7 +39,8 @@ Result<void> Banner::ban(const std::vector<Ban>& bans) {
     std::string& list = ban.source.v6 ? v6 : v4;
     if (!list.empty())
       list += ", ";
-    list += ban.source.text() + " timeout " + std::to_string(std::max<int64_t>(ban.seconds, 1)) + "s";
+    list +=
+        ban.source.text() + " timeout " + std::to_string(std::max<int64_t>(ban.seconds, 1)) + "s";
   }
   if (!v4.empty())
     commands += "add element " + table + " " + k_ban_set_v4 + " { " + v4 + " }\n";

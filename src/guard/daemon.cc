@@ -107,7 +107,7 @@ class Daemon {
   Banner m_banner;
   Detector m_detector;
   std::vector<std::unique_ptr<LogSource>> m_sources;
-  std::map<std::string, std::string> m_positions;  // saved, by source name
+  std::map<std::string, std::string> m_positions;         // saved, by source name
   std::vector<std::pair<Address, int64_t>> m_saved_bans;  // saved: source, end (wall time)
   Metrics m_metrics;
   bool m_dirty = false;

@@ -23,7 +23,7 @@ namespace clawshield::guard {
 namespace {
 
 // A binary field longer than this is not an sshd message: its bytes are skipped, not kept.
-constexpr size_t k_max_binary_field = 64 * 1024;
+constexpr size_t k_max_binary_field = size_t{64} * 1024;
 
 bool is_ssh_unit(std::string_view unit) {
   if (unit == "ssh.service" || unit == "sshd.service")

@@ -99,7 +99,8 @@ std::optional<Event> failed(sv text) {
 
 std::optional<Event> preauth_closed(sv text) {
   // "Connection closed by [authenticating user U |invalid user U ]ADDR port N"
-  const bool after_auth = text.starts_with("authenticating user ") || text.starts_with("invalid user ");
+  const bool after_auth =
+      text.starts_with("authenticating user ") || text.starts_with("invalid user ");
   if (!strip_port(text))
     return std::nullopt;
   return event(after_auth ? EventKind::auth_disconnect : EventKind::preauth_disconnect,
@@ -119,21 +120,36 @@ constexpr std::array<sv, 7> k_not_allowed_reasons = {
 
 const char* event_kind_name(EventKind kind) {
   switch (kind) {
-    case EventKind::failed_password: return "failed_password";
-    case EventKind::failed_publickey: return "failed_publickey";
-    case EventKind::invalid_user: return "invalid_user";
-    case EventKind::not_allowed: return "not_allowed";
-    case EventKind::max_auth_attempts: return "max_auth_attempts";
-    case EventKind::pam_failure: return "pam_failure";
-    case EventKind::preauth_disconnect: return "preauth_disconnect";
-    case EventKind::auth_disconnect: return "auth_disconnect";
-    case EventKind::no_identification: return "no_identification";
-    case EventKind::banner_error: return "banner_error";
-    case EventKind::kex_error: return "kex_error";
-    case EventKind::negotiation_failed: return "negotiation_failed";
-    case EventKind::preauth_timeout: return "preauth_timeout";
-    case EventKind::penalty: return "penalty";
-    case EventKind::accepted: return "accepted";
+    case EventKind::failed_password:
+      return "failed_password";
+    case EventKind::failed_publickey:
+      return "failed_publickey";
+    case EventKind::invalid_user:
+      return "invalid_user";
+    case EventKind::not_allowed:
+      return "not_allowed";
+    case EventKind::max_auth_attempts:
+      return "max_auth_attempts";
+    case EventKind::pam_failure:
+      return "pam_failure";
+    case EventKind::preauth_disconnect:
+      return "preauth_disconnect";
+    case EventKind::auth_disconnect:
+      return "auth_disconnect";
+    case EventKind::no_identification:
+      return "no_identification";
+    case EventKind::banner_error:
+      return "banner_error";
+    case EventKind::kex_error:
+      return "kex_error";
+    case EventKind::negotiation_failed:
+      return "negotiation_failed";
+    case EventKind::preauth_timeout:
+      return "preauth_timeout";
+    case EventKind::penalty:
+      return "penalty";
+    case EventKind::accepted:
+      return "accepted";
   }
   return "?";
 }
@@ -144,8 +160,7 @@ bool is_sshd_program(sv program) {
 
 std::optional<Event> parse_sshd_message(sv message) {
   sv text = message;
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
-    text.remove_suffix(1);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
   strip_prefix(text, "error: ") || strip_prefix(text, "fatal: ");
   if (text.empty())
     return std::nullopt;
@@ -170,8 +185,7 @@ std::optional<Event> parse_sshd_message(sv message) {
           return std::nullopt;
         sv reason = text.substr(at + 21);
         bool known = false;
-        for (sv candidate : k_not_allowed_reasons)
-          known |= reason == candidate;
+        for (sv candidate : k_not_allowed_reasons) known |= reason == candidate;
         if (!known)
           return std::nullopt;
         return event(EventKind::not_allowed, from_at_end(text.substr(0, at)));
@@ -207,7 +221,8 @@ std::optional<Event> parse_sshd_message(sv message) {
       }
       break;
     case 'C':
-      if (strip_prefix(text, "Connection closed by ") || strip_prefix(text, "Connection reset by ")) {
+      if (strip_prefix(text, "Connection closed by ") ||
+          strip_prefix(text, "Connection reset by ")) {
         if (!strip_suffix(text, " [preauth]"))
           return std::nullopt;
         return preauth_closed(text);
@@ -350,8 +365,7 @@ std::optional<LogLine> parse_syslog_line(sv line, int year) {
       for (++i; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i)
         if (digits_seen++ < 6)
           micros = micros * 10 + (line[i] - '0');
-      for (; digits_seen < 6; ++digits_seen)
-        micros *= 10;
+      for (; digits_seen < 6; ++digits_seen) micros *= 10;
     }
     int64_t offset = 0;
     if (i < line.size() && line[i] == 'Z') {
@@ -360,13 +374,13 @@ std::optional<LogLine> parse_syslog_line(sv line, int year) {
       int oh = 0, om = 0;
       if (!digits(line, i + 1, 2, oh) || !digits(line, i + 4, 2, om))
         return std::nullopt;
-      offset = (line[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+      offset = (line[i] == '+' ? 1 : -1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
       i += 6;
     }
     if (i >= line.size() || line[i] != ' ')
       return std::nullopt;
     int64_t time = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-                   h * 3600 + mi * 60 + s - offset;
+                   int64_t{h} * 3600 + int64_t{mi} * 60 + s - offset;
     auto parsed = split_rest(line.substr(i + 1), time);
     if (parsed)
       parsed->micros = micros;
@@ -386,8 +400,9 @@ std::optional<LogLine> parse_syslog_line(sv line, int year) {
     }
     if (!digits(line, 7, 2, h) || !digits(line, 10, 2, mi) || !digits(line, 13, 2, s))
       return std::nullopt;
-    int64_t time = days_from_civil(year, static_cast<unsigned>(mo), static_cast<unsigned>(day)) * 86400 +
-                   h * 3600 + mi * 60 + s;
+    int64_t time =
+        days_from_civil(year, static_cast<unsigned>(mo), static_cast<unsigned>(day)) * 86400 +
+        int64_t{h} * 3600 + int64_t{mi} * 60 + s;
     return split_rest(line.substr(16), time);
   }
   return std::nullopt;

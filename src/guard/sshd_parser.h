@@ -42,7 +42,7 @@ struct Event {
 std::optional<Event> parse_sshd_message(std::string_view message);
 
 struct LogLine {
-  int64_t time = 0;  // seconds since the epoch; 0 when the line carries no time
+  int64_t time = 0;    // seconds since the epoch; 0 when the line carries no time
   int32_t micros = 0;  // the fraction of the second, where the line has one
   std::string_view program;
   std::string_view message;

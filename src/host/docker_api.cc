@@ -54,8 +54,8 @@ Result<std::string> CurlDockerApi::get(const std::string& path) {
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status != 200)
-    return fail(ErrorCode::command_failed,
-                "Docker API " + path + ": HTTP " + std::to_string(status) + ": " + body.substr(0, 200));
+    return fail(ErrorCode::command_failed, "Docker API " + path + ": HTTP " +
+                                               std::to_string(status) + ": " + body.substr(0, 200));
   return body;
 }
 

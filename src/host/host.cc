@@ -24,8 +24,9 @@ std::optional<std::string> skip_reason_of(Requirement requirement, Liveness live
     return "offline";
   if (requirement == Requirement::network)
     return own_network ? std::nullopt
-                       : std::optional<std::string>("--root is not the running system (name its "
-                                                    "network namespace with --netns)");
+                       : std::optional<std::string>(
+                             "--root is not the running system (name its "
+                             "network namespace with --netns)");
   if (!fs.is_system_root())
     return "--root is not the running system";
   if (requirement == Requirement::systemd && !systemd_running)
@@ -40,17 +41,9 @@ std::optional<std::string> Host::skip_reason(Requirement requirement) const {
 }
 
 HostView Host::view() const {
-  return HostView{fs,
-                  runner,
-                  clock,
-                  nft,
-                  liveness,
-                  systemd_running,
-                  own_network,
-                  ssh_connection,
-                  session_unknown,
-                  lockout_guard,
-                  docker_socket};
+  return HostView{
+      fs,          runner,         clock,           nft,           liveness,     systemd_running,
+      own_network, ssh_connection, session_unknown, lockout_guard, docker_socket};
 }
 
 std::optional<std::string> HostView::skip_reason(Requirement requirement) const {

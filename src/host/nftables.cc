@@ -60,7 +60,8 @@ Result<std::optional<std::string>> list_table(Nftables& nft, std::string_view na
 }
 
 Result<std::string> set_elements(Nftables& nft, std::string_view table, std::string_view set) {
-  auto listed = nft.run("list set inet " + std::string(table) + " " + std::string(set), NftOutput::json);
+  auto listed =
+      nft.run("list set inet " + std::string(table) + " " + std::string(set), NftOutput::json);
   if (!listed) {
     if (listed.error().code == ErrorCode::not_found)
       return std::string();

@@ -13,9 +13,9 @@ struct nft_ctx;  // libnftables
 namespace clawshield {
 
 enum class NftOutput {
-  plain,  // as `nft list` prints
-  terse,  // without set elements (`nft -t`)
-  json,   // `nft -j`
+  plain,       // as `nft list` prints
+  terse,       // without set elements (`nft -t`)
+  json,        // `nft -j`
   json_terse,  // `nft -j -t`: JSON without set elements
 };
 

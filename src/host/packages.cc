@@ -6,7 +6,8 @@
 
 namespace clawshield {
 
-Result<std::optional<std::string>> installed_version(const HostView& host, const std::string& package) {
+Result<std::optional<std::string>> installed_version(const HostView& host,
+                                                     const std::string& package) {
   CS_TRY(auto status, host.fs.stat("/var/lib/dpkg/status"));
   if (!status)
     return fail(ErrorCode::not_found, "no dpkg database at " + host.fs.host_path("/var/lib/dpkg"));

@@ -229,16 +229,13 @@ Result<void> ProcessRunner::spawn_detached(const Command& command) {
   if (command.argv.empty())
     return fail(ErrorCode::internal, "empty command");
   std::vector<std::string> env_strings = {std::string("PATH=") + k_safe_path, "LC_ALL=C"};
-  for (const auto& [key, value] : command.env)
-    env_strings.push_back(key + "=" + value);
+  for (const auto& [key, value] : command.env) env_strings.push_back(key + "=" + value);
   std::vector<char*> envp;
-  for (auto& entry : env_strings)
-    envp.push_back(entry.data());
+  for (auto& entry : env_strings) envp.push_back(entry.data());
   envp.push_back(nullptr);
   std::vector<std::string> argv_copy = command.argv;
   std::vector<char*> argv;
-  for (auto& word : argv_copy)
-    argv.push_back(word.data());
+  for (auto& word : argv_copy) argv.push_back(word.data());
   argv.push_back(nullptr);
 
   posix_spawn_file_actions_t actions;

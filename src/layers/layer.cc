@@ -33,12 +33,13 @@ Result<std::vector<Action>> retire_service(const HostView& host, const std::stri
                                {},
                                {Command({"systemctl", "start", unit_name})}});
   if (link)
-    actions.push_back(RunCommand{"disable " + unit_name,
-                                 Command({"systemctl", "--root=" + root, "--quiet", "disable", unit_name}),
-                                 Requirement::none,
-                                 {},
-                                 {},
-                                 {Command({"systemctl", "--root=" + root, "--quiet", "enable", unit_name})}});
+    actions.push_back(
+        RunCommand{"disable " + unit_name,
+                   Command({"systemctl", "--root=" + root, "--quiet", "disable", unit_name}),
+                   Requirement::none,
+                   {},
+                   {},
+                   {Command({"systemctl", "--root=" + root, "--quiet", "enable", unit_name})}});
   actions.push_back(RemoveFile{unit_path});
   return actions;
 }

@@ -114,9 +114,9 @@ struct UpdatesPolicy {
 // sshd's effective settings that verify judges (clawshield does not rewrite sshd_config: a
 // wrong authentication change is the classic lockout, so it reports and leaves the fix to you).
 struct SshPolicy {
-  bool password_authentication = false;       // passwords (or PAM keyboard-interactive) allowed
-  std::string permit_root_login = "no";       // "no" or "prohibit-password"
-  int max_auth_tries = 3;                     // most attempts per connection
+  bool password_authentication = false;  // passwords (or PAM keyboard-interactive) allowed
+  std::string permit_root_login = "no";  // "no" or "prohibit-password"
+  int max_auth_tries = 3;                // most attempts per connection
 
   bool operator==(const SshPolicy&) const = default;
 };
@@ -152,7 +152,8 @@ struct FirewallPolicy {
 // Docker (layers 3-4, daemon side): the keys clawshield sets in /etc/docker/daemon.json.
 struct DockerPolicy {
   std::string socket = "/var/run/docker.sock";
-  std::string default_bind_ip = "127.0.0.1";  // "ip": -p 80:80 binds here unless an address is given
+  std::string default_bind_ip =
+      "127.0.0.1";  // "ip": -p 80:80 binds here unless an address is given
   bool userland_proxy = false;
   bool no_new_privileges = true;
   bool live_restore = true;
@@ -190,12 +191,11 @@ struct GuardPolicy {
   // counted attempt (auth_disconnect); publickey failures 0 (clients
   // offering several keys); successful logins 0.
   std::vector<std::pair<std::string, double>> weights = {
-      {"failed_password", 1},    {"failed_publickey", 0},   {"invalid_user", 1},
-      {"not_allowed", 1},        {"max_auth_attempts", 1},  {"pam_failure", 0},
-      {"preauth_disconnect", 0.5}, {"auth_disconnect", 0}, {"no_identification", 1},
-      {"banner_error", 1},
-      {"kex_error", 1},          {"negotiation_failed", 1}, {"preauth_timeout", 1},
-      {"penalty", 1},            {"accepted", 0}};
+      {"failed_password", 1},      {"failed_publickey", 0},  {"invalid_user", 1},
+      {"not_allowed", 1},          {"max_auth_attempts", 1}, {"pam_failure", 0},
+      {"preauth_disconnect", 0.5}, {"auth_disconnect", 0},   {"no_identification", 1},
+      {"banner_error", 1},         {"kex_error", 1},         {"negotiation_failed", 1},
+      {"preauth_timeout", 1},      {"penalty", 1},           {"accepted", 0}};
   int max_tracked = 131072;
   std::vector<std::string> log_files = {"/var/log/auth.log"};
   bool journal = true;

@@ -139,7 +139,7 @@ class Decoder {
     std::vector<std::string> quoted;
     for (const auto& [_, name] : names) quoted.push_back("\"" + name + "\"");
     return [this, &out, &names, requirement = join(quoted, " or ")](const YAML::Node& value,
-                                                                     const std::string& key) {
+                                                                    const std::string& key) {
       auto known = [&names](const std::string& text) {
         return std::ranges::any_of(names, [&](const auto& entry) { return entry.second == text; });
       };

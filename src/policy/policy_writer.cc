@@ -17,8 +17,7 @@ void string_list(YAML::Emitter& out, const char* key, const std::vector<std::str
 
 void port_list(YAML::Emitter& out, const char* key, const std::vector<int>& ports) {
   out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
-  for (int port : ports)
-    out << port;
+  for (int port : ports) out << port;
   out << YAML::EndSeq;
 }
 
@@ -31,13 +30,15 @@ std::string render_policy(const Policy& policy) {
   const DockerPolicy& docker = policy.docker;
   out << YAML::Key << "docker" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "socket" << YAML::Value << docker.socket;
-  out << YAML::Key << "default_bind_ip" << YAML::Value << YAML::DoubleQuoted << docker.default_bind_ip;
+  out << YAML::Key << "default_bind_ip" << YAML::Value << YAML::DoubleQuoted
+      << docker.default_bind_ip;
   out << YAML::Key << "userland_proxy" << YAML::Value << docker.userland_proxy;
   out << YAML::Key << "no_new_privileges" << YAML::Value << docker.no_new_privileges;
   out << YAML::Key << "live_restore" << YAML::Value << docker.live_restore;
   out << YAML::Key << "iptables" << YAML::Value << docker.iptables;
   out << YAML::Key << "ip6tables" << YAML::Value << docker.ip6tables;
-  out << YAML::Key << "experimental_for_ip6tables" << YAML::Value << docker.experimental_for_ip6tables;
+  out << YAML::Key << "experimental_for_ip6tables" << YAML::Value
+      << docker.experimental_for_ip6tables;
   out << YAML::Key << "log_max_size" << YAML::Value << docker.log_max_size;
   out << YAML::Key << "log_max_file" << YAML::Value << docker.log_max_file;
   port_list(out, "public_ports", docker.public_ports);

@@ -35,8 +35,8 @@ std::optional<int> port_number(std::string_view text) {
 }
 
 std::unexpected<Error> bad_item(const Item& item, const std::string& why) {
-  return fail(ErrorCode::bad_input, "column " + std::to_string(item.column) + ": \"" +
-                                        item.text + "\": " + why);
+  return fail(ErrorCode::bad_input,
+              "column " + std::to_string(item.column) + ": \"" + item.text + "\": " + why);
 }
 
 }  // namespace
@@ -52,8 +52,7 @@ Result<std::vector<int>> parse_port_ranges(std::string_view text) {
       return bad_item(item, "not a port (1-65535) or range (low-high)");
     if (*last < *first)
       return bad_item(item, "range ends before it starts");
-    for (int port = *first; port <= *last; ++port)
-      ports.push_back(port);
+    for (int port = *first; port <= *last; ++port) ports.push_back(port);
   }
   std::ranges::sort(ports);
   ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
@@ -89,10 +88,10 @@ std::vector<std::string> port_range_items(const std::vector<int>& sorted_ports) 
   std::vector<std::string> items;
   for (size_t i = 0; i < sorted_ports.size();) {
     size_t j = i;
-    while (j + 1 < sorted_ports.size() && sorted_ports[j + 1] == sorted_ports[j] + 1)
-      ++j;
-    items.push_back(j == i ? std::to_string(sorted_ports[i])
-                           : std::to_string(sorted_ports[i]) + "-" + std::to_string(sorted_ports[j]));
+    while (j + 1 < sorted_ports.size() && sorted_ports[j + 1] == sorted_ports[j] + 1) ++j;
+    items.push_back(j == i
+                        ? std::to_string(sorted_ports[i])
+                        : std::to_string(sorted_ports[i]) + "-" + std::to_string(sorted_ports[j]));
     i = j + 1;
   }
   return items;

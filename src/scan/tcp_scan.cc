@@ -60,7 +60,6 @@ struct Probe {
   bool active() const { return socket.valid(); }
 };
 
-
 // What an error from connect() or SO_ERROR says about the port; nullopt for errors that say
 // nothing about it (the probe is tried again).
 struct Verdict {
@@ -123,8 +122,7 @@ class Scanner {
  public:
   Scanner(const Target& target, const ScanOptions& options, int epoll_fd, int parallel)
       : m_target(target), m_options(options), m_epoll(epoll_fd), m_parallel(parallel) {
-    for (int port : options.ports)
-      m_pending.push_back(port);
+    for (int port : options.ports) m_pending.push_back(port);
   }
 
   Scanner(const Scanner&) = delete;
@@ -152,8 +150,7 @@ class Scanner {
       if (ready < 0 && errno != EINTR)
         return fail(ErrorCode::io, std::string("epoll_wait: ") + std::strerror(errno));
       const auto now = SteadyClock::now();
-      for (int i = 0; i < std::max(ready, 0); ++i)
-        finish_answered(events[i].data.fd, now);
+      for (int i = 0; i < std::max(ready, 0); ++i) finish_answered(events[i].data.fd, now);
       expire(now);
       if (m_options.progress && now - last_progress >= milliseconds(100)) {
         last_progress = now;
@@ -161,25 +158,21 @@ class Scanner {
       }
     }
     // Whatever never answered, in any round, is filtered.
-    for (int port : m_unanswered)
-      record(port, PortState::filtered, "no-response");
+    for (int port : m_unanswered) record(port, PortState::filtered, "no-response");
     ScanResult result;
     result.target = m_target;
     result.elapsed = duration_cast<milliseconds>(SteadyClock::now() - start);
     result.probes = m_probes;
     result.parallel = m_parallel;
     result.smoothed_rtt = m_rtt.smoothed();
-    for (const auto& [port, found] : m_results)
-      result.ports.push_back(found);
+    for (const auto& [port, found] : m_results) result.ports.push_back(found);
     if (m_options.progress)
       m_options.progress(progress());
     return result;
   }
 
  private:
-  ScanProgress progress() const {
-    return {m_results.size(), m_options.ports.size(), m_open};
-  }
+  ScanProgress progress() const { return {m_results.size(), m_options.ports.size(), m_open}; }
 
   // Starts probes while there is room, pending ports and (with --rate) budget.
   // At most k_batch per turn, so answers are read while a large window is still being filled.
@@ -380,9 +373,10 @@ Result<Target> resolve_target(const std::string& name, FamilyPreference preferen
   target.length = found->ai_addrlen;
   std::memcpy(&target.sockaddr, found->ai_addr, found->ai_addrlen);
   char text[INET6_ADDRSTRLEN] = {};
-  const void* raw = target.family == AF_INET
-                        ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr)
-                        : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(found->ai_addr)->sin6_addr);
+  const void* raw =
+      target.family == AF_INET
+          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr)
+          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(found->ai_addr)->sin6_addr);
   ::inet_ntop(target.family, raw, text, sizeof text);
   target.address = text;
   ::freeaddrinfo(found);

@@ -64,8 +64,8 @@ struct ScanResult {
   Target target;
   std::vector<PortResult> ports;  // in port order
   std::chrono::milliseconds elapsed{0};
-  size_t probes = 0;  // connect() calls, retries included
-  int parallel = 0;   // probes in flight at most
+  size_t probes = 0;                          // connect() calls, retries included
+  int parallel = 0;                           // probes in flight at most
   std::chrono::microseconds smoothed_rtt{0};  // 0 when nothing answered
 };
 

@@ -38,9 +38,12 @@ std::atomic<int> g_counter{0};
 
 const char* port_state_name(PortState state) {
   switch (state) {
-    case PortState::open: return "open";
-    case PortState::closed: return "closed";
-    case PortState::filtered: return "filtered";
+    case PortState::open:
+      return "open";
+    case PortState::closed:
+      return "closed";
+    case PortState::filtered:
+      return "filtered";
   }
   return "?";
 }
@@ -48,8 +51,7 @@ const char* port_state_name(PortState state) {
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& log) {
   std::vector<std::string> copy = argv;
   std::vector<char*> args;
-  for (auto& word : copy)
-    args.push_back(word.data());
+  for (auto& word : copy) args.push_back(word.data());
   args.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -177,7 +179,8 @@ void NetnsHarness::start_sshd(int port) {
   const std::string dir = m_work + "/sshd-" + std::to_string(port);
   std::filesystem::create_directories(dir);
   ProcessRunner runner;
-  (void)runner.run(Command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/host_key"}));
+  (void)runner.run(
+      Command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/host_key"}));
   std::ofstream(dir + "/sshd_config") << "Port " << port << "\n"
                                       << "ListenAddress 0.0.0.0\nListenAddress ::\n"
                                       << "HostKey " << dir << "/host_key\n"
@@ -199,12 +202,12 @@ void NetnsHarness::start_logged_sshd(const std::string& log_file) {
   std::filesystem::create_directories(dir + "/rsyslog");
   std::filesystem::create_directories(std::filesystem::path(log_file).parent_path());
   ProcessRunner runner;
-  (void)runner.run(Command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/host_key"}));
-  std::ofstream(dir + "/rsyslog.conf")
-      << "global(workDirectory=\"" << dir << "/rsyslog\")\n"
-      << "module(load=\"imuxsock\")\n"
-      << "auth,authpriv.* action(type=\"omfile\" file=\"" << log_file
-      << "\" template=\"RSYSLOG_FileFormat\")\n";
+  (void)runner.run(
+      Command({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir + "/host_key"}));
+  std::ofstream(dir + "/rsyslog.conf") << "global(workDirectory=\"" << dir << "/rsyslog\")\n"
+                                       << "module(load=\"imuxsock\")\n"
+                                       << "auth,authpriv.* action(type=\"omfile\" file=\""
+                                       << log_file << "\" template=\"RSYSLOG_FileFormat\")\n";
   std::ofstream(dir + "/sshd_config") << "Port 22\nListenAddress 0.0.0.0\nListenAddress ::\n"
                                       << "HostKey " << dir << "/host_key\n"
                                       << "PidFile " << dir << "/sshd.pid\n"
@@ -225,10 +228,26 @@ void NetnsHarness::start_logged_sshd(const std::string& log_file) {
 
 void NetnsHarness::ssh_failures(const std::string& ns, const std::string& address, int count) {
   for (int i = 0; i < count; ++i) {
-    run_in(ns, {"sshpass", "-p", "wrong-password", "ssh", "-o", "StrictHostKeyChecking=no", "-o",
-                "UserKnownHostsFile=/dev/null", "-o", "PreferredAuthentications=password", "-o",
-                "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1", "-o",
-                "ConnectTimeout=3", "-o", "LogLevel=ERROR", "root@" + address, "true"});
+    run_in(ns, {"sshpass",
+                "-p",
+                "wrong-password",
+                "ssh",
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                "-o",
+                "PreferredAuthentications=password",
+                "-o",
+                "PubkeyAuthentication=no",
+                "-o",
+                "NumberOfPasswordPrompts=1",
+                "-o",
+                "ConnectTimeout=3",
+                "-o",
+                "LogLevel=ERROR",
+                "root@" + address,
+                "true"});
   }
 }
 
@@ -253,14 +272,24 @@ bool NetnsHarness::start_docker(std::string& why, const std::string& config_file
   const std::string run_dir = "/run/" + m_server + "-docker";
   std::filesystem::create_directories(run_dir);
   std::filesystem::create_directories(m_work + "/docker");
-  std::vector<std::string> argv = {
-      "nsenter", "--net=/run/netns/" + m_server, "dockerd", "--data-root", m_work + "/docker",
-      "--exec-root", run_dir + "/exec", "--pidfile", run_dir + "/pid", "-H",
-      "unix://" + run_dir + "/sock", "--storage-driver", "overlay2"};
+  std::vector<std::string> argv = {"nsenter",
+                                   "--net=/run/netns/" + m_server,
+                                   "dockerd",
+                                   "--data-root",
+                                   m_work + "/docker",
+                                   "--exec-root",
+                                   run_dir + "/exec",
+                                   "--pidfile",
+                                   run_dir + "/pid",
+                                   "-H",
+                                   "unix://" + run_dir + "/sock",
+                                   "--storage-driver",
+                                   "overlay2"};
   if (config_file.empty()) {
     // IPv6 for containers, with Docker's ip6tables DNAT (experimental in 20.10): the
     // published port must be isolated on both families.
-    argv.insert(argv.end(), {"--experimental", "--ipv6", "--fixed-cidr-v6", "fd00:d0c::/80", "--ip6tables"});
+    argv.insert(argv.end(),
+                {"--experimental", "--ipv6", "--fixed-cidr-v6", "fd00:d0c::/80", "--ip6tables"});
   } else {
     argv.insert(argv.end(), {"--config-file", config_file});
   }
@@ -273,7 +302,8 @@ bool NetnsHarness::start_docker(std::string& why, const std::string& config_file
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  why = "dockerd did not start in the server namespace: " + read_file("", m_work + "/dockerd.log").substr(0, 2000);
+  why = "dockerd did not start in the server namespace: " +
+        read_file("", m_work + "/dockerd.log").substr(0, 2000);
   m_dockerd.reset();
   return false;
 }
@@ -282,8 +312,7 @@ void NetnsHarness::stop_docker() {
   if (!m_dockerd)
     return;
   auto containers = docker({"ps", "-aq"});
-  for (const auto& id : split_lines(containers.out))
-    docker({"rm", "-f", id});
+  for (const auto& id : split_lines(containers.out)) docker({"rm", "-f", id});
   m_dockerd.reset();  // SIGTERM; dockerd stops its containerd with it
   std::error_code ignored;
   std::filesystem::remove_all("/run/" + m_server + "-docker", ignored);
@@ -325,8 +354,9 @@ void NetnsHarness::import_busybox_image() {
   // tar | docker import, without a shell: tar writes the archive to a file first.
   auto tar = runner.run(Command({"tar", "-C", rootfs, "-cf", m_work + "/rootfs.tar", "."}));
   ASSERT_TRUE(tar && tar->ok());
-  auto imported = docker({"import", "-c", "CMD [\"/bin/httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]",
-                          m_work + "/rootfs.tar", "local/busybox:1"});
+  auto imported =
+      docker({"import", "-c", "CMD [\"/bin/httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"]",
+              m_work + "/rootfs.tar", "local/busybox:1"});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
 }
 

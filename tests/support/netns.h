@@ -106,9 +106,9 @@ bool netns_available(std::string& why);
 
 }  // namespace clawshield::testing
 
-#define SKIP_UNLESS_NETNS()                                           \
-  do {                                                                \
-    std::string cs_why;                                               \
-    if (!::clawshield::testing::netns_available(cs_why))              \
-      GTEST_SKIP() << cs_why;                                         \
+#define SKIP_UNLESS_NETNS()                              \
+  do {                                                   \
+    std::string cs_why;                                  \
+    if (!::clawshield::testing::netns_available(cs_why)) \
+      GTEST_SKIP() << cs_why;                            \
   } while (false)

@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
   }
   const std::string netns = std::string("/run/netns/") + argv[1];
   const std::string root = argv[2];
-  if (::unshare(CLONE_NEWNS) != 0 || ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+  if (::unshare(CLONE_NEWNS) != 0 ||
+      ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     std::perror("root_view: mount namespace");
     return 2;
   }

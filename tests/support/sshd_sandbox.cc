@@ -47,7 +47,9 @@ pid_t start(char* const argv[]) {
 }
 
 volatile sig_atomic_t g_stop = 0;
-void on_term(int) { g_stop = 1; }
+void on_term(int) {
+  g_stop = 1;
+}
 
 }  // namespace
 
@@ -57,7 +59,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string netns = argv[1], work = argv[2];
-  if (::unshare(CLONE_NEWNS) != 0 || ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+  if (::unshare(CLONE_NEWNS) != 0 ||
+      ::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     die("private mount namespace");
   // Keep the real /dev reachable, then give this namespace a /dev of its own.
   const std::string saved_dev = work + "/dev.real";
@@ -66,16 +69,21 @@ int main(int argc, char** argv) {
     die("bind /dev");
   if (::mount("tmpfs", "/dev", "tmpfs", 0, "mode=0755") != 0)
     die("tmpfs /dev");
-  for (const char* node : {"null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm"})
+  for (const char* node :
+       {"null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm"})
     bind_node(saved_dev, node);
   int ns = ::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
   if (ns < 0 || ::setns(ns, CLONE_NEWNET) != 0)
     die("setns");
 
   std::string rsyslog_conf = argv[3], pid_file = work + "/rsyslogd.pid";
-  char* rsyslog_argv[] = {const_cast<char*>("/usr/sbin/rsyslogd"), const_cast<char*>("-n"),
-                          const_cast<char*>("-f"), rsyslog_conf.data(), const_cast<char*>("-i"),
-                          pid_file.data(), nullptr};
+  char* rsyslog_argv[] = {const_cast<char*>("/usr/sbin/rsyslogd"),
+                          const_cast<char*>("-n"),
+                          const_cast<char*>("-f"),
+                          rsyslog_conf.data(),
+                          const_cast<char*>("-i"),
+                          pid_file.data(),
+                          nullptr};
   pid_t rsyslog = start(rsyslog_argv);
   for (int i = 0; i < 100; ++i) {
     struct stat st {};

@@ -49,7 +49,7 @@ std::optional<int64_t> parse_duration(const std::string& text) {
     default:
       break;
   }
-  auto value = parse_int<int64_t>(number, 1, 3650 * 86400 / unit);
+  auto value = parse_int<int64_t>(number, 1, int64_t{3650} * 86400 / unit);
   if (!value)
     return std::nullopt;
   return *value * unit;
@@ -80,8 +80,7 @@ void print_bans_reply(std::ostream& out, const guard::ControlReply& reply,
   } else if (options.list->parsed()) {
     for (const auto& ban : reply.bans)
       out << ban.source << "  " << ban.remaining << "s left"
-          << (ban.offences > 1 ? "  (offence " + std::to_string(ban.offences) + ")" : "")
-          << "\n";
+          << (ban.offences > 1 ? "  (offence " + std::to_string(ban.offences) + ")" : "") << "\n";
     out << reply.bans.size() << " ban(s)\n";
   } else {
     out << (options.ban->parsed() ? "banned " + reply.banned : "unbanned " + reply.unbanned)

@@ -5,7 +5,8 @@
 // while its agents' sandboxes run on the system Docker, `docker` membership. So the shell is left
 // as it is unless the policy sets one, and with `app.sandbox: system-docker` the docker
 // membership is kept and verify warns about it loudly; `app.sandbox: rootless` (the default)
-// gives the user a Docker daemon of its own instead (layers/rootless_docker). Accounts are changed with shadow's own useradd/usermod, pointed at the root with
+// gives the user a Docker daemon of its own instead (layers/rootless_docker). Accounts are changed
+// with shadow's own useradd/usermod, pointed at the root with
 // --prefix, so locking and the shadow files stay right; the home and state directories are
 // ordinary directory actions.
 #include "layers/app_user/app_user_layer.h"
@@ -147,9 +148,13 @@ Result<std::vector<Action>> AppUserLayer::desired(const Context& context) const 
       const std::string manager = "user@" + std::to_string(user->uid) + ".service";
       Command restart{{context.policy.sudo.systemctl, "try-restart", manager}};
       restart.timeout = k_user_units_stop_time;  // it stops the user's units, the gateway too
-      actions.push_back(RunCommand{"restart " + manager + " (its processes keep " +
-                                       join(left, ", ") + " until then)",
-                                   restart, Requirement::systemd, {}, {}, {restart}});
+      actions.push_back(RunCommand{
+          "restart " + manager + " (its processes keep " + join(left, ", ") + " until then)",
+          restart,
+          Requirement::systemd,
+          {},
+          {},
+          {restart}});
     }
     // The shell only when the policy names one: OpenClaw's workflow logs in as the user.
     if (app.shell && user->shell != *app.shell) {

@@ -13,7 +13,9 @@ class ContainersLayer final : public Layer {
   std::string_view id() const override { return "containers"; }
   std::string_view title() const override { return "running containers"; }
   // Nothing to apply: containers are audited, not rewritten (the daemon's defaults are layer 3's).
-  Result<std::vector<Action>> desired(const Context&) const override { return std::vector<Action>{}; }
+  Result<std::vector<Action>> desired(const Context&) const override {
+    return std::vector<Action>{};
+  }
   std::vector<Finding> verify(const Context& context) const override;
 };
 

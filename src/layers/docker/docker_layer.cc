@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-
 #include "core/bounded_json.h"
 #include "core/text.h"
 #include "host/accounts.h"

@@ -30,7 +30,9 @@ Result<Fail2banBackend> choose_backend(const HostView& host) {
   return auth_log ? Fail2banBackend::log_file : Fail2banBackend::systemd;
 }
 
-std::string socket_path(const HostView& host) { return host.fs.host_path(k_fail2ban_socket); }
+std::string socket_path(const HostView& host) {
+  return host.fs.host_path(k_fail2ban_socket);
+}
 
 // `fail2ban-client status sshd` against the running server.
 Result<CommandResult> jail_status(const HostView& host) {
@@ -85,10 +87,13 @@ Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const
     // clawshield's guard bans: our jail goes, and fail2ban with it where we had set it up.
     if (ours) {
       actions.push_back(RemoveFile{k_jail_local});
-      actions.push_back(RunCommand{"systemctl disable --now fail2ban (the guard replaces it)",
-                                   Command({"systemctl", "disable", "--now", "fail2ban.service"}),
-                                   Requirement::systemd, {}, {},
-                                   {Command({"systemctl", "enable", "--now", "fail2ban.service"})}});
+      actions.push_back(
+          RunCommand{"systemctl disable --now fail2ban (the guard replaces it)",
+                     Command({"systemctl", "disable", "--now", "fail2ban.service"}),
+                     Requirement::systemd,
+                     {},
+                     {},
+                     {Command({"systemctl", "enable", "--now", "fail2ban.service"})}});
     }
     return actions;
   }
@@ -102,8 +107,8 @@ Result<std::vector<Action>> Fail2banLayer::desired(const Context& context) const
   if (!packages.empty()) {
     std::vector<std::string> argv = {"apt-get", "install", "-y", "--no-install-recommends"};
     argv.insert(argv.end(), packages.begin(), packages.end());
-    actions.push_back(RunCommand{"apt-get install " + join(packages, " "), Command(argv),
-                                 Requirement::live_system, {}, {}});
+    actions.push_back(RunCommand{
+        "apt-get install " + join(packages, " "), Command(argv), Requirement::live_system, {}, {}});
   }
   if (current && !ours)
     return fail(ErrorCode::refused, host.fs.host_path(k_jail_local) +

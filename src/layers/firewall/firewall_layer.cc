@@ -29,8 +29,8 @@
 #include "core/text.h"
 #include "host/listeners.h"
 #include "host/nft_state.h"
-#include "layers/firewall/kernel_rules.h"
 #include "layers/firewall/checks.h"
+#include "layers/firewall/kernel_rules.h"
 #include "layers/firewall/ruleset.h"
 #include "layers/firewall/sshd_ports.h"
 #include "layers/openclaw/gateway_service.h"
@@ -252,8 +252,8 @@ std::optional<std::string> lockout_problem(const std::string& ssh_connection,
     return std::nullopt;
   if (in_tailnet(words[0]) && std::ranges::find(trusted_tcp, server_port) != trusted_tcp.end())
     return std::nullopt;
-  return "the new ruleset would not accept your SSH session (" + words[0] + " to port " +
-         words[3] + "); rerun with --force if you have console access";
+  return "the new ruleset would not accept your SSH session (" + words[0] + " to port " + words[3] +
+         "); rerun with --force if you have console access";
 }
 
 std::optional<std::string> session_problem(const HostView& host, const std::vector<int>& public_tcp,
@@ -304,18 +304,20 @@ Result<std::vector<Action>> FirewallLayer::desired(const Context& context) const
                               "rewrites this file.\n" +
                                   replace_table_transaction(ruleset),
                               FileSpec{0600, "root", "root"}, std::nullopt});
-  actions.push_back(WriteFile{k_firewall_unit, render_boot_unit(), FileSpec{0644, "root", "root"},
-                              std::nullopt});
+  actions.push_back(
+      WriteFile{k_firewall_unit, render_boot_unit(), FileSpec{0644, "root", "root"}, std::nullopt});
   CS_TRY(auto link, host.fs.stat(k_wants_link));
   if (!link) {
     std::vector<std::string> argv = {"systemctl", systemctl_root(host), "--quiet", "enable",
                                      "clawshield-firewall.service"};
     actions.push_back(RunCommand{"enable clawshield-firewall.service (loads the table at boot)",
-                                 Command(argv), Requirement::none, {},
+                                 Command(argv),
+                                 Requirement::none,
+                                 {},
                                  {parent_path(k_wants_link), k_wants_link}});
   }
-  actions.push_back(LoadFirewall{k_firewall_table, ruleset, replace_table_transaction(ruleset),
-                                 {k_ban_set_v4, k_ban_set_v6}});
+  actions.push_back(LoadFirewall{
+      k_firewall_table, ruleset, replace_table_transaction(ruleset), {k_ban_set_v4, k_ban_set_v6}});
   return actions;
 }
 
@@ -400,10 +402,8 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
   std::set<std::string> open, intended;
   if (input)
     open = open_ports(our_table, *input);
-  for (int port : public_tcp_ports(*spec))
-    intended.insert(std::to_string(port) + "/tcp");
-  for (int port : spec->public_udp)
-    intended.insert(std::to_string(port) + "/udp");
+  for (int port : public_tcp_ports(*spec)) intended.insert(std::to_string(port) + "/tcp");
+  for (int port : spec->public_udp) intended.insert(std::to_string(port) + "/udp");
   findings.push_back(make_finding(
       checks::k_firewall_open_ports, open == intended ? Status::pass : Status::fail,
       "open: " + join(std::vector<std::string>(open.begin(), open.end()), ", ") +
@@ -438,18 +438,22 @@ std::vector<Finding> FirewallLayer::verify(const Context& context) const {
   for (const auto& listener : listeners) {
     if (listener.loopback)
       continue;
-    bool allowed = listener.protocol == "tcp"
-                       ? std::ranges::find(public_tcp, listener.port) != public_tcp.end()
-                       : std::ranges::find(spec->public_udp, listener.port) != spec->public_udp.end();
+    bool allowed =
+        listener.protocol == "tcp"
+            ? std::ranges::find(public_tcp, listener.port) != public_tcp.end()
+            : std::ranges::find(spec->public_udp, listener.port) != spec->public_udp.end();
     if (allowed)
       continue;
-    std::string what = listener.address + ":" + std::to_string(listener.port) + "/" + listener.protocol;
+    std::string what =
+        listener.address + ":" + std::to_string(listener.port) + "/" + listener.protocol;
     bool app = listener.protocol == "tcp" &&
                std::ranges::find(spec->app_ports, listener.port) != spec->app_ports.end();
     if (seen.insert(what).second)
       unexpected.push_back(what + (app ? " (app port: trusted interfaces only)" : " (filtered)"));
   }
-  Status listening = !unreadable.empty() ? Status::unknown : unexpected.empty() ? Status::pass : Status::warn;
+  Status listening = !unreadable.empty()  ? Status::unknown
+                     : unexpected.empty() ? Status::pass
+                                          : Status::warn;
   findings.push_back(make_finding(checks::k_firewall_listening, listening,
                                   !unreadable.empty() ? "cannot read " + join(unreadable, ", ")
                                   : unexpected.empty()

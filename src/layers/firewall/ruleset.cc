@@ -28,8 +28,7 @@ std::string port_match(const std::vector<int>& ports) {
   if (sorted.size() == 1)
     return std::to_string(sorted.front());
   std::vector<std::string> items;
-  for (int port : sorted)
-    items.push_back(std::to_string(port));
+  for (int port : sorted) items.push_back(std::to_string(port));
   return "{ " + join(items, ", ") + " }";
 }
 
@@ -37,8 +36,7 @@ std::string interface_match(std::vector<std::string> names) {
   std::ranges::sort(names);
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::vector<std::string> quoted;
-  for (const auto& name : names)
-    quoted.push_back("\"" + name + "\"");
+  for (const auto& name : names) quoted.push_back("\"" + name + "\"");
   if (quoted.size() == 1)
     return quoted.front();
   return "{ " + join(quoted, ", ") + " }";
@@ -83,20 +81,22 @@ std::string render_ruleset(const FirewallSpec& spec) {
   out += ban_set(k_ban_set_v6, "ipv6_addr") + "\n";
 
   out += chain_header("input", "input", "drop");
-  out += "\t\tct state established,related accept\n"
-         "\t\tct state invalid drop\n"
-         "\t\tiifname \"lo\" accept\n";
+  out +=
+      "\t\tct state established,related accept\n"
+      "\t\tct state invalid drop\n"
+      "\t\tiifname \"lo\" accept\n";
   out += std::string("\t\tip saddr @") + k_ban_set_v4 + " drop\n";
   out += std::string("\t\tip6 saddr @") + k_ban_set_v6 + " drop\n";
-  out += "\t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n"
-         "\t\ticmp type echo-request limit rate 10/second accept\n"
-         "\t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, "
-         "parameter-problem } accept\n"
-         "\t\ticmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } "
-         "ip6 hoplimit 255 accept\n"
-         "\t\ticmpv6 type echo-request limit rate 10/second accept\n"
-         "\t\tudp sport 67 udp dport 68 accept\n"
-         "\t\tip6 saddr fe80::/10 udp sport 547 udp dport 546 accept\n";
+  out +=
+      "\t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n"
+      "\t\ticmp type echo-request limit rate 10/second accept\n"
+      "\t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, "
+      "parameter-problem } accept\n"
+      "\t\ticmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } "
+      "ip6 hoplimit 255 accept\n"
+      "\t\ticmpv6 type echo-request limit rate 10/second accept\n"
+      "\t\tudp sport 67 udp dport 68 accept\n"
+      "\t\tip6 saddr fe80::/10 udp sport 547 udp dport 546 accept\n";
   if (!spec.ssh_ports.empty())
     out += "\t\ttcp dport " + port_match(spec.ssh_ports) + " accept comment \"ssh\"\n";
   if (!spec.public_tcp.empty())
@@ -109,8 +109,9 @@ std::string render_ruleset(const FirewallSpec& spec) {
   out += "\t}\n\n";
 
   out += chain_header("forward", "forward", "drop");
-  out += "\t\tct state established,related accept\n"
-         "\t\tct state invalid drop\n";
+  out +=
+      "\t\tct state established,related accept\n"
+      "\t\tct state invalid drop\n";
   out += std::string("\t\tip saddr @") + k_ban_set_v4 + " drop\n";
   out += std::string("\t\tip6 saddr @") + k_ban_set_v6 + " drop\n";
   if (!spec.trusted_interfaces.empty())

@@ -126,9 +126,10 @@ Result<std::vector<Action>> GuardLayer::desired(const Context& context) const {
     // Rolled back, a guard this apply started is stopped (its unit file is gone; a loaded
     // unit keeps running without it), and one it changed runs its old unit again.
     std::vector<Command> undo =
-        current ? std::vector<Command>{Command({"systemctl", "daemon-reload"}),
-                                       Command({"systemctl", "restart", "clawshield-guard.service"})}
-                : std::vector<Command>{Command({"systemctl", "stop", "clawshield-guard.service"})};
+        current
+            ? std::vector<Command>{Command({"systemctl", "daemon-reload"}),
+                                   Command({"systemctl", "restart", "clawshield-guard.service"})}
+            : std::vector<Command>{Command({"systemctl", "stop", "clawshield-guard.service"})};
     actions.push_back(RunCommand{"systemctl restart clawshield-guard",
                                  Command({"systemctl", "restart", "clawshield-guard.service"}),
                                  Requirement::systemd,
@@ -243,7 +244,8 @@ std::vector<Finding> GuardLayer::verify(const Context& context) const {
     // Each chain's rules must drop both sets.
     for (const char* name : {"input", "forward"}) {
       const NftChain* chain = state.find_chain("inet", k_firewall_table, name);
-      for (const auto& [protocol, set] : {std::pair{"ip", k_ban_set_v4}, std::pair{"ip6", k_ban_set_v6}})
+      for (const auto& [protocol, set] :
+           {std::pair{"ip", k_ban_set_v4}, std::pair{"ip6", k_ban_set_v6}})
         if (!chain || !drops_set_members(state, *chain, protocol, set))
           missing.push_back(std::string(name) + ": " + protocol + " saddr @" + set + " drop");
     }

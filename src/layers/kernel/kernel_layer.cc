@@ -156,7 +156,7 @@ std::vector<Finding> KernelLayer::verify(const Context& context) const {
     }
     std::sort(unknown.begin(), unknown.end());
     unknown.erase(std::unique(unknown.begin(), unknown.end()), unknown.end());
-    Status status = !wrong.empty()    ? (severe ? Status::fail : Status::warn)
+    Status status = !wrong.empty()     ? (severe ? Status::fail : Status::warn)
                     : !unknown.empty() ? Status::unknown
                                        : Status::pass;
     std::string evidence =

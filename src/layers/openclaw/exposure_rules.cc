@@ -244,8 +244,8 @@ std::vector<ExposureJudgement> judge_exposure(const json& config,
     std::vector<std::string> warnings;
     // OpenClaw's test: enabled unless exactly false (null, 0 or "no" leave it on).
     const json* enabled_value = at(config, {"gateway", "controlUi", "enabled"});
-    const bool enabled = !(enabled_value && enabled_value->is_boolean() &&
-                           !enabled_value->get<bool>());
+    const bool enabled =
+        !(enabled_value && enabled_value->is_boolean() && !enabled_value->get<bool>());
     auto origins = strings_of(at(config, {"gateway", "controlUi", "allowedOrigins"}));
     if (std::ranges::find(origins, "*") != origins.end())
       problems.push_back("allowedOrigins contains \"*\" (any web page may drive the gateway)");

@@ -157,9 +157,8 @@ Finding worse_of(Finding a, Finding b) {
 nlohmann::json exposure_view(const GatewaySettings& settings, const OpenClawLaunch& launch) {
   nlohmann::json gateway = settings.gateway;
   if (settings.source == SettingsSource::openclaw && settings.files) {
-    const GatewaySettings from_files = apply_launch(settings.files->merged,
-                                                    settings.files->provenance, launch,
-                                                    settings.files->environment);
+    const GatewaySettings from_files = apply_launch(
+        settings.files->merged, settings.files->provenance, launch, settings.files->environment);
     for (const char* secret : {"token", "password"}) {
       auto auth = from_files.gateway.find("auth");
       if (auth == from_files.gateway.end() || !auth->is_object() || !auth->contains(secret))
@@ -306,7 +305,8 @@ void OpenClawLayer::add_listening_finding(const Context& context,
     else
       exposed.push_back(where);
   }
-  const std::string port = "port " + std::to_string(gateway->port) + " (" + gateway->port_source + ")";
+  const std::string port =
+      "port " + std::to_string(gateway->port) + " (" + gateway->port_source + ")";
   if (!exposed.empty())
     findings.push_back(make_finding(checks::k_openclaw_listening, Status::fail,
                                     port + " listens on " + join(exposed, ", ")));
@@ -348,7 +348,7 @@ void OpenClawLayer::add_state_findings(const Context& context,
     if (!user || st.uid != user->uid)
       problems.push_back(target.path + " owned by uid " + std::to_string(st.uid));
   }
-  Status status = !problems.empty() ? Status::fail
+  Status status = !problems.empty()  ? Status::fail
                   : !unknown.empty() ? Status::unknown
                                      : Status::pass;
   std::string evidence =

@@ -54,7 +54,8 @@ std::vector<std::string> rootless_packages(const std::string& docker_package) {
   return {"rootlesskit", "slirp4netns", "uidmap"};
 }
 
-Result<std::vector<std::string>> missing_packages(const HostView& host, const std::string& docker_package) {
+Result<std::vector<std::string>> missing_packages(const HostView& host,
+                                                  const std::string& docker_package) {
   std::vector<std::string> missing;
   for (const auto& package : rootless_packages(docker_package)) {
     CS_TRY(bool installed, package_installed(host, package));

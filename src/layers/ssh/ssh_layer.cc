@@ -24,8 +24,8 @@ std::vector<Finding> SshLayer::verify(const Context& context) const {
                                       SummaryOverride{"sshd setting"}));
     return findings;
   }
-  const std::string from =
-      " (" + settings->source + (settings->match_blocks ? "; Match blocks not evaluated" : "") + ")";
+  const std::string from = " (" + settings->source +
+                           (settings->match_blocks ? "; Match blocks not evaluated" : "") + ")";
   auto setting = [&](const char* keyword, const char* fallback) {
     return to_lower(settings->get(keyword, fallback));
   };
@@ -49,10 +49,10 @@ std::vector<Finding> SshLayer::verify(const Context& context) const {
   std::string root = setting("permitrootlogin", "prohibit-password");
   if (root == "without-password")
     root = "prohibit-password";  // sshd -T's older spelling
-  Status root_status = root == "no"                     ? Status::pass
-                       : root == "yes"                  ? Status::fail
+  Status root_status = root == "no"                       ? Status::pass
+                       : root == "yes"                    ? Status::fail
                        : policy.permit_root_login == "no" ? Status::warn
-                                                        : Status::pass;
+                                                          : Status::pass;
   findings.push_back(
       make_finding(checks::k_ssh_root_login, root_status, "permitrootlogin " + root + from));
 

@@ -11,7 +11,9 @@ class SshLayer final : public Layer {
   int number() const override { return 2; }
   std::string_view id() const override { return "ssh"; }
   std::string_view title() const override { return "sshd authentication settings"; }
-  Result<std::vector<Action>> desired(const Context&) const override { return std::vector<Action>{}; }
+  Result<std::vector<Action>> desired(const Context&) const override {
+    return std::vector<Action>{};
+  }
   std::vector<Finding> verify(const Context& context) const override;
 };
 

@@ -16,7 +16,7 @@ struct SshdSettings {
   // Lower-case keyword -> its values. Most keywords keep the first value sshd saw (sshd's
   // rule); Port and ListenAddress keep every one.
   std::map<std::string, std::vector<std::string>> values;
-  std::string source;   // "sshd -T" or the config file
+  std::string source;         // "sshd -T" or the config file
   bool match_blocks = false;  // the config has Match blocks (not evaluated: global settings)
 
   // The first value of `keyword`, or `fallback` (sshd's built-in default) when unset.

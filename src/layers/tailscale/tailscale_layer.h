@@ -11,7 +11,9 @@ class TailscaleLayer final : public Layer {
   int number() const override { return 1; }
   std::string_view id() const override { return "tailscale"; }
   std::string_view title() const override { return "Tailscale"; }
-  Result<std::vector<Action>> desired(const Context&) const override { return std::vector<Action>{}; }
+  Result<std::vector<Action>> desired(const Context&) const override {
+    return std::vector<Action>{};
+  }
   std::vector<Finding> verify(const Context& context) const override;
 };
 

@@ -49,7 +49,8 @@ std::string render_after_init() {
          "case \"$1\" in\n"
          "start)\n"
          "    for ipt in iptables ip6tables; do\n"
-         "        $ipt -w -C FORWARD -j DOCKER-USER 2>/dev/null || $ipt -w -I FORWARD 1 -j DOCKER-USER\n"
+         "        $ipt -w -C FORWARD -j DOCKER-USER 2>/dev/null || $ipt -w -I FORWARD 1 -j "
+         "DOCKER-USER\n"
          "    done\n"
          "    ;;\n"
          "stop)\n"
@@ -117,14 +118,12 @@ std::string iptables_interface(const std::string& pattern) {
 // trusted interface (lo is always allowed by ufw's before.rules; wildcards are not ufw's).
 Result<std::vector<UfwRule>> wanted_rules(const HostView& host, const Policy& policy) {
   CS_TRY(SshdPorts ssh, ssh_ports_to_open(host, policy.firewall.ssh_ports));
-  const FirewallSpec spec = make_firewall_spec(policy.firewall, ssh.ports, gateway_app_ports(host, policy));
+  const FirewallSpec spec =
+      make_firewall_spec(policy.firewall, ssh.ports, gateway_app_ports(host, policy));
   std::vector<UfwRule> rules;
-  for (int port : spec.ssh_ports)
-    rules.push_back({"allow", "tcp", std::to_string(port), ""});
-  for (int port : spec.public_tcp)
-    rules.push_back({"allow", "tcp", std::to_string(port), ""});
-  for (int port : spec.public_udp)
-    rules.push_back({"allow", "udp", std::to_string(port), ""});
+  for (int port : spec.ssh_ports) rules.push_back({"allow", "tcp", std::to_string(port), ""});
+  for (int port : spec.public_tcp) rules.push_back({"allow", "tcp", std::to_string(port), ""});
+  for (int port : spec.public_udp) rules.push_back({"allow", "udp", std::to_string(port), ""});
   for (const auto& interface : spec.trusted_interfaces) {
     if (interface == "lo" || interface.ends_with("*"))
       continue;
@@ -169,10 +168,11 @@ std::vector<std::string> our_docker_user_rules(const HostView& host, const char*
   return ours;
 }
 
-bool is_installed(const HostView& host) { return package_installed(host, "ufw").value_or(false); }
+bool is_installed(const HostView& host) {
+  return package_installed(host, "ufw").value_or(false);
+}
 
 }  // namespace
-
 
 std::vector<UfwRule> parse_ufw_tuples(const std::string& text) {
   std::vector<UfwRule> rules;
@@ -272,11 +272,14 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
     if (!wanted)
       return actions;  // no ufw: nothing to switch off
     if (!host.fs.is_system_root())
-      return fail(ErrorCode::bad_input, "firewall.backend is ufw, but ufw is not installed under " +
-                                            host.fs.root());
-    actions.push_back(RunCommand{"apt-get install ufw",
-                                 Command({"apt-get", "install", "-y", "--no-install-recommends", "ufw"}),
-                                 Requirement::live_system, {}, {}});
+      return fail(ErrorCode::bad_input,
+                  "firewall.backend is ufw, but ufw is not installed under " + host.fs.root());
+    actions.push_back(
+        RunCommand{"apt-get install ufw",
+                   Command({"apt-get", "install", "-y", "--no-install-recommends", "ufw"}),
+                   Requirement::live_system,
+                   {},
+                   {}});
     return actions;
   }
 
@@ -310,7 +313,9 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
       if (active && *active)
         actions.push_back(RunCommand{"ufw disable (the native backend replaces it)",
                                      Command(ufw_argv(host, {"--force", "disable"})),
-                                     Requirement::network, {k_ufw_conf}, {},
+                                     Requirement::network,
+                                     {k_ufw_conf},
+                                     {},
                                      {Command(ufw_argv(host, {"--force", "enable"}))},
                                      FirewallChange::yes});
       for (const char* program : {"iptables", "ip6tables"})
@@ -318,8 +323,12 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
           auto words = split_words(line);  // "-A DOCKER-USER ..."
           words[0] = "-D";
           words.insert(words.begin(), {program, "-w"});
-          actions.push_back(RunCommand{std::string(program) + " " + join({words.begin() + 2, words.end()}, " "),
-                                       Command(words), Requirement::network, {}, {}});
+          actions.push_back(
+              RunCommand{std::string(program) + " " + join({words.begin() + 2, words.end()}, " "),
+                         Command(words),
+                         Requirement::network,
+                         {},
+                         {}});
         }
     }
     return actions;
@@ -332,11 +341,13 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
   const std::string next_defaults = with_defaults(defaults.value_or(""));
   if (next_defaults != defaults.value_or("")) {
     files_change = true;
-    actions.push_back(WriteFile{k_ufw_defaults, next_defaults, FileSpec{0644, "root", "root"}, std::nullopt});
+    actions.push_back(
+        WriteFile{k_ufw_defaults, next_defaults, FileSpec{0644, "root", "root"}, std::nullopt});
   }
   if (!init || *init != render_after_init()) {
     files_change = true;
-    actions.push_back(WriteFile{k_after_init, render_after_init(), FileSpec{0750, "root", "root"}, std::nullopt});
+    actions.push_back(
+        WriteFile{k_after_init, render_after_init(), FileSpec{0750, "root", "root"}, std::nullopt});
   }
   if (!host.fs.is_system_root())
     actions.push_back(EnsureDirectory{"/lib/ufw", FileSpec{0755, "root", "root"}});  // its lock
@@ -359,7 +370,11 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
       continue;
     actions.push_back(RunCommand{"ufw " + join(ufw_rule_arguments(rule), " "),
                                  Command(ufw_argv(host, ufw_rule_arguments(rule))),
-                                 Requirement::network, touched, {}, {}, FirewallChange::yes});
+                                 Requirement::network,
+                                 touched,
+                                 {},
+                                 {},
+                                 FirewallChange::yes});
   }
   std::set<UfwRule> extra(have.begin(), have.end());
   extra.insert(have6.begin(), have6.end());
@@ -370,8 +385,12 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
     auto rule_args = ufw_rule_arguments(rule);
     args.insert(args.end(), rule_args.begin(), rule_args.end());
     actions.push_back(RunCommand{"ufw delete " + join(rule_args, " ") + " (not in the policy)",
-                                 Command(ufw_argv(host, args)), Requirement::network, touched, {},
-                                 {}, FirewallChange::yes});
+                                 Command(ufw_argv(host, args)),
+                                 Requirement::network,
+                                 touched,
+                                 {},
+                                 {},
+                                 FirewallChange::yes});
   }
 
   // On, or reloaded when its files changed.
@@ -384,15 +403,22 @@ Result<std::vector<Action>> UfwLayer::desired(const Context& context) const {
   }
   // Undoing an enable: ufw off, and our DOCKER-USER rules (which ufw's stop leaves) flushed.
   if (!active)
-    actions.push_back(RunCommand{"ufw enable", Command(ufw_argv(host, {"--force", "enable"})),
-                                 Requirement::network, {k_ufw_conf}, {},
+    actions.push_back(RunCommand{"ufw enable",
+                                 Command(ufw_argv(host, {"--force", "enable"})),
+                                 Requirement::network,
+                                 {k_ufw_conf},
+                                 {},
                                  {Command(ufw_argv(host, {"--force", "disable"})),
                                   Command({"iptables", "-w", "-F", "DOCKER-USER"}),
                                   Command({"ip6tables", "-w", "-F", "DOCKER-USER"})},
                                  FirewallChange::yes});
   else if (files_change)
-    actions.push_back(RunCommand{"ufw reload (its files changed)", Command(ufw_argv(host, {"reload"})),
-                                 Requirement::network, {}, {}, {Command(ufw_argv(host, {"reload"}))},
+    actions.push_back(RunCommand{"ufw reload (its files changed)",
+                                 Command(ufw_argv(host, {"reload"})),
+                                 Requirement::network,
+                                 {},
+                                 {},
+                                 {Command(ufw_argv(host, {"reload"}))},
                                  FirewallChange::yes});
   // Never a ruleset that would cut the admin's own session (as with the native backend).
   {
@@ -436,7 +462,8 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
       left.push_back("ufw is active (both firewalls run)");
     for (const char* program : {"iptables", "ip6tables"})
       if (!our_docker_user_rules(host, program).empty())
-        left.push_back(std::string(program) + " DOCKER-USER still has clawshield's ufw-backend rules");
+        left.push_back(std::string(program) +
+                       " DOCKER-USER still has clawshield's ufw-backend rules");
     findings.push_back(make_finding(checks::k_ufw_retired,
                                     !active        ? Status::unknown
                                     : left.empty() ? Status::pass
@@ -484,8 +511,8 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
                                                  : user6.error().message));
   } else {
     std::vector<std::string> problems;
-    for (const auto& [family, have] : {std::pair{"", parse_ufw_tuples(*user)},
-                                       std::pair{" (v6)", parse_ufw_tuples(*user6)}}) {
+    for (const auto& [family, have] :
+         {std::pair{"", parse_ufw_tuples(*user)}, std::pair{" (v6)", parse_ufw_tuples(*user6)}}) {
       for (const auto& rule : *wanted_list)
         if (!std::ranges::binary_search(have, rule))
           problems.push_back("missing " + describe(rule) + family);
@@ -521,8 +548,8 @@ std::vector<Finding> UfwLayer::verify(const Context& context) const {
   for (const char* program : {"iptables", "ip6tables"}) {
     bool drop = false;
     for (const auto& line : our_docker_user_rules(host, program))
-      drop = drop || (line.find("--ctstate") != std::string::npos && line.find("NEW") != std::string::npos &&
-                      line.ends_with("-j DROP"));
+      drop = drop || (line.find("--ctstate") != std::string::npos &&
+                      line.find("NEW") != std::string::npos && line.ends_with("-j DROP"));
     if (!drop)
       missing.push_back(std::string(program) + " DOCKER-USER has no DROP for new connections");
   }
