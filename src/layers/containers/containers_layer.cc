@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "core/bounded_json.h"
+#include "core/parse.h"
 #include "core/text.h"
 #include "host/accounts.h"
 #include "host/docker_api.h"
@@ -273,7 +274,8 @@ std::vector<Finding> ContainersLayer::verify(const Context& context) const {
         const std::string port = text_of(binding, "HostPort");
         if (loopback(ip) || (declared && ip.empty()))
           return;  // an empty declared address takes the daemon's "ip" (loopback by layer 3)
-        int number = std::atoi(port.c_str());
+        // The daemon's text: a port, or 0 (never an exemption) for anything else.
+        const int number = parse_int(port, 1, 65535).value_or(0);
         if (std::ranges::find(policy.public_ports, number) != policy.public_ports.end())
           return;
         exposed.insert(name + " publishes " + container_port + " on " +
