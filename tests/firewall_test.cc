@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -467,13 +468,17 @@ TEST_F(Firewall, SessionIsFoundThroughTheParentWhenSudoDroppedSshConnection) {
 }
 
 TEST_F(Firewall, ConfirmedApplyStays) {
-  auto applied = cs({"apply", "--confirm-timeout", "2"});
+  // A deadline the refused apply and the confirmation meet even under ASan on a loaded machine
+  // (2 s did not, once); then past it.
+  constexpr int k_timeout = 10;
+  auto applied = cs({"apply", "--confirm-timeout", std::to_string(k_timeout)});
+  const auto applied_at = std::chrono::steady_clock::now();
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
-  auto blocked = cs({"apply", "--confirm-timeout", "2"});
+  auto blocked = cs({"apply", "--confirm-timeout", std::to_string(k_timeout)});
   EXPECT_EQ(blocked.exit_code, 2) << blocked.out;  // waiting for confirmation
   auto confirmed = cs({"confirm"});
   EXPECT_EQ(confirmed.exit_code, 0) << confirmed.err;
-  std::this_thread::sleep_for(std::chrono::seconds(4));
+  std::this_thread::sleep_until(applied_at + std::chrono::seconds(k_timeout + 2));
   EXPECT_TRUE(table_loaded());
   EXPECT_EQ(net().probe_one(net().outside(), NetnsHarness::server_outside_address().v4, 8080, 800),
             PortState::filtered);
